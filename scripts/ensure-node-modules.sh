@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs npm packages from the lockfile when node_modules is missing or older than the lockfile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stamp=node_modules/.voicefleet-lock
+if [[ ! -f $stamp || package-lock.json -nt $stamp || ${CI:-} == true && ! -d node_modules/.bin ]]; then
+  npm ci --no-audit --no-fund >&2
+  cp package-lock.json "$stamp"
+fi
