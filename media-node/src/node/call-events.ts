@@ -1,0 +1,55 @@
+/**
+ * Call events that leave the node on `GET /events` as newline-delimited JSON (the local-fleet CLI
+ * and the tests read them). Transcripts are user content: they appear here, never in log messages.
+ */
+import { EventEmitter } from 'node:events';
+
+export interface TurnTimings {
+  /** Milliseconds from the end of caller speech to each stage (absent when a stage did not run). */
+  sttFinalMs?: number;
+  llmFirstTokenMs?: number;
+  ttsFirstAudioMs?: number;
+  firstRtpMs?: number;
+  [stage: string]: number | undefined;
+}
+
+export type CallEvent =
+  | { type: 'call.started'; callId: string; direction: 'inbound' | 'outbound'; at: string }
+  | { type: 'call.answered'; callId: string; at: string }
+  | { type: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; at: string }
+  | { type: 'turn'; callId: string; timings: TurnTimings; at: string }
+  | { type: 'dtmf'; callId: string; digit: string; at: string }
+  | { type: 'barge-in'; callId: string; at: string }
+  | { type: 'hold'; callId: string; held: boolean; at: string }
+  | { type: 'action'; callId: string; action: 'hangup' | 'transfer'; at: string }
+  | { type: 'provider.error'; callId: string; provider: string; at: string }
+  | { type: 'call.ended'; callId: string; reason: string; at: string };
+
+type Distribute<T> = T extends { at: string } ? Omit<T, 'at'> : never;
+export type CallEventInput = Distribute<CallEvent>;
+
+/** Keeps the last few events so a reader that connects right after a call started still sees it. */
+const BACKLOG = 200;
+
+export class CallEventBus extends EventEmitter<{ event: [CallEvent] }> {
+  readonly #backlog: CallEvent[] = [];
+  readonly #now: () => Date;
+
+  constructor(now: () => Date = () => new Date()) {
+    super();
+    this.setMaxListeners(0);
+    this.#now = now;
+  }
+
+  publish(input: CallEventInput): void {
+    const event = { ...input, at: this.#now().toISOString() } as CallEvent;
+    this.#backlog.push(event);
+    if (this.#backlog.length > BACKLOG) this.#backlog.shift();
+    this.emit('event', event);
+  }
+
+  /** Recent events, oldest first. */
+  recent(): readonly CallEvent[] {
+    return this.#backlog;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The media node's HTTP operations server: health, readiness, status, drain, Prometheus metrics,
+ * the NDJSON call-event stream and `POST /calls` for outbound calls.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { CallEvent, CallEventBus } from './call-events.js';
+import type { Logger } from './log.js';
+
+export interface NodeStatus {
+  activeCalls: number;
+  capacity: number;
+  draining: boolean;
+  accepting: boolean;
+}
+
+export interface OpsTarget {
+  status(): NodeStatus;
+  drain(): void;
+  /** Places an outbound call through the edge; resolves once the call is set up (or fails). */
+  placeCall(to: string): Promise<{ callId: string }>;
+  events: CallEventBus;
+  registry: Registry;
+  log: Logger;
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** `POST /calls` body: `{"to": "+14155550123"}` (E.164 or a sip: URI). */
+export function parsePlaceCallBody(text: string): { to: string } | { error: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { error: 'body must be JSON: {"to": "+14155550123"}' };
+  }
+  if (typeof body !== 'object' || body === null || !('to' in body) || typeof body.to !== 'string') {
+    return { error: 'body needs "to": an E.164 number or a sip: URI' };
+  }
+  const to = body.to.trim();
+  if (!/^\+?[0-9]{2,15}$/.test(to) && !/^sips?:[^\s]+$/.test(to)) {
+    return { error: '"to" must be an E.164 number (+14155550123) or a sip: URI' };
+  }
+  return { to };
+}
+
+function streamEvents(target: OpsTarget, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  const url = new URL(req.url ?? '/', 'http://node');
+  const write = (event: CallEvent): void => {
+    res.write(`${JSON.stringify(event)}\n`);
+  };
+  if (url.searchParams.get('backlog') !== '0') for (const e of target.events.recent()) write(e);
+  target.events.on('event', write);
+  const stop = (): void => {
+    target.events.off('event', write);
+  };
+  req.on('close', stop);
+  res.on('error', stop);
+}
+
+async function handle(target: OpsTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://node').pathname;
+  const route = `${req.method ?? 'GET'} ${path}`;
+  switch (route) {
+    case 'GET /healthz':
+      sendJson(res, 200, { ok: true });
+      return;
+    case 'GET /readyz': {
+      const status = target.status();
+      sendJson(res, status.draining ? 503 : 200, { ready: !status.draining });
+      return;
+    }
+    case 'GET /status':
+      sendJson(res, 200, target.status());
+      return;
+    case 'POST /drain':
+      target.drain();
+      sendJson(res, 202, target.status());
+      return;
+    case 'GET /metrics': {
+      const text = await target.registry.metrics();
+      res.writeHead(200, { 'content-type': target.registry.contentType });
+      res.end(text);
+      return;
+    }
+    case 'GET /events':
+      streamEvents(target, req, res);
+      return;
+    case 'POST /calls': {
+      const parsed = parsePlaceCallBody(await readBody(req));
+      if ('error' in parsed) {
+        sendJson(res, 400, { error: parsed.error });
+        return;
+      }
+      if (!target.status().accepting) {
+        sendJson(res, 503, { error: 'node is draining or full' });
+        return;
+      }
+      try {
+        const { callId } = await target.placeCall(parsed.to);
+        sendJson(res, 201, { callId });
+      } catch (error) {
+        sendJson(res, 502, { error: error instanceof Error ? error.message : 'call failed' });
+      }
+      return;
+    }
+    default:
+      sendJson(res, 404, { error: 'not found' });
+  }
+}
+
+export async function startOpsServer(
+  target: OpsTarget,
+  host: string,
+  port: number,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    handle(target, req, res).catch((error: unknown) => {
+      target.log.warn('http request failed', { error, path: req.url });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+export function boundPort(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

@@ -1,0 +1,121 @@
+/**
+ * The media node's Prometheus metrics (prefix `voicefleet_`). Histogram buckets include the
+ * usual SLO thresholds so that `le` series exist for every objective a VoiceAgent can state.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Seconds; includes 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3 (turn latency and call setup SLOs). */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
+];
+/** Milliseconds of deviation of an RTP send from its ideal 20 ms slot. */
+export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
+
+export type TurnStage = 'stt' | 'llm' | 'tts' | 'rtp' | 'total';
+export type CallOutcome = 'completed' | 'rejected' | 'failed' | 'cancelled' | 'transferred';
+
+export interface NodeMetrics {
+  registry: Registry;
+  activeCalls: Gauge;
+  capacity: Gauge;
+  draining: Gauge;
+  callsTotal: Counter<'direction' | 'outcome'>;
+  sipResponses: Counter<'method' | 'code'>;
+  callSetupSeconds: Histogram;
+  turnStageSeconds: Histogram<'stage'>;
+  bargeInSeconds: Histogram;
+  rtpPacketsSent: Counter;
+  rtpPacketsReceived: Counter;
+  rtpPacketsLost: Counter;
+  rtpJitterMs: Gauge;
+  pacingDeviationMs: Histogram;
+  providerErrors: Counter<'kind' | 'provider'>;
+}
+
+export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): NodeMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'voicefleet_media_node_' });
+  const registers = [registry];
+  return {
+    registry,
+    activeCalls: new Gauge({
+      name: 'voicefleet_active_calls',
+      help: 'Calls in progress on this node',
+      registers,
+    }),
+    capacity: new Gauge({
+      name: 'voicefleet_capacity_calls',
+      help: 'Concurrent calls this node takes',
+      registers,
+    }),
+    draining: new Gauge({
+      name: 'voicefleet_draining',
+      help: '1 while the node drains',
+      registers,
+    }),
+    callsTotal: new Counter({
+      name: 'voicefleet_calls_total',
+      help: 'Calls by direction and outcome',
+      labelNames: ['direction', 'outcome'],
+      registers,
+    }),
+    sipResponses: new Counter({
+      name: 'voicefleet_sip_responses_total',
+      help: 'SIP final responses sent, by request method and status code',
+      labelNames: ['method', 'code'],
+      registers,
+    }),
+    callSetupSeconds: new Histogram({
+      name: 'voicefleet_call_setup_seconds',
+      help: 'INVITE received to 200 OK sent',
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    turnStageSeconds: new Histogram({
+      name: 'voicefleet_turn_stage_seconds',
+      help: 'Per-turn latency by stage (stt: end of speech to final transcript, llm: to first token, tts: to first audio, rtp: to first packet out, total: end of speech to first packet)',
+      labelNames: ['stage'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    bargeInSeconds: new Histogram({
+      name: 'voicefleet_barge_in_seconds',
+      help: 'Caller speech onset to agent playback stopped',
+      buckets: [0.01, 0.02, 0.04, 0.06, 0.1, 0.2, 0.5, 1],
+      registers,
+    }),
+    rtpPacketsSent: new Counter({
+      name: 'voicefleet_rtp_packets_sent_total',
+      help: 'RTP packets sent',
+      registers,
+    }),
+    rtpPacketsReceived: new Counter({
+      name: 'voicefleet_rtp_packets_received_total',
+      help: 'RTP packets received',
+      registers,
+    }),
+    rtpPacketsLost: new Counter({
+      name: 'voicefleet_rtp_packets_lost_total',
+      help: 'RTP packets lost (sequence gaps)',
+      registers,
+    }),
+    rtpJitterMs: new Gauge({
+      name: 'voicefleet_rtp_jitter_ms',
+      help: 'Highest interarrival jitter among active calls (RFC 3550), milliseconds',
+      registers,
+    }),
+    pacingDeviationMs: new Histogram({
+      name: 'voicefleet_rtp_pacing_deviation_ms',
+      help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
+      buckets: PACING_BUCKETS_MS,
+      registers,
+    }),
+    providerErrors: new Counter({
+      name: 'voicefleet_provider_errors_total',
+      help: 'Speech / LLM provider errors',
+      labelNames: ['kind', 'provider'],
+      registers,
+    }),
+  };
+}
