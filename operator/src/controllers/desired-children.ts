@@ -1,0 +1,149 @@
+// The desired children of a VoiceAgent in one region: media-node Deployment, headless Service,
+// PodDisruptionBudget and ConfigMap. Pure builders; `apply` sends them with server-side apply.
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1EnvVar,
+  V1OwnerReference,
+  V1PodDisruptionBudget,
+  V1Service,
+} from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { stableHash } from '../runtime/apply-diff.js';
+import type { RenderedConfig } from './media-node-config.js';
+import { CONFIG_HASH_ANNOTATION, childLabels, childName, selectorLabels } from './names.js';
+import type { VoiceAgentObject } from './resources.js';
+
+export const AGENT_API_VERSION = 'voicefleet.io/v1alpha1';
+export const REGION_TOPOLOGY_KEY = 'topology.kubernetes.io/region';
+export const CONFIG_DIR = '/etc/voicefleet';
+/** Seconds the pod keeps serving after deletion so the edge marks it draining first. */
+export const PRE_STOP_SECONDS = 5;
+
+export interface ChildOptions {
+  image: string;
+  multiRegionCluster: boolean;
+}
+
+export interface ChildContext {
+  agent: VoiceAgentObject;
+  region: string;
+  replicas: number;
+  config: RenderedConfig;
+  options: ChildOptions;
+}
+
+export function ownerReference(agent: VoiceAgentObject): V1OwnerReference {
+  return {
+    apiVersion: AGENT_API_VERSION,
+    kind: 'VoiceAgent',
+    name: agent.metadata.name,
+    uid: agent.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function meta(ctx: ChildContext) {
+  return {
+    name: childName(ctx.agent.metadata.name, ctx.region),
+    namespace: ctx.agent.metadata.namespace,
+    labels: childLabels(ctx.agent.metadata.name, ctx.region),
+    ownerReferences: [ownerReference(ctx.agent)],
+  };
+}
+
+export function configYaml(config: RenderedConfig): string {
+  return stringify(config.config, { sortMapEntries: false });
+}
+
+export function desiredConfigMap(ctx: ChildContext): V1ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(ctx), data: { 'config.yaml': configYaml(ctx.config) } };
+}
+
+export function desiredService(ctx: ChildContext): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(ctx),
+    spec: {
+      clusterIP: 'None',
+      selector: selectorLabels(ctx.agent.metadata.name, ctx.region),
+      ports: [
+        { name: 'sip', port: 5060, targetPort: 5060, protocol: 'UDP' },
+        { name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' },
+      ],
+    },
+  };
+}
+
+export function desiredPodDisruptionBudget(ctx: ChildContext): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(ctx),
+    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) } },
+  };
+}
+
+export function desiredDeployment(ctx: ChildContext): V1Deployment {
+  const m = meta(ctx);
+  const drain = ctx.agent.spec.drainTimeoutSeconds ?? 3600;
+  const env: V1EnvVar[] = [
+    { name: 'VOICEFLEET_CONFIG', value: `${CONFIG_DIR}/config.yaml` },
+    { name: 'VOICEFLEET_ADVERTISED_HOST', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ...ctx.config.secretEnv.map((s) => ({
+      name: s.env,
+      valueFrom: { secretKeyRef: { name: s.secret.name, key: s.secret.key } },
+    })),
+  ];
+  const affinity = ctx.options.multiRegionCluster
+    ? {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              { matchExpressions: [{ key: REGION_TOPOLOGY_KEY, operator: 'In', values: [ctx.region] }] },
+            ],
+          },
+        },
+      }
+    : undefined;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: m,
+    spec: {
+      replicas: ctx.replicas,
+      selector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) },
+      // Surge first: a rollout never takes a pod that holds calls away before its successor is ready.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: selectorLabels(ctx.agent.metadata.name, ctx.region),
+          annotations: { [CONFIG_HASH_ANNOTATION]: stableHash(configYaml(ctx.config)) },
+        },
+        spec: {
+          terminationGracePeriodSeconds: drain + PRE_STOP_SECONDS,
+          ...(affinity !== undefined ? { affinity } : {}),
+          containers: [
+            {
+              name: 'media-node',
+              image: ctx.agent.spec.image !== undefined && ctx.agent.spec.image !== '' ? ctx.agent.spec.image : ctx.options.image,
+              env,
+              ports: [
+                { name: 'sip', containerPort: 5060, protocol: 'UDP' },
+                { name: 'sip-tcp', containerPort: 5060, protocol: 'TCP' },
+                { name: 'http', containerPort: 8080, protocol: 'TCP' },
+              ],
+              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 1 },
+              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+              lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
+              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+            },
+          ],
+          volumes: [{ name: 'config', configMap: { name: m.name } }],
+        },
+      },
+    },
+  };
+}

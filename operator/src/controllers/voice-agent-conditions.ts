@@ -1,0 +1,121 @@
+// The VoiceAgent's own conditions (Ready, Progressing, Degraded, NumberConflict) derived from
+// the per-region pool state. Pure; `eventMessage` is a PII-free variant for Events.
+import type { V1Deployment } from '@kubernetes/client-node';
+import type { ConditionInput } from '../runtime/conditions.js';
+import type { LostNumber } from './number-ownership.js';
+
+export type AgentCondition = ConditionInput & { eventMessage?: string };
+
+export interface RegionState {
+  region: string;
+  desired: number;
+  live: V1Deployment | undefined;
+  desiredTemplate: V1Deployment;
+}
+
+export interface AgentConditionInput {
+  generation: number;
+  states: readonly RegionState[];
+  invalid: readonly string[];
+  lostNumbers: readonly LostNumber[];
+  anyOwned: boolean;
+  ownedRegions: readonly string[];
+}
+
+export function deriveAgentConditions(input: AgentConditionInput): AgentCondition[] {
+  const g = input.generation;
+  const cond = (
+    type: string,
+    status: 'True' | 'False',
+    reason: string,
+    message: string,
+    eventMessage?: string,
+  ): AgentCondition => ({
+    type,
+    status,
+    reason,
+    message,
+    observedGeneration: g,
+    ...(eventMessage !== undefined ? { eventMessage } : {}),
+  });
+
+  const holders = [...new Set(input.lostNumbers.map((l) => l.heldBy))].sort();
+  const conflict =
+    holders.length > 0
+      ? cond(
+          'NumberConflict',
+          'True',
+          'NumberConflict',
+          `numbers ${input.lostNumbers.map((l) => l.number).join(', ')} are already claimed by the older ` +
+            `VoiceAgent ${holders.join(', ')}; remove them from one of the agents`,
+          `${input.lostNumbers.length} number(s) are already claimed by the older VoiceAgent ${holders.join(', ')}`,
+        )
+      : cond('NumberConflict', 'False', 'NoConflict', 'every number of this agent is routed to it');
+
+  const notReady = input.states.filter((s) => (s.live?.status?.readyReplicas ?? 0) < s.desired);
+  const rolling = input.states.filter((s) => isRollingOut(s));
+  const failing = input.states.filter((s) => isFailing(s.live));
+
+  let ready: AgentCondition;
+  if (input.invalid.length > 0) {
+    ready = cond('Ready', 'False', 'InvalidSpec', `fix the spec: ${input.invalid.join('; ')}`);
+  } else if (!input.anyOwned) {
+    ready = cond(
+      'Ready',
+      'False',
+      'NoOwnedRegion',
+      `none of the agent's regions is run by this operator (it runs: ${input.ownedRegions.join(', ') || 'none'}); ` +
+        'add one of those regions or install an operator for the agent\'s region',
+    );
+  } else if (holders.length > 0) {
+    ready = { ...conflict, type: 'Ready', status: 'False' };
+  } else if (notReady.length > 0) {
+    ready = cond(
+      'Ready',
+      'False',
+      'PodsNotReady',
+      notReady
+        .map((s) => `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0}/${s.desired} media pods ready`)
+        .join('; '),
+    );
+  } else {
+    ready = cond('Ready', 'True', 'PodsReady', 'all owned regions have their media pods ready');
+  }
+
+  const progressing =
+    rolling.length > 0
+      ? cond('Progressing', 'True', 'RollingOut', `rolling out in ${rolling.map((s) => s.region).join(', ')}`)
+      : cond('Progressing', 'False', 'Complete', 'every media pool runs the current spec');
+  const degraded =
+    failing.length > 0
+      ? cond(
+          'Degraded',
+          'True',
+          'PodsFailing',
+          `media pods cannot be created or started in ${failing.map((s) => s.region).join(', ')}; ` +
+            'check the Deployment events (image, quota, scheduling)',
+        )
+      : cond('Degraded', 'False', 'AsExpected', 'no media pool is failing');
+  return [ready, progressing, degraded, conflict];
+}
+
+function isRollingOut(s: RegionState): boolean {
+  const live = s.live;
+  if (live === undefined) return true;
+  const st = live.status ?? {};
+  return (
+    (st.observedGeneration ?? 0) < (live.metadata?.generation ?? 0) ||
+    (st.updatedReplicas ?? 0) < s.desired ||
+    (st.readyReplicas ?? 0) < s.desired ||
+    (st.replicas ?? 0) > s.desired
+  );
+}
+
+function isFailing(live: V1Deployment | undefined): boolean {
+  const conditions = live?.status?.conditions ?? [];
+  return conditions.some(
+    (c) =>
+      (c.type === 'ReplicaFailure' && c.status === 'True') ||
+      (c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded'),
+  );
+}
