@@ -1,0 +1,57 @@
+/**
+ * The part of `VoiceAgent.spec.pipeline` (docs/contracts.md) the providers read. Kept structural
+ * so the media-node config type from `@voicefleet/api` is assignable to it.
+ */
+
+export interface DialogueIntent {
+  name: string;
+  examples: readonly string[];
+  reply: string;
+  /** Only eligible right after the named intent. */
+  after?: string;
+  action?: 'hangup' | 'transfer';
+}
+
+export interface DialogueScript {
+  fallback: string;
+  slots?: Readonly<Record<string, readonly string[]>>;
+  intents: readonly DialogueIntent[];
+}
+
+export interface VadConfig {
+  provider: 'silero' | 'webrtc' | 'energy';
+  endOfTurnMs?: number;
+}
+
+export interface SttConfig {
+  provider: 'pocketsphinx' | 'grpc' | 'fake';
+  endpoint?: string;
+  /** Name of the environment variable holding the API key (secrets are resolved to env names). */
+  apiKeyEnv?: string;
+  /** `fake` only: transcripts emitted one per utterance, in order. */
+  transcripts?: readonly string[];
+}
+
+export interface TtsConfig {
+  provider: 'espeak' | 'grpc';
+  voice?: string;
+  endpoint?: string;
+  apiKeyEnv?: string;
+}
+
+export interface LlmConfig {
+  provider: 'scripted' | 'openai' | 'grpc';
+  script?: DialogueScript;
+  endpoint?: string;
+  model?: string;
+  systemPrompt?: string;
+  apiKeyEnv?: string;
+}
+
+export interface PipelineConfig {
+  greeting?: string;
+  vad?: VadConfig;
+  stt: SttConfig;
+  tts: TtsConfig;
+  llm: LlmConfig;
+}

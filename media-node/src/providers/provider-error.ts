@@ -1,0 +1,22 @@
+/** The one error class providers throw: says which provider failed and whether a retry may help. */
+export class ProviderError extends Error {
+  readonly provider: string;
+  readonly retryable: boolean;
+
+  constructor(provider: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProviderError';
+    this.provider = provider;
+    this.retryable = options.retryable;
+  }
+}
+
+/** Wraps anything thrown by a provider; abort errors pass through unchanged. */
+export function asProviderError(provider: string, err: unknown, retryable = true): ProviderError {
+  if (err instanceof ProviderError) return err;
+  return new ProviderError(provider, `${provider} failed`, { retryable, cause: err });
+}
+
+export function isAbortError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || err.name === 'ABORT_ERR');
+}
