@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decideInvite, optionsStatus } from './admission.js';
 
-test('admission: accepts below capacity, refuses when full or draining with Retry-After', () => {
+void test('admission: accepts below capacity, refuses when full or draining with Retry-After', () => {
   const cases = [
     { state: { activeCalls: 0, maxCalls: 2, draining: false }, kind: 'accept', options: 200 },
     { state: { activeCalls: 1, maxCalls: 2, draining: false }, kind: 'accept', options: 200 },

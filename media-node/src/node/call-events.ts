@@ -42,7 +42,7 @@ export class CallEventBus extends EventEmitter<{ event: [CallEvent] }> {
   }
 
   publish(input: CallEventInput): void {
-    const event = { ...input, at: this.#now().toISOString() } as CallEvent;
+    const event = { ...input, at: this.#now().toISOString() };
     this.#backlog.push(event);
     if (this.#backlog.length > BACKLOG) this.#backlog.shift();
     this.emit('event', event);

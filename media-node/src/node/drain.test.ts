@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DrainController, decideDrain } from './drain.js';
 
-test('drain decision: serving, waiting, exit when empty, hang up at the deadline', () => {
+void test('drain decision: serving, waiting, exit when empty, hang up at the deadline', () => {
   const cases = [
     {
       input: { startedAtMs: undefined, nowMs: 0, activeCalls: 3, deadlineSeconds: 10 },
@@ -21,7 +21,7 @@ test('drain decision: serving, waiting, exit when empty, hang up at the deadline
   assert.deepEqual(wait, { kind: 'wait', remainingMs: 6000 });
 });
 
-test('drain controller finishes when the last call ends', async () => {
+void test('drain controller finishes when the last call ends', async () => {
   let active = 2;
   const drain = new DrainController(
     { activeCalls: () => active, hangupAll: () => Promise.resolve() },
@@ -37,7 +37,7 @@ test('drain controller finishes when the last call ends', async () => {
   assert.deepEqual(await done, { reason: 'empty' });
 });
 
-test('drain controller hangs up remaining calls at the deadline', async () => {
+void test('drain controller hangs up remaining calls at the deadline', async () => {
   let now = 0;
   const hungUp: string[] = [];
   const drain = new DrainController(
