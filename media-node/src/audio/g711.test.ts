@@ -63,36 +63,36 @@ function ituUlawExpand(log: number): number {
   return (sign * ((0x0080 << exponent) + step * mantissa + step / 2 - 4 * 33)) | 0;
 }
 
-void describe('G.711', () => {
-  void it('encodes every 16-bit sample to the same µ-law code as the ITU reference', () => {
+describe('G.711', () => {
+  it('encodes every 16-bit sample to the same µ-law code as the ITU reference', () => {
     let mismatches = 0;
     for (let s = -32768; s <= 32767; s++)
       if (mulawEncodeSample(s) !== ituUlawCompress(s)) mismatches++;
     assert.equal(mismatches, 0);
   });
 
-  void it('encodes every 16-bit sample to the same A-law code as the ITU reference', () => {
+  it('encodes every 16-bit sample to the same A-law code as the ITU reference', () => {
     let mismatches = 0;
     for (let s = -32768; s <= 32767; s++)
       if (alawEncodeSample(s) !== ituAlawCompress(s)) mismatches++;
     assert.equal(mismatches, 0);
   });
 
-  void it('decodes every code like the ITU reference', () => {
+  it('decodes every code like the ITU reference', () => {
     for (let c = 0; c < 256; c++) {
       assert.equal(mulawDecodeSample(c), ituUlawExpand(c), `µ-law code ${c}`);
       assert.equal(alawDecodeSample(c), ituAlawExpand(c), `A-law code ${c}`);
     }
   });
 
-  void it('maps silence to the conventional codes and round-trips full scale', () => {
+  it('maps silence to the conventional codes and round-trips full scale', () => {
     assert.equal(mulawEncodeSample(0), 0xff);
     assert.equal(alawEncodeSample(0), 0xd5);
     assert.equal(mulawDecodeSample(mulawEncodeSample(32767)), 32124);
     assert.equal(alawDecodeSample(alawEncodeSample(-32768)), -32256);
   });
 
-  void it('encodes and decodes whole frames into caller buffers', () => {
+  it('encodes and decodes whole frames into caller buffers', () => {
     const pcm = Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i / 5)));
     for (const [encode, decode] of [
       [encodeMulaw, decodeMulaw],
