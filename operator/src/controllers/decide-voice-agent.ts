@@ -38,7 +38,6 @@ export interface VoiceAgentInput {
 
 export interface RegionStatus {
   name: string;
-  owned: boolean;
   desiredReplicas: number;
   readyReplicas: number;
   activeCalls: number;
@@ -69,10 +68,11 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
   const regions: RegionStatus[] = [];
   const states: RegionState[] = [];
   const invalid: string[] = [];
+  const notOwned: string[] = [];
 
   for (const region of agent.spec.regions) {
     if (!owned.has(region.name)) {
-      regions.push({ name: region.name, owned: false, desiredReplicas: 0, readyReplicas: 0, activeCalls: 0, capacity: 0 });
+      notOwned.push(region.name);
       continue;
     }
     if (region.minReplicas > region.maxReplicas) {
@@ -88,7 +88,6 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     const readyReplicas = live?.status?.readyReplicas ?? 0;
     regions.push({
       name: region.name,
-      owned: true,
       desiredReplicas: replicas,
       readyReplicas,
       activeCalls: 0,
@@ -104,6 +103,7 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     lostNumbers: input.lostNumbers,
     anyOwned: agent.spec.regions.some((r) => owned.has(r.name)),
     ownedRegions: input.ownedRegions,
+    notOwned,
   });
   const liveConditions = pickConditions(agent.status?.conditions ?? [], AGENT_CONDITION_TYPES);
   const next: ConditionInput[] = derived.map(({ eventMessage: _ignored, ...c }) => c);
@@ -113,10 +113,7 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     conditions,
     regions,
     activeCalls: regions.reduce((n, r) => n + r.activeCalls, 0),
-    regionsSummary: regions
-      .filter((r) => r.owned)
-      .map((r) => r.name)
-      .join(','),
+    regionsSummary: regions.map((r) => r.name).join(','),
   };
   return {
     children,

@@ -5,7 +5,7 @@ import type { SipTrunkObject, VoiceAgentObject } from './resources.js';
 export function voiceAgent(
   name: string,
   patch: { numbers?: string[]; regions?: string[]; generation?: number; created?: string; status?: VoiceAgentObject['status'] } & Partial<
-    VoiceAgentObject['spec']
+    Omit<VoiceAgentObject['spec'], 'numbers' | 'regions'>
   > = {},
 ): VoiceAgentObject {
   const { generation = 1, created = '2026-01-01T00:00:00Z', status, numbers = ['+14155550100'], regions, ...spec } = patch;

@@ -20,6 +20,8 @@ export interface AgentConditionInput {
   lostNumbers: readonly LostNumber[];
   anyOwned: boolean;
   ownedRegions: readonly string[];
+  /** Regions of the spec another operator instance runs (named in the Ready message). */
+  notOwned: readonly string[];
 }
 
 export function deriveAgentConditions(input: AgentConditionInput): AgentCondition[] {
@@ -96,6 +98,9 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
             'check the Deployment events (image, quota, scheduling)',
         )
       : cond('Degraded', 'False', 'AsExpected', 'no media pool is failing');
+  if (input.notOwned.length > 0 && ready.reason !== 'NoOwnedRegion') {
+    ready = { ...ready, message: `${ready.message}; not run by this operator: ${input.notOwned.join(', ')}` };
+  }
   return [ready, progressing, degraded, conflict];
 }
 

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { decideVoiceAgent, type VoiceAgentInput } from './decide-voice-agent.js';
+import { deployment, voiceAgent } from './fixtures.test-support.js';
+import { CONFIG_HASH_ANNOTATION } from './names.js';
+
+const now = new Date('2026-02-01T00:00:00Z');
+const options = { image: 'voicefleet/media-node:test', multiRegionCluster: false, edgeUri: 'sip:127.0.0.1:5060' };
+
+function decide(patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>) {
+  return decideVoiceAgent({ ownedRegions: ['us-east-1'], lostNumbers: [], deployments: new Map(), options, now, ...patch });
+}
+
+function condition(d: ReturnType<typeof decide>, type: string) {
+  return d.status.conditions.find((c) => c.type === type);
+}
+
+describe('decideVoiceAgent', () => {
+  it('creates a ConfigMap, Service, PDB and Deployment per owned region, owned by the agent', () => {
+    const d = decide({ agent: voiceAgent('front-desk') });
+    assert.deepEqual(
+      d.children.map((c) => `${c.kind}/${c.metadata?.name}`),
+      ['ConfigMap/front-desk-us-east-1', 'Service/front-desk-us-east-1', 'PodDisruptionBudget/front-desk-us-east-1', 'Deployment/front-desk-us-east-1'],
+    );
+    for (const c of d.children) {
+      assert.deepEqual(c.metadata?.ownerReferences, [
+        { apiVersion: 'voicefleet.io/v1alpha1', kind: 'VoiceAgent', name: 'front-desk', uid: 'uid-front-desk', controller: true, blockOwnerDeletion: true },
+      ]);
+      assert.equal(c.metadata?.labels?.['app.kubernetes.io/managed-by'], 'voicefleet');
+    }
+  });
+
+  it('ignores regions it does not own but lists them in status', () => {
+    const d = decide({ agent: voiceAgent('a', { regions: ['us-east-1', 'eu-west-1'] }) });
+    assert.equal(d.children.length, 4);
+    assert.deepEqual(
+      d.status.regions.map((r) => r.name),
+      ['us-east-1'],
+    );
+    assert.match(d.status.conditions.find((c) => c.type === 'Ready')?.message ?? '', /not run by this operator: eu-west-1/);
+    assert.equal(d.status.regionsSummary, 'us-east-1');
+  });
+
+  it('reports NoOwnedRegion when none of the regions is owned', () => {
+    const d = decide({ agent: voiceAgent('a', { regions: ['ap-south-1'] }) });
+    assert.equal(d.children.length, 0);
+    assert.equal(condition(d, 'Ready')?.reason, 'NoOwnedRegion');
+  });
+
+  it('keeps provider secrets out of the config and references them from the Deployment', () => {
+    const agent = voiceAgent('a', {
+      pipeline: { llm: { provider: 'openai', endpoint: 'http://127.0.0.1:1/v1', apiKeySecretRef: { name: 'llm', key: 'apiKey' } } },
+    });
+    const d = decide({ agent });
+    const cm = d.children.find((c) => c.kind === 'ConfigMap') as V1ConfigMap;
+    const config = parse(cm.data?.['config.yaml'] ?? '') as { pipeline: { llm: Record<string, unknown> } };
+    assert.equal(config.pipeline.llm['apiKeySecretRef'], undefined);
+    assert.equal(config.pipeline.llm['apiKeyEnv'], 'VOICEFLEET_LLM_API_KEY');
+    const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+    const env = dep.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'VOICEFLEET_LLM_API_KEY');
+    assert.deepEqual(env?.valueFrom?.secretKeyRef, { name: 'llm', key: 'apiKey' });
+  });
+
+  it('rolls pods when the config changes (config hash on the pod template)', () => {
+    const hash = (greeting: string) => {
+      const d = decide({ agent: voiceAgent('a', { pipeline: { greeting } }) });
+      const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+      return dep.spec?.template.metadata?.annotations?.[CONFIG_HASH_ANNOTATION];
+    };
+    assert.notEqual(hash('Hello'), hash('Hi'));
+    assert.equal(hash('Hello'), hash('Hello'));
+  });
+
+  it('sets the grace period from drainTimeoutSeconds and region affinity in a multi-region cluster', () => {
+    const d = decide({ agent: voiceAgent('a'), options: { ...options, multiRegionCluster: true } });
+    const spec = (d.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec;
+    assert.ok((spec?.terminationGracePeriodSeconds ?? 0) >= 600);
+    const term = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0];
+    assert.deepEqual(term?.matchExpressions?.[0], { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] });
+    const single = decide({ agent: voiceAgent('a') });
+    assert.equal((single.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec?.affinity, undefined);
+  });
+
+  it('is Ready with ready pods, not Ready while they start', () => {
+    const starting = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(0)]]) });
+    assert.equal(condition(starting, 'Ready')?.reason, 'PodsNotReady');
+    assert.equal(condition(starting, 'Progressing')?.status, 'True');
+    const ready = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(1)]]) });
+    assert.equal(condition(ready, 'Ready')?.status, 'True');
+    assert.equal(condition(ready, 'Progressing')?.status, 'False');
+    assert.deepEqual(ready.status.regions[0], { name: 'us-east-1', desiredReplicas: 1, readyReplicas: 1, activeCalls: 0, capacity: 50 });
+    assert.equal(ready.status.observedGeneration, 1);
+    assert.deepEqual(ready.events.map((e) => e.reason), ['Ready']);
+  });
+
+  it('reports a number conflict naming the older agent, in Ready and NumberConflict', () => {
+    const d = decide({
+      agent: voiceAgent('b'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      lostNumbers: [{ number: '+14155550100', heldBy: 'default/a' }],
+    });
+    assert.equal(condition(d, 'Ready')?.status, 'False');
+    assert.equal(condition(d, 'Ready')?.reason, 'NumberConflict');
+    assert.match(condition(d, 'NumberConflict')?.message ?? '', /default\/a/);
+    const warning = d.events.find((e) => e.reason === 'NumberConflict');
+    assert.ok(warning);
+    assert.doesNotMatch(warning.message, /\+1415/, 'events carry no phone numbers');
+  });
+
+  it('writes nothing and emits nothing on a second pass over the same state', () => {
+    const first = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(1)]]) });
+    assert.equal(first.statusChanged, true);
+    const applied = voiceAgent('a', { status: JSON.parse(JSON.stringify(first.status)) as never });
+    const later = new Date(now.getTime() + 60_000);
+    const second = decide({ agent: applied, deployments: new Map([['us-east-1', deployment(1)]]), now: later });
+    assert.equal(second.statusChanged, false);
+    assert.deepEqual(second.events, []);
+  });
+
+  it('updates observedGeneration after a spec change', () => {
+    const first = decide({ agent: voiceAgent('a') });
+    const changed = voiceAgent('a', { generation: 2, status: JSON.parse(JSON.stringify(first.status)) as never });
+    const d = decide({ agent: changed });
+    assert.equal(d.statusChanged, true);
+    assert.equal(d.status.observedGeneration, 2);
+    assert.ok(d.status.conditions.every((c) => c.observedGeneration === 2));
+  });
+
+  it('reports InvalidSpec when minReplicas exceeds maxReplicas', () => {
+    const agent = voiceAgent('a');
+    agent.spec.regions = [{ name: 'us-east-1', minReplicas: 5, maxReplicas: 2 }];
+    const d = decide({ agent });
+    assert.equal(condition(d, 'Ready')?.reason, 'InvalidSpec');
+    assert.match(condition(d, 'Ready')?.message ?? '', /minReplicas 5 > maxReplicas 2/);
+  });
+});
