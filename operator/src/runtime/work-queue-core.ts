@@ -1,0 +1,95 @@
+// The work queue's bookkeeping without timers or promises: which keys wait, which run, which
+// must run again, when delayed keys fall due and how long a failing key backs off. Times are
+// plain numbers given by the caller, so every rule is table-testable.
+import { backoffDelay, RECONCILE_BACKOFF, type BackoffPolicy } from './backoff.js';
+
+export type Outcome = { kind: 'success'; requeueAfterMs?: number } | { kind: 'error' };
+
+export class WorkQueueCore {
+  /** Insertion-ordered: the oldest ready key runs first. */
+  private readonly ready = new Set<string>();
+  private readonly processing = new Set<string>();
+  /** Keys added while they were processing: they run once more afterwards. */
+  private readonly dirty = new Set<string>();
+  private readonly delayed = new Map<string, number>();
+  private readonly failures = new Map<string, number>();
+
+  constructor(private readonly backoff: BackoffPolicy = RECONCILE_BACKOFF) {}
+
+  /** Queues a key now; a key already waiting stays once, a running key runs again afterwards. */
+  add(key: string): void {
+    this.delayed.delete(key);
+    if (this.processing.has(key)) this.dirty.add(key);
+    else this.ready.add(key);
+  }
+
+  /** Queues a key at `dueAt`; the earliest of several due times wins; a ready key stays ready. */
+  addAt(key: string, dueAt: number): void {
+    if (this.ready.has(key) || this.dirty.has(key)) return;
+    const current = this.delayed.get(key);
+    if (current === undefined || dueAt < current) this.delayed.set(key, dueAt);
+  }
+
+  /** Moves due keys to ready and hands out the oldest ready key that is not running. */
+  next(now: number): string | undefined {
+    this.promote(now);
+    for (const key of this.ready) {
+      this.ready.delete(key);
+      this.processing.add(key);
+      return key;
+    }
+    return undefined;
+  }
+
+  /** Records how processing ended; a failure backs off, a success resets the key's failures. */
+  done(key: string, outcome: Outcome, now: number): void {
+    this.processing.delete(key);
+    if (outcome.kind === 'error') {
+      const attempt = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, attempt);
+      if (this.dirty.delete(key)) this.ready.add(key);
+      else this.addAt(key, now + backoffDelay(attempt, this.backoff));
+      return;
+    }
+    this.failures.delete(key);
+    if (this.dirty.delete(key)) this.ready.add(key);
+    else if (outcome.requeueAfterMs !== undefined) this.addAt(key, now + outcome.requeueAfterMs);
+  }
+
+  /** The earliest due time of a delayed key, for the driver's timer. */
+  nextDueAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const dueAt of this.delayed.values()) {
+      if (earliest === undefined || dueAt < earliest) earliest = dueAt;
+    }
+    return earliest;
+  }
+
+  failuresOf(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  /** Keys ready to run now (the depth metric). */
+  depth(): number {
+    return this.ready.size;
+  }
+
+  isProcessing(key: string): boolean {
+    return this.processing.has(key);
+  }
+
+  /** Nothing ready, running or delayed. */
+  isIdle(): boolean {
+    return this.ready.size === 0 && this.processing.size === 0 && this.delayed.size === 0;
+  }
+
+  /** Moves keys whose due time has come to ready. */
+  promote(now: number): void {
+    for (const [key, dueAt] of this.delayed) {
+      if (dueAt <= now) {
+        this.delayed.delete(key);
+        this.add(key);
+      }
+    }
+  }
+}
