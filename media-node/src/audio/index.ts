@@ -29,3 +29,7 @@ export {
   mulawDecodeSample,
   mulawEncodeSample,
 } from './g711.js';
+export { Resampler, resample } from './resample.js';
+export { WavFormatError, readWav, writeWav } from './wav.js';
+export type { WavAudio, WavEncoding } from './wav.js';
+export { SILENCE_DBFS, dbToGain, dbfs, peak, rms } from './energy.js';
