@@ -1,0 +1,50 @@
+// The `voicefleet` command line: the local fleet (`dev`), test calls (`call`) and help.
+// Each subcommand lives in its own file; this one only dispatches and maps failures to exit codes.
+import { runCallCommand } from './call-command.js';
+import { runDevCommand } from './dev-command.js';
+import { UsageError } from './usage-error.js';
+
+const HELP = `voicefleet — fleets of AI voice agents on SIP telephony
+
+Usage:
+  voicefleet dev [folder]            run a local fleet from VoiceAgent/SipTrunk YAML
+                                     (default: the repository's crds/examples)
+  voicefleet call <number> [options] call a number through the local fleet's edge
+      --say "text"                   speak a line (repeat for several turns)
+      --dtmf 123#                    send RFC 4733 digits (in order with --say)
+      --wav file.wav                 save the call audio (left: you, right: the agent)
+      --timeout seconds              give up on an agent reply after this long (default 15)
+  voicefleet help                    this text
+
+Run 'voicefleet <command> --help' for a command's options.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'dev':
+      return runDevCommand(rest);
+    case 'call':
+      return runCallCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(HELP);
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`voicefleet: ${error.message}\n\n${HELP}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`voicefleet: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.cause) console.error(`  caused by: ${String(error.cause)}`);
+    process.exitCode = 1;
+  }
+}
