@@ -1,0 +1,74 @@
+/**
+ * @voicefleet/api: the VoiceAgent and SipTrunk custom resources (TypeBox schemas, TS types,
+ * defaults and admission-equivalent validation), their CRD generation, and the media-node config.
+ */
+export {
+  API_VERSION,
+  CATEGORY,
+  GROUP,
+  SIP_TRUNK_KIND,
+  SIP_TRUNK_PLURAL,
+  SIP_TRUNK_SHORT_NAME,
+  SIP_TRUNK_SINGULAR,
+  VERSION,
+  VOICE_AGENT_KIND,
+  VOICE_AGENT_PLURAL,
+  VOICE_AGENT_SHORT_NAME,
+  VOICE_AGENT_SINGULAR,
+} from './constants.js';
+export {
+  Condition,
+  ObjectMeta,
+  SecretKeySelector,
+  SecretReference,
+  E164_PATTERN,
+} from './schema/common.js';
+export { INTENT_ACTIONS, Intent, ScriptedDialogue, type IntentAction } from './schema/dialogue.js';
+export { LLM_PROVIDERS, STT_PROVIDERS, TTS_PROVIDERS, VAD_PROVIDERS } from './schema/pipeline.js';
+export {
+  CODECS,
+  Capacity,
+  Pipeline,
+  Region,
+  RegionStatus,
+  Slo,
+  TRANSFER_METHODS,
+  Transfer,
+  VoiceAgent,
+  VoiceAgentSpec,
+  VoiceAgentStatus,
+  type Codec,
+  type TransferMethod,
+} from './schema/voice-agent.js';
+export {
+  DEFAULT_FAILOVER_CODES,
+  GATEWAY_STATES,
+  Gateway,
+  GatewayStatus,
+  SipTrunk,
+  SipTrunkSpec,
+  SipTrunkStatus,
+  TRANSPORTS,
+  type GatewayState,
+  type Transport,
+} from './schema/sip-trunk.js';
+export { MediaNodeConfig, MediaNodePipeline } from './schema/media-node-config.js';
+export {
+  MEDIA_NODE_ENV_OVERRIDES,
+  MediaNodeConfigError,
+  loadMediaNodeConfig,
+} from './media-node-config.js';
+export type { FieldError } from './validate/field-error.js';
+export {
+  applySipTrunkDefaults,
+  applyVoiceAgentDefaults,
+  validateSipTrunk,
+  validateVoiceAgent,
+} from './validate/validate.js';
+export {
+  parseManifests,
+  type ManifestError,
+  type OtherObject,
+  type ParsedManifests,
+} from './validate/manifests.js';
+export { CRD_DIRS, renderCrdFiles, sipTrunkCrd, voiceAgentCrd } from './crd/crds.js';

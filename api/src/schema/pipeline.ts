@@ -1,0 +1,154 @@
+/**
+ * The speech pipeline of an agent: VAD -> STT -> LLM -> TTS. Built twice from one definition:
+ * with Secret references (the VoiceAgent spec) and with env var names (the media-node config).
+ */
+import { Type, type TProperties } from '@sinclair/typebox';
+import { cel } from './cel.js';
+import { SecretKeySelector, StringEnum } from './common.js';
+import { ScriptedDialogue } from './dialogue.js';
+
+export const VAD_PROVIDERS = ['silero', 'webrtc', 'energy'] as const;
+export const STT_PROVIDERS = ['pocketsphinx', 'grpc', 'fake'] as const;
+export const TTS_PROVIDERS = ['espeak', 'grpc'] as const;
+export const LLM_PROVIDERS = ['scripted', 'openai', 'grpc'] as const;
+
+const endpoint = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 512, description }));
+
+export const apiKeyFromSecret = (what: string) => ({
+  apiKeySecretRef: Type.Optional(
+    SecretKeySelector(`Secret key holding the API key or bearer token of the ${what} endpoint.`),
+  ),
+});
+
+export const apiKeyFromEnv = (what: string) => ({
+  apiKeyEnv: Type.Optional(
+    Type.String({
+      maxLength: 128,
+      description: `Environment variable holding the API key of the ${what} endpoint.`,
+    }),
+  ),
+});
+
+const GRPC_ENDPOINT = cel(
+  "self.provider != 'grpc' || has(self.endpoint)",
+  'endpoint is required when provider is grpc (host:port of the speech service)',
+  (self: { provider: string; endpoint?: string }) =>
+    self.provider !== 'grpc' || self.endpoint !== undefined,
+  '.endpoint',
+);
+
+export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => A) {
+  return Type.Object(
+    {
+      greeting: Type.Optional(
+        Type.String({ maxLength: 1000, description: 'What the agent says when it answers.' }),
+      ),
+      vad: Type.Object(
+        {
+          provider: StringEnum(VAD_PROVIDERS, {
+            default: 'silero',
+            description: 'Voice activity detector: silero (neural), webrtc or energy.',
+          }),
+          endOfTurnMs: Type.Integer({
+            minimum: 100,
+            maximum: 5000,
+            default: 500,
+            description: 'Milliseconds of caller silence that end the caller turn.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          default: {},
+          description: 'Voice activity and end-of-turn detection.',
+        },
+      ),
+      stt: Type.Object(
+        {
+          provider: StringEnum(STT_PROVIDERS, {
+            default: 'pocketsphinx',
+            description:
+              'Speech-to-text: pocketsphinx (offline), grpc (remote service) or fake (tests).',
+          }),
+          endpoint: endpoint('host:port of the gRPC speech-to-text service (provider grpc).'),
+          language: Type.Optional(
+            Type.String({
+              maxLength: 35,
+              description: 'BCP 47 language of the caller, e.g. en-US.',
+            }),
+          ),
+          ...apiKey('speech-to-text'),
+        },
+        {
+          additionalProperties: false,
+          default: {},
+          description: 'Speech-to-text provider.',
+          'x-kubernetes-validations': [GRPC_ENDPOINT],
+        },
+      ),
+      tts: Type.Object(
+        {
+          provider: StringEnum(TTS_PROVIDERS, {
+            default: 'espeak',
+            description: 'Text-to-speech: espeak (espeak-ng, offline) or grpc (remote service).',
+          }),
+          voice: Type.Optional(
+            Type.String({ maxLength: 128, description: 'Voice name, e.g. en-us for espeak.' }),
+          ),
+          endpoint: endpoint('host:port of the gRPC text-to-speech service (provider grpc).'),
+          ...apiKey('text-to-speech'),
+        },
+        {
+          additionalProperties: false,
+          default: {},
+          description: 'Text-to-speech provider.',
+          'x-kubernetes-validations': [GRPC_ENDPOINT],
+        },
+      ),
+      llm: Type.Object(
+        {
+          provider: StringEnum(LLM_PROVIDERS, {
+            description:
+              'Dialogue brain: scripted (offline intents in script), openai (any OpenAI-compatible ' +
+              'chat endpoint: vLLM, Ollama, OpenAI) or grpc (remote agent brain).',
+          }),
+          script: Type.Optional(ScriptedDialogue),
+          endpoint: endpoint(
+            'Base URL of the OpenAI-compatible API (e.g. http://llm.internal:8000/v1) or host:port for grpc.',
+          ),
+          model: Type.Optional(
+            Type.String({ maxLength: 256, description: 'Model name sent to the endpoint.' }),
+          ),
+          systemPrompt: Type.Optional(
+            Type.String({
+              maxLength: 20000,
+              description: 'System prompt for openai/grpc providers.',
+            }),
+          ),
+          ...apiKey('LLM'),
+        },
+        {
+          additionalProperties: false,
+          description: 'The dialogue brain that turns caller transcripts into replies.',
+          'x-kubernetes-validations': [
+            cel(
+              "self.provider != 'scripted' || has(self.script)",
+              'script is required when provider is scripted',
+              (self: { provider: string; script?: unknown }) =>
+                self.provider !== 'scripted' || self.script !== undefined,
+              '.script',
+            ),
+            cel(
+              "self.provider == 'scripted' || has(self.endpoint)",
+              'endpoint is required when provider is openai or grpc',
+              (self: { provider: string; endpoint?: string }) =>
+                self.provider === 'scripted' || self.endpoint !== undefined,
+              '.endpoint',
+            ),
+          ],
+        },
+      ),
+    },
+    { additionalProperties: false, description: 'The per-call speech pipeline.' },
+  );
+}

@@ -1,0 +1,235 @@
+/** The VoiceAgent custom resource: a phone agent, its numbers, regions, capacity and pipeline. */
+import { Type, type Static } from '@sinclair/typebox';
+import { API_VERSION, VOICE_AGENT_KIND } from '../constants.js';
+import { cel } from './cel.js';
+import { Conditions, DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
+import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
+
+export const CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
+export type Codec = (typeof CODECS)[number];
+export const TRANSFER_METHODS = ['refer', 'invite'] as const;
+export type TransferMethod = (typeof TRANSFER_METHODS)[number];
+
+export const Region = Type.Object(
+  {
+    name: Type.String({
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: 63,
+      description:
+        'Region name, e.g. us-east-1. The operator instance that owns this region runs the pool.',
+    }),
+    minReplicas: Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      default: 1,
+      description: 'Fewest media pods kept in this region, even with no calls.',
+    }),
+    maxReplicas: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 10,
+      description:
+        'Most media pods in this region; calls beyond their capacity fail over to peers.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'A region the agent runs in, with its replica limits.',
+    'x-kubernetes-validations': [
+      cel(
+        'self.minReplicas <= self.maxReplicas',
+        'minReplicas must be less than or equal to maxReplicas',
+        (self: { minReplicas: number; maxReplicas: number }) =>
+          self.minReplicas <= self.maxReplicas,
+        '.minReplicas',
+      ),
+    ],
+  },
+);
+export type Region = Static<typeof Region>;
+
+export const Capacity = Type.Object(
+  {
+    callsPerPod: Type.Integer({
+      minimum: 1,
+      maximum: 10000,
+      default: 50,
+      description: 'Concurrent calls one media pod takes.',
+    }),
+    bufferCalls: Type.Integer({
+      minimum: 0,
+      maximum: 100000,
+      default: 10,
+      description:
+        'Free call slots kept warm per region: desired pods = ceil((active calls + bufferCalls) / callsPerPod).',
+    }),
+    scaleDownStabilizationSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 86400,
+      default: 300,
+      description: 'Seconds the lower desired size must hold before pods are drained and removed.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Call-based autoscaling of the media pods.',
+  },
+);
+export type Capacity = Static<typeof Capacity>;
+
+export const Transfer = Type.Object(
+  {
+    target: Type.String({
+      maxLength: 256,
+      pattern: '^(\\+[1-9][0-9]{1,14}|sips?:[^\\s]+)$',
+      description: 'Where transfers go: an E.164 number (+14155550199) or a sip: URI.',
+    }),
+    method: StringEnum(TRANSFER_METHODS, {
+      default: 'refer',
+      description:
+        'refer (SIP REFER to the caller side) or invite (new call bridged by the agent).',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'Transfer to a human, used by intents with action transfer.',
+  },
+);
+export type Transfer = Static<typeof Transfer>;
+
+export const Slo = Type.Object(
+  {
+    turnLatencyMs: Type.Integer({
+      minimum: 1,
+      maximum: 60000,
+      default: 1000,
+      description: 'Target milliseconds from end of caller speech to first agent audio.',
+    }),
+    turnLatencyObjective: Type.Number({
+      minimum: 0.5,
+      maximum: 0.99999,
+      default: 0.99,
+      description: 'Share of turns that must meet turnLatencyMs, e.g. 0.99.',
+    }),
+    callSetupMs: Type.Integer({
+      minimum: 1,
+      maximum: 60000,
+      default: 300,
+      description: 'Target milliseconds from INVITE to answer.',
+    }),
+    answerSuccessObjective: Type.Number({
+      minimum: 0.5,
+      maximum: 0.99999,
+      default: 0.999,
+      description: 'Share of calls that must be answered, e.g. 0.999.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'Latency and availability objectives; they generate the alerting rules.',
+  },
+);
+export type Slo = Static<typeof Slo>;
+
+export const Pipeline = pipelineSchema(apiKeyFromSecret);
+export type Pipeline = Static<typeof Pipeline>;
+
+export const VoiceAgentSpec = Type.Object(
+  {
+    numbers: Type.Array(E164('An E.164 phone number, e.g. +14155550100.'), {
+      maxItems: 100,
+      default: [],
+      'x-kubernetes-list-type': 'set',
+      description:
+        'Numbers (DIDs) this agent answers, in E.164. A number claimed by two agents is a conflict on both.',
+    }),
+    trunks: Type.Array(Type.String({ maxLength: 253 }), {
+      maxItems: 16,
+      default: [],
+      'x-kubernetes-list-type': 'set',
+      description: 'SipTrunk names in this namespace for outbound calls, in failover order.',
+    }),
+    regions: Type.Array(Region, {
+      minItems: 1,
+      maxItems: 16,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      description:
+        'Regions the agent runs in (at least one); peers take calls when one is full or down.',
+    }),
+    capacity: Capacity,
+    codecs: Type.Array(StringEnum(CODECS, { description: 'An audio codec.' }), {
+      minItems: 1,
+      maxItems: 4,
+      default: ['PCMU', 'PCMA'],
+      'x-kubernetes-list-type': 'set',
+      description: 'Audio codecs offered, in preference order: PCMU, PCMA, G722, opus.',
+    }),
+    transfer: Type.Optional(Transfer),
+    pipeline: Pipeline,
+    slo: Slo,
+    drainTimeoutSeconds: Type.Integer({
+      minimum: 0,
+      maximum: 86400,
+      default: 3600,
+      description:
+        'Seconds a draining media pod may keep its active calls (its terminationGracePeriodSeconds).',
+    }),
+    image: Type.Optional(
+      Type.String({
+        maxLength: 512,
+        description: 'Media-node image override; empty uses the operator default.',
+      }),
+    ),
+  },
+  { additionalProperties: false, description: 'Desired state of the voice agent.' },
+);
+export type VoiceAgentSpec = Static<typeof VoiceAgentSpec>;
+
+export const RegionStatus = Type.Object(
+  {
+    name: Type.String({ description: 'Region name from spec.regions.' }),
+    desiredReplicas: Type.Integer({ minimum: 0, description: 'Media pods the scaler wants.' }),
+    readyReplicas: Type.Integer({ minimum: 0, description: 'Media pods ready to take calls.' }),
+    activeCalls: Type.Integer({ minimum: 0, description: 'Calls in progress in the region.' }),
+    capacity: Type.Integer({ minimum: 0, description: 'Calls the ready pods can take in total.' }),
+  },
+  { description: 'Observed state of one region pool.' },
+);
+export type RegionStatus = Static<typeof RegionStatus>;
+
+export const VoiceAgentStatus = Type.Object(
+  {
+    observedGeneration: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'The .metadata.generation last reconciled.' }),
+    ),
+    conditions: Type.Optional(Conditions),
+    regions: Type.Optional(
+      Type.Array(RegionStatus, {
+        maxItems: 16,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        description: 'Per-region pool state.',
+      }),
+    ),
+    activeCalls: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Calls in progress across regions.' }),
+    ),
+    regionsSummary: Type.Optional(
+      Type.String({ description: 'Regions served, e.g. us-east-1,eu-west-1 (printer column).' }),
+    ),
+  },
+  { description: 'Observed state of the voice agent.' },
+);
+export type VoiceAgentStatus = Static<typeof VoiceAgentStatus>;
+
+export const VoiceAgent = Type.Object({
+  apiVersion: Type.Literal(API_VERSION),
+  kind: Type.Literal(VOICE_AGENT_KIND),
+  metadata: ObjectMeta,
+  spec: VoiceAgentSpec,
+  status: Type.Optional(VoiceAgentStatus),
+});
+export type VoiceAgent = Static<typeof VoiceAgent>;

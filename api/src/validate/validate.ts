@@ -1,0 +1,62 @@
+/**
+ * Validates VoiceAgent and SipTrunk objects the way admission does: defaults first, then the
+ * OpenAPI schema, list-type uniqueness and the CEL rules. Used where no API server runs.
+ */
+import { type TObject } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { SipTrunk } from '../schema/sip-trunk.js';
+import { VoiceAgent } from '../schema/voice-agent.js';
+import { extensionErrors } from './extension-errors.js';
+import type { FieldError } from './field-error.js';
+import { schemaErrors } from './schema-errors.js';
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Returns a deep copy with every schema default filled in, as the API server stores it. */
+export function withDefaults<T>(schema: TObject, obj: T): T {
+  return Value.Default(schema, Value.Clone(obj)) as T;
+}
+
+export const applyVoiceAgentDefaults = <T>(obj: T): T => withDefaults(VoiceAgent, obj);
+export const applySipTrunkDefaults = <T>(obj: T): T => withDefaults(SipTrunk, obj);
+
+export function validateVoiceAgent(obj: unknown): FieldError[] {
+  return validateResource(VoiceAgent, obj);
+}
+
+export function validateSipTrunk(obj: unknown): FieldError[] {
+  return validateResource(SipTrunk, obj);
+}
+
+function validateResource(schema: TObject, obj: unknown): FieldError[] {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    return [{ path: '', message: 'must be an object with apiVersion, kind, metadata and spec' }];
+  const { status: _status, ...rest } = obj as Record<string, unknown>;
+  const value = withDefaults(schema, rest);
+  const errors = [...nameErrors(value.metadata)];
+  const structural = schemaErrors(schema, value);
+  errors.push(...structural.errors);
+  const spec = (schema.properties as Record<string, unknown>).spec;
+  errors.push(...extensionErrors(spec, value.spec, 'spec', !structural.typeMismatch));
+  if (structural.typeMismatch)
+    errors.push({
+      path: '',
+      message:
+        'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    });
+  return errors;
+}
+
+function nameErrors(metadata: unknown): FieldError[] {
+  const name = (metadata as { name?: unknown } | undefined)?.name;
+  if (name === undefined || name === '')
+    return [{ path: 'metadata.name', message: 'Required value: name or generateName is required' }];
+  if (typeof name !== 'string' || name.length > 253 || !NAME.test(name))
+    return [
+      {
+        path: 'metadata.name',
+        message: `Invalid value: ${JSON.stringify(name)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+      },
+    ];
+  return [];
+}
