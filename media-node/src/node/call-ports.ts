@@ -1,0 +1,61 @@
+/**
+ * The narrow views a call takes of its three parts: the SIP dialog, the RTP session and the agent
+ * session. `adapters/` maps the real `sip/`, `rtp/` and `agent/` modules onto them, so the call's
+ * lifecycle can be read (and tested) on its own.
+ */
+import type { TurnTimings } from './call-events.js';
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** Where the agent's speech goes: the call's RTP playout queue. */
+export interface AudioSinkPort {
+  write(frame: Int16Array): void;
+  clear(): void;
+}
+
+export interface RtpStats {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  jitterMs: number;
+}
+
+export interface MediaPort {
+  readonly sink: AudioSinkPort;
+  onAudio(listener: (frame: Int16Array) => void): void;
+  onDtmf(listener: (digit: string) => void): void;
+  /** Our direction towards the far end (hold: `sendonly`/`inactive` from the far end's offer). */
+  setDirection(direction: MediaDirection): void;
+  /** Milliseconds since the last RTP packet from the far end (or since the session started). */
+  idleMs(): number;
+  /** Frames queued for playout that have not left yet. */
+  queuedFrames(): number;
+  stats(): RtpStats;
+  close(): void;
+}
+
+export type AgentAction = { type: 'hangup' } | { type: 'transfer'; target?: string };
+
+export interface AgentPort {
+  start(): void;
+  pushAudio(frame: Int16Array): void;
+  pushDtmf(digit: string): void;
+  stop(): void;
+  onTranscript(listener: (role: 'caller' | 'agent', text: string) => void): void;
+  onTurn(listener: (timings: TurnTimings, endOfSpeechAtMs: number) => void): void;
+  onAction(listener: (action: AgentAction) => void): void;
+  onBargeIn(listener: (stopLatencyMs: number | undefined) => void): void;
+  onProviderError(listener: (provider: string) => void): void;
+}
+
+/** A re-INVITE's offer and what we answer: an SDP answer, or a failure status (488). */
+export type ReinviteAnswer = { sdp: string; direction: MediaDirection } | { status: 488 };
+
+export interface DialogPort {
+  readonly callId: string;
+  bye(): Promise<void>;
+  /** REFER the far end to `target` (blind transfer); resolves when it is accepted. */
+  refer(target: string): Promise<void>;
+  onBye(listener: () => void): void;
+  onReinvite(handler: (offerSdp: string) => ReinviteAnswer): void;
+}

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { test } from 'node:test';
+import { trace } from '@opentelemetry/api';
+import { Call, type CallOptions } from './call.js';
+import { CallEventBus, type CallEvent } from './call-events.js';
+import type {
+  AgentAction,
+  AgentPort,
+  DialogPort,
+  MediaPort,
+  ReinviteAnswer,
+} from './call-ports.js';
+import { createJsonLogger } from './log.js';
+import { createNodeMetrics } from './metrics.js';
+
+class FakeParts {
+  readonly bus = new EventEmitter();
+  byes = 0;
+  refers: string[] = [];
+  queued = 0;
+  idle = 0;
+  direction = 'sendrecv';
+  agentStarted = false;
+  agentStopped = false;
+  mediaClosed = false;
+  audioIntoAgent = 0;
+  digits: string[] = [];
+  reinvite: ((offer: string) => ReinviteAnswer) | undefined;
+
+  dialog: DialogPort = {
+    callId: 'c1',
+    bye: () => {
+      this.byes++;
+      return Promise.resolve();
+    },
+    refer: (target) => {
+      this.refers.push(target);
+      return Promise.resolve();
+    },
+    onBye: (l) => this.bus.on('bye', l),
+    onReinvite: (h) => {
+      this.reinvite = h;
+    },
+  };
+  media: MediaPort = {
+    sink: { write: () => undefined, clear: () => undefined },
+    onAudio: (l) => this.bus.on('audio', l),
+    onDtmf: (l) => this.bus.on('dtmf', l),
+    setDirection: (d) => {
+      this.direction = d;
+    },
+    idleMs: () => this.idle,
+    queuedFrames: () => this.queued,
+    stats: () => ({ packetsSent: 10, packetsReceived: 9, packetsLost: 0, jitterMs: 1 }),
+    close: () => {
+      this.mediaClosed = true;
+    },
+  };
+  agent: AgentPort = {
+    start: () => {
+      this.agentStarted = true;
+    },
+    pushAudio: () => {
+      this.audioIntoAgent++;
+    },
+    pushDtmf: (d) => this.digits.push(d),
+    stop: () => {
+      this.agentStopped = true;
+    },
+    onTranscript: (l) => this.bus.on('transcript', l),
+    onTurn: (l) => this.bus.on('turn', l),
+    onAction: (l) => this.bus.on('action', l),
+    onBargeIn: (l) => this.bus.on('barge', l),
+    onProviderError: (l) => this.bus.on('perr', l),
+  };
+}
+
+function makeCall(parts: FakeParts, extra: Partial<CallOptions> = {}) {
+  const events = new CallEventBus();
+  const seen: CallEvent[] = [];
+  events.on('event', (e) => seen.push(e));
+  const tracer = trace.getTracer('test');
+  const call = new Call({
+    callId: 'c1',
+    direction: 'inbound',
+    dialog: parts.dialog,
+    media: parts.media,
+    agent: parts.agent,
+    events,
+    metrics: createNodeMetrics({ defaultMetrics: false }),
+    log: createJsonLogger({ write: () => undefined }),
+    tracer,
+    callSpan: tracer.startSpan('call'),
+    mediaTimeoutMs: 1000,
+    reinviteAnswer: (offer) =>
+      offer.includes('sendonly')
+        ? { sdp: 'answer-recvonly', direction: 'recvonly' }
+        : { sdp: 'answer', direction: 'sendrecv' },
+    transfer: { target: '+14155550199', method: 'refer' },
+    playoutWaitMs: 2000,
+    ...extra,
+  });
+  return { call, seen };
+}
+
+void test('call: caller audio and DTMF reach the agent; remote BYE tears everything down once', () => {
+  const parts = new FakeParts();
+  const { call, seen } = makeCall(parts);
+  call.start();
+  assert.ok(parts.agentStarted);
+  parts.bus.emit('audio', new Int16Array(160));
+  parts.bus.emit('dtmf', '5');
+  parts.bus.emit('transcript', 'caller', 'hello');
+  assert.equal(parts.audioIntoAgent, 1);
+  assert.deepEqual(parts.digits, ['5']);
+  parts.bus.emit('bye');
+  parts.bus.emit('bye');
+  assert.ok(parts.agentStopped && parts.mediaClosed && call.ended);
+  assert.equal(parts.byes, 0, 'no BYE back to a BYE');
+  assert.deepEqual(
+    seen.map((e) => e.type),
+    ['dtmf', 'transcript', 'call.ended'],
+  );
+  assert.equal(seen.filter((e) => e.type === 'call.ended').length, 1);
+});
+
+void test('call: agent hangup waits for the goodbye to play out, then sends BYE', async () => {
+  const parts = new FakeParts();
+  const { call } = makeCall(parts);
+  call.start();
+  parts.queued = 5;
+  const ended = new Promise((resolve) => call.once('ended', resolve));
+  parts.bus.emit('action', { type: 'hangup' } satisfies AgentAction);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(parts.byes, 0, 'still playing the goodbye');
+  parts.queued = 0;
+  assert.equal(await ended, 'agent-hangup');
+  assert.equal(parts.byes, 1);
+});
+
+void test('call: transfer action REFERs to the configured target, then ends', async () => {
+  const parts = new FakeParts();
+  const { call } = makeCall(parts);
+  call.start();
+  const ended = new Promise((resolve) => call.once('ended', resolve));
+  parts.bus.emit('action', { type: 'transfer' } satisfies AgentAction);
+  assert.equal(await ended, 'transferred');
+  assert.deepEqual(parts.refers, ['+14155550199']);
+});
+
+void test('call: hold pauses the media timeout; silence while active ends the call', async () => {
+  const parts = new FakeParts();
+  const { call, seen } = makeCall(parts);
+  call.start();
+  assert.deepEqual(parts.reinvite?.('a=sendonly'), {
+    sdp: 'answer-recvonly',
+    direction: 'recvonly',
+  });
+  assert.equal(parts.direction, 'recvonly');
+  parts.idle = 5000;
+  await new Promise((r) => setTimeout(r, 600));
+  assert.equal(call.ended, false, 'held calls may be silent');
+  parts.reinvite?.('a=sendrecv');
+  const ended = new Promise((resolve) => call.once('ended', resolve));
+  assert.equal(await ended, 'media-timeout');
+  assert.equal(parts.byes, 1);
+  assert.deepEqual(
+    seen.filter((e) => e.type === 'hold').map((e) => (e.type === 'hold' ? e.held : null)),
+    [true, false],
+  );
+});

@@ -1,0 +1,221 @@
+/**
+ * One established call: SIP dialog + RTP session + agent session. Caller audio and DTMF go into
+ * the agent, the agent's speech goes into the RTP playout queue (through the sink the agent was
+ * built with), and the call ends on BYE from either side, the agent's hangup or transfer action,
+ * a media timeout, or drain. Everything the call owns is torn down exactly once.
+ */
+import { EventEmitter } from 'node:events';
+import type { Span, Tracer } from '@opentelemetry/api';
+import type { CallEventBus } from './call-events.js';
+import type {
+  AgentAction,
+  AgentPort,
+  DialogPort,
+  MediaDirection,
+  MediaPort,
+  ReinviteAnswer,
+} from './call-ports.js';
+import type { Logger } from './log.js';
+import type { NodeMetrics } from './metrics.js';
+import { recordTurnSpans } from './tracing.js';
+
+export type CallEndReason =
+  | 'remote-bye'
+  | 'agent-hangup'
+  | 'transferred'
+  | 'media-timeout'
+  | 'drain-deadline'
+  | 'shutdown'
+  | 'error';
+
+export interface TransferSettings {
+  target: string;
+  method: 'refer' | 'invite';
+}
+
+export interface CallOptions {
+  callId: string;
+  direction: 'inbound' | 'outbound';
+  dialog: DialogPort;
+  media: MediaPort;
+  agent: AgentPort;
+  events: CallEventBus;
+  metrics: NodeMetrics;
+  log: Logger;
+  tracer: Tracer;
+  callSpan: Span;
+  mediaTimeoutMs: number;
+  /** Negotiates a re-INVITE's offer against the current session (hold / resume). */
+  reinviteAnswer: (offerSdp: string) => ReinviteAnswer;
+  transfer?: TransferSettings;
+  /** `transfer.method: invite`: places the new call to the target through the edge. */
+  inviteTransfer?: (target: string) => Promise<void>;
+  /** Longest wait for queued agent audio to play out before hanging up (default 10 s). */
+  playoutWaitMs?: number;
+}
+
+const MEDIA_CHECK_MS = 500;
+const PLAYOUT_POLL_MS = 20;
+
+export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
+  readonly callId: string;
+  #ended = false;
+  #direction: MediaDirection = 'sendrecv';
+  #mediaTimer: NodeJS.Timeout | undefined;
+  readonly #o: CallOptions;
+  readonly #ac = new AbortController();
+
+  constructor(options: CallOptions) {
+    super();
+    this.#o = options;
+    this.callId = options.callId;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** Wires media to the agent and starts it (the greeting); call once the dialog is confirmed. */
+  start(): void {
+    const { media, agent, dialog, events, callId } = this.#o;
+    media.onAudio((frame) => agent.pushAudio(frame));
+    media.onDtmf((digit) => {
+      events.publish({ type: 'dtmf', callId, digit });
+      agent.pushDtmf(digit);
+    });
+    agent.onTranscript((role, text) => events.publish({ type: 'transcript', callId, role, text }));
+    agent.onTurn((timings, endOfSpeechAtMs) => this.#onTurn(timings, endOfSpeechAtMs));
+    agent.onBargeIn((stopLatencyMs) => {
+      events.publish({ type: 'barge-in', callId });
+      if (stopLatencyMs !== undefined) this.#o.metrics.bargeInSeconds.observe(stopLatencyMs / 1000);
+    });
+    agent.onProviderError((provider) => {
+      this.#o.metrics.providerErrors.inc({ kind: 'call', provider });
+      events.publish({ type: 'provider.error', callId, provider });
+    });
+    agent.onAction((action) => this.#onAction(action));
+    dialog.onBye(() => this.#teardown('remote-bye'));
+    dialog.onReinvite((offer) => this.#onReinvite(offer));
+    this.#mediaTimer = setInterval(() => this.#checkMedia(), MEDIA_CHECK_MS);
+    agent.start();
+  }
+
+  /** Ends the call from our side with a BYE. */
+  async hangup(reason: CallEndReason): Promise<void> {
+    if (this.#ended) return;
+    this.#teardown(reason);
+    try {
+      await this.#o.dialog.bye();
+    } catch (error) {
+      this.#o.log.warn('bye failed', { callId: this.callId, error });
+    }
+  }
+
+  #onTurn(
+    timings: Parameters<Parameters<AgentPort['onTurn']>[0]>[0],
+    endOfSpeechAtMs: number,
+  ): void {
+    const { metrics, events, callId, tracer, callSpan } = this.#o;
+    const stages = [
+      ['stt', timings.sttFinalMs],
+      ['llm', timings.llmFirstTokenMs],
+      ['tts', timings.ttsFirstAudioMs],
+      ['rtp', timings.firstRtpMs],
+    ] as const;
+    let previous = 0;
+    for (const [stage, at] of stages) {
+      if (at === undefined) continue;
+      metrics.turnStageSeconds.observe({ stage }, Math.max(0, at - previous) / 1000);
+      previous = at;
+    }
+    if (timings.firstRtpMs !== undefined)
+      metrics.turnStageSeconds.observe({ stage: 'total' }, timings.firstRtpMs / 1000);
+    events.publish({ type: 'turn', callId, timings });
+    recordTurnSpans(tracer, callSpan, endOfSpeechAtMs, timings);
+  }
+
+  #onAction(action: AgentAction): void {
+    if (this.#ended) return;
+    this.#o.events.publish({ type: 'action', callId: this.callId, action: action.type });
+    const run =
+      action.type === 'hangup' ? this.#afterPlayout('agent-hangup') : this.#transfer(action.target);
+    run.catch((error: unknown) => {
+      this.#o.log.warn('agent action failed', { callId: this.callId, action: action.type, error });
+      void this.hangup('error');
+    });
+  }
+
+  async #afterPlayout(reason: CallEndReason): Promise<void> {
+    const deadline = Date.now() + (this.#o.playoutWaitMs ?? 10_000);
+    while (!this.#ended && this.#o.media.queuedFrames() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, PLAYOUT_POLL_MS));
+    }
+    await this.hangup(reason);
+  }
+
+  async #transfer(requested: string | undefined): Promise<void> {
+    const settings = this.#o.transfer;
+    const target = requested ?? settings?.target;
+    if (target === undefined) {
+      this.#o.log.warn('transfer requested without a target', { callId: this.callId });
+      return;
+    }
+    // Let the agent finish "connecting you" before the caller leaves.
+    const deadline = Date.now() + (this.#o.playoutWaitMs ?? 10_000);
+    while (!this.#ended && this.#o.media.queuedFrames() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, PLAYOUT_POLL_MS));
+    }
+    if (this.#ended) return;
+    if ((settings?.method ?? 'refer') === 'refer') {
+      await this.#o.dialog.refer(target);
+    } else if (this.#o.inviteTransfer) {
+      await this.#o.inviteTransfer(target);
+    }
+    await this.hangup('transferred');
+  }
+
+  #onReinvite(offer: string): ReinviteAnswer {
+    const answer = this.#o.reinviteAnswer(offer);
+    if ('sdp' in answer) {
+      const held = answer.direction !== 'sendrecv';
+      if (held !== (this.#direction !== 'sendrecv')) {
+        this.#o.events.publish({ type: 'hold', callId: this.callId, held });
+      }
+      this.#direction = answer.direction;
+      this.#o.media.setDirection(answer.direction);
+    }
+    return answer;
+  }
+
+  #checkMedia(): void {
+    if (this.#ended || this.#direction !== 'sendrecv') return;
+    if (this.#o.media.idleMs() > this.#o.mediaTimeoutMs) void this.hangup('media-timeout');
+  }
+
+  #teardown(reason: CallEndReason): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#ac.abort();
+    if (this.#mediaTimer !== undefined) clearInterval(this.#mediaTimer);
+    const { agent, media, metrics, events, callSpan } = this.#o;
+    try {
+      agent.stop();
+    } catch (error) {
+      this.#o.log.warn('agent stop failed', { callId: this.callId, error });
+    }
+    const stats = media.stats();
+    media.close();
+    metrics.rtpPacketsSent.inc(stats.packetsSent);
+    metrics.rtpPacketsReceived.inc(stats.packetsReceived);
+    metrics.rtpPacketsLost.inc(stats.packetsLost);
+    const outcome =
+      reason === 'transferred' ? 'transferred' : reason === 'error' ? 'failed' : 'completed';
+    metrics.callsTotal.inc({ direction: this.#o.direction, outcome });
+    callSpan.setAttribute('voicefleet.call.end_reason', reason);
+    callSpan.setAttribute('voicefleet.rtp.packets_lost', stats.packetsLost);
+    callSpan.end();
+    events.publish({ type: 'call.ended', callId: this.callId, reason });
+    this.#o.log.info('call ended', { callId: this.callId, reason, ...stats });
+    this.emit('ended', reason);
+  }
+}
