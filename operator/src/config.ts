@@ -1,0 +1,117 @@
+// Operator configuration from flags and environment (flags win). Bad values fail with a message
+// saying which flag or variable to fix.
+import { parseArgs } from 'node:util';
+
+export interface OperatorConfig {
+  /** Path of a kubeconfig; undefined uses the in-cluster service account. */
+  kubeconfig: string | undefined;
+  regions: string[];
+  /** Watch one namespace; undefined watches all. */
+  namespace: string | undefined;
+  leaderElection: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  identity: string;
+  metricsHost: string;
+  metricsPort: number;
+  mediaNodeImage: string;
+  multiRegionCluster: boolean;
+  edgeUri: string;
+  workers: number;
+  /** Seconds a lease is valid without renewal. */
+  leaseDurationSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const REGION = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export const USAGE = `voicefleet operator
+
+  --kubeconfig PATH                 kubeconfig (env KUBECONFIG; default: in-cluster service account)
+  --regions a,b                     regions this instance runs media pools in (env VOICEFLEET_REGIONS, required)
+  --namespace NS                    watch one namespace (env VOICEFLEET_NAMESPACE; default: all)
+  --leader-election-namespace NS    namespace of the Lease (env POD_NAMESPACE; default: default)
+  --leader-election-id NAME         name of the Lease (default: voicefleet-operator)
+  --no-leader-election              run controllers without a Lease (one instance only)
+  --identity ID                     holder identity (env POD_NAME; default: hostname-pid)
+  --metrics-port N                  /metrics, /healthz, /readyz port (env VOICEFLEET_METRICS_PORT; default 8080; 0 = any)
+  --metrics-host HOST               bind address of that port (default 0.0.0.0)
+  --media-node-image IMAGE          default media-node image (env VOICEFLEET_MEDIA_NODE_IMAGE)
+  --multi-region-cluster            pin media pods to their region (node affinity on topology.kubernetes.io/region)
+  --edge-uri URI                    SIP URI media nodes send outbound calls to (default sip:voicefleet-edge:5060)
+  --workers N                       parallel reconciles per controller (default 4)
+`;
+
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, hostname = 'operator'): OperatorConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: {
+        kubeconfig: { type: 'string' },
+        regions: { type: 'string' },
+        namespace: { type: 'string' },
+        'leader-election-namespace': { type: 'string' },
+        'leader-election-id': { type: 'string' },
+        'no-leader-election': { type: 'boolean' },
+        identity: { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string' },
+        'media-node-image': { type: 'string' },
+        'multi-region-cluster': { type: 'boolean' },
+        'edge-uri': { type: 'string' },
+        workers: { type: 'string' },
+        'lease-duration-seconds': { type: 'string' },
+      },
+    }));
+  } catch (cause) {
+    throw new ConfigError(`${(cause as Error).message}\n\n${USAGE}`, { cause });
+  }
+  const str = (flag: string, envName?: string): string | undefined => {
+    const v = values[flag];
+    if (typeof v === 'string' && v !== '') return v;
+    const e = envName === undefined ? undefined : env[envName];
+    return e !== undefined && e !== '' ? e : undefined;
+  };
+  const int = (flag: string, envName: string | undefined, def: number, min: number, max: number): number => {
+    const raw = str(flag, envName);
+    if (raw === undefined) return def;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`--${flag} must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+
+  const regions = (str('regions', 'VOICEFLEET_REGIONS') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  if (regions.length === 0) throw new ConfigError('set --regions (or VOICEFLEET_REGIONS), e.g. --regions us-east-1');
+  const bad = regions.filter((r) => !REGION.test(r) || r.length > 63);
+  if (bad.length > 0) throw new ConfigError(`--regions: "${bad.join('", "')}" is not a region name (lowercase letters, digits, dashes)`);
+
+  const edgeUri = str('edge-uri', 'VOICEFLEET_EDGE_URI') ?? 'sip:voicefleet-edge:5060';
+  if (!/^sips?:\S+$/.test(edgeUri)) throw new ConfigError(`--edge-uri must be a sip: URI, got "${edgeUri}"`);
+
+  return {
+    kubeconfig: str('kubeconfig', 'KUBECONFIG'),
+    regions: [...new Set(regions)],
+    namespace: str('namespace', 'VOICEFLEET_NAMESPACE'),
+    leaderElection: values['no-leader-election'] !== true,
+    leaderElectionNamespace: str('leader-election-namespace', 'POD_NAMESPACE') ?? 'default',
+    leaderElectionId: str('leader-election-id') ?? 'voicefleet-operator',
+    identity: str('identity', 'POD_NAME') ?? `${hostname}-${process.pid}`,
+    metricsHost: str('metrics-host') ?? '0.0.0.0',
+    metricsPort: int('metrics-port', 'VOICEFLEET_METRICS_PORT', 8080, 0, 65535),
+    mediaNodeImage: str('media-node-image', 'VOICEFLEET_MEDIA_NODE_IMAGE') ?? 'voicefleet/media-node:0.1.0',
+    multiRegionCluster: values['multi-region-cluster'] === true || env['VOICEFLEET_MULTI_REGION_CLUSTER'] === 'true',
+    edgeUri,
+    workers: int('workers', 'VOICEFLEET_WORKERS', 4, 1, 64),
+    leaseDurationSeconds: int('lease-duration-seconds', undefined, 15, 2, 300),
+  };
+}
