@@ -1,0 +1,87 @@
+// INVITE server transaction (RFC 3261 §17.2.1, with RFC 6026's Accepted state).
+// Final non-2xx: retransmitted with Timer G until ACK, given up at Timer H, absorbed for Timer I.
+// 2xx: this machine retransmits it (T1 doubling to T2) until the TU reports the ACK or Timer H
+// fires, which it reports as `onAckTimeout` so the TU can end the call; after the ACK it absorbs
+// late INVITE retransmissions for Timer L.
+import { TimerSet, type TransactionContext } from './transaction-context.js';
+
+export type ServerInviteState =
+  'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
+
+export class ServerInviteTransaction {
+  state: ServerInviteState = 'proceeding';
+  #last: Buffer | undefined;
+  readonly #ctx: TransactionContext;
+  readonly #timers: TimerSet;
+  readonly #onAckTimeout: () => void;
+
+  constructor(ctx: TransactionContext, onAckTimeout: () => void) {
+    this.#ctx = ctx;
+    this.#timers = new TimerSet(ctx.timers);
+    this.#onAckTimeout = onAckTimeout;
+  }
+
+  /** TU sends a response (status decides the transition). */
+  respond(status: number, data: Buffer): void {
+    if (this.state !== 'proceeding') return;
+    this.#last = data;
+    this.#ctx.send(data);
+    if (status < 200) return;
+    const { t1, t2 } = this.#ctx.values;
+    this.state = status < 300 ? 'accepted' : 'completed';
+    if (!this.#ctx.reliable) this.#retransmit(t1, t2);
+    this.#timers.start('H', 64 * t1, () => {
+      const wasAccepted = this.state === 'accepted';
+      this.#terminate();
+      if (wasAccepted) this.#onAckTimeout();
+    });
+  }
+
+  #retransmit(interval: number, t2: number): void {
+    this.#timers.start('G', interval, () => {
+      if (this.state !== 'completed' && this.state !== 'accepted') return;
+      if (this.#last) this.#ctx.send(this.#last);
+      this.#retransmit(Math.min(interval * 2, t2), t2);
+    });
+  }
+
+  /** A retransmission of the INVITE arrived. */
+  receiveInvite(): void {
+    if (this.state === 'proceeding' || this.state === 'completed' || this.state === 'accepted') {
+      if (this.#last) this.#ctx.send(this.#last);
+    }
+  }
+
+  /** ACK for a non-2xx final response (matched to this transaction). */
+  receiveAck(): void {
+    if (this.state !== 'completed') return;
+    this.state = 'confirmed';
+    this.#timers.cancel('G');
+    this.#timers.cancel('H');
+    const wait = this.#ctx.reliable ? 0 : this.#ctx.values.t4;
+    this.#timers.start('I', wait, () => this.#terminate());
+  }
+
+  /** The TU saw the ACK for our 2xx (it is a separate transaction, matched by dialog). */
+  ack2xx(): void {
+    if (this.state !== 'accepted') return;
+    // Stay to absorb late INVITE retransmissions (RFC 6026 Timer L), without answering them.
+    this.state = 'confirmed';
+    this.#timers.cancel('G');
+    this.#timers.cancel('H');
+    const wait = this.#ctx.reliable ? 0 : 64 * this.#ctx.values.t1;
+    this.#timers.start('L', wait, () => this.#terminate());
+  }
+
+  /** Ends the transaction at once (endpoint shutdown). */
+  terminate(): void {
+    this.#terminate();
+  }
+
+  #terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.#timers.cancelAll();
+    this.#ctx.onTerminated();
+  }
+}
