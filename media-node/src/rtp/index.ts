@@ -1,0 +1,22 @@
+// RTP for the media node: packets (RFC 3550), RFC 4733 DTMF, the adaptive jitter buffer, codecs
+// behind a small interface, the one pacing scheduler shared by every call in the process, and the
+// per-call RtpSession (UDP socket, symmetric RTP, playout queue, hold, media timeout, RTCP basics).
+
+export { RTP_HEADER_BYTES, parseRtp, serializeRtp, writeRtpHeader } from './packet.js';
+export type { RtpHeaderFields, RtpPacket, RtpParseResult } from './packet.js';
+export {
+  DtmfReceiver,
+  DtmfSender,
+  dtmfDigit,
+  dtmfEventCode,
+  parseTelephoneEvent,
+  writeTelephoneEvent,
+} from './dtmf.js';
+export type { DtmfDigit, DtmfPacket, TelephoneEvent } from './dtmf.js';
+export { JitterBuffer } from './jitter-buffer.js';
+export type {
+  JitterBufferOptions,
+  JitterBufferStats,
+  PlayoutFrame,
+  PushResult,
+} from './jitter-buffer.js';
