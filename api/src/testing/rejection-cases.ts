@@ -1,0 +1,215 @@
+/**
+ * Objects that admission must reject, with the field path and message it must report. The same
+ * table runs through the TypeScript validator (unit test) and a real API server (integration).
+ */
+import { API_VERSION, SIP_TRUNK_KIND, VOICE_AGENT_KIND } from '../constants.js';
+
+type Obj = Record<string, unknown>;
+
+export interface RejectionCase {
+  readonly name: string;
+  readonly kind: 'VoiceAgent' | 'SipTrunk';
+  readonly object: Obj;
+  readonly path: string;
+  /** A part of the message both admission and the validator must contain. */
+  readonly message: string;
+}
+
+export function validAgent(name = 'valid-agent'): Obj {
+  return {
+    apiVersion: API_VERSION,
+    kind: VOICE_AGENT_KIND,
+    metadata: { name },
+    spec: {
+      numbers: ['+14155550100'],
+      regions: [{ name: 'us-east-1', minReplicas: 1, maxReplicas: 3 }],
+      pipeline: {
+        llm: {
+          provider: 'scripted',
+          script: {
+            fallback: 'Sorry?',
+            intents: [
+              { name: 'book', examples: ['book'], reply: 'Which day?' },
+              { name: 'book-day', after: 'book', examples: ['{day}'], reply: 'Booked.' },
+            ],
+          },
+        },
+      },
+    },
+  };
+}
+
+export function validTrunk(name = 'valid-trunk'): Obj {
+  return {
+    apiVersion: API_VERSION,
+    kind: SIP_TRUNK_KIND,
+    metadata: { name },
+    spec: {
+      gateways: [{ name: 'primary', host: '127.0.0.1', port: 5091 }],
+      inbound: { sourceCidrs: ['127.0.0.0/8'] },
+    },
+  };
+}
+
+function agent(name: string, mutate: (spec: Obj) => void): Obj {
+  const a = validAgent(name);
+  mutate(a.spec as Obj);
+  return a;
+}
+
+function trunk(name: string, mutate: (spec: Obj) => void): Obj {
+  const t = validTrunk(name);
+  mutate(t.spec as Obj);
+  return t;
+}
+
+const llm = (spec: Obj) => (spec.pipeline as Obj).llm as Obj;
+const gateway0 = (spec: Obj) => (spec.gateways as Obj[])[0]!;
+
+export const REJECTION_CASES: readonly RejectionCase[] = [
+  {
+    name: 'minReplicas above maxReplicas',
+    kind: 'VoiceAgent',
+    object: agent(
+      'min-above-max',
+      (s) => (s.regions = [{ name: 'us-east-1', minReplicas: 5, maxReplicas: 2 }]),
+    ),
+    path: 'spec.regions[0].minReplicas',
+    message: 'minReplicas must be less than or equal to maxReplicas',
+  },
+  {
+    name: 'a number not in E.164',
+    kind: 'VoiceAgent',
+    object: agent('bad-e164', (s) => (s.numbers = ['4155550100'])),
+    path: 'spec.numbers[0]',
+    message: "should match '^\\+[1-9][0-9]{1,14}$'",
+  },
+  {
+    name: 'the same number twice',
+    kind: 'VoiceAgent',
+    object: agent('dup-number', (s) => (s.numbers = ['+14155550100', '+14155550100'])),
+    path: 'spec.numbers[1]',
+    message: 'Duplicate value: "+14155550100"',
+  },
+  {
+    name: 'an unknown codec',
+    kind: 'VoiceAgent',
+    object: agent('bad-codec', (s) => (s.codecs = ['PCMU', 'G729'])),
+    path: 'spec.codecs[1]',
+    message: 'Unsupported value: "G729"',
+  },
+  {
+    name: 'no regions',
+    kind: 'VoiceAgent',
+    object: agent('no-regions', (s) => (s.regions = [])),
+    path: 'spec.regions',
+    message: 'should have at least 1 items',
+  },
+  {
+    name: 'the same region twice',
+    kind: 'VoiceAgent',
+    object: agent(
+      'dup-region',
+      (s) => (s.regions = [{ name: 'us-east-1' }, { name: 'us-east-1' }]),
+    ),
+    path: 'spec.regions[1]',
+    message: 'Duplicate value',
+  },
+  {
+    name: 'a negative call buffer',
+    kind: 'VoiceAgent',
+    object: agent('negative-buffer', (s) => (s.capacity = { bufferCalls: -1 })),
+    path: 'spec.capacity.bufferCalls',
+    message: 'should be greater than or equal to 0',
+  },
+  {
+    name: 'zero calls per pod',
+    kind: 'VoiceAgent',
+    object: agent('zero-calls-per-pod', (s) => (s.capacity = { callsPerPod: 0 })),
+    path: 'spec.capacity.callsPerPod',
+    message: 'should be greater than or equal to 1',
+  },
+  {
+    name: 'a scripted llm without a script',
+    kind: 'VoiceAgent',
+    object: agent('no-script', (s) => delete llm(s).script),
+    path: 'spec.pipeline.llm.script',
+    message: 'script is required when provider is scripted',
+  },
+  {
+    name: 'an openai llm without an endpoint',
+    kind: 'VoiceAgent',
+    object: agent(
+      'no-llm-endpoint',
+      (s) => ((s.pipeline as Obj).llm = { provider: 'openai', model: 'm' }),
+    ),
+    path: 'spec.pipeline.llm.endpoint',
+    message: 'endpoint is required when provider is openai or grpc',
+  },
+  {
+    name: 'a grpc stt without an endpoint',
+    kind: 'VoiceAgent',
+    object: agent('no-stt-endpoint', (s) => ((s.pipeline as Obj).stt = { provider: 'grpc' })),
+    path: 'spec.pipeline.stt.endpoint',
+    message: 'endpoint is required when provider is grpc',
+  },
+  {
+    name: 'an intent after an intent that does not exist',
+    kind: 'VoiceAgent',
+    object: agent('bad-after', (s) => {
+      const intents = (llm(s).script as Obj).intents as Obj[];
+      intents[1]!.after = 'booking';
+    }),
+    path: 'spec.pipeline.llm.script.intents',
+    message: 'every intent "after" must name an intent of this script',
+  },
+  {
+    name: 'a gateway host that is not a hostname or IP',
+    kind: 'SipTrunk',
+    object: trunk('bad-host', (s) => (gateway0(s).host = 'sip..carrier.example')),
+    path: 'spec.gateways[0].host',
+    message: 'host must be a lowercase DNS name or an IP literal',
+  },
+  {
+    name: 'a gateway host with a port in it',
+    kind: 'SipTrunk',
+    object: trunk('host-with-port', (s) => (gateway0(s).host = '127.0.0.1:5060')),
+    path: 'spec.gateways[0].host',
+    message: 'without scheme or port',
+  },
+  {
+    name: 'a gateway port out of range',
+    kind: 'SipTrunk',
+    object: trunk('bad-port', (s) => (gateway0(s).port = 70000)),
+    path: 'spec.gateways[0].port',
+    message: 'should be less than or equal to 65535',
+  },
+  {
+    name: 'an unknown transport',
+    kind: 'SipTrunk',
+    object: trunk('bad-transport', (s) => (gateway0(s).transport = 'sctp')),
+    path: 'spec.gateways[0].transport',
+    message: 'Unsupported value: "sctp"',
+  },
+  {
+    name: 'no gateways',
+    kind: 'SipTrunk',
+    object: trunk('no-gateways', (s) => (s.gateways = [])),
+    path: 'spec.gateways',
+    message: 'should have at least 1 items',
+  },
+  {
+    name: '486 among the failover codes',
+    kind: 'SipTrunk',
+    object: trunk('fail-on-busy', (s) => (s.failover = { responseCodes: [408, 486, 503] })),
+    path: 'spec.failover.responseCodes',
+    message: 'responseCodes must not contain 486 (Busy Here) or 603 (Decline)',
+  },
+  {
+    name: 'a source network that is not a CIDR',
+    kind: 'SipTrunk',
+    object: trunk('bad-cidr', (s) => (s.inbound = { sourceCidrs: ['10.0.0.0/33'] })),
+    path: 'spec.inbound.sourceCidrs[0]',
+    message: 'must be a CIDR',
+  },
+];

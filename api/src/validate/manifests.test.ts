@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parseManifests } from './manifests.js';
+
+const examples = new URL('../../../crds/examples/', import.meta.url);
+
+describe('parseManifests', () => {
+  for (const file of readdirSync(examples).filter((f) => f.endsWith('.yaml'))) {
+    it(`reads crds/examples/${file} without errors`, () => {
+      const r = parseManifests(readFileSync(new URL(file, examples), 'utf8'));
+      assert.deepEqual(r.errors, []);
+      assert.ok(r.voiceAgents.length + r.sipTrunks.length > 0);
+    });
+  }
+
+  it('returns typed, defaulted objects and keeps other kinds aside', () => {
+    const r = parseManifests(readFileSync(new URL('carrier-trunk.yaml', examples), 'utf8'));
+    assert.equal(r.sipTrunks[0]!.metadata.name, 'carrier-a');
+    assert.deepEqual(
+      r.sipTrunks[0]!.spec.gateways.map((g) => `${g.host}:${g.port}/${g.priority}`),
+      ['127.0.0.1:5091/1', '127.0.0.1:5092/2'],
+    );
+    assert.equal(r.others[0]!.kind, 'Secret');
+  });
+
+  it('reports errors with the index of the document, its kind and name', () => {
+    const text = [
+      'apiVersion: voicefleet.io/v1alpha1\nkind: SipTrunk\nmetadata: {name: ok}\nspec:\n  gateways: [{name: a, host: 127.0.0.1}]',
+      'apiVersion: voicefleet.io/v1alpha1\nkind: SipTrunk\nmetadata: {name: broken}\nspec:\n  gateways: [{name: a, host: 127.0.0.1, port: 0}]',
+    ].join('\n---\n');
+    const r = parseManifests(text);
+    assert.equal(r.sipTrunks.length, 1);
+    assert.equal(r.errors.length, 1);
+    assert.deepEqual(
+      {
+        document: r.errors[0]!.document,
+        kind: r.errors[0]!.kind,
+        name: r.errors[0]!.name,
+        path: r.errors[0]!.path,
+      },
+      { document: 1, kind: 'SipTrunk', name: 'broken', path: 'spec.gateways[0].port' },
+    );
+  });
+
+  it('reports YAML syntax errors instead of throwing', () => {
+    const r = parseManifests('---\napiVersion: v1\nkind: [unclosed\n');
+    assert.equal(r.errors.length > 0, true);
+    assert.match(r.errors[0]!.message, /^YAML: /);
+  });
+
+  it('rejects documents that are not objects and unknown voicefleet kinds', () => {
+    const r = parseManifests(
+      '- a\n- b\n---\napiVersion: voicefleet.io/v1\nkind: VoiceAgent\nmetadata: {name: x}\n---\n',
+    );
+    assert.deepEqual(
+      r.errors.map((e) => [e.document, e.path]),
+      [
+        [0, ''],
+        [1, 'apiVersion'],
+      ],
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REJECTION_CASES, validAgent, validTrunk } from '../testing/rejection-cases.js';
+import {
+  validateSipTrunk,
+  validateVoiceAgent,
+  applyVoiceAgentDefaults,
+  applySipTrunkDefaults,
+} from './validate.js';
+import type { SipTrunk } from '../schema/sip-trunk.js';
+import type { VoiceAgent } from '../schema/voice-agent.js';
+
+const validate = (kind: 'VoiceAgent' | 'SipTrunk', obj: unknown) =>
+  kind === 'VoiceAgent' ? validateVoiceAgent(obj) : validateSipTrunk(obj);
+
+describe('validateVoiceAgent / validateSipTrunk', () => {
+  it('accepts the minimal valid objects', () => {
+    assert.deepEqual(validateVoiceAgent(validAgent()), []);
+    assert.deepEqual(validateSipTrunk(validTrunk()), []);
+  });
+
+  for (const c of REJECTION_CASES) {
+    it(`rejects ${c.name} at ${c.path}`, () => {
+      const errors = validate(c.kind, c.object);
+      assert.equal(errors.length, 1, JSON.stringify(errors));
+      assert.equal(errors[0]!.path, c.path);
+      assert.ok(errors[0]!.message.includes(c.message), errors[0]!.message);
+    });
+  }
+
+  it('reports an unknown field with its path', () => {
+    const a = validAgent();
+    (a.spec as Record<string, unknown>).numbrs = ['+14155550100'];
+    assert.deepEqual(validateVoiceAgent(a), [
+      { path: 'spec.numbrs', message: 'unknown field "spec.numbrs"' },
+    ]);
+  });
+
+  it('reports a wrong type and skips the CEL rules like the API server', () => {
+    const a = validAgent();
+    (a.spec as Record<string, unknown>).regions = [
+      { name: 'x', minReplicas: 'two', maxReplicas: 1 },
+    ];
+    const errors = validateVoiceAgent(a);
+    assert.equal(errors[0]!.path, 'spec.regions[0].minReplicas');
+    assert.match(errors[0]!.message, /must be of type integer/);
+    assert.ok(!errors.some((e) => e.message.includes('minReplicas must be')));
+  });
+
+  it('requires a DNS-style metadata.name', () => {
+    assert.equal(validateVoiceAgent(validAgent('Front_Desk'))[0]?.path, 'metadata.name');
+    const noName = validAgent();
+    noName.metadata = {};
+    assert.match(validateVoiceAgent(noName)[0]!.message, /Required value/);
+  });
+
+  it('rejects things that are not objects', () => {
+    assert.equal(validateVoiceAgent('front-desk').length, 1);
+    assert.equal(validateSipTrunk(null).length, 1);
+  });
+
+  it('ignores status, which admission does not validate on create', () => {
+    const a = { ...validAgent(), status: { activeCalls: -5 } };
+    assert.deepEqual(validateVoiceAgent(a), []);
+  });
+});
+
+describe('defaults', () => {
+  it('fills agent defaults the way the API server stores them', () => {
+    const a = applyVoiceAgentDefaults(validAgent() as unknown as VoiceAgent);
+    assert.deepEqual(a.spec.codecs, ['PCMU', 'PCMA']);
+    assert.deepEqual(a.spec.capacity, {
+      callsPerPod: 50,
+      bufferCalls: 10,
+      scaleDownStabilizationSeconds: 300,
+    });
+    assert.deepEqual(a.spec.pipeline.vad, { provider: 'silero', endOfTurnMs: 500 });
+    assert.equal(a.spec.drainTimeoutSeconds, 3600);
+    assert.equal(a.spec.slo.turnLatencyMs, 1000);
+  });
+
+  it('fills trunk defaults: port 5060, udp, failover codes, 1 s probes', () => {
+    const t = validTrunk();
+    (t.spec as { gateways: object[] }).gateways = [{ name: 'a', host: 'sip.carrier.example' }];
+    const d = applySipTrunkDefaults(t as unknown as SipTrunk);
+    assert.deepEqual(d.spec.gateways[0], {
+      name: 'a',
+      host: 'sip.carrier.example',
+      port: 5060,
+      transport: 'udp',
+      priority: 1,
+      weight: 100,
+    });
+    assert.deepEqual(d.spec.failover, {
+      responseCodes: [408, 500, 502, 503, 504],
+      timeoutMs: 2000,
+    });
+    assert.equal(d.spec.healthCheck.intervalSeconds, 1);
+  });
+
+  it('does not modify its argument', () => {
+    const a = validAgent();
+    const before = JSON.stringify(a);
+    applyVoiceAgentDefaults(a);
+    assert.equal(JSON.stringify(a), before);
+  });
+});
