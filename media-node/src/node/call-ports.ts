@@ -59,3 +59,52 @@ export interface DialogPort {
   onBye(listener: () => void): void;
   onReinvite(handler: (offerSdp: string) => ReinviteAnswer): void;
 }
+
+/** An INVITE the node received, before it is answered. */
+export interface IncomingInvite {
+  readonly callId: string;
+  readonly offerSdp: string;
+  /** 180 Ringing. */
+  progress(): void;
+  /** 200 OK with `answerSdp`; resolves with the confirmed dialog when the ACK arrives. */
+  accept(answerSdp: string): Promise<DialogPort>;
+  reject(status: number, headers?: Record<string, string>): void;
+  /** The caller gave up before we answered (CANCEL); the endpoint already answered 487. */
+  onCancel(listener: () => void): void;
+}
+
+export interface OutgoingCallResult {
+  dialog: DialogPort;
+  answerSdp: string;
+}
+
+export interface SignalingPort {
+  onInvite(handler: (invite: IncomingInvite) => void): void;
+  /** Status for OPTIONS probes. */
+  onOptions(handler: () => 200 | 503): void;
+  /** UAC: INVITE `target` through the edge with `offerSdp`; resolves when answered (and ACKed). */
+  invite(target: string, offerSdp: string, signal: AbortSignal): Promise<OutgoingCallResult>;
+  close(): Promise<void>;
+}
+
+/** A call's media before the agent exists: the negotiated RTP session and our SDP answer. */
+export interface NegotiatedMedia {
+  answerSdp: string;
+  media: MediaPort;
+  reinviteAnswer(offerSdp: string): ReinviteAnswer;
+}
+
+export interface MediaFactory {
+  /** Negotiates `offerSdp` and opens an RTP session; `{status: 488}` when nothing is acceptable. */
+  answer(offerSdp: string): Promise<NegotiatedMedia | { status: 488 }>;
+  /** UAC: opens an RTP session and returns our offer; `complete` applies the far end's answer. */
+  offer(): Promise<{
+    offerSdp: string;
+    complete(answerSdp: string): NegotiatedMedia | { status: 488 };
+    abort(): void;
+  }>;
+}
+
+export interface AgentFactory {
+  create(callId: string, sink: MediaPort['sink'], media: MediaPort): AgentPort;
+}

@@ -170,6 +170,8 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
       await this.#o.dialog.refer(target);
     } else if (this.#o.inviteTransfer) {
       await this.#o.inviteTransfer(target);
+    } else {
+      throw new Error('transfer method invite is not available on this node');
     }
     await this.hangup('transferred');
   }

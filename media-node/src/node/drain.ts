@@ -30,7 +30,7 @@ export function decideDrain(input: DrainInput): DrainDecision {
 export interface DrainTarget {
   activeCalls(): number;
   /** Ends every remaining call (BYE); resolves when they are torn down. */
-  hangupAll(reason: string): Promise<void>;
+  hangupAll(reason: 'drain-deadline'): Promise<void>;
 }
 
 export type DrainEvents = {

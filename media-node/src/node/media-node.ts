@@ -1,0 +1,241 @@
+/**
+ * The media node: admits or refuses INVITEs (capacity, drain), answers them (SDP -> 180 -> RTP ->
+ * 200 -> ACK -> agent), places outbound calls through the edge, keeps the registry of active
+ * calls, and drives drain. SIP, RTP and the agent arrive as ports (see call-ports.ts).
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Tracer } from '@opentelemetry/api';
+import { decideInvite, isAccepting, optionsStatus } from './admission.js';
+import { Call, type CallEndReason, type TransferSettings } from './call.js';
+import type { CallEventBus } from './call-events.js';
+import type {
+  AgentFactory,
+  DialogPort,
+  IncomingInvite,
+  MediaFactory,
+  NegotiatedMedia,
+  SignalingPort,
+} from './call-ports.js';
+import { DrainController } from './drain.js';
+import type { NodeStatus } from './http-server.js';
+import type { Logger } from './log.js';
+import type { NodeMetrics } from './metrics.js';
+
+export interface MediaNodeSettings {
+  maxCalls: number;
+  mediaTimeoutSeconds: number;
+  drainDeadlineSeconds: number;
+  /** SIP URI of the edge: outbound calls and INVITE transfers go there. */
+  edgeUri: string;
+  transfer?: TransferSettings;
+}
+
+export interface MediaNodeOptions {
+  settings: MediaNodeSettings;
+  signaling: SignalingPort;
+  media: MediaFactory;
+  agents: AgentFactory;
+  events: CallEventBus;
+  metrics: NodeMetrics;
+  log: Logger;
+  tracer: Tracer;
+}
+
+const OUTBOUND_TIMEOUT_MS = 30_000;
+
+/** `+14155550123` -> `sip:+14155550123@<edge host:port>`; a sip: URI is used as given. */
+export function outboundTarget(to: string, edgeUri: string): string {
+  if (/^sips?:/.test(to)) return to;
+  const hostPart = edgeUri.replace(/^sips?:/, '').replace(/^[^@]*@/, '');
+  return `sip:${to}@${hostPart}`;
+}
+
+export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'deadline' }] }> {
+  readonly #o: MediaNodeOptions;
+  readonly #calls = new Map<string, Call>();
+  #settingUp = 0;
+  readonly #drain: DrainController;
+
+  constructor(options: MediaNodeOptions) {
+    super();
+    this.#o = options;
+    this.#drain = new DrainController(
+      {
+        activeCalls: () => this.#calls.size + this.#settingUp,
+        hangupAll: (reason) => this.hangupAll(reason),
+      },
+      { deadlineSeconds: options.settings.drainDeadlineSeconds },
+    );
+    this.#drain.on('done', (result) => this.emit('drained', result));
+    options.metrics.capacity.set(options.settings.maxCalls);
+    options.signaling.onInvite((invite) => {
+      this.#onInvite(invite).catch((error: unknown) => {
+        this.#o.log.error('inbound call setup failed', { callId: invite.callId, error });
+      });
+    });
+    options.signaling.onOptions(() => optionsStatus(this.#admission()));
+  }
+
+  status(): NodeStatus {
+    const admission = this.#admission();
+    return {
+      activeCalls: this.#calls.size,
+      capacity: this.#o.settings.maxCalls,
+      draining: admission.draining,
+      accepting: isAccepting(admission),
+    };
+  }
+
+  drain(): void {
+    if (this.#drain.draining) return;
+    this.#o.log.info('drain started', { activeCalls: this.#calls.size });
+    this.#o.metrics.draining.set(1);
+    this.#drain.start();
+  }
+
+  async hangupAll(reason: CallEndReason): Promise<void> {
+    await Promise.all([...this.#calls.values()].map((call) => call.hangup(reason)));
+  }
+
+  async close(): Promise<void> {
+    this.#drain.stop();
+    await this.hangupAll('shutdown');
+    await this.#o.signaling.close();
+  }
+
+  /** Places a call through the edge; resolves with its id once answered. */
+  async placeCall(to: string): Promise<{ callId: string }> {
+    const decision = decideInvite(this.#admission());
+    if (decision.kind === 'reject') throw new Error(`node is ${decision.reason}`);
+    this.#settingUp++;
+    const offer = await this.#o.media.offer();
+    try {
+      const target = outboundTarget(to, this.#o.settings.edgeUri);
+      const { dialog, answerSdp } = await this.#o.signaling.invite(
+        target,
+        offer.offerSdp,
+        AbortSignal.timeout(OUTBOUND_TIMEOUT_MS),
+      );
+      const negotiated = offer.complete(answerSdp);
+      if ('status' in negotiated) {
+        await dialog.bye();
+        throw new Error('far end answered with no acceptable codec');
+      }
+      this.#startCall(dialog, negotiated, 'outbound', performance.now());
+      return { callId: dialog.callId };
+    } catch (error) {
+      offer.abort();
+      this.#o.metrics.callsTotal.inc({ direction: 'outbound', outcome: 'failed' });
+      throw new Error('outbound call failed', { cause: error });
+    } finally {
+      this.#settingUp--;
+    }
+  }
+
+  #admission() {
+    return {
+      activeCalls: this.#calls.size + this.#settingUp,
+      maxCalls: this.#o.settings.maxCalls,
+      draining: this.#drain.draining,
+    };
+  }
+
+  #respond(code: number): void {
+    this.#o.metrics.sipResponses.inc({ method: 'INVITE', code: String(code) });
+  }
+
+  async #onInvite(invite: IncomingInvite): Promise<void> {
+    const receivedAt = performance.now();
+    const { metrics, log } = this.#o;
+    const decision = decideInvite(this.#admission());
+    if (decision.kind === 'reject') {
+      invite.reject(503, { 'Retry-After': String(decision.retryAfterSeconds) });
+      this.#respond(503);
+      metrics.callsTotal.inc({ direction: 'inbound', outcome: 'rejected' });
+      log.info('call refused', { callId: invite.callId, reason: decision.reason });
+      return;
+    }
+    this.#settingUp++;
+    let cancelled = false;
+    let negotiated: NegotiatedMedia | undefined;
+    invite.onCancel(() => {
+      cancelled = true;
+      negotiated?.media.close();
+    });
+    try {
+      const result = await this.#o.media.answer(invite.offerSdp);
+      if ('status' in result) {
+        invite.reject(488);
+        this.#respond(488);
+        metrics.callsTotal.inc({ direction: 'inbound', outcome: 'rejected' });
+        return;
+      }
+      negotiated = result;
+      if (cancelled) {
+        result.media.close();
+        metrics.callsTotal.inc({ direction: 'inbound', outcome: 'cancelled' });
+        return;
+      }
+      invite.progress();
+      const dialogConfirmed = invite.accept(result.answerSdp);
+      this.#respond(200);
+      metrics.callSetupSeconds.observe((performance.now() - receivedAt) / 1000);
+      let dialog: DialogPort;
+      try {
+        dialog = await dialogConfirmed;
+      } catch (error) {
+        result.media.close();
+        metrics.callsTotal.inc({
+          direction: 'inbound',
+          outcome: cancelled ? 'cancelled' : 'failed',
+        });
+        log.info('call not confirmed', { callId: invite.callId, error });
+        return;
+      }
+      this.#startCall(dialog, result, 'inbound', receivedAt);
+    } finally {
+      this.#settingUp--;
+      this.#drain.check();
+    }
+  }
+
+  #startCall(
+    dialog: DialogPort,
+    negotiated: NegotiatedMedia,
+    direction: 'inbound' | 'outbound',
+    startedAt: number,
+  ): void {
+    const { metrics, events, log, tracer, settings } = this.#o;
+    const callSpan = tracer.startSpan('call', {
+      startTime: performance.timeOrigin + startedAt,
+      attributes: { 'voicefleet.call.direction': direction, 'voicefleet.call.id': dialog.callId },
+    });
+    const agent = this.#o.agents.create(dialog.callId, negotiated.media.sink, negotiated.media);
+    const call = new Call({
+      callId: dialog.callId,
+      direction,
+      dialog,
+      media: negotiated.media,
+      agent,
+      events,
+      metrics,
+      log,
+      tracer,
+      callSpan,
+      mediaTimeoutMs: settings.mediaTimeoutSeconds * 1000,
+      reinviteAnswer: (offer) => negotiated.reinviteAnswer(offer),
+      ...(settings.transfer ? { transfer: settings.transfer } : {}),
+    });
+    this.#calls.set(call.callId, call);
+    metrics.activeCalls.set(this.#calls.size);
+    call.once('ended', () => {
+      this.#calls.delete(call.callId);
+      metrics.activeCalls.set(this.#calls.size);
+      this.#drain.check();
+    });
+    events.publish({ type: 'call.started', callId: call.callId, direction });
+    log.info('call started', { callId: call.callId, direction, activeCalls: this.#calls.size });
+    call.start();
+  }
+}
