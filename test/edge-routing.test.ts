@@ -1,0 +1,106 @@
+// The edge with a real Kamailio and real sipp on loopback, programmed directly by EdgeWriter from
+// desiredRoutingState (no API server): inbound and outbound routing, failover, ACL, the control port.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
+import {
+  EdgeWriter,
+  KamailioRpcClient,
+  desiredRoutingState,
+  type EndpointSliceLike,
+  type TrunkCredentials,
+} from '../operator/src/edge/index.js';
+import { freePorts } from './harness/free-port.js';
+import { edgeAgent, edgeSlice, edgeTrunk } from './harness/kamailio-fixtures.js';
+import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
+import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
+import { runSippUac, sippAvailable, startSippUas, type SippUas } from './harness/sipp.js';
+import { waitFor } from './harness/wait.js';
+
+const missing = !kamailioAvailable() || !sippAvailable();
+if (missing && process.env['CI'] === 'true') throw new Error('kamailio and sipp are required in CI');
+const skip = missing ? 'kamailio or sipp not installed' : false;
+
+describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () => {
+  let kam: KamailioInstance;
+  let writer: EdgeWriter;
+  const stops: Array<() => Promise<unknown>> = [];
+  let state: { agents: VoiceAgent[]; trunks: SipTrunk[]; slices: EndpointSliceLike[]; drain: Set<string>; creds: Map<string, TrunkCredentials> };
+  let setIds = new Map<string, number>();
+  let media: SippUas[] = [];
+  let mediaPorts: number[] = [];
+  let callerPort = 0;
+  let outboundPort = 0;
+
+  async function publish(): Promise<void> {
+    const desired = desiredRoutingState({
+      agents: state.agents,
+      trunks: state.trunks,
+      endpointSlices: state.slices,
+      drainMarks: state.drain,
+      credentials: state.creds,
+      region: { region: 'local', peerEdges: [] },
+      setIds,
+    });
+    setIds = desired.setIds.assignment;
+    await writer.sync(desired.state);
+  }
+
+  const target = (): string => `127.0.0.1:${kam.sipPort}`;
+
+  before(async () => {
+    kam = await startKamailio();
+    stops.push(() => kam.stop());
+    writer = new EdgeWriter(new KamailioRpcClient({ name: 'test', rpcUrl: kam.rpcUrl, token: kam.token }));
+    const ports = await freePorts(8);
+    mediaPorts = [ports[0] ?? 0, ports[1] ?? 0];
+    callerPort = ports[2] ?? 0;
+    outboundPort = ports[3] ?? 0;
+    media = await Promise.all(mediaPorts.map((p) => startSippUas(p)));
+    for (const m of media) stops.push(() => m.stop());
+    state = {
+      agents: [edgeAgent('front-desk', ['+14155550100'], [])],
+      trunks: [edgeTrunk('carrier-in', [{ name: 'in', port: callerPort }], { sourceCidrs: ['127.0.0.1/32'] })],
+      slices: [],
+      drain: new Set(),
+      creds: new Map(),
+    };
+    state.slices = [edgeSlice('front-desk', mediaPorts.map((port, i) => ({ name: `pod-${i}`, port })))];
+    await publish();
+  });
+
+  after(async () => {
+    for (const stop of stops.reverse()) await stop();
+  });
+
+  it('routes a call to the agent number onto a media node, in +, 00 and plain forms', async () => {
+    await waitFor(async () => (await writer.health()).filter((h) => h.flag === 'A').length >= 2, { timeoutMs: 5000, message: 'media nodes up' });
+    for (const number of ['+14155550100', '0014155550100', '14155550100']) {
+      const r = await runSippUac({ target: target(), number, calls: 3, rate: 10, localPort: callerPort });
+      assert.equal(r.successful, 3, `calls to ${number}`);
+    }
+  });
+
+  it('answers 404 for a number no agent owns', async () => {
+    const r = await runSippUac({ target: target(), number: '+19998887777', calls: 1, rate: 1, localPort: callerPort, scenario: 'edge-uac-reject.xml', keys: { expect: '404' } });
+    assert.equal(r.successful, 1);
+  });
+
+  it('answers 403 to a source in no trunk ACL', async () => {
+    const r = await runSippUac({ target: target(), number: '+14155550100', calls: 1, rate: 1, localIp: '127.0.0.2', localPort: callerPort, scenario: 'edge-uac-reject.xml', keys: { expect: '403' } });
+    assert.equal(r.successful, 1);
+  });
+
+  it('refuses JSON-RPC without the token and HTTP on the SIP port', async () => {
+    const body = '{"jsonrpc":"2.0","method":"dispatcher.list","id":1}';
+    const noToken = await fetch(kam.rpcUrl, { method: 'POST', body });
+    assert.equal(noToken.status, 403);
+    const wrong = await fetch(kam.rpcUrl, { method: 'POST', body, headers: { authorization: 'Bearer nope' } });
+    assert.equal(wrong.status, 403);
+    const sipPort = await fetch(`http://127.0.0.1:${kam.sipPort}/RPC`, { method: 'POST', body, headers: { authorization: `Bearer ${kam.token}` } });
+    assert.equal(sipPort.status, 403);
+    const metrics = await fetch(`http://127.0.0.1:${kam.controlPort}/metrics`);
+    assert.match(await metrics.text(), /voicefleet_edge_calls_total\{route="inbound", result="200"\}/);
+  });
+});

@@ -1,0 +1,94 @@
+// A scripted SIP peer for edge tests, standing in for a carrier gateway or a hung media node:
+// answers OPTIONS 200 (unless silent), answers INVITEs with a chosen code (optionally after a
+// digest challenge), and records every INVITE it receives with its arrival time.
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+
+export type PeerBehaviour =
+  | { kind: 'answer'; code: number; challenge?: { realm: string } }
+  | { kind: 'silent' };
+
+export interface ReceivedInvite {
+  at: number;
+  callId: string;
+  authorization: string | undefined;
+}
+
+export interface KamailioPeer {
+  port: number;
+  invites: ReceivedInvite[];
+  behaviour: PeerBehaviour;
+  close(): Promise<void>;
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 401: 'Unauthorized', 408: 'Request Timeout', 486: 'Busy Here', 500: 'Server Error',
+  503: 'Service Unavailable', 603: 'Decline',
+};
+
+export async function startKamailioPeer(
+  port: number,
+  behaviour: PeerBehaviour,
+  ip = '127.0.0.1',
+): Promise<KamailioPeer> {
+  const socket: Socket = createSocket('udp4');
+  const peer: KamailioPeer = {
+    port,
+    invites: [],
+    behaviour,
+    close: () => new Promise((resolve) => socket.close(() => resolve())),
+  };
+  socket.on('message', (msg, rinfo) => handle(peer, socket, msg.toString('latin1'), rinfo));
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, ip, () => resolve());
+  });
+  return peer;
+}
+
+function handle(peer: KamailioPeer, socket: Socket, text: string, rinfo: RemoteInfo): void {
+  const [head = ''] = text.split('\r\n\r\n');
+  const lines = head.split('\r\n');
+  const start = lines[0] ?? '';
+  if (start.startsWith('SIP/2.0')) return;
+  const method = start.split(' ')[0] ?? '';
+  const all = (name: string): string[] =>
+    lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  const one = (name: string): string | undefined => all(name)[0]?.slice(name.length + 1).trim();
+  const reply = (code: number, extra: string[] = [], toTag = true): void => {
+    const to = all('To')[0] ?? 'To: <sip:x@invalid>';
+    const lines2 = [
+      `SIP/2.0 ${code} ${REASONS[code] ?? 'Reply'}`,
+      ...all('Via'),
+      ...all('From'),
+      toTag && !/;tag=/.test(to) ? `${to};tag=peer${peer.port}` : to,
+      ...all('Call-ID'),
+      ...all('CSeq'),
+      ...(code === 200 ? all('Record-Route') : []),
+      ...extra,
+      'Content-Length: 0',
+      '',
+      '',
+    ];
+    socket.send(Buffer.from(lines2.join('\r\n'), 'latin1'), rinfo.port, rinfo.address);
+  };
+  const b = peer.behaviour;
+  if (method === 'OPTIONS') {
+    if (b.kind !== 'silent') reply(200, [], false);
+    return;
+  }
+  if (method === 'BYE' || method === 'CANCEL') {
+    reply(200);
+    return;
+  }
+  if (method !== 'INVITE') return;
+  const authorization = one('Authorization') ?? one('Proxy-Authorization');
+  peer.invites.push({ at: Date.now(), callId: one('Call-ID') ?? '', authorization });
+  if (b.kind === 'silent') return;
+  if (b.challenge !== undefined && authorization === undefined) {
+    reply(401, [`WWW-Authenticate: Digest realm="${b.challenge.realm}", nonce="${Date.now().toString(16)}", algorithm=MD5, qop="auth"`]);
+    return;
+  }
+  if (b.code === 200) reply(100, [], false);
+  reply(b.code, b.code === 200 ? [`Contact: <sip:${'127.0.0.1'}:${peer.port}>`] : []);
+}
