@@ -13,7 +13,7 @@ import {
 } from '../operator/src/edge/index.js';
 import { freePorts } from './harness/free-port.js';
 import { edgeAgent, edgeSlice, edgeTrunk } from './harness/kamailio-fixtures.js';
-import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
+import { startKamailioPeer, type KamailioPeer, type PeerBehaviour } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas, type SippUas } from './harness/sipp.js';
 import { waitFor } from './harness/wait.js';
@@ -32,6 +32,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   let mediaPorts: number[] = [];
   let callerPort = 0;
   let outboundPort = 0;
+  let gateways: KamailioPeer[] = [];
 
   async function publish(): Promise<void> {
     const desired = desiredRoutingState({
@@ -59,14 +60,27 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     outboundPort = ports[3] ?? 0;
     media = await Promise.all(mediaPorts.map((p) => startSippUas(p)));
     for (const m of media) stops.push(() => m.stop());
+    const [a1 = 0, a2 = 0, b1 = 0] = ports.slice(4);
+    gateways = await Promise.all([a1, a2, b1].map((p) => startKamailioPeer(p, { kind: 'answer', code: 200 })));
+    for (const g of gateways) stops.push(() => g.close());
     state = {
-      agents: [edgeAgent('front-desk', ['+14155550100'], [])],
-      trunks: [edgeTrunk('carrier-in', [{ name: 'in', port: callerPort }], { sourceCidrs: ['127.0.0.1/32'] })],
+      agents: [
+        edgeAgent('front-desk', ['+14155550100'], []),
+        edgeAgent('dialer', ['+14155550111'], ['carrier-a', 'carrier-b']),
+      ],
+      trunks: [
+        edgeTrunk('carrier-in', [{ name: 'in', port: callerPort }], { sourceCidrs: ['127.0.0.1/32'] }),
+        edgeTrunk('carrier-a', [{ name: 'a1', port: a1, priority: 1 }, { name: 'a2', port: a2, priority: 2 }], { secret: 'carrier-a-credentials' }),
+        edgeTrunk('carrier-b', [{ name: 'b1', port: b1 }]),
+      ],
       slices: [],
       drain: new Set(),
-      creds: new Map(),
+      creds: new Map([['default/carrier-a', { username: 'alice', password: 'wonderland' }]]),
     };
-    state.slices = [edgeSlice('front-desk', mediaPorts.map((port, i) => ({ name: `pod-${i}`, port })))];
+    state.slices = [
+      edgeSlice('front-desk', mediaPorts.map((port, i) => ({ name: `pod-${i}`, port }))),
+      edgeSlice('dialer', [{ name: 'dialer-0', port: outboundPort }]),
+    ];
     await publish();
   });
 
@@ -102,5 +116,60 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     assert.equal(sipPort.status, 403);
     const metrics = await fetch(`http://127.0.0.1:${kam.controlPort}/metrics`);
     assert.match(await metrics.text(), /voicefleet_edge_calls_total\{route="inbound", result="200"\}/);
+  });
+
+  const setGateways = (...behaviours: PeerBehaviour[]): void => {
+    gateways.forEach((g, i) => {
+      g.behaviour = behaviours[i] ?? { kind: 'answer', code: 200 };
+      g.invites.length = 0;
+    });
+  };
+  const dial = (expect?: string): Promise<{ successful: number }> =>
+    runSippUac({
+      target: target(), number: '+442071234567', calls: 1, rate: 1, localPort: outboundPort,
+      ...(expect !== undefined ? { scenario: 'edge-uac-reject.xml', keys: { expect } } : {}),
+    });
+  const invites = (): number[] => gateways.map((g) => g.invites.length);
+
+  it('sends an outbound call to the next gateway when the primary answers 503', async () => {
+    const gatewayUris = gateways.map((g) => `sip:127.0.0.1:${g.port}`);
+    await waitFor(async () => (await writer.health()).filter((h) => gatewayUris.includes(h.uri) && h.flag === 'A').length === 3, { timeoutMs: 5000, message: 'gateways up' });
+    setGateways({ kind: 'answer', code: 503 });
+    assert.equal((await dial()).successful, 1);
+    assert.deepEqual(invites(), [1, 1, 0]);
+  });
+
+  it('moves to the next trunk when every gateway of the first answers 503', async () => {
+    setGateways({ kind: 'answer', code: 503 }, { kind: 'answer', code: 503 });
+    assert.equal((await dial()).successful, 1);
+    assert.deepEqual(invites(), [1, 1, 1]);
+  });
+
+  for (const code of [486, 603]) {
+    it(`passes ${code} back to the caller without trying another gateway`, async () => {
+      setGateways({ kind: 'answer', code });
+      assert.equal((await dial(String(code))).successful, 1);
+      assert.deepEqual(invites(), [1, 0, 0]);
+    });
+  }
+
+  it("answers a carrier's digest challenge with the trunk's credentials", async () => {
+    setGateways({ kind: 'answer', code: 200, challenge: { realm: 'carrier.example' } });
+    assert.equal((await dial()).successful, 1);
+    assert.equal(gateways[0]?.invites.length, 2);
+    assert.match(gateways[0]?.invites[1]?.authorization ?? '', /username="alice".*realm="carrier.example"/);
+  });
+
+  it('reports a gateway that stops answering as down within 3 s and up again after it returns', async () => {
+    setGateways();
+    const gw = gateways[0];
+    assert.ok(gw);
+    const uri = `sip:127.0.0.1:${gw.port}`;
+    gw.behaviour = { kind: 'silent' };
+    const stopped = Date.now();
+    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'I', { timeoutMs: 3000, intervalMs: 100, message: 'gateway down' });
+    assert.ok(Date.now() - stopped <= 3000);
+    gw.behaviour = { kind: 'answer', code: 200 };
+    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'A', { timeoutMs: 3000, intervalMs: 100, message: 'gateway up' });
   });
 });

@@ -9,7 +9,10 @@ import { freePort } from './free-port.js';
 export const SIPP_DIR = new URL('../sipp/', import.meta.url).pathname;
 
 export function sippAvailable(): boolean {
-  return spawnSync('sipp', ['-v'], { stdio: 'ignore' }).status !== 127 && spawnSync('which', ['sipp']).status === 0;
+  return (
+    spawnSync('sipp', ['-v'], { stdio: 'ignore' }).status !== 127 &&
+    spawnSync('which', ['sipp']).status === 0
+  );
 }
 
 export interface SippUas {
@@ -23,13 +26,33 @@ export async function startSippUas(port: number, ip = '127.0.0.1'): Promise<Sipp
   const mediaPort = await freePort();
   const child = spawn(
     'sipp',
-    ['-sf', join(SIPP_DIR, 'edge-uas.xml'), '-i', ip, '-p', String(port), '-aa', '-nostdin', '-mp', String(mediaPort),
-      '-max_socket', '4096', '-skip_rlimit'],
+    [
+      '-sf',
+      join(SIPP_DIR, 'edge-uas.xml'),
+      '-i',
+      ip,
+      '-p',
+      String(port),
+      '-aa',
+      '-nostdin',
+      '-mp',
+      String(mediaPort),
+      '-max_socket',
+      '4096',
+      '-skip_rlimit',
+    ],
     { stdio: 'ignore' },
   );
   await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) throw new Error(`sipp UAS on ${ip}:${port} exited with ${child.exitCode}`);
-  return { port, get pid() { return child.pid; }, stop: () => stopChild(child) };
+  if (child.exitCode !== null)
+    throw new Error(`sipp UAS on ${ip}:${port} exited with ${child.exitCode}`);
+  return {
+    port,
+    get pid() {
+      return child.pid;
+    },
+    stop: () => stopChild(child),
+  };
 }
 
 export interface UacOptions {
@@ -66,31 +89,55 @@ export async function runSippUac(options: UacOptions): Promise<UacResult> {
   const dir = await mkdtemp(join(tmpdir(), 'vf-sipp-'));
   // sipp keywords do not reach attributes (e.g. recv response="[expect]"): substitute them here.
   let scenario = await readFile(join(SIPP_DIR, options.scenario ?? 'edge-uac.xml'), 'utf8');
-  for (const [k, v] of Object.entries(options.keys ?? {})) scenario = scenario.replaceAll(`[${k}]`, v);
+  for (const [k, v] of Object.entries(options.keys ?? {}))
+    scenario = scenario.replaceAll(`[${k}]`, v);
   await writeFile(join(dir, 'scenario.xml'), scenario);
   const args = [
-    '-sf', join(dir, 'scenario.xml'),
-    '-i', options.localIp ?? '127.0.0.1',
-    '-p', String(options.localPort ?? 0),
+    '-sf',
+    join(dir, 'scenario.xml'),
+    '-i',
+    options.localIp ?? '127.0.0.1',
+    '-p',
+    String(options.localPort ?? 0),
     options.target,
-    '-s', options.number,
-    '-m', String(options.calls),
-    '-r', String(options.rate),
-    '-d', String(options.holdMs ?? 100),
-    '-l', String(options.limit ?? Math.max(100, options.calls)),
-    '-timeout', String(options.timeoutSeconds ?? 30), '-timeout_error',
-    '-max_socket', '4096', '-skip_rlimit',
-    '-nostdin', '-recv_timeout', '10000',
+    '-s',
+    options.number,
+    '-m',
+    String(options.calls),
+    '-r',
+    String(options.rate),
+    '-d',
+    String(options.holdMs ?? 100),
+    '-l',
+    String(options.limit ?? Math.max(100, options.calls)),
+    '-timeout',
+    String(options.timeoutSeconds ?? 30),
+    '-timeout_error',
+    '-max_socket',
+    '4096',
+    '-skip_rlimit',
+    '-nostdin',
+    '-recv_timeout',
+    '10000',
+    '-aa',
   ];
   if (options.rtt === true) args.push('-trace_rtt', '-rtt_freq', '1');
   const started = performance.now();
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20000); });
-  child.stderr?.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20000); });
-  const onAbort = (): void => { child.kill('SIGTERM'); };
+  child.stdout?.on('data', (d: Buffer) => {
+    out = (out + d.toString()).slice(-20000);
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out = (out + d.toString()).slice(-20000);
+  });
+  const onAbort = (): void => {
+    child.kill('SIGTERM');
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exitCode = await new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   options.signal?.removeEventListener('abort', onAbort);
   const elapsedMs = performance.now() - started;
   const count = (label: string): number => {
@@ -109,7 +156,13 @@ export async function runSippUac(options: UacOptions): Promise<UacResult> {
     }
   }
   await rm(dir, { recursive: true, force: true });
-  return { successful: count('Successful call'), failed: count('Failed call'), exitCode, rttMs, elapsedMs };
+  return {
+    successful: count('Successful call'),
+    failed: count('Failed call'),
+    exitCode,
+    rttMs,
+    elapsedMs,
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
