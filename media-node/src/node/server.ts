@@ -1,0 +1,87 @@
+/**
+ * Assembles one media-node process from its config: metrics, call events, the SIP endpoint, the
+ * RTP scheduler and sessions, the providers and agent sessions (parts.ts), the MediaNode core and
+ * the HTTP operations server.
+ */
+import type { Server } from 'node:http';
+import type { Tracer } from '@opentelemetry/api';
+import type { MediaNodeConfig } from '@voicefleet/api';
+import { CallEventBus } from './call-events.js';
+import { boundPort, startOpsServer } from './http-server.js';
+import type { Logger } from './log.js';
+import { MediaNode } from './media-node.js';
+import { createNodeMetrics, type NodeMetrics } from './metrics.js';
+import { createParts } from './parts.js';
+
+export interface RunningServer {
+  node: MediaNode;
+  metrics: NodeMetrics;
+  events: CallEventBus;
+  httpPort: number;
+  sipPort: number;
+  close(): Promise<void>;
+}
+
+export async function startMediaNodeServer(
+  config: MediaNodeConfig,
+  deps: { log: Logger; tracer: Tracer },
+): Promise<RunningServer> {
+  const { log, tracer } = deps;
+  const metrics = createNodeMetrics();
+  const events = new CallEventBus();
+  const parts = await createParts(config, { log, metrics });
+  const node = new MediaNode({
+    settings: {
+      maxCalls: config.capacity.maxCalls,
+      mediaTimeoutSeconds: config.media.timeoutSeconds,
+      drainDeadlineSeconds: config.drain.deadlineSeconds,
+      edgeUri: config.edge.uri,
+      ...(config.transfer ? { transfer: config.transfer } : {}),
+    },
+    signaling: parts.signaling,
+    media: parts.media,
+    agents: parts.agents,
+    events,
+    metrics,
+    log,
+    tracer,
+  });
+  let http: Server;
+  try {
+    http = await startOpsServer(
+      {
+        status: () => node.status(),
+        drain: () => node.drain(),
+        placeCall: (to) => node.placeCall(to),
+        events,
+        registry: metrics.registry,
+        log,
+      },
+      config.http.host,
+      config.http.port,
+    );
+  } catch (error) {
+    await node.close();
+    await parts.close();
+    throw new Error('start HTTP server', { cause: error });
+  }
+  const httpPort = boundPort(http);
+  log.info('media node ready', {
+    sipPort: parts.sipPort,
+    httpPort,
+    maxCalls: config.capacity.maxCalls,
+  });
+  return {
+    node,
+    metrics,
+    events,
+    httpPort,
+    sipPort: parts.sipPort,
+    close: async () => {
+      await node.close();
+      await parts.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
