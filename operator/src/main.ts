@@ -1,0 +1,97 @@
+// The operator process: configuration, kube client, metrics/health server, informers on every
+// instance, controllers only on the elected leader, and a clean stop on SIGTERM/SIGINT.
+// Run: node --import tsx operator/src/main.ts --regions us-east-1 [--kubeconfig PATH]
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, parseConfig, type OperatorConfig } from './config.js';
+import { Manager } from './controllers/manager.js';
+import { createLogger, type Logger } from './runtime/log.js';
+import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
+import { startOpsServer } from './runtime/ops-server.js';
+import { onShutdownSignals } from './runtime/shutdown.js';
+import { runWhileLeader } from './leadership.js';
+
+export function loadKubeConfig(config: OperatorConfig): KubeConfig {
+  const kc = new KubeConfig();
+  try {
+    if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
+    else kc.loadFromCluster();
+  } catch (cause) {
+    throw new ConfigError(
+      config.kubeconfig !== undefined
+        ? `cannot read kubeconfig ${config.kubeconfig}; fix the path given by --kubeconfig or KUBECONFIG`
+        : 'no in-cluster service account found; pass --kubeconfig outside a cluster',
+      { cause },
+    );
+  }
+  return kc;
+}
+
+export async function runOperator(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  log: Logger,
+  metrics: OperatorMetrics,
+  signal: AbortSignal,
+): Promise<void> {
+  const manager = new Manager({
+    kc,
+    log,
+    metrics,
+    namespace: config.namespace,
+    ownedRegions: config.regions,
+    childOptions: {
+      image: config.mediaNodeImage,
+      multiRegionCluster: config.multiRegionCluster,
+      edgeUri: config.edgeUri,
+    },
+    workers: config.workers,
+  });
+  const ops = await startOpsServer({
+    host: config.metricsHost,
+    port: config.metricsPort,
+    registry: metrics.registry,
+    ready: () => manager.hasSynced(),
+  });
+  log.info('operator started', {
+    metricsPort: ops.port,
+    regions: config.regions,
+    namespace: config.namespace ?? '(all)',
+    identity: config.identity,
+  });
+  try {
+    const informers = manager.runInformers(signal);
+    const controllers = config.leaderElection
+      ? runWhileLeader({ kc, config, log, metrics, signal }, (leading) => manager.lead(leading))
+      : manager.lead(signal);
+    await Promise.all([informers, controllers]);
+  } finally {
+    await ops.close();
+    log.info('operator stopped');
+  }
+}
+
+async function main(): Promise<void> {
+  const log = createLogger({ component: 'operator' });
+  let config: OperatorConfig;
+  let kc: KubeConfig;
+  try {
+    config = parseConfig(process.argv.slice(2), process.env, hostname());
+    kc = loadKubeConfig(config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`voicefleet operator: ${err.message}\n`);
+    process.exit(2);
+  }
+  const shutdown = onShutdownSignals((sig) => log.info('shutting down', { signal: sig }));
+  await runOperator(config, kc, log, createOperatorMetrics(), shutdown.signal);
+  shutdown.dispose();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    createLogger({ component: 'operator' }).error('operator crashed', { err });
+    process.exit(1);
+  });
+}

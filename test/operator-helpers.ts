@@ -1,0 +1,144 @@
+// Shared set-up of the operator integration suites: CRDs from crds/, the operator as a child
+// process against the harness kubeconfig, and small builders for VoiceAgents and SipTrunks.
+import {
+  ApiextensionsV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubeConfig,
+  type KubernetesObject,
+  type V1CustomResourceDefinition,
+} from '@kubernetes/client-node';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { freePort } from './harness/free-port.js';
+import { spawnProcess, waitForLogLine, type ManagedProcess } from './harness/process.js';
+import { waitFor } from './harness/wait.js';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export async function installCrds(kc: KubeConfig): Promise<void> {
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const dir = join(root, 'crds');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  for (const f of files) {
+    const crd = parse(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition;
+    await objects.create(crd as KubernetesObject);
+    await waitFor(
+      async () => {
+        const live = await ext.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
+        return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+      },
+      { timeoutMs: 30_000, message: `CRD ${f} established` },
+    );
+  }
+}
+
+export interface OperatorProcess {
+  proc: ManagedProcess;
+  metricsPort: number;
+  /** Value of a counter/gauge sample from /metrics (sum over matching label sets). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+}
+
+export async function startOperator(
+  kubeconfigPath: string,
+  logDir: string,
+  args: readonly string[],
+  name = 'operator',
+): Promise<OperatorProcess> {
+  const metricsPort = await freePort();
+  const proc = spawnProcess({
+    name,
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      join(root, 'operator/src/main.ts'),
+      '--kubeconfig',
+      kubeconfigPath,
+      '--metrics-host',
+      '127.0.0.1',
+      '--metrics-port',
+      String(metricsPort),
+      ...args,
+    ],
+    logPath: join(logDir, `${name}.log`),
+    cwd: root,
+  });
+  await waitForLogLine(proc, /"msg":"operator started"/, { timeoutMs: 60_000 });
+  return {
+    proc,
+    metricsPort,
+    metric: async (metricName, labels = {}) => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(metricName)) continue;
+        const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+        if (m === null || m[1] !== metricName) continue;
+        const ls = m[2] ?? '';
+        if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) sum += Number(m[3]);
+      }
+      return sum;
+    },
+  };
+}
+
+export function agentManifest(
+  name: string,
+  numbers: string[],
+  opts: { regions?: string[]; minReplicas?: number; bufferCalls?: number; namespace?: string } = {},
+): KubernetesObject & { spec: Record<string, unknown> } {
+  return {
+    apiVersion: 'voicefleet.io/v1alpha1',
+    kind: 'VoiceAgent',
+    metadata: { name, namespace: opts.namespace ?? 'default' },
+    spec: {
+      numbers,
+      regions: (opts.regions ?? ['us-east-1']).map((r) => ({
+        name: r,
+        minReplicas: opts.minReplicas ?? 1,
+        maxReplicas: 5,
+      })),
+      capacity: { callsPerPod: 50, bufferCalls: opts.bufferCalls ?? 10 },
+      pipeline: {
+        greeting: 'Hello',
+        stt: { provider: 'fake' },
+        tts: { provider: 'espeak' },
+        llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Bye', action: 'hangup' }] } },
+      },
+      drainTimeoutSeconds: 120,
+    },
+  };
+}
+
+export interface CustomStatusObject extends KubernetesObject {
+  spec?: Record<string, unknown>;
+  status?: {
+    observedGeneration?: number;
+    conditions?: { type: string; status: string; reason: string; message: string }[];
+    regions?: { name: string; desiredReplicas: number; readyReplicas: number }[];
+    gateways?: { name: string; state: string }[];
+  };
+}
+
+export function customObjects(kc: KubeConfig) {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const base = { group: 'voicefleet.io', version: 'v1alpha1' };
+  return {
+    get: async (plural: string, name: string, namespace = 'default') =>
+      (await api.getNamespacedCustomObject({ ...base, plural, namespace, name })) as CustomStatusObject,
+    create: async (plural: string, body: KubernetesObject, namespace = 'default') =>
+      (await api.createNamespacedCustomObject({ ...base, plural, namespace, body })) as CustomStatusObject,
+    delete: async (plural: string, name: string, namespace = 'default') =>
+      api.deleteNamespacedCustomObject({ ...base, plural, namespace, name }),
+    replace: async (plural: string, body: CustomStatusObject, namespace = 'default') =>
+      (await api.replaceNamespacedCustomObject({ ...base, plural, namespace, name: body.metadata?.name ?? '', body })) as CustomStatusObject,
+  };
+}
+
+export function condition(obj: CustomStatusObject | undefined, type: string) {
+  return obj?.status?.conditions?.find((c) => c.type === type);
+}
