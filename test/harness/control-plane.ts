@@ -118,7 +118,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
   const stopAll = async () => {
     for (const name of ['kube-controller-manager', 'kube-apiserver', 'etcd']) {
-      await procs.get(name)?.stop({ timeoutMs: 3_000 });
+      // The data dies with the plane: no need for a graceful shutdown.
+      await procs.get(name)?.stop({ signal: 'SIGKILL' });
     }
     rmSync(dir, { recursive: true, force: true });
   };
@@ -231,7 +232,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         return kc;
       },
       async restartApiServer() {
-        await procs.get('kube-apiserver')?.stop({ timeoutMs: 5_000 });
+        // Graceful first; open watches can hold a graceful shutdown for a minute.
+        await procs.get('kube-apiserver')?.stop({ timeoutMs: 2_000 });
         await startApiServer();
       },
       async compactEtcd() {

@@ -1,9 +1,19 @@
 // Builders for edge tests: VoiceAgents, SipTrunks and EndpointSlices with loopback addresses,
 // defaults filled in as the API server stores them.
-import { applySipTrunkDefaults, applyVoiceAgentDefaults, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
+import {
+  applySipTrunkDefaults,
+  applyVoiceAgentDefaults,
+  type SipTrunk,
+  type VoiceAgent,
+} from '@voicefleet/api';
 import type { EndpointSliceLike } from '../../operator/src/edge/index.js';
 
-export function edgeAgent(name: string, numbers: string[], trunks: string[] = [], region = 'local'): VoiceAgent {
+export function edgeAgent(
+  name: string,
+  numbers: string[],
+  trunks: string[] = [],
+  region = 'local',
+): VoiceAgent {
   return applyVoiceAgentDefaults({
     apiVersion: 'voicefleet.io/v1alpha1',
     kind: 'VoiceAgent',
@@ -14,7 +24,12 @@ export function edgeAgent(name: string, numbers: string[], trunks: string[] = []
       regions: [{ name: region, minReplicas: 1, maxReplicas: 3 }],
       capacity: { callsPerPod: 200, bufferCalls: 10 },
       codecs: ['PCMU'],
-      pipeline: { greeting: 'Hello', stt: { provider: 'fake' }, tts: { provider: 'espeak' }, llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [] } } },
+      pipeline: {
+        greeting: 'Hello',
+        stt: { provider: 'fake' },
+        tts: { provider: 'espeak' },
+        llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [] } },
+      },
       slo: {},
       drainTimeoutSeconds: 600,
     },
@@ -38,10 +53,21 @@ export function edgeTrunk(
     kind: 'SipTrunk',
     metadata: { name, namespace: 'default', generation: 1 },
     spec: {
-      gateways: gateways.map((g) => ({ name: g.name, host: '127.0.0.1', port: g.port, priority: g.priority ?? 1, weight: g.weight ?? 100 })),
+      gateways: gateways.map((g) => ({
+        name: g.name,
+        host: '127.0.0.1',
+        port: g.port,
+        priority: g.priority ?? 1,
+        weight: g.weight ?? 100,
+      })),
       inbound: { sourceCidrs: options.sourceCidrs ?? ['127.0.0.1/32'] },
-      ...(options.secret !== undefined ? { outbound: { credentialsSecretRef: { name: options.secret } } } : {}),
-      failover: { ...(options.codes !== undefined ? { responseCodes: options.codes } : {}), timeoutMs: options.timeoutMs ?? 2000 },
+      ...(options.secret !== undefined
+        ? { outbound: { credentialsSecretRef: { name: options.secret } } }
+        : {}),
+      failover: {
+        ...(options.codes !== undefined ? { responseCodes: options.codes } : {}),
+        timeoutMs: options.timeoutMs ?? 2000,
+      },
       healthCheck: {},
     },
   } as unknown as SipTrunk);
@@ -55,16 +81,30 @@ export interface PodFixture {
   terminating?: boolean;
 }
 
-export function edgeSlice(agent: string, pods: PodFixture[], region = 'local'): EndpointSliceLike & { metadata: { name: string; namespace: string; labels: Record<string, string> } } {
+export function edgeSlice(
+  agent: string,
+  pods: PodFixture[],
+  region = 'local',
+): EndpointSliceLike & {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+} {
   return {
     metadata: {
       name: `${agent}-${region}-${pods.map((p) => p.port).join('-') || 'empty'}`,
       namespace: 'default',
-      labels: { 'voicefleet.io/agent': agent, 'voicefleet.io/region': region, 'kubernetes.io/service-name': `${agent}-${region}` },
+      labels: {
+        'voicefleet.io/agent': agent,
+        'voicefleet.io/region': region,
+        'kubernetes.io/service-name': `${agent}-${region}`,
+      },
     },
     endpoints: pods.map((p) => ({
       addresses: [p.ip ?? '127.0.0.1'],
-      conditions: { ready: p.ready ?? true, serving: p.ready ?? true, terminating: p.terminating ?? false },
+      conditions: {
+        ready: p.ready ?? true,
+        serving: p.ready ?? true,
+        terminating: p.terminating ?? false,
+      },
       targetRef: { kind: 'Pod', name: p.name, namespace: 'default' },
     })),
     ports: [{ name: 'sip', port: pods[0]?.port ?? 5060, protocol: 'UDP' }],

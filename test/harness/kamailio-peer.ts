@@ -4,8 +4,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 export type PeerBehaviour =
-  | { kind: 'answer'; code: number; challenge?: { realm: string } }
-  | { kind: 'silent' };
+  { kind: 'answer'; code: number; challenge?: { realm: string } } | { kind: 'silent' };
 
 export interface ReceivedInvite {
   at: number;
@@ -21,8 +20,13 @@ export interface KamailioPeer {
 }
 
 const REASONS: Record<number, string> = {
-  200: 'OK', 401: 'Unauthorized', 408: 'Request Timeout', 486: 'Busy Here', 500: 'Server Error',
-  503: 'Service Unavailable', 603: 'Decline',
+  200: 'OK',
+  401: 'Unauthorized',
+  408: 'Request Timeout',
+  486: 'Busy Here',
+  500: 'Server Error',
+  503: 'Service Unavailable',
+  603: 'Decline',
 };
 
 export async function startKamailioPeer(
@@ -54,7 +58,10 @@ function handle(peer: KamailioPeer, socket: Socket, text: string, rinfo: RemoteI
   const method = start.split(' ')[0] ?? '';
   const all = (name: string): string[] =>
     lines.filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
-  const one = (name: string): string | undefined => all(name)[0]?.slice(name.length + 1).trim();
+  const one = (name: string): string | undefined =>
+    all(name)[0]
+      ?.slice(name.length + 1)
+      .trim();
   const reply = (code: number, extra: string[] = [], toTag = true): void => {
     const to = all('To')[0] ?? 'To: <sip:x@invalid>';
     const lines2 = [
@@ -86,7 +93,9 @@ function handle(peer: KamailioPeer, socket: Socket, text: string, rinfo: RemoteI
   peer.invites.push({ at: Date.now(), callId: one('Call-ID') ?? '', authorization });
   if (b.kind === 'silent') return;
   if (b.challenge !== undefined && authorization === undefined) {
-    reply(401, [`WWW-Authenticate: Digest realm="${b.challenge.realm}", nonce="${Date.now().toString(16)}", algorithm=MD5, qop="auth"`]);
+    reply(401, [
+      `WWW-Authenticate: Digest realm="${b.challenge.realm}", nonce="${Date.now().toString(16)}", algorithm=MD5, qop="auth"`,
+    ]);
     return;
   }
   if (b.code === 200) reply(100, [], false);

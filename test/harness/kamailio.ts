@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { freePorts } from './free-port.js';
 import { waitFor } from './wait.js';
 
-export const KAMAILIO_CONFIG_DIR = new URL('../../charts/voicefleet/files/kamailio/', import.meta.url).pathname;
+export const KAMAILIO_CONFIG_DIR = new URL(
+  '../../charts/voicefleet/files/kamailio/',
+  import.meta.url,
+).pathname;
 
 export interface KamailioOptions {
   token?: string;
@@ -61,7 +64,8 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     '',
   ].join('\n');
   await writeFile(join(dir, 'kamailio-local.cfg'), local);
-  if (options.configText !== undefined) await writeFile(join(dir, 'kamailio.cfg'), options.configText);
+  if (options.configText !== undefined)
+    await writeFile(join(dir, 'kamailio.cfg'), options.configText);
 
   let child: ChildProcess | undefined;
   const rpcUrl = `http://127.0.0.1:${controlPort}/RPC`;
@@ -69,13 +73,29 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     const log = createWriteStream(join(dir, 'kamailio.log'), { flags: 'a' });
     child = spawn(
       'kamailio',
-      ['-DD', '-E', '-f', join(dir, 'kamailio.cfg'), '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-w', dir,
-        '-m', String(options.shmMb ?? 256), '-M', String(options.pkgMb ?? 32)],
+      [
+        '-DD',
+        '-E',
+        '-f',
+        join(dir, 'kamailio.cfg'),
+        '-Y',
+        dir,
+        '-P',
+        join(dir, 'kamailio.pid'),
+        '-w',
+        dir,
+        '-m',
+        String(options.shmMb ?? 256),
+        '-M',
+        String(options.pkgMb ?? 32),
+      ],
       { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.pipe(log);
     const exited = new Promise<never>((_, reject) =>
-      child?.once('exit', (code) => reject(new Error(`kamailio exited with ${code}; see ${join(dir, 'kamailio.log')}`))),
+      child?.once('exit', (code) =>
+        reject(new Error(`kamailio exited with ${code}; see ${join(dir, 'kamailio.log')}`)),
+      ),
     );
     exited.catch(() => undefined);
     await Promise.race([
@@ -119,7 +139,8 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     },
     stop: async () => {
       await halt();
-      if (process.env['VOICEFLEET_KEEP_TMP'] === undefined) await rm(dir, { recursive: true, force: true });
+      if (process.env['VOICEFLEET_KEEP_TMP'] === undefined)
+        await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -53,6 +53,16 @@ function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Resolves with `promise`'s value, or 'timeout' after `ms` (the timer is cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise, sleep(ms, 'timeout' as const, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
+  }
+}
+
 /** Reads the last `lines` lines of a file ('' when it does not exist yet). */
 export function tailFile(path: string, lines = 40): string {
   let fd: number | undefined;
@@ -109,8 +119,11 @@ export function spawnProcess(options: SpawnOptions): ManagedProcess {
     async stop({ timeoutMs = 5_000, signal = 'SIGTERM' } = {}) {
       if (!running) return exited;
       killQuietly(pid, signal);
-      const timer = sleep(timeoutMs, 'timeout' as const);
-      if ((await Promise.race([exited, timer])) === 'timeout') killQuietly(pid, 'SIGKILL');
+      // The child is unref'd: these ref'd timers keep the event loop alive until 'exit' arrives.
+      if ((await within(exited, timeoutMs)) === 'timeout') {
+        killQuietly(pid, 'SIGKILL');
+        await within(exited, 10_000);
+      }
       return exited;
     },
   };
