@@ -1,0 +1,403 @@
+/**
+ * The per-call agent loop: a small state machine over injected providers, sink, clock and turn
+ * detector. idle -> greeting -> listening -> hearing (caller speaks) -> thinking -> speaking ->
+ * listening ... Caller speech while the agent is audible is a barge-in: the sink is cleared and
+ * the reply in flight (LLM + TTS) aborted. Provider failures are retried once where safe, then
+ * answered with an apology, never with silence.
+ */
+import { AsyncQueue } from '../providers/async-queue.js';
+import { asProviderError, isAbortError, type ProviderError } from '../providers/provider-error.js';
+import type {
+  ConversationMessage,
+  ProviderSet,
+  SttStream,
+  ToolName,
+  TtsProvider,
+} from '../providers/types.js';
+import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
+import { SentenceChunker } from './sentence-chunker.js';
+import { apologyTone, SpeechOutput, type PlayoutClock } from './speech-output.js';
+import { TypedEmitter } from './typed-emitter.js';
+import type { AgentEvents, AgentLog, AgentState, AudioSink, Clock, TurnTimings } from './types.js';
+
+export interface AgentSessionOptions {
+  pipeline: { greeting?: string };
+  providers: ProviderSet;
+  sink: AudioSink;
+  clock: Clock;
+  log: AgentLog;
+  turnDetector: TurnDetectorFactory;
+  /** Where the transfer action sends the caller (from the agent's transfer settings). */
+  transferTarget?: string;
+  /** A local TTS for apologies when the main one fails (e.g. espeak). */
+  fallbackTts?: TtsProvider;
+  /** Pre-rendered 8 kHz apology for when no TTS works (default: a short chime). */
+  apologyAudio?: Int16Array;
+  prompts?: { apology?: string; sttFailure?: string };
+  /** Audio before the detected onset also sent to STT (default 300 ms). */
+  preRollMs?: number;
+}
+
+const DEFAULT_APOLOGY = 'Sorry, I ran into a problem. Could you say that again?';
+const DEFAULT_STT_FAILURE = 'Sorry, I am having trouble hearing you. Please call again later.';
+const MAX_UTTERANCE_FRAMES = 1500; // 30 s kept for an STT retry
+const DTMF = /^[0-9*#A-D]$/;
+
+interface Hearing {
+  stream: SttStream;
+  ac: AbortController;
+  frames: Int16Array[];
+  result: Promise<string>;
+}
+
+class StageFailure extends Error {
+  constructor(
+    readonly stage: 'llm' | 'tts',
+    readonly error: ProviderError,
+  ) {
+    super(`${stage} failed`, { cause: error });
+  }
+}
+
+async function finalText(stream: SttStream): Promise<string> {
+  let text = '';
+  for await (const r of stream.results) if (r.final) text = text ? `${text} ${r.text}` : r.text;
+  return text.trim();
+}
+
+export class AgentSession extends TypedEmitter<AgentEvents> {
+  readonly #o: AgentSessionOptions;
+  readonly #context: ConversationMessage[] = [];
+  readonly #playout: PlayoutClock = { endsAtMs: 0 };
+  readonly #preRoll: { frame: Int16Array; atMs: number }[] = [];
+  #state: AgentState = 'idle';
+  #detector: TurnDetector | undefined;
+  #hearing: Hearing | undefined;
+  #response: AbortController | undefined;
+
+  constructor(options: AgentSessionOptions) {
+    super();
+    this.#o = options;
+  }
+
+  get state(): AgentState {
+    return this.#state;
+  }
+
+  get context(): readonly ConversationMessage[] {
+    return this.#context;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#detector = this.#o.turnDetector({
+      onSpeechStart: (atMs) => this.#onSpeechStart(atMs),
+      onEndOfTurn: (atMs) => this.#onEndOfTurn(atMs),
+    });
+    const greeting = this.#o.pipeline.greeting?.trim();
+    if (!greeting) return this.#setState('listening');
+    this.#setState('greeting');
+    this.#run(this.#reply({ kind: 'say', text: greeting }));
+  }
+
+  pushAudio(frame: Int16Array, atMs: number = this.#o.clock.now()): void {
+    if (this.#state === 'idle' || this.#state === 'ended') return;
+    this.#preRoll.push({ frame, atMs });
+    if (this.#preRoll.length > 50) this.#preRoll.shift();
+    const h = this.#hearing;
+    if (h) {
+      h.stream.write(frame);
+      if (h.frames.length < MAX_UTTERANCE_FRAMES) h.frames.push(frame);
+    }
+    this.#detector?.push(frame, atMs);
+    this.#settleSpeaking();
+  }
+
+  pushDtmf(digit: string): void {
+    if (this.#state === 'idle' || this.#state === 'ended' || !DTMF.test(digit)) return;
+    const now = this.#o.clock.now();
+    this.#interrupt(now);
+    this.#context.push({ role: 'caller', text: digit, source: 'dtmf' });
+    this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {} }));
+  }
+
+  stop(): void {
+    if (this.#state === 'ended') return;
+    this.#response?.abort();
+    this.#hearing?.ac.abort();
+    this.#hearing = undefined;
+    this.#detector?.close();
+    this.#setState('ended');
+  }
+
+  #setState(state: AgentState): void {
+    if (this.#state === state || this.#state === 'ended') return;
+    this.#state = state;
+    this.emit('state', state);
+  }
+
+  #run(task: Promise<void>): void {
+    task.catch((error: unknown) => {
+      this.#o.log.warn('agent task failed', { error });
+      this.stop();
+    });
+  }
+
+  /** After a reply, the agent stays "speaking" until its queued audio has played out. */
+  #settleSpeaking(): void {
+    const s = this.#state;
+    if (
+      (s === 'speaking' || s === 'greeting') &&
+      !this.#response &&
+      this.#o.clock.now() >= this.#playout.endsAtMs
+    ) {
+      this.#setState('listening');
+    }
+  }
+
+  /** Stops the agent's audio and reply in flight; true when there was something to stop. */
+  #interrupt(atMs: number): boolean {
+    const now = this.#o.clock.now();
+    const audible = this.#playout.endsAtMs > now;
+    if (!audible && !this.#response) return false;
+    this.#o.sink.clear();
+    this.#playout.endsAtMs = now;
+    this.#response?.abort();
+    this.#response = undefined;
+    this.emit('bargeIn', { atMs, stopLatencyMs: Math.max(0, now - atMs) });
+    return true;
+  }
+
+  #onSpeechStart(atMs: number): void {
+    if (this.#state === 'ended') return;
+    this.#interrupt(atMs);
+    if (this.#hearing) return;
+    const ac = new AbortController();
+    const stream = this.#o.providers.stt.stream(ac.signal);
+    const preRollMs = this.#o.preRollMs ?? 300;
+    const frames = this.#preRoll.filter((p) => p.atMs >= atMs - preRollMs).map((p) => p.frame);
+    for (const f of frames) stream.write(f);
+    const result = finalText(stream);
+    result.catch(() => undefined);
+    this.#hearing = { stream, ac, frames, result };
+    this.#setState('hearing');
+  }
+
+  #onEndOfTurn(atMs: number): void {
+    const h = this.#hearing;
+    if (!h || this.#state === 'ended') return;
+    this.#hearing = undefined;
+    h.stream.end();
+    this.#setState('thinking');
+    this.#run(this.#finishTurn(h, atMs));
+  }
+
+  async #finishTurn(h: Hearing, endOfSpeechAtMs: number): Promise<void> {
+    let text: string;
+    try {
+      text = await this.#transcribe(h);
+    } catch (err) {
+      if (h.ac.signal.aborted || this.#state === 'ended') return;
+      const error = asProviderError(this.#o.providers.stt.name, err);
+      this.emit('error', {
+        stage: 'stt',
+        provider: error.provider,
+        retryable: error.retryable,
+        error,
+      });
+      this.#o.log.warn('speech-to-text failed, ending the call', { provider: error.provider });
+      await this.#reply({
+        kind: 'say',
+        text: this.#o.prompts?.sttFailure ?? DEFAULT_STT_FAILURE,
+        action: 'hangup',
+      });
+      return;
+    }
+    if (this.#state === 'ended') return;
+    const timings: TurnTimings = { sttFinalMs: this.#o.clock.now() - endOfSpeechAtMs };
+    if (!text) {
+      if (!this.#hearing && !this.#response) this.#setState('listening');
+      return;
+    }
+    this.#context.push({ role: 'caller', text, source: 'speech' });
+    this.emit('transcript', { role: 'caller', text });
+    // The caller is already speaking again: answer both utterances together at the end of it.
+    if (this.#hearing) return;
+    await this.#reply({ kind: 'llm', endOfSpeechAtMs, timings });
+  }
+
+  async #transcribe(h: Hearing): Promise<string> {
+    try {
+      return await h.result;
+    } catch (err) {
+      const error = asProviderError(this.#o.providers.stt.name, err);
+      if (!error.retryable || h.ac.signal.aborted) throw error;
+      this.emit('error', { stage: 'stt', provider: error.provider, retryable: true, error });
+      const stream = this.#o.providers.stt.stream(h.ac.signal);
+      for (const f of h.frames) stream.write(f);
+      stream.end();
+      return await finalText(stream);
+    }
+  }
+
+  async #reply(
+    what:
+      | { kind: 'say'; text: string; action?: ToolName }
+      | { kind: 'llm'; endOfSpeechAtMs: number; timings: TurnTimings },
+  ): Promise<void> {
+    const ac = new AbortController();
+    this.#response?.abort();
+    this.#response = ac;
+    const { clock, providers } = this.#o;
+    const endAt = what.kind === 'llm' ? what.endOfSpeechAtMs : clock.now();
+    const timings = what.kind === 'llm' ? what.timings : {};
+    let turnSent = what.kind !== 'llm';
+    const emitTurn = (): void => {
+      if (turnSent) return;
+      turnSent = true;
+      this.emit('turn', { timings: { ...timings }, endOfSpeechAtMs: endAt });
+    };
+    const out = new SpeechOutput({
+      sink: this.#o.sink,
+      clock,
+      playout: this.#playout,
+      signal: ac.signal,
+      onFirstAudio: (at) => {
+        timings.ttsFirstAudioMs = at - endAt;
+        if (this.#state !== 'greeting') this.#setState('speaking');
+      },
+      onFirstSent: (at) => {
+        timings.firstRtpMs = at - endAt;
+        emitTurn();
+      },
+    });
+    let spoken = '';
+    let action: ToolName | undefined = what.kind === 'say' ? what.action : undefined;
+    try {
+      if (what.kind === 'say') {
+        spoken = what.text;
+        await out.speak(providers.tts, what.text);
+      } else {
+        action = await this.#streamReply(out, ac.signal, endAt, timings, (t) => (spoken += t));
+      }
+    } catch (err) {
+      if (ac.signal.aborted) return;
+      const failure =
+        err instanceof StageFailure
+          ? err
+          : new StageFailure('tts', asProviderError(providers.tts.name, err));
+      const { error } = failure;
+      this.emit('error', {
+        stage: failure.stage,
+        provider: error.provider,
+        retryable: error.retryable,
+        error,
+      });
+      this.#o.log.warn('provider failed, apologising', {
+        stage: failure.stage,
+        provider: error.provider,
+      });
+      spoken = await this.#apologize(out, failure.stage);
+      action = what.kind === 'say' ? what.action : undefined;
+    }
+    if (ac.signal.aborted) {
+      if (spoken.trim()) this.#context.push({ role: 'agent', text: spoken.trim() });
+      return;
+    }
+    this.#response = undefined;
+    emitTurn();
+    if (spoken.trim()) {
+      this.#context.push({ role: 'agent', text: spoken.trim() });
+      this.emit('transcript', { role: 'agent', text: spoken.trim() });
+    }
+    if (action === 'hangup') {
+      this.emit('action', { type: 'hangup' });
+      this.stop();
+    } else if (action === 'transfer') {
+      const target = this.#o.transferTarget;
+      this.emit(
+        'action',
+        target === undefined ? { type: 'transfer' } : { type: 'transfer', target },
+      );
+      this.stop();
+    } else {
+      this.#settleSpeaking();
+    }
+  }
+
+  /** Streams the LLM reply sentence by sentence into the TTS; returns the requested action. */
+  async #streamReply(
+    out: SpeechOutput,
+    signal: AbortSignal,
+    endAt: number,
+    timings: TurnTimings,
+    onText: (delta: string) => void,
+  ): Promise<ToolName | undefined> {
+    const { llm, tts } = this.#o.providers;
+    for (let attempt = 0; ; attempt++) {
+      let gotText = false;
+      let action: ToolName | undefined;
+      const sentences = new AsyncQueue<string>();
+      const speaker = (async () => {
+        for await (const s of sentences) await out.speak(tts, s);
+      })();
+      speaker.catch(() => undefined);
+      try {
+        const chunker = new SentenceChunker();
+        for await (const ev of llm.respond({ messages: [...this.#context] }, signal)) {
+          if (ev.type === 'tool') {
+            action = ev.name;
+            continue;
+          }
+          if (!gotText) timings.llmFirstTokenMs ??= this.#o.clock.now() - endAt;
+          gotText = true;
+          onText(ev.delta);
+          for (const s of chunker.push(ev.delta)) sentences.push(s);
+        }
+        const rest = chunker.flush();
+        if (rest) sentences.push(rest);
+        sentences.end();
+      } catch (err) {
+        sentences.end();
+        if (signal.aborted || isAbortError(err)) throw err;
+        const error = asProviderError(llm.name, err);
+        await speaker.catch(() => undefined);
+        if (attempt === 0 && error.retryable && !gotText) {
+          this.emit('error', { stage: 'llm', provider: error.provider, retryable: true, error });
+          continue;
+        }
+        throw new StageFailure('llm', error);
+      }
+      try {
+        await speaker;
+      } catch (err) {
+        throw new StageFailure('tts', asProviderError(tts.name, err));
+      }
+      return action;
+    }
+  }
+
+  /** Says the apology with whichever TTS still works, else plays the pre-rendered prompt. */
+  async #apologize(out: SpeechOutput, failed: 'llm' | 'tts'): Promise<string> {
+    const text = this.#o.prompts?.apology ?? DEFAULT_APOLOGY;
+    const { fallbackTts } = this.#o;
+    const main = this.#o.providers.tts;
+    const candidates = failed === 'tts' ? [fallbackTts] : [main, fallbackTts];
+    for (const tts of candidates) {
+      if (!tts || (failed === 'tts' && tts === main)) continue;
+      const before = out.framesWritten;
+      try {
+        await out.speak(tts, text);
+        if (out.framesWritten > before) return text;
+      } catch {
+        // try the next one
+      }
+    }
+    out.play(this.#o.apologyAudio ?? apologyTone());
+    return '';
+  }
+}
+
+export function createAgentSession(options: AgentSessionOptions): AgentSession {
+  return new AgentSession(options);
+}

@@ -1,0 +1,54 @@
+/** Types of the per-call agent session: its sink, clock, log and typed events. */
+
+/** Where the agent's speech goes (the call's RTP playout queue). */
+export interface AudioSink {
+  /**
+   * Queues a 20 ms frame. `onSent`, when given, is called once that frame actually leaves as RTP
+   * (the agent passes it for the first frame of each reply to time the turn).
+   */
+  write(frame: Int16Array, onSent?: () => void): void;
+  /** Drops everything queued (barge-in). */
+  clear(): void;
+}
+
+export interface Clock {
+  /** Milliseconds on a monotonic scale; frame timestamps given to `pushAudio` use the same. */
+  now(): number;
+}
+
+/** Structured log: static messages, user content only in attributes. */
+export interface AgentLog {
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+}
+
+export type AgentState =
+  'idle' | 'greeting' | 'listening' | 'hearing' | 'thinking' | 'speaking' | 'ended';
+
+/** Milliseconds from the end of caller speech to each stage (absent when a stage did not run). */
+export interface TurnTimings {
+  sttFinalMs?: number;
+  llmFirstTokenMs?: number;
+  ttsFirstAudioMs?: number;
+  firstRtpMs?: number;
+  [stage: string]: number | undefined;
+}
+
+export type AgentAction = { type: 'hangup' } | { type: 'transfer'; target?: string };
+
+export interface AgentErrorEvent {
+  stage: 'stt' | 'llm' | 'tts';
+  provider: string;
+  retryable: boolean;
+  error: unknown;
+}
+
+export interface AgentEvents {
+  state: [AgentState];
+  transcript: [{ role: 'caller' | 'agent'; text: string }];
+  turn: [{ timings: TurnTimings; endOfSpeechAtMs: number }];
+  action: [AgentAction];
+  /** Caller speech (or a DTMF key) interrupted the agent; playback was cleared. */
+  bargeIn: [{ atMs: number; stopLatencyMs: number }];
+  error: [AgentErrorEvent];
+}

@@ -1,0 +1,22 @@
+/** Voice activity interfaces shared by the detectors and the agent loop. */
+
+/** Classifies one 20 ms frame (8 kHz PCM16) as speech or not, synchronously. */
+export interface FrameClassifier {
+  isSpeech(frame: Int16Array): boolean;
+}
+
+/** What a turn detector tells the agent. Times are the frames' own timestamps (ms). */
+export interface TurnDetectorEvents {
+  /** Caller speech began (used for barge-in); `atMs` is the first speech frame's time. */
+  onSpeechStart(atMs: number): void;
+  /** The caller stopped speaking for `endOfTurnMs`; `atMs` is the end of the last speech frame. */
+  onEndOfTurn(atMs: number): void;
+}
+
+export interface TurnDetector {
+  /** Feeds a frame with its arrival time in ms. */
+  push(frame: Int16Array, atMs: number): void;
+  close(): void;
+}
+
+export type TurnDetectorFactory = (events: TurnDetectorEvents) => TurnDetector;

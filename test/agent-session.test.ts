@@ -1,0 +1,360 @@
+// The agent session as a state machine: injected clock, energy turn detection on synthetic audio,
+// and fake-but-realistic streaming providers (delays, aborts, failures).
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { createAgentSession } from '../media-node/src/agent/agent-session.js';
+import type { AgentEvents, AudioSink } from '../media-node/src/agent/types.js';
+import { createFixedStt } from '../media-node/src/providers/local/fixed-stt.js';
+import { ProviderError } from '../media-node/src/providers/provider-error.js';
+import { FRONT_DESK_SCRIPT } from '../media-node/src/providers/scripted/front-desk-script.js';
+import { createScriptedLlm } from '../media-node/src/providers/scripted/scripted-llm.js';
+import type {
+  LlmEvent,
+  LlmProvider,
+  SttProvider,
+  TtsProvider,
+} from '../media-node/src/providers/types.js';
+import { createEnergyVad } from '../media-node/src/vad/energy-vad.js';
+import { createFrameTurnDetector } from '../media-node/src/vad/frame-turn-detector.js';
+
+/** Real time plus a virtual offset that frames advance (so 1 s of audio need not take 1 s). */
+function testClock() {
+  let offset = 0;
+  return { now: () => performance.now() + offset, advance: (ms: number) => void (offset += ms) };
+}
+
+const speechFrame = () =>
+  Int16Array.from({ length: 160 }, (_, i) => Math.round(8000 * Math.sin(i / 3)));
+const silenceFrame = () => new Int16Array(160);
+
+/** TTS that renders 40 ms of tone per character, streamed in 100 ms chunks after a first delay. */
+function toneTts(opts: { failTimes?: number; retryable?: boolean; name?: string } = {}) {
+  const log = { texts: [] as string[], aborted: 0, startedAt: [] as number[] };
+  let failures = opts.failTimes ?? 0;
+  const tts: TtsProvider = {
+    name: opts.name ?? 'tone',
+    async *synthesize(text, signal) {
+      log.texts.push(text);
+      log.startedAt.push(performance.now());
+      signal.addEventListener('abort', () => log.aborted++, { once: true });
+      await sleep(5, undefined, { signal });
+      if (failures > 0) {
+        failures--;
+        throw new ProviderError(tts.name, 'tts down', { retryable: opts.retryable ?? false });
+      }
+      let left = text.length * 40 * 8;
+      while (left > 0) {
+        const n = Math.min(800, left);
+        left -= n;
+        yield new Int16Array(n).fill(1000);
+        await sleep(1, undefined, { signal });
+      }
+    },
+    close: () => Promise.resolve(),
+  };
+  return { tts, log };
+}
+
+/** LLM that streams given events with delays and can fail first. */
+function streamingLlm(
+  events: LlmEvent[],
+  opts: { failFirst?: ProviderError; tokenMs?: number } = {},
+) {
+  const log = { calls: 0, aborted: 0, finishedAt: [] as number[] };
+  const llm: LlmProvider = {
+    name: 'stream',
+    async *respond(_ctx, signal) {
+      log.calls++;
+      signal.addEventListener('abort', () => log.aborted++, { once: true });
+      await sleep(10, undefined, { signal });
+      if (opts.failFirst && log.calls === 1) throw opts.failFirst;
+      for (const ev of events) {
+        await sleep(opts.tokenMs ?? 2, undefined, { signal });
+        yield ev;
+      }
+      log.finishedAt.push(performance.now());
+    },
+    close: () => Promise.resolve(),
+  };
+  return { llm, log };
+}
+
+function recordingSink() {
+  const s = { frames: 0, clears: 0 };
+  const sink: AudioSink = {
+    write(_frame, onSent) {
+      s.frames++;
+      if (onSent) setTimeout(onSent, 2);
+    },
+    clear: () => void s.clears++,
+  };
+  return { sink, s };
+}
+
+function harness(opts: {
+  stt?: SttProvider;
+  llm?: LlmProvider;
+  tts?: TtsProvider;
+  fallbackTts?: TtsProvider;
+  greeting?: string;
+}) {
+  const clock = testClock();
+  const { sink, s } = recordingSink();
+  const session = createAgentSession({
+    pipeline: { greeting: opts.greeting ?? '' },
+    providers: {
+      stt:
+        opts.stt ??
+        createFixedStt({ transcripts: ['what time do you open on saturday'], finalDelayMs: 15 }),
+      llm:
+        opts.llm ??
+        createScriptedLlm({ script: FRONT_DESK_SCRIPT, tokenDelayMs: 2, firstTokenDelayMs: 10 }),
+      tts: opts.tts ?? toneTts().tts,
+    },
+    ...(opts.fallbackTts ? { fallbackTts: opts.fallbackTts } : {}),
+    sink,
+    clock,
+    log: { info: () => undefined, warn: () => undefined },
+    transferTarget: '+14155550199',
+    turnDetector: (events) =>
+      createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 200 }, events),
+  });
+  const seen: { [K in keyof AgentEvents]: AgentEvents[K][0][] } = {
+    state: [],
+    transcript: [],
+    turn: [],
+    action: [],
+    bargeIn: [],
+    error: [],
+  };
+  for (const k of Object.keys(seen) as (keyof AgentEvents)[]) {
+    session.on(k, ((v: unknown) => void (seen[k] as unknown[]).push(v)) as never);
+  }
+  const push = (frame: () => Int16Array, count: number) => {
+    for (let i = 0; i < count; i++) {
+      clock.advance(20);
+      session.pushAudio(frame(), clock.now());
+    }
+  };
+  return {
+    session,
+    clock,
+    s,
+    seen,
+    say: (ms = 600) => {
+      push(speechFrame, ms / 20);
+      push(silenceFrame, 15);
+    },
+    silence: (ms: number) => push(silenceFrame, ms / 20),
+  };
+}
+
+async function until(what: string, cond: () => boolean, ms = 3000) {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+void describe('agent session', () => {
+  void it('greets the caller, then listens once the greeting has played out', async () => {
+    const h = harness({ greeting: 'Thanks for calling.' });
+    h.session.start();
+    assert.equal(h.session.state, 'greeting');
+    await until('greeting transcript', () => h.seen.transcript.length === 1);
+    assert.deepEqual(h.seen.transcript[0], { role: 'agent', text: 'Thanks for calling.' });
+    assert.ok(h.s.frames >= 30, `greeting audio written (${h.s.frames} frames)`);
+    h.silence(h.s.frames * 20 + 40);
+    assert.equal(h.session.state, 'listening');
+  });
+
+  void it('answers a caller turn and times its stages in order', async () => {
+    const h = harness({});
+    h.session.start();
+    h.say();
+    assert.equal(h.session.state, 'thinking');
+    await until('turn event', () => h.seen.turn.length === 1);
+    const t = h.seen.turn[0]!.timings;
+    assert.ok(t.sttFinalMs !== undefined && t.llmFirstTokenMs !== undefined);
+    assert.ok(t.ttsFirstAudioMs !== undefined && t.firstRtpMs !== undefined);
+    assert.ok(t.sttFinalMs >= 15, `stt final ${t.sttFinalMs} includes the recogniser delay`);
+    assert.ok(
+      t.sttFinalMs <= t.llmFirstTokenMs && t.llmFirstTokenMs <= t.ttsFirstAudioMs,
+      JSON.stringify(t),
+    );
+    assert.ok(t.ttsFirstAudioMs <= t.firstRtpMs, JSON.stringify(t));
+    await until('agent transcript', () => h.seen.transcript.length === 2);
+    assert.deepEqual(h.seen.transcript, [
+      { role: 'caller', text: 'what time do you open on saturday' },
+      { role: 'agent', text: 'On Saturday we open at nine in the morning and close at one.' },
+    ]);
+    assert.deepEqual(h.seen.state.slice(0, 4), ['listening', 'hearing', 'thinking', 'speaking']);
+  });
+
+  void it('starts speaking the first sentence before the LLM has finished', async () => {
+    const words = 'Sure thing. We are open until five today, and on Saturday until one.'.split(
+      /(?<= )/,
+    );
+    const { llm, log } = streamingLlm(
+      words.map((delta) => ({ type: 'text', delta })),
+      { tokenMs: 15 },
+    );
+    const tone = toneTts();
+    const h = harness({ llm, tts: tone.tts });
+    h.session.start();
+    h.say();
+    await until('two sentences synthesized', () => tone.log.texts.length === 2);
+    assert.deepEqual(tone.log.texts, [
+      'Sure thing.',
+      'We are open until five today, and on Saturday until one.',
+    ]);
+    assert.ok(
+      tone.log.startedAt[0]! < log.finishedAt[0]!,
+      'first sentence went to TTS while the LLM streamed',
+    );
+  });
+
+  void it('barge-in clears playback and aborts the reply in flight', async () => {
+    const words = Array.from({ length: 40 }, (_, i) => ({
+      type: 'text' as const,
+      delta: `Sentence ${i}. `,
+    }));
+    const { llm, log } = streamingLlm(words, { tokenMs: 10 });
+    const tone = toneTts();
+    const h = harness({
+      llm,
+      tts: tone.tts,
+      stt: createFixedStt({ transcripts: ['tell me everything', 'stop'] }),
+    });
+    h.session.start();
+    h.say();
+    await until('agent speaking', () => h.session.state === 'speaking');
+    h.silence(40);
+    const clearsBefore = h.s.clears;
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+    }
+    assert.equal(h.s.clears, clearsBefore + 1, 'the sink was cleared on speech onset');
+    assert.equal(h.seen.bargeIn.length, 1);
+    assert.ok(
+      h.seen.bargeIn[0]!.stopLatencyMs <= 60,
+      `stopped ${h.seen.bargeIn[0]!.stopLatencyMs} ms after onset`,
+    );
+    assert.equal(h.session.state, 'hearing');
+    await until('llm aborted', () => log.aborted === 1);
+    assert.ok(log.finishedAt.length === 0, 'the LLM stream never ran to its end');
+    assert.ok(tone.log.aborted >= 1, 'the TTS stream was aborted');
+  });
+
+  void it('says goodbye, then asks to hang up', async () => {
+    const h = harness({ stt: createFixedStt({ transcripts: ['goodbye'] }) });
+    h.session.start();
+    h.say();
+    await until('action', () => h.seen.action.length === 1);
+    assert.deepEqual(h.seen.action[0], { type: 'hangup' });
+    assert.equal(h.seen.transcript.at(-1)?.text, 'Thanks for calling. Goodbye!');
+    assert.ok(h.s.frames > 20, 'the goodbye was written before the action');
+    assert.equal(h.session.state, 'ended');
+  });
+
+  void it('transfers to the configured target', async () => {
+    const h = harness({ stt: createFixedStt({ transcripts: ['i want to talk to a person'] }) });
+    h.session.start();
+    h.say();
+    await until('action', () => h.seen.action.length === 1);
+    assert.deepEqual(h.seen.action[0], { type: 'transfer', target: '+14155550199' });
+  });
+
+  void it('retries a retryable LLM failure once before any text was spoken', async () => {
+    const { llm, log } = streamingLlm([{ type: 'text', delta: 'Hello there.' }], {
+      failFirst: new ProviderError('stream', 'HTTP 503', { retryable: true }),
+    });
+    const h = harness({ llm });
+    h.session.start();
+    h.say();
+    await until('agent transcript', () => h.seen.transcript.length === 2);
+    assert.equal(log.calls, 2);
+    assert.equal(h.seen.error.length, 1);
+    assert.equal(h.seen.transcript[1]!.text, 'Hello there.');
+  });
+
+  void it('apologises with the fallback TTS when the TTS fails, then recovers', async () => {
+    const broken = toneTts({ failTimes: 1, name: 'remote' });
+    const fallback = toneTts({ name: 'espeak' });
+    const h = harness({
+      tts: broken.tts,
+      fallbackTts: fallback.tts,
+      stt: createFixedStt({ transcripts: ['what time do you open on saturday', 'goodbye'] }),
+    });
+    h.session.start();
+    h.say();
+    await until('apology', () => h.seen.transcript.length === 2);
+    assert.equal(h.seen.error[0]?.stage, 'tts');
+    assert.match(h.seen.transcript[1]!.text, /sorry/i);
+    assert.equal(fallback.log.texts.length, 1, 'the apology was rendered by the fallback TTS');
+    assert.ok(h.s.frames > 0, 'the caller heard audio, not silence');
+    h.silence(h.s.frames * 20 + 40);
+    assert.equal(h.session.state, 'listening');
+    h.say();
+    await until('second reply', () => h.seen.action.length === 1);
+    assert.equal(h.seen.transcript.at(-1)?.text, 'Thanks for calling. Goodbye!');
+  });
+
+  void it('plays a chime when no TTS works at all', async () => {
+    const broken = toneTts({ failTimes: 10 });
+    const h = harness({ tts: broken.tts });
+    h.session.start();
+    h.say();
+    await until('error', () => h.seen.error.length >= 1);
+    await until('audio', () => h.s.frames > 0);
+    assert.ok(h.s.frames >= 25, 'a 0.6 s chime was queued');
+  });
+
+  void it('tells the caller and hangs up when speech-to-text keeps failing', async () => {
+    const stt: SttProvider = {
+      name: 'broken-stt',
+      stream() {
+        return {
+          write: () => undefined,
+          end: () => undefined,
+          results: (async function* () {
+            await sleep(5);
+            if (Date.now() > 0)
+              throw new ProviderError('broken-stt', 'connection reset', { retryable: true });
+            yield { text: '', final: true };
+          })(),
+        };
+      },
+      close: () => Promise.resolve(),
+    };
+    const h = harness({ stt });
+    h.session.start();
+    h.say();
+    await until('hangup', () => h.seen.action.length === 1);
+    assert.equal(
+      h.seen.error.filter((e) => e.stage === 'stt').length,
+      2,
+      'one retry, then give up',
+    );
+    assert.match(h.seen.transcript.at(-1)!.text, /trouble hearing you/);
+    assert.deepEqual(h.seen.action[0], { type: 'hangup' });
+  });
+
+  void it('hands DTMF digits to the policy as caller turns', async () => {
+    const llm = createScriptedLlm({
+      script: {
+        fallback: 'Pardon?',
+        intents: [{ name: 'billing', examples: ['two'], reply: 'Billing, how can I help?' }],
+      },
+    });
+    const h = harness({ llm });
+    h.session.start();
+    h.session.pushDtmf('2');
+    await until('reply', () => h.seen.transcript.length === 1);
+    assert.equal(h.seen.transcript[0]!.text, 'Billing, how can I help?');
+    assert.deepEqual(h.session.context[0], { role: 'caller', text: '2', source: 'dtmf' });
+  });
+});
