@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
 import {
+  EdgeSyncLoop,
   EdgeWriter,
   KamailioRpcClient,
   desiredRoutingState,
@@ -12,21 +13,32 @@ import {
   type TrunkCredentials,
 } from '../operator/src/edge/index.js';
 import { freePorts } from './harness/free-port.js';
-import { edgeAgent, edgeSlice, edgeTrunk } from './harness/kamailio-fixtures.js';
-import { startKamailioPeer, type KamailioPeer, type PeerBehaviour } from './harness/kamailio-peer.js';
+import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
+import {
+  startKamailioPeer,
+  type KamailioPeer,
+  type PeerBehaviour,
+} from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas, type SippUas } from './harness/sipp.js';
 import { waitFor } from './harness/wait.js';
 
 const missing = !kamailioAvailable() || !sippAvailable();
-if (missing && process.env['CI'] === 'true') throw new Error('kamailio and sipp are required in CI');
+if (missing && process.env['CI'] === 'true')
+  throw new Error('kamailio and sipp are required in CI');
 const skip = missing ? 'kamailio or sipp not installed' : false;
 
 describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () => {
   let kam: KamailioInstance;
   let writer: EdgeWriter;
   const stops: Array<() => Promise<unknown>> = [];
-  let state: { agents: VoiceAgent[]; trunks: SipTrunk[]; slices: EndpointSliceLike[]; drain: Set<string>; creds: Map<string, TrunkCredentials> };
+  let state: {
+    agents: VoiceAgent[];
+    trunks: SipTrunk[];
+    slices: EndpointSliceLike[];
+    drain: Set<string>;
+    creds: Map<string, TrunkCredentials>;
+  };
   let setIds = new Map<string, number>();
   let media: SippUas[] = [];
   let mediaPorts: number[] = [];
@@ -49,11 +61,26 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   }
 
   const target = (): string => `127.0.0.1:${kam.sipPort}`;
-
+  const mediaUp = async (ports: number[]): Promise<void> => {
+    const uris = ports.map((p) => `sip:127.0.0.1:${p}`);
+    let last = '';
+    await waitFor(
+      async () => {
+        const health = await writer.health();
+        last = JSON.stringify(health.map((h) => `${h.uri} ${h.flag}`));
+        return health.filter((h) => uris.includes(h.uri) && h.flag === 'A').length === uris.length;
+      },
+      { timeoutMs: 5000, message: 'media nodes up' },
+    ).catch((e: unknown) => {
+      throw new Error(`media nodes not up: ${last}`, { cause: e });
+    });
+  };
   before(async () => {
     kam = await startKamailio();
     stops.push(() => kam.stop());
-    writer = new EdgeWriter(new KamailioRpcClient({ name: 'test', rpcUrl: kam.rpcUrl, token: kam.token }));
+    writer = new EdgeWriter(
+      new KamailioRpcClient({ name: 'test', rpcUrl: kam.rpcUrl, token: kam.token }),
+    );
     const ports = await freePorts(8);
     mediaPorts = [ports[0] ?? 0, ports[1] ?? 0];
     callerPort = ports[2] ?? 0;
@@ -61,7 +88,9 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     media = await Promise.all(mediaPorts.map((p) => startSippUas(p)));
     for (const m of media) stops.push(() => m.stop());
     const [a1 = 0, a2 = 0, b1 = 0] = ports.slice(4);
-    gateways = await Promise.all([a1, a2, b1].map((p) => startKamailioPeer(p, { kind: 'answer', code: 200 })));
+    gateways = await Promise.all(
+      [a1, a2, b1].map((p) => startKamailioPeer(p, { kind: 'answer', code: 200 })),
+    );
     for (const g of gateways) stops.push(() => g.close());
     state = {
       agents: [
@@ -69,8 +98,17 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
         edgeAgent('dialer', ['+14155550111'], ['carrier-a', 'carrier-b']),
       ],
       trunks: [
-        edgeTrunk('carrier-in', [{ name: 'in', port: callerPort }], { sourceCidrs: ['127.0.0.1/32'] }),
-        edgeTrunk('carrier-a', [{ name: 'a1', port: a1, priority: 1 }, { name: 'a2', port: a2, priority: 2 }], { secret: 'carrier-a-credentials' }),
+        edgeTrunk('carrier-in', [{ name: 'in', port: callerPort }], {
+          sourceCidrs: ['127.0.0.1/32'],
+        }),
+        edgeTrunk(
+          'carrier-a',
+          [
+            { name: 'a1', port: a1, priority: 1 },
+            { name: 'a2', port: a2, priority: 2 },
+          ],
+          { secret: 'carrier-a-credentials' },
+        ),
         edgeTrunk('carrier-b', [{ name: 'b1', port: b1 }]),
       ],
       slices: [],
@@ -78,8 +116,11 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       creds: new Map([['default/carrier-a', { username: 'alice', password: 'wonderland' }]]),
     };
     state.slices = [
-      edgeSlice('front-desk', mediaPorts.map((port, i) => ({ name: `pod-${i}`, port }))),
-      edgeSlice('dialer', [{ name: 'dialer-0', port: outboundPort }]),
+      ...edgeSlices(
+        'front-desk',
+        mediaPorts.map((port, i) => ({ name: `pod-${i}`, port })),
+      ),
+      ...edgeSlices('dialer', [{ name: 'dialer-0', port: outboundPort }]),
     ];
     await publish();
   });
@@ -89,20 +130,43 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   });
 
   it('routes a call to the agent number onto a media node, in +, 00 and plain forms', async () => {
-    await waitFor(async () => (await writer.health()).filter((h) => h.flag === 'A').length >= 2, { timeoutMs: 5000, message: 'media nodes up' });
+    await mediaUp(mediaPorts);
     for (const number of ['+14155550100', '0014155550100', '14155550100']) {
-      const r = await runSippUac({ target: target(), number, calls: 3, rate: 10, localPort: callerPort });
+      const r = await runSippUac({
+        target: target(),
+        number,
+        calls: 3,
+        rate: 10,
+        localPort: callerPort,
+      });
       assert.equal(r.successful, 3, `calls to ${number}`);
     }
   });
 
   it('answers 404 for a number no agent owns', async () => {
-    const r = await runSippUac({ target: target(), number: '+19998887777', calls: 1, rate: 1, localPort: callerPort, scenario: 'edge-uac-reject.xml', keys: { expect: '404' } });
+    const r = await runSippUac({
+      target: target(),
+      number: '+19998887777',
+      calls: 1,
+      rate: 1,
+      localPort: callerPort,
+      scenario: 'edge-uac-reject.xml',
+      keys: { expect: '404' },
+    });
     assert.equal(r.successful, 1);
   });
 
   it('answers 403 to a source in no trunk ACL', async () => {
-    const r = await runSippUac({ target: target(), number: '+14155550100', calls: 1, rate: 1, localIp: '127.0.0.2', localPort: callerPort, scenario: 'edge-uac-reject.xml', keys: { expect: '403' } });
+    const r = await runSippUac({
+      target: target(),
+      number: '+14155550100',
+      calls: 1,
+      rate: 1,
+      localIp: '127.0.0.2',
+      localPort: callerPort,
+      scenario: 'edge-uac-reject.xml',
+      keys: { expect: '403' },
+    });
     assert.equal(r.successful, 1);
   });
 
@@ -110,12 +174,23 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     const body = '{"jsonrpc":"2.0","method":"dispatcher.list","id":1}';
     const noToken = await fetch(kam.rpcUrl, { method: 'POST', body });
     assert.equal(noToken.status, 403);
-    const wrong = await fetch(kam.rpcUrl, { method: 'POST', body, headers: { authorization: 'Bearer nope' } });
+    const wrong = await fetch(kam.rpcUrl, {
+      method: 'POST',
+      body,
+      headers: { authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.status, 403);
-    const sipPort = await fetch(`http://127.0.0.1:${kam.sipPort}/RPC`, { method: 'POST', body, headers: { authorization: `Bearer ${kam.token}` } });
+    const sipPort = await fetch(`http://127.0.0.1:${kam.sipPort}/RPC`, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${kam.token}` },
+    });
     assert.equal(sipPort.status, 403);
     const metrics = await fetch(`http://127.0.0.1:${kam.controlPort}/metrics`);
-    assert.match(await metrics.text(), /voicefleet_edge_calls_total\{route="inbound", result="200"\}/);
+    assert.match(
+      await metrics.text(),
+      /voicefleet_edge_calls_total\{route="inbound", result="200"\}/,
+    );
   });
 
   const setGateways = (...behaviours: PeerBehaviour[]): void => {
@@ -126,14 +201,23 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   };
   const dial = (expect?: string): Promise<{ successful: number }> =>
     runSippUac({
-      target: target(), number: '+442071234567', calls: 1, rate: 1, localPort: outboundPort,
+      target: target(),
+      number: '+442071234567',
+      calls: 1,
+      rate: 1,
+      localPort: outboundPort,
       ...(expect !== undefined ? { scenario: 'edge-uac-reject.xml', keys: { expect } } : {}),
     });
   const invites = (): number[] => gateways.map((g) => g.invites.length);
 
   it('sends an outbound call to the next gateway when the primary answers 503', async () => {
     const gatewayUris = gateways.map((g) => `sip:127.0.0.1:${g.port}`);
-    await waitFor(async () => (await writer.health()).filter((h) => gatewayUris.includes(h.uri) && h.flag === 'A').length === 3, { timeoutMs: 5000, message: 'gateways up' });
+    await waitFor(
+      async () =>
+        (await writer.health()).filter((h) => gatewayUris.includes(h.uri) && h.flag === 'A')
+          .length === 3,
+      { timeoutMs: 5000, message: 'gateways up' },
+    );
     setGateways({ kind: 'answer', code: 503 });
     assert.equal((await dial()).successful, 1);
     assert.deepEqual(invites(), [1, 1, 0]);
@@ -157,7 +241,10 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     setGateways({ kind: 'answer', code: 200, challenge: { realm: 'carrier.example' } });
     assert.equal((await dial()).successful, 1);
     assert.equal(gateways[0]?.invites.length, 2);
-    assert.match(gateways[0]?.invites[1]?.authorization ?? '', /username="alice".*realm="carrier.example"/);
+    assert.match(
+      gateways[0]?.invites[1]?.authorization ?? '',
+      /username="alice".*realm="carrier.example"/,
+    );
   });
 
   it('reports a gateway that stops answering as down within 3 s and up again after it returns', async () => {
@@ -167,9 +254,123 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     const uri = `sip:127.0.0.1:${gw.port}`;
     gw.behaviour = { kind: 'silent' };
     const stopped = Date.now();
-    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'I', { timeoutMs: 3000, intervalMs: 100, message: 'gateway down' });
+    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'I', {
+      timeoutMs: 3000,
+      intervalMs: 100,
+      message: 'gateway down',
+    });
     assert.ok(Date.now() - stopped <= 3000);
     gw.behaviour = { kind: 'answer', code: 200 };
-    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'A', { timeoutMs: 3000, intervalMs: 100, message: 'gateway up' });
+    await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'A', {
+      timeoutMs: 3000,
+      intervalMs: 100,
+      message: 'gateway up',
+    });
+  });
+
+  it('fails no new call setup while a media node dies, and sends it no INVITE after the detection bound', async () => {
+    await mediaUp(mediaPorts);
+    const victim = media[1];
+    assert.ok(victim);
+    const calls = runSippUac({
+      target: target(),
+      number: '+14155550100',
+      calls: 80,
+      rate: 20,
+      holdMs: 200,
+      localPort: callerPort,
+      scenario: 'edge-uac-setup.xml',
+    });
+    await sleep(1000);
+    await victim.stop();
+    const killedAt = Date.now();
+    // The dead node's port now swallows everything and records what still arrives.
+    const hung = await startKamailioPeer(victim.port, { kind: 'silent' });
+    const result = await calls;
+    await hung.close();
+    assert.equal(result.failed, 0);
+    assert.equal(result.successful, 80);
+    const late = hung.invites.filter((i) => i.at > killedAt + 2000);
+    assert.equal(
+      late.length,
+      0,
+      `INVITEs to the dead node more than 2 s after the kill: ${late.length}`,
+    );
+    const restarted = await startSippUas(victim.port);
+    media[1] = restarted;
+    stops.push(() => restarted.stop());
+    await mediaUp(mediaPorts);
+  });
+
+  it('drains a media node: its calls finish, it gets no new ones, its call load falls to 0', async () => {
+    const [drainPort = 0] = await freePorts(1);
+    const node = await startKamailioPeer(drainPort, { kind: 'answer', code: 200 });
+    stops.push(() => node.close());
+    state.slices.push(...edgeSlices('front-desk', [{ name: 'pod-drain', port: drainPort }]));
+    await publish();
+    await mediaUp([...mediaPorts, drainPort]);
+    const calls = runSippUac({
+      target: target(),
+      number: '+14155550100',
+      calls: 40,
+      rate: 10,
+      holdMs: 1500,
+      localPort: callerPort,
+    });
+    await sleep(1200);
+    const before = node.invites.length;
+    state.drain.add('default/pod-drain');
+    await publish();
+    const markedAt = Date.now();
+    const result = await calls;
+    assert.equal(result.failed, 0, 'dropped or failed calls');
+    assert.equal(result.successful, 40);
+    assert.ok(before > 0, 'the node took calls before the drain');
+    assert.equal(node.invites.filter((i) => i.at > markedAt).length, 0);
+    const uri = `sip:127.0.0.1:${drainPort}`;
+    const h = (await writer.health()).find((x) => x.uri === uri);
+    assert.equal(h?.flag, 'D');
+    assert.equal(h?.load, 0);
+  });
+
+  it('restores routing within 5 s after Kamailio restarts', async () => {
+    const controller = new AbortController();
+    const loop = new EdgeSyncLoop({
+      writers: [writer],
+      intervalMs: 500,
+      signal: controller.signal,
+      desired: () =>
+        desiredRoutingState({
+          agents: state.agents,
+          trunks: state.trunks,
+          endpointSlices: state.slices,
+          drainMarks: state.drain,
+          credentials: state.creds,
+          region: { region: 'local', peerEdges: [] },
+          setIds,
+        }).state,
+    });
+    try {
+      await kam.restart();
+      const restartedAt = Date.now();
+      await waitFor(
+        async () =>
+          (
+            await runSippUac({
+              target: target(),
+              number: '+14155550100',
+              calls: 1,
+              rate: 1,
+              localPort: callerPort,
+              timeoutSeconds: 3,
+            })
+          ).successful === 1,
+        { timeoutMs: 5000, intervalMs: 100, message: 'a call through the restarted edge' },
+      );
+      assert.ok(Date.now() - restartedAt <= 5000);
+    } finally {
+      controller.abort();
+      await loop.done;
+    }
   });
 });

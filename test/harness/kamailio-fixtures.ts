@@ -81,16 +81,18 @@ export interface PodFixture {
   terminating?: boolean;
 }
 
-export function edgeSlice(
-  agent: string,
-  pods: PodFixture[],
-  region = 'local',
-): EndpointSliceLike & {
+type SliceFixture = EndpointSliceLike & {
   metadata: { name: string; namespace: string; labels: Record<string, string> };
-} {
-  return {
+};
+
+/**
+ * EndpointSlices of one pool. All endpoints of a slice share its ports; on loopback every pod
+ * has its own port, so each pod gets its own slice (as if each were a separate port group).
+ */
+export function edgeSlices(agent: string, pods: PodFixture[], region = 'local'): SliceFixture[] {
+  return pods.map((p) => ({
     metadata: {
-      name: `${agent}-${region}-${pods.map((p) => p.port).join('-') || 'empty'}`,
+      name: `${agent}-${region}-${p.name}`,
       namespace: 'default',
       labels: {
         'voicefleet.io/agent': agent,
@@ -98,15 +100,17 @@ export function edgeSlice(
         'kubernetes.io/service-name': `${agent}-${region}`,
       },
     },
-    endpoints: pods.map((p) => ({
-      addresses: [p.ip ?? '127.0.0.1'],
-      conditions: {
-        ready: p.ready ?? true,
-        serving: p.ready ?? true,
-        terminating: p.terminating ?? false,
+    endpoints: [
+      {
+        addresses: [p.ip ?? '127.0.0.1'],
+        conditions: {
+          ready: p.ready ?? true,
+          serving: p.ready ?? true,
+          terminating: p.terminating ?? false,
+        },
+        targetRef: { kind: 'Pod', name: p.name, namespace: 'default' },
       },
-      targetRef: { kind: 'Pod', name: p.name, namespace: 'default' },
-    })),
-    ports: [{ name: 'sip', port: pods[0]?.port ?? 5060, protocol: 'UDP' }],
-  };
+    ],
+    ports: [{ name: 'sip', port: p.port, protocol: 'UDP' }],
+  }));
 }

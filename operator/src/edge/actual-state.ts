@@ -54,7 +54,9 @@ export function parseDispatcherList(answer: unknown): ParsedList {
       const d = target.DEST;
       if (d?.URI === undefined) continue;
       const flags = d.FLAGS ?? 'AX';
-      const flag = (['A', 'I', 'T', 'D'].includes(flags[0] ?? '') ? flags[0] : 'A') as DestinationHealth['flag'];
+      const flag = (
+        ['A', 'I', 'T', 'D'].includes(flags[0] ?? '') ? flags[0] : 'A'
+      ) as DestinationHealth['flag'];
       set.destinations.push({
         uri: d.URI,
         state: flag === 'D' ? 'disabled' : 'active',

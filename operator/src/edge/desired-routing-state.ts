@@ -37,13 +37,17 @@ export interface DesiredRouting {
 
 /** `+14155550100`, `tel:+1-415...`, `0014155550100` -> `14155550100` (what the edge looks up). */
 export function normalizeNumber(number: string): string {
-  let n = number.trim().replace(/^tel:/i, '').replace(/[-.\s()]/g, '');
+  let n = number
+    .trim()
+    .replace(/^tel:/i, '')
+    .replace(/[-.\s()]/g, '');
   if (n.startsWith('+')) n = n.slice(1);
   else if (n.startsWith('00')) n = n.slice(2);
   return n;
 }
 
-const nsOf = (o: { metadata?: { namespace?: string } }): string => o.metadata?.namespace ?? 'default';
+const nsOf = (o: { metadata?: { namespace?: string } }): string =>
+  o.metadata?.namespace ?? 'default';
 const nameOf = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
 
 export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
@@ -76,7 +80,12 @@ export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
     const runsHere = agent.spec.regions.some((r) => r.name === region.region);
     const destinations = runsHere ? poolDestinations(agent, input) : [];
     if (destinations.length > 0) {
-      sets.set(poolId, { id: poolId, key: setKeys.pool(ns, nameOf(agent), region.region), kind: 'pool', destinations });
+      sets.set(poolId, {
+        id: poolId,
+        key: setKeys.pool(ns, nameOf(agent), region.region),
+        kind: 'pool',
+        destinations,
+      });
     }
     const numbers: string[] = [];
     const conflicts: string[] = [];
@@ -92,7 +101,10 @@ export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
       .map((t) => setKeys.trunk(ns, t))
       .filter((k) => trunkByKey.has(k))
       .map(idOf);
-    (htables.outbound as Map<string, string>).set(String(poolId), trunkIds.length > 0 ? trunkIds.join(',') : '0');
+    (htables.outbound as Map<string, string>).set(
+      String(poolId),
+      trunkIds.length > 0 ? trunkIds.join(',') : '0',
+    );
     routed.push({
       namespace: ns,
       name: nameOf(agent),
@@ -138,14 +150,18 @@ function poolDestinations(agent: VoiceAgent, input: EdgeInputs): DispatcherDesti
   const byUri = new Map<string, DispatcherDestination>();
   for (const slice of input.endpointSlices) {
     if (!slicesPool(slice, ns, nameOf(agent), input.region.region)) continue;
-    const port = slice.ports?.find((p) => p.name === 'sip' && (p.protocol ?? 'UDP') === 'UDP')?.port
-      ?? slice.ports?.find((p) => p.name === 'sip')?.port;
+    const port =
+      slice.ports?.find((p) => p.name === 'sip' && (p.protocol ?? 'UDP') === 'UDP')?.port ??
+      slice.ports?.find((p) => p.name === 'sip')?.port;
     if (port === undefined) continue;
     for (const ep of slice.endpoints) {
       const ip = ep.addresses[0];
       if (ip === undefined) continue;
       const hostPort = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
-      const podKey = ep.targetRef?.name !== undefined ? `${ep.targetRef.namespace ?? ns}/${ep.targetRef.name}` : '';
+      const podKey =
+        ep.targetRef?.name !== undefined
+          ? `${ep.targetRef.namespace ?? ns}/${ep.targetRef.name}`
+          : '';
       const ready = ep.conditions?.ready !== false && ep.conditions?.terminating !== true;
       const drained = input.drainMarks.has(podKey) || input.drainMarks.has(ip);
       const uri = `sip:${hostPort}`;

@@ -32,15 +32,25 @@ export function diffRoutingState(desired: RoutingState, actual: RoutingState): E
         continue;
       }
       if (d.state !== h.state) {
-        states.push({ op: 'dispatcher.set_state', set: id, uri: d.uri, state: d.state === 'disabled' ? 'd' : 'a' });
+        states.push({
+          op: 'dispatcher.set_state',
+          set: id,
+          uri: d.uri,
+          state: d.state === 'disabled' ? 'd' : 'a',
+        });
       }
     }
     for (const h of have) {
-      if (!want.some((d) => d.uri === h.uri)) removes.push({ op: 'dispatcher.remove', set: id, uri: h.uri });
+      if (!want.some((d) => d.uri === h.uri))
+        removes.push({ op: 'dispatcher.remove', set: id, uri: h.uri });
     }
   }
   // A changed destination is removed and added again: removal must come first for it.
-  const replaced = removes.filter((r) => r.op === 'dispatcher.remove' && adds.some((a) => a.op === 'dispatcher.add' && a.set === r.set && a.dest.uri === r.uri));
+  const replaced = removes.filter(
+    (r) =>
+      r.op === 'dispatcher.remove' &&
+      adds.some((a) => a.op === 'dispatcher.add' && a.set === r.set && a.dest.uri === r.uri),
+  );
   const plainRemoves = removes.filter((r) => !replaced.includes(r));
 
   const sets: EdgeOp[] = [];

@@ -1,7 +1,12 @@
 // The edge: what Kamailio should route (pure: desiredRoutingState, diffRoutingState) and the one
 // serialized JSON-RPC writer per Kamailio that applies and verifies it (EdgeWriter). startEdgeSync
 // wires them to the cluster: informers in, Kamailio and SipTrunk/VoiceAgent status out.
-export { desiredRoutingState, normalizeNumber, type AgentRouting, type DesiredRouting } from './desired-routing-state.js';
+export {
+  desiredRoutingState,
+  normalizeNumber,
+  type AgentRouting,
+  type DesiredRouting,
+} from './desired-routing-state.js';
 export { diffRoutingState, describeOp, type EdgeOp } from './diff-routing-state.js';
 export {
   AGENT_LABEL,
@@ -13,7 +18,13 @@ export {
   type RegionConfig,
   type TrunkCredentials,
 } from './edge-inputs.js';
-export { EdgeWriter, EdgeVerificationError, type EdgeWriterOptions, type SyncResult } from './edge-writer.js';
+export { EdgeSyncLoop, type PassOutcome, type SyncLoopOptions } from './sync-loop.js';
+export {
+  EdgeWriter,
+  EdgeVerificationError,
+  type EdgeWriterOptions,
+  type SyncResult,
+} from './edge-writer.js';
 export { KamailioRpcClient, KamailioRpcError, type KamailioEndpoint } from './rpc-client.js';
 export { parseDispatcherList, parseHtableDump, type DestinationHealth } from './actual-state.js';
 export { assignSetIds, parseSetIds, serializeSetIds, type SetIdAssignment } from './set-ids.js';

@@ -48,7 +48,9 @@ export class KamailioRpcClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (cause) {
-      throw new KamailioRpcError(`kamailio ${this.endpoint.name} unreachable`, method, undefined, { cause });
+      throw new KamailioRpcError(`kamailio ${this.endpoint.name} unreachable`, method, undefined, {
+        cause,
+      });
     }
     const text = await response.text();
     let body: { result?: unknown; error?: { code?: number; message?: string } };
@@ -56,7 +58,12 @@ export class KamailioRpcClient {
       body = JSON.parse(text) as typeof body;
     } catch (cause) {
       // jsonrpcs answers errors with HTTP 500 and a JSON body; anything else is not Kamailio's RPC.
-      throw new KamailioRpcError(`kamailio ${this.endpoint.name} answered HTTP ${response.status}`, method, response.status, { cause });
+      throw new KamailioRpcError(
+        `kamailio ${this.endpoint.name} answered HTTP ${response.status}`,
+        method,
+        response.status,
+        { cause },
+      );
     }
     if (body.error !== undefined) {
       throw new KamailioRpcError(body.error.message ?? 'rpc error', method, body.error.code);
