@@ -1,0 +1,354 @@
+// SipEndpoint: the media node's in-process SIP user agent over UDP and TCP on one port.
+// It owns the transaction tables and the dialog table, routes every inbound message to a
+// transaction, a dialog, an incoming call or a stateless answer, and never lets a malformed
+// message escape a socket handler.
+import { randomBytes } from 'node:crypto';
+import { ClientInviteTransaction, type ClientInviteHandlers } from './client-invite-transaction.js';
+import {
+  ClientNonInviteTransaction,
+  type ClientNonInviteHandlers,
+} from './client-non-invite-transaction.js';
+import type { SipCore } from './core.js';
+import type { Dialog} from './dialog.js';
+import { dialogKey } from './dialog.js';
+import { InboundRequest } from './inbound-request.js';
+import { IncomingInvite } from './incoming-invite.js';
+import type { HeaderList, ValidRequest, ValidResponse } from './message.js';
+import { SipMetrics, type SipCounters, type SipMetricsHooks } from './metrics.js';
+import { tagOf } from './name-addr.js';
+import { placeCall, type InviteOptions } from './outgoing-invite.js';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits, type ParseResult } from './parse-result.js';
+import { parseMessage } from './parser.js';
+import { reasonPhrase } from './reasons.js';
+import { ALLOW_HEADER, decideOutOfDialog } from './request-policy.js';
+import { buildErrorResponse, serializeResponse } from './serializer.js';
+import { ServerInviteTransaction } from './server-invite-transaction.js';
+import { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
+import { listenTransports, type Transports } from './listen-transports.js';
+import { DEFAULT_TIMER_VALUES, realTimers, type TimerValues, type Timers } from './timers.js';
+import type { TransactionContext } from './transaction-context.js';
+import { clientKey, serverKey } from './transaction-key.js';
+import {
+  type Logger,
+  type Source,
+  type Target,
+  type TransportName,
+  silentLogger,
+} from './transport.js';
+import { TypedEmitter } from './typed-emitter.js';
+import { branchOf, parseVia, responseDestination } from './via.js';
+
+export interface SipEndpointOptions {
+  host?: string;
+  /** 0 picks a free port (the same one for UDP and TCP). */
+  port?: number;
+  /** Host put in Via and Contact (the pod IP); defaults to host, or 127.0.0.1 for a wildcard. */
+  advertisedHost?: string;
+  transports?: TransportName[];
+  userAgent?: string;
+  log?: Logger;
+  metrics?: SipMetricsHooks;
+  /** Answer to the packet's source port even without rport (like a proxy's force_rport). */
+  forceRport?: boolean;
+  limits?: Partial<ParseLimits>;
+  maxTcpConnections?: number;
+  tcpIdleTimeoutMs?: number;
+  timers?: Timers;
+  timerValues?: TimerValues;
+}
+
+export interface OptionsAnswer {
+  status: number;
+  headers?: HeaderList;
+}
+
+export interface EndpointEvents {
+  invite: [IncomingInvite];
+}
+
+interface ServerEntry {
+  inbound: InboundRequest;
+  invite: IncomingInvite | undefined;
+}
+
+export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore {
+  readonly timers: Timers;
+  readonly timerValues: TimerValues;
+  readonly log: Logger;
+  readonly metrics: SipMetrics;
+  readonly userAgent: string | undefined;
+  readonly advertisedHost: string;
+  /** Answer for OPTIONS outside a dialog: 200 while accepting, 503 (+ Retry-After) when not. */
+  onOptions: (req: ValidRequest) => OptionsAnswer = () => ({ status: 200 });
+
+  readonly #options: SipEndpointOptions;
+  readonly #limits: ParseLimits;
+  #transports: Transports | undefined;
+  readonly #server = new Map<string, ServerEntry>();
+  readonly #client = new Map<string, ClientInviteTransaction | ClientNonInviteTransaction>();
+  readonly #dialogs = new Map<string, Dialog>();
+  #closed = false;
+
+  private constructor(options: SipEndpointOptions) {
+    super();
+    this.#options = options;
+    this.timers = options.timers ?? realTimers;
+    this.timerValues = options.timerValues ?? DEFAULT_TIMER_VALUES;
+    this.log = options.log ?? silentLogger;
+    this.metrics = new SipMetrics(options.metrics);
+    this.userAgent = options.userAgent;
+    this.#limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
+    const host = options.host ?? '0.0.0.0';
+    this.advertisedHost =
+      options.advertisedHost || (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    this.onListenerError = (error) =>
+      this.log.error('sip endpoint listener failed', { error: String(error) });
+  }
+
+  static async listen(options: SipEndpointOptions = {}): Promise<SipEndpoint> {
+    const ep = new SipEndpoint(options);
+    ep.#transports = await listenTransports({
+      host: options.host ?? '0.0.0.0',
+      port: options.port ?? 5060,
+      transports: options.transports ?? ['udp', 'tcp'],
+      limits: ep.#limits,
+      maxTcpConnections: options.maxTcpConnections ?? 1024,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs ?? 300_000,
+      log: ep.log,
+      onDatagram: (data, source) =>
+        ep.#safely(() => ep.#handle(parseMessage(data, { limits: ep.#limits }), source)),
+      onFrame: (frame, source) => ep.#safely(() => ep.#handle(frame.result, source)),
+    });
+    return ep;
+  }
+
+  get port(): number {
+    return this.#transports?.port ?? 0;
+  }
+
+  get counters(): SipCounters {
+    return this.metrics.counters;
+  }
+
+  get dialogCount(): number {
+    return this.#dialogs.size;
+  }
+
+  /** Places a call (UAC); resolves with the Dialog on 2xx, rejects with SipError otherwise. */
+  invite(options: InviteOptions): Promise<Dialog> {
+    return placeCall(this, options);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const d of [...this.#dialogs.values()]) d.terminate('closed');
+    for (const e of [...this.#server.values()]) e.inbound.tx.terminate();
+    for (const t of [...this.#client.values()]) t.terminate();
+    await this.#transports?.close();
+  }
+
+  // ---- SipCore ----
+  newTag(): string {
+    return randomBytes(6).toString('hex');
+  }
+  newBranch(): string {
+    return `z9hG4bK${randomBytes(8).toString('hex')}`;
+  }
+  newCallId(): string {
+    return `${randomBytes(12).toString('hex')}@${this.advertisedHost}`;
+  }
+  contact(transport: TransportName): string {
+    return `<sip:${this.advertisedHost}:${this.port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+  }
+  via(transport: TransportName, branch: string): string {
+    return `SIP/2.0/${transport.toUpperCase()} ${this.advertisedHost}:${this.port};branch=${branch};rport`;
+  }
+  sendRaw(target: Target, data: Buffer): void {
+    if (this.#closed) return;
+    this.#transports?.send(target, data);
+  }
+  addDialog(dialog: Dialog): void {
+    this.#dialogs.set(dialog.key, dialog);
+  }
+  removeDialog(dialog: Dialog): void {
+    if (this.#dialogs.get(dialog.key) === dialog) this.#dialogs.delete(dialog.key);
+  }
+  startClientInvite(
+    target: Target,
+    branch: string,
+    request: Buffer,
+    handlers: ClientInviteHandlers,
+  ): ClientInviteTransaction {
+    const key = clientKey(branch, 'INVITE');
+    const tx = new ClientInviteTransaction(
+      this.#context(target, () => this.#client.delete(key)),
+      request,
+      handlers,
+    );
+    this.#client.set(key, tx);
+    tx.start();
+    return tx;
+  }
+  startClientNonInvite(
+    target: Target,
+    branch: string,
+    method: string,
+    request: Buffer,
+    handlers: ClientNonInviteHandlers,
+  ): ClientNonInviteTransaction {
+    const key = clientKey(branch, method);
+    const tx = new ClientNonInviteTransaction(
+      this.#context(target, () => this.#client.delete(key)),
+      request,
+      handlers,
+    );
+    this.#client.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  // ---- inbound ----
+  #safely(fn: () => void): void {
+    try {
+      if (!this.#closed) fn();
+    } catch (error) {
+      this.log.error('sip message handling failed', { error: String(error) });
+    }
+  }
+
+  #context(target: Target, onTerminated: () => void): TransactionContext {
+    return {
+      send: (data) => this.sendRaw(target, data),
+      reliable: target.transport === 'tcp',
+      timers: this.timers,
+      values: this.timerValues,
+      onTerminated,
+    };
+  }
+
+  #handle(result: ParseResult, source: Source): void {
+    if (!result.ok) {
+      this.metrics.parseError(result.code, source.transport);
+      const reply = result.reply;
+      if (!reply || /\bACK\s*$/i.test(reply.cseq ?? '')) return;
+      const top = parseVia(reply.via[0] ?? '');
+      const dest =
+        top && source.transport === 'udp'
+          ? responseDestination(top, source, this.#options.forceRport)
+          : source;
+      this.metrics.responseSent(result.status, 'unknown');
+      const res = buildErrorResponse(reply, result.status, reasonPhrase(result.status));
+      this.sendRaw({ ...dest, transport: source.transport }, serializeResponse(res));
+      return;
+    }
+    const msg = result.message;
+    if (msg.kind === 'response') return this.#onResponse(msg);
+    this.metrics.requestReceived(msg.method, source.transport);
+    if (msg.method === 'ACK') return this.#onAck(msg);
+    if (msg.method === 'CANCEL') return this.#onCancel(msg, source);
+    const existing = this.#server.get(serverKey(msg));
+    if (existing) {
+      const tx = existing.inbound.tx;
+      if (tx instanceof ServerInviteTransaction) tx.receiveInvite();
+      else tx.receiveRequest();
+      return;
+    }
+    const entry = this.#newServer(msg, source);
+    const toTag = tagOf(msg.to);
+    if (toTag !== undefined) {
+      const dialog = this.#dialogs.get(dialogKey(msg.callId, toTag, tagOf(msg.from) ?? ''));
+      if (dialog) dialog.receive(entry.inbound);
+      else entry.inbound.respond(481);
+      return;
+    }
+    const decision = decideOutOfDialog(msg);
+    if (decision.kind === 'respond')
+      return entry.inbound.respond(decision.status, { headers: decision.headers });
+    if (decision.kind === 'options') {
+      let answer: OptionsAnswer = { status: 500 };
+      try {
+        answer = this.onOptions(msg);
+      } catch (error) {
+        this.log.error('sip options handler failed', { error: String(error) });
+      }
+      const headers: HeaderList = [
+        ALLOW_HEADER,
+        ['accept', 'application/sdp'],
+        ...(answer.headers ?? []),
+      ];
+      return entry.inbound.respond(answer.status, { headers });
+    }
+    const invite = new IncomingInvite(this, entry.inbound);
+    entry.invite = invite;
+    entry.inbound.respond(100);
+    if (this.listenerCount('invite') === 0) return invite.reject(480);
+    this.emit('invite', invite);
+  }
+
+  #newServer(req: ValidRequest, source: Source): ServerEntry {
+    const key = serverKey(req);
+    const top = req.via[0];
+    const dest: Target =
+      source.transport === 'udp' && top
+        ? { ...responseDestination(top, source, this.#options.forceRport), transport: 'udp' }
+        : { ...source };
+    const ctx = this.#context(dest, () => this.#server.delete(key));
+    let entry: ServerEntry | undefined = undefined;
+    const tx =
+      req.method === 'INVITE'
+        ? new ServerInviteTransaction(ctx, () => entry?.invite?.ackTimedOut())
+        : new ServerNonInviteTransaction(ctx);
+    entry = {
+      inbound: new InboundRequest(req, source, tx, this.newTag(), this.metrics),
+      invite: undefined,
+    };
+    this.#server.set(key, entry);
+    return entry;
+  }
+
+  #onAck(req: ValidRequest): void {
+    const entry = this.#server.get(serverKey(req));
+    if (
+      entry &&
+      entry.inbound.tx instanceof ServerInviteTransaction &&
+      entry.inbound.tx.state === 'completed'
+    ) {
+      entry.inbound.tx.receiveAck();
+      return;
+    }
+    const toTag = tagOf(req.to);
+    if (toTag === undefined) return;
+    this.#dialogs
+      .get(dialogKey(req.callId, toTag, tagOf(req.from) ?? ''))
+      ?.receiveAck(req.cseq.seq);
+  }
+
+  #onCancel(req: ValidRequest, source: Source): void {
+    const existing = this.#server.get(serverKey(req));
+    if (existing) {
+      const tx = existing.inbound.tx;
+      if (tx instanceof ServerNonInviteTransaction) tx.receiveRequest();
+      return;
+    }
+    const invite = this.#server.get(serverKey(req, 'INVITE'));
+    const cancel = this.#newServer(req, source);
+    if (!invite) return cancel.inbound.respond(481);
+    cancel.inbound.respond(200);
+    invite.invite?.cancelled();
+  }
+
+  #onResponse(res: ValidResponse): void {
+    const branch = branchOf(res.via[0]);
+    const tx =
+      branch === undefined ? undefined : this.#client.get(clientKey(branch, res.cseq.method));
+    if (tx) return tx.receiveResponse(res);
+    if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) {
+      const localTag = tagOf(res.from);
+      const remoteTag = tagOf(res.to);
+      if (localTag !== undefined && remoteTag !== undefined) {
+        this.#dialogs.get(dialogKey(res.callId, localTag, remoteTag))?.resendAck(res.cseq.seq);
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// A received request bound to its server transaction: responding goes through the transaction
+// (retransmissions, absorption) with one To tag for all of its responses.
+import type { ValidRequest } from './message.js';
+import type { SipMetrics } from './metrics.js';
+import { buildResponse, serializeResponse } from './serializer.js';
+import type { ServerInviteTransaction } from './server-invite-transaction.js';
+import type { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
+import type { HeaderList } from './message.js';
+import type { Source } from './transport.js';
+
+export interface RespondOptions {
+  reason?: string | undefined;
+  headers?: HeaderList | undefined;
+  body?: string | Buffer | undefined;
+  contentType?: string | undefined;
+}
+
+export class InboundRequest {
+  readonly req: ValidRequest;
+  readonly source: Source;
+  readonly tx: ServerInviteTransaction | ServerNonInviteTransaction;
+  readonly toTag: string;
+  #final = false;
+  readonly #metrics: SipMetrics;
+
+  constructor(
+    req: ValidRequest,
+    source: Source,
+    tx: ServerInviteTransaction | ServerNonInviteTransaction,
+    toTag: string,
+    metrics: SipMetrics,
+  ) {
+    this.req = req;
+    this.source = source;
+    this.tx = tx;
+    this.toTag = toTag;
+    this.#metrics = metrics;
+  }
+
+  get answered(): boolean {
+    return this.#final;
+  }
+
+  respond(status: number, options: RespondOptions = {}): void {
+    if (this.#final) return;
+    if (status >= 200) this.#final = true;
+    const headers: HeaderList = [...(options.headers ?? [])];
+    const body = options.body === undefined ? undefined : Buffer.from(options.body);
+    if (body && body.length > 0)
+      headers.push(['content-type', options.contentType ?? 'application/sdp']);
+    const res = buildResponse(this.req, this.source, status, {
+      reason: options.reason,
+      headers,
+      body,
+      toTag: this.toTag,
+    });
+    this.#metrics.responseSent(status, this.req.method);
+    this.tx.respond(status, serializeResponse(res));
+  }
+}

@@ -1,0 +1,121 @@
+// A new dialog-creating INVITE handed to the application: ring, answer or reject it.
+// accept() sends 200 (retransmitted on UDP until the ACK) and resolves with the Dialog on ACK;
+// without an ACK by Timer H it rejects with SipError(408) and hangs up with BYE.
+import type { SipCore } from './core.js';
+import { Dialog } from './dialog.js';
+import type { InboundRequest } from './inbound-request.js';
+import { headerValue, headerValues, type HeaderList, type ValidRequest } from './message.js';
+import { parseNameAddr, tagOf, type NameAddr } from './name-addr.js';
+import { ServerInviteTransaction } from './server-invite-transaction.js';
+import { SipError } from './sip-error.js';
+import type { Source } from './transport.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+export interface IncomingInviteEvents {
+  /** The caller cancelled before the answer (487 already sent). */
+  cancel: [];
+}
+
+export type IncomingInviteState = 'pending' | 'answered' | 'rejected' | 'cancelled';
+
+export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
+  readonly callId: string;
+  readonly from: NameAddr;
+  readonly to: NameAddr;
+  readonly requestUri: string;
+  readonly headers: HeaderList;
+  readonly sdp: string | undefined;
+  readonly source: Source;
+  state: IncomingInviteState = 'pending';
+  readonly #inbound: InboundRequest;
+  readonly #core: SipCore;
+  #ackTimeout: (() => void) | undefined;
+
+  constructor(core: SipCore, inbound: InboundRequest) {
+    super();
+    const req: ValidRequest = inbound.req;
+    this.#core = core;
+    this.#inbound = inbound;
+    this.callId = req.callId;
+    this.from = req.from;
+    this.to = req.to;
+    this.requestUri = req.uri;
+    this.headers = req.headers;
+    this.sdp = req.body.length > 0 ? req.body.toString('utf8') : undefined;
+    this.source = inbound.source;
+    this.onListenerError = (error) =>
+      core.log.error('sip invite listener failed', { error: String(error) });
+  }
+
+  /** Sends 180 Ringing or 183 Session Progress (with early media SDP). */
+  progress(status: 180 | 183 = 180, sdp?: string): void {
+    if (this.state !== 'pending') return;
+    this.#inbound.respond(status, {
+      body: sdp,
+      headers: [['contact', this.#core.contact(this.source.transport)]],
+    });
+  }
+
+  /** Answers with `sdpAnswer`; resolves with the confirmed Dialog when the ACK arrives. */
+  accept(sdpAnswer: string, headers: HeaderList = []): Promise<Dialog> {
+    if (this.state === 'cancelled') return Promise.reject(new SipError(487, 'Request Terminated'));
+    if (this.state !== 'pending') return Promise.reject(new Error('INVITE already answered'));
+    this.state = 'answered';
+    const req = this.#inbound.req;
+    const contact = parseNameAddr(headerValue(req.headers, 'contact') ?? '');
+    const recordRoute = headerValues(req.headers, 'record-route');
+    const dialog = new Dialog(this.#core, {
+      role: 'uas',
+      callId: req.callId,
+      localTag: this.#inbound.toTag,
+      remoteTag: tagOf(req.from) ?? '',
+      localUri: req.to.uri,
+      remoteUri: req.from.uri,
+      remoteTarget: contact?.uri ?? `sip:${this.source.address}:${this.source.port}`,
+      routeSet: recordRoute,
+      localSeq: Math.floor(Math.random() * 10_000) + 1,
+      remoteSeq: req.cseq.seq,
+      transport: this.source.transport,
+      fallbackTarget: { ...this.source },
+    });
+    this.#core.addDialog(dialog);
+    return new Promise<Dialog>((resolve, reject) => {
+      dialog.expectAck(req.cseq.seq, () => {
+        this.#ackTimeout = undefined;
+        const tx = this.#inbound.tx;
+        if (tx instanceof ServerInviteTransaction) tx.ack2xx();
+        resolve(dialog);
+      });
+      this.#ackTimeout = () => {
+        reject(new SipError(408, 'No ACK'));
+        void dialog.bye();
+      };
+      const rr: HeaderList = recordRoute.map((r) => ['record-route', r]);
+      this.#inbound.respond(200, {
+        body: sdpAnswer,
+        headers: [...rr, ['contact', this.#core.contact(this.source.transport)], ...headers],
+      });
+    });
+  }
+
+  /** Rejects the call, e.g. 486 Busy Here, 488 Not Acceptable Here, 503 with Retry-After. */
+  reject(status: number, reason?: string, headers: HeaderList = []): void {
+    if (this.state !== 'pending') return;
+    this.state = 'rejected';
+    this.#inbound.respond(status, { reason, headers });
+  }
+
+  /** Called by the endpoint on CANCEL: 487 to the INVITE, then the 'cancel' event. */
+  cancelled(): void {
+    if (this.state !== 'pending') return;
+    this.state = 'cancelled';
+    this.#inbound.respond(487);
+    this.emit('cancel');
+  }
+
+  /** Called by the endpoint when the 2xx was never ACKed (Timer H). */
+  ackTimedOut(): void {
+    this.#ackTimeout?.();
+    this.#ackTimeout = undefined;
+  }
+}
