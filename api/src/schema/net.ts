@@ -1,7 +1,7 @@
 /** Host and CIDR checks shared by the CEL twins and the media-node config. */
 import { isIP } from 'node:net';
 
-const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Mirrors CEL `self.matches(HOSTNAME_RE) || isIP(self)`. */
 export function isHostOrIp(value: string): boolean {

@@ -81,7 +81,7 @@ export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => 
         },
         {
           additionalProperties: false,
-          default: {},
+          default: { provider: 'pocketsphinx' },
           description: 'Speech-to-text provider.',
           'x-kubernetes-validations': [GRPC_ENDPOINT],
         },
@@ -100,7 +100,7 @@ export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => 
         },
         {
           additionalProperties: false,
-          default: {},
+          default: { provider: 'espeak' },
           description: 'Text-to-speech provider.',
           'x-kubernetes-validations': [GRPC_ENDPOINT],
         },

