@@ -11,6 +11,8 @@ export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 export interface AudioSinkPort {
   write(frame: Int16Array): void;
   clear(): void;
+  /** `callback` fires when the next frame written actually leaves as RTP (performance.now()). */
+  onFirstFrameSent(callback: (sentAtMs: number) => void): void;
 }
 
 export interface RtpStats {

@@ -44,7 +44,7 @@ class FakeParts {
     },
   };
   media: MediaPort = {
-    sink: { write: () => undefined, clear: () => undefined },
+    sink: { write: () => undefined, clear: () => undefined, onFirstFrameSent: () => undefined },
     onAudio: (l) => this.bus.on('audio', l),
     onDtmf: (l) => this.bus.on('dtmf', l),
     setDirection: (d) => {

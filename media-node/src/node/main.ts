@@ -72,6 +72,8 @@ main().catch((error: unknown) => {
     `media-node: failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
   );
   if (error instanceof Error && error.cause !== undefined)
-    process.stderr.write(`  cause: ${String(error.cause)}\n`);
+    process.stderr.write(
+      `  cause: ${error.cause instanceof Error ? error.cause.message : JSON.stringify(error.cause)}\n`,
+    );
   process.exit(1);
 });

@@ -141,17 +141,12 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     };
   }
 
-  #respond(code: number): void {
-    this.#o.metrics.sipResponses.inc({ method: 'INVITE', code: String(code) });
-  }
-
   async #onInvite(invite: IncomingInvite): Promise<void> {
     const receivedAt = performance.now();
     const { metrics, log } = this.#o;
     const decision = decideInvite(this.#admission());
     if (decision.kind === 'reject') {
       invite.reject(503, { 'Retry-After': String(decision.retryAfterSeconds) });
-      this.#respond(503);
       metrics.callsTotal.inc({ direction: 'inbound', outcome: 'rejected' });
       log.info('call refused', { callId: invite.callId, reason: decision.reason });
       return;
@@ -167,7 +162,6 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       const result = await this.#o.media.answer(invite.offerSdp);
       if ('status' in result) {
         invite.reject(488);
-        this.#respond(488);
         metrics.callsTotal.inc({ direction: 'inbound', outcome: 'rejected' });
         return;
       }
@@ -179,7 +173,6 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       }
       invite.progress();
       const dialogConfirmed = invite.accept(result.answerSdp);
-      this.#respond(200);
       metrics.callSetupSeconds.observe((performance.now() - receivedAt) / 1000);
       let dialog: DialogPort;
       try {

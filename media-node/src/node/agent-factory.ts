@@ -1,0 +1,62 @@
+/**
+ * Adapter: per-call agent sessions (`agent/`) over the node's shared providers, as AgentPorts.
+ * The agent speaks into the call's RTP playout queue; its clock is performance.now(), the same
+ * monotonic scale the RTP session stamps sent frames with.
+ */
+import { performance } from 'node:perf_hooks';
+import { AgentSession } from '../agent/agent-session.js';
+import type { AudioSink } from '../agent/types.js';
+import type { ProviderSet, TtsProvider } from '../providers/types.js';
+import type { TurnDetectorFactory } from '../vad/types.js';
+import type { AgentFactory, AgentPort, AudioSinkPort } from './call-ports.js';
+import type { Logger } from './log.js';
+
+export interface AgentFactoryOptions {
+  greeting?: string;
+  providers: ProviderSet;
+  turnDetector: TurnDetectorFactory;
+  fallbackTts?: TtsProvider;
+  transferTarget?: string;
+  log: Logger;
+}
+
+function agentSink(sink: AudioSinkPort): AudioSink {
+  return {
+    write: (frame, onSent) => {
+      if (onSent) sink.onFirstFrameSent(() => onSent());
+      sink.write(frame);
+    },
+    clear: () => sink.clear(),
+  };
+}
+
+export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
+  return {
+    create(callId, sink): AgentPort {
+      const session = new AgentSession({
+        pipeline: options.greeting === undefined ? {} : { greeting: options.greeting },
+        providers: options.providers,
+        sink: agentSink(sink),
+        clock: { now: () => performance.now() },
+        log: options.log.child({ callId }),
+        turnDetector: options.turnDetector,
+        ...(options.transferTarget === undefined ? {} : { transferTarget: options.transferTarget }),
+        ...(options.fallbackTts === undefined ? {} : { fallbackTts: options.fallbackTts }),
+      });
+      return {
+        start: () => session.start(),
+        pushAudio: (frame) => session.pushAudio(frame),
+        pushDtmf: (digit) => session.pushDtmf(digit),
+        stop: () => session.stop(),
+        onTranscript: (l) => session.on('transcript', ({ role, text }) => l(role, text)),
+        onTurn: (l) =>
+          session.on('turn', ({ timings, endOfSpeechAtMs }) =>
+            l(timings, performance.timeOrigin + endOfSpeechAtMs),
+          ),
+        onAction: (l) => session.on('action', l),
+        onBargeIn: (l) => session.on('bargeIn', ({ stopLatencyMs }) => l(stopLatencyMs)),
+        onProviderError: (l) => session.on('error', ({ provider }) => l(provider)),
+      };
+    },
+  };
+}
