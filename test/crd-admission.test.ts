@@ -8,7 +8,6 @@ import {
   type KubernetesObject,
   PatchStrategy,
   setHeaderOptions,
-  type V1Secret,
 } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
