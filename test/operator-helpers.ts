@@ -24,11 +24,13 @@ export async function installCrds(kc: KubeConfig): Promise<void> {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
   for (const f of files) {
     const crd = parse(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition;
-    await objects.create(crd as KubernetesObject);
+    await objects.create(crd);
     await waitFor(
       async () => {
         const live = await ext.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-        return live.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+        return live.status?.conditions?.some(
+          (c) => c.type === 'Established' && c.status === 'True',
+        );
       },
       { timeoutMs: 30_000, message: `CRD ${f} established` },
     );
@@ -79,7 +81,8 @@ export async function startOperator(
         const m = /^([a-z_]+)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
         if (m === null || m[1] !== metricName) continue;
         const ls = m[2] ?? '';
-        if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) sum += Number(m[3]);
+        if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`)))
+          sum += Number(m[3]);
       }
       return sum;
     },
@@ -107,7 +110,13 @@ export function agentManifest(
         greeting: 'Hello',
         stt: { provider: 'fake' },
         tts: { provider: 'espeak' },
-        llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Bye', action: 'hangup' }] } },
+        llm: {
+          provider: 'scripted',
+          script: {
+            fallback: 'Sorry?',
+            intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Bye', action: 'hangup' }],
+          },
+        },
       },
       drainTimeoutSeconds: 120,
     },
@@ -129,13 +138,30 @@ export function customObjects(kc: KubeConfig) {
   const base = { group: 'voicefleet.io', version: 'v1alpha1' };
   return {
     get: async (plural: string, name: string, namespace = 'default') =>
-      (await api.getNamespacedCustomObject({ ...base, plural, namespace, name })) as CustomStatusObject,
+      (await api.getNamespacedCustomObject({
+        ...base,
+        plural,
+        namespace,
+        name,
+      })) as CustomStatusObject,
     create: async (plural: string, body: KubernetesObject, namespace = 'default') =>
-      (await api.createNamespacedCustomObject({ ...base, plural, namespace, body })) as CustomStatusObject,
-    delete: async (plural: string, name: string, namespace = 'default') =>
-      api.deleteNamespacedCustomObject({ ...base, plural, namespace, name }),
+      (await api.createNamespacedCustomObject({
+        ...base,
+        plural,
+        namespace,
+        body,
+      })) as CustomStatusObject,
+    delete: async (plural: string, name: string, namespace = 'default'): Promise<void> => {
+      await api.deleteNamespacedCustomObject({ ...base, plural, namespace, name });
+    },
     replace: async (plural: string, body: CustomStatusObject, namespace = 'default') =>
-      (await api.replaceNamespacedCustomObject({ ...base, plural, namespace, name: body.metadata?.name ?? '', body })) as CustomStatusObject,
+      (await api.replaceNamespacedCustomObject({
+        ...base,
+        plural,
+        namespace,
+        name: body.metadata?.name ?? '',
+        body,
+      })) as CustomStatusObject,
   };
 }
 

@@ -31,22 +31,36 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     core = plane.kubeConfig.makeApiClient(CoreV1Api);
     policy = plane.kubeConfig.makeApiClient(PolicyV1Api);
     cr = customObjects(plane.kubeConfig);
-    op = await startOperator(plane.kubeconfigPath, plane.dir, ['--regions', 'us-east-1', '--no-leader-election']);
+    op = await startOperator(plane.kubeconfigPath, plane.dir, [
+      '--regions',
+      'us-east-1',
+      '--no-leader-election',
+    ]);
   });
   after(async () => {
     await op?.proc.stop();
     await plane?.stop();
   });
 
-  const deploymentOf = (name: string) => apps.readNamespacedDeployment({ name, namespace: 'default' });
+  const deploymentOf = (name: string) =>
+    apps.readNamespacedDeployment({ name, namespace: 'default' });
 
   test('creates the media pool children with owner references, and status for the agent', async () => {
-    const agent = await cr.create('voiceagents', agentManifest('front-desk', ['+14155550100'], { regions: ['us-east-1', 'eu-west-1'] }));
-    const dep = await waitFor(() => deploymentOf('front-desk-us-east-1'), { timeoutMs: 30_000, message: 'Deployment' });
+    const agent = await cr.create(
+      'voiceagents',
+      agentManifest('front-desk', ['+14155550100'], { regions: ['us-east-1', 'eu-west-1'] }),
+    );
+    const dep = await waitFor(() => deploymentOf('front-desk-us-east-1'), {
+      timeoutMs: 30_000,
+      message: 'Deployment',
+    });
     const [cm, svc, pdb] = await Promise.all([
       core.readNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' }),
       core.readNamespacedService({ name: 'front-desk-us-east-1', namespace: 'default' }),
-      policy.readNamespacedPodDisruptionBudget({ name: 'front-desk-us-east-1', namespace: 'default' }),
+      policy.readNamespacedPodDisruptionBudget({
+        name: 'front-desk-us-east-1',
+        namespace: 'default',
+      }),
     ]);
     for (const child of [dep, cm, svc, pdb]) {
       const owner = child.metadata?.ownerReferences?.[0];
@@ -56,7 +70,10 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     }
     assert.equal(svc.spec?.clusterIP, 'None');
     assert.match(cm.data?.['config.yaml'] ?? '', /region: us-east-1/);
-    await assert.rejects(deploymentOf('front-desk-eu-west-1'), 'no pool for a region this instance does not own');
+    await assert.rejects(
+      deploymentOf('front-desk-eu-west-1'),
+      'no pool for a region this instance does not own',
+    );
 
     const withStatus = await waitFor(
       async () => {
@@ -65,9 +82,19 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       },
       { timeoutMs: 30_000, message: 'status.observedGeneration 1' },
     );
-    assert.deepEqual(withStatus.status?.regions?.map((r) => [r.name, r.desiredReplicas, r.readyReplicas]), [['us-east-1', 1, 0]]);
-    assert.equal(condition(withStatus, 'Ready')?.reason, 'PodsNotReady', 'no kubelet here: pods stay pending');
-    assert.match(condition(withStatus, 'Ready')?.message ?? '', /not run by this operator: eu-west-1/);
+    assert.deepEqual(
+      withStatus.status?.regions?.map((r) => [r.name, r.desiredReplicas, r.readyReplicas]),
+      [['us-east-1', 1, 0]],
+    );
+    assert.equal(
+      condition(withStatus, 'Ready')?.reason,
+      'PodsNotReady',
+      'no kubelet here: pods stay pending',
+    );
+    assert.match(
+      condition(withStatus, 'Ready')?.message ?? '',
+      /not run by this operator: eu-west-1/,
+    );
   });
 
   test('repairs drift: edited replicas and image come back, a deleted ConfigMap is recreated', async () => {
@@ -76,7 +103,11 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     const edited: V1Deployment = structuredClone(dep);
     edited.spec!.replicas = 4;
     edited.spec!.template.spec!.containers[0]!.image = 'someone/else:1';
-    await apps.replaceNamespacedDeployment({ name: 'front-desk-us-east-1', namespace: 'default', body: edited });
+    await apps.replaceNamespacedDeployment({
+      name: 'front-desk-us-east-1',
+      namespace: 'default',
+      body: edited,
+    });
     await core.deleteNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' });
     await waitFor(
       async () => {
@@ -85,10 +116,13 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       },
       { timeoutMs: 30_000, message: 'Deployment restored' },
     );
-    await waitFor(() => core.readNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' }), {
-      timeoutMs: 30_000,
-      message: 'ConfigMap recreated',
-    });
+    await waitFor(
+      () => core.readNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' }),
+      {
+        timeoutMs: 30_000,
+        message: 'ConfigMap recreated',
+      },
+    );
   });
 
   test('a spec change rolls the config and moves observedGeneration', async () => {
@@ -100,26 +134,50 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     const updated = await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'front-desk');
-        return a.status?.observedGeneration === a.metadata?.generation && (a.metadata?.generation ?? 0) > 1 ? a : undefined;
+        return a.status?.observedGeneration === a.metadata?.generation &&
+          (a.metadata?.generation ?? 0) > 1
+          ? a
+          : undefined;
       },
       { timeoutMs: 30_000, message: 'observedGeneration == generation after the change' },
     );
-    assert.ok(updated.status?.conditions?.every((c) => (c as { observedGeneration?: number }).observedGeneration === updated.metadata?.generation));
+    assert.ok(
+      updated.status?.conditions?.every(
+        (c) =>
+          (c as { observedGeneration?: number }).observedGeneration ===
+          updated.metadata?.generation,
+      ),
+    );
     const after = await deploymentOf('front-desk-us-east-1');
-    assert.notEqual(after.spec?.template.metadata?.annotations?.['voicefleet.io/config-hash'], hash);
-    const cm = await core.readNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' });
+    assert.notEqual(
+      after.spec?.template.metadata?.annotations?.['voicefleet.io/config-hash'],
+      hash,
+    );
+    const cm = await core.readNamespacedConfigMap({
+      name: 'front-desk-us-east-1',
+      namespace: 'default',
+    });
     assert.match(cm.data?.['config.yaml'] ?? '', /Good morning/);
   });
 
   test('reports a number conflict on the newer agent and clears it when the older lets go', async () => {
-    await cr.create('voiceagents', agentManifest('older', ['+14155550111'], { minReplicas: 0, bufferCalls: 0 }));
-    await waitFor(async () => condition(await cr.get('voiceagents', 'older'), 'Ready')?.status === 'True', {
-      timeoutMs: 30_000,
-      message: 'older Ready',
-    });
+    await cr.create(
+      'voiceagents',
+      agentManifest('older', ['+14155550111'], { minReplicas: 0, bufferCalls: 0 }),
+    );
+    await waitFor(
+      async () => condition(await cr.get('voiceagents', 'older'), 'Ready')?.status === 'True',
+      {
+        timeoutMs: 30_000,
+        message: 'older Ready',
+      },
+    );
     // creationTimestamp has one-second resolution: make the claims a second apart.
     await new Promise((r) => setTimeout(r, 1100));
-    await cr.create('voiceagents', agentManifest('newer', ['+14155550111', '+14155550112'], { minReplicas: 0, bufferCalls: 0 }));
+    await cr.create(
+      'voiceagents',
+      agentManifest('newer', ['+14155550111', '+14155550112'], { minReplicas: 0, bufferCalls: 0 }),
+    );
     const newer = await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'newer');
@@ -130,7 +188,10 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     assert.match(condition(newer, 'NumberConflict')?.message ?? '', /default\/older/);
     assert.equal(condition(newer, 'Ready')?.status, 'False');
     assert.equal(condition(newer, 'Ready')?.reason, 'NumberConflict');
-    assert.equal(condition(await cr.get('voiceagents', 'older'), 'NumberConflict')?.status, 'False');
+    assert.equal(
+      condition(await cr.get('voiceagents', 'older'), 'NumberConflict')?.status,
+      'False',
+    );
 
     const older = await cr.get('voiceagents', 'older');
     older.spec!['numbers'] = ['+14155550113'];
@@ -138,7 +199,10 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'newer');
-        return condition(a, 'Ready')?.status === 'True' && condition(a, 'NumberConflict')?.status === 'False';
+        return (
+          condition(a, 'Ready')?.status === 'True' &&
+          condition(a, 'NumberConflict')?.status === 'False'
+        );
       },
       { timeoutMs: 30_000, message: 'newer Ready after the older let go' },
     );
@@ -165,28 +229,46 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       },
       { timeoutMs: 30_000, message: 'SecretNotFound' },
     );
-    assert.match(condition(missing, 'Ready')?.message ?? '', /carrier-a-credentials.*username and password/);
+    assert.match(
+      condition(missing, 'Ready')?.message ?? '',
+      /carrier-a-credentials.*username and password/,
+    );
     const gateways = await waitFor(
       async () => (await cr.get('siptrunks', 'carrier-a')).status?.gateways,
       { timeoutMs: 30_000, message: 'gateway status initialised' },
     );
-    assert.deepEqual(gateways.map((g) => [g.name, g.state]), [['primary', 'Unknown'], ['backup', 'Unknown']]);
+    assert.deepEqual(
+      gateways.map((g) => [g.name, g.state]),
+      [
+        ['primary', 'Unknown'],
+        ['backup', 'Unknown'],
+      ],
+    );
 
     await core.createNamespacedSecret({
       namespace: 'default',
       body: { metadata: { name: 'carrier-a-credentials' }, stringData: { username: 'u' } },
     });
-    await waitFor(async () => condition(await cr.get('siptrunks', 'carrier-a'), 'Ready')?.reason === 'SecretKeyMissing', {
-      timeoutMs: 30_000,
-      message: 'SecretKeyMissing',
-    });
-    await core.patchNamespacedSecret(
-      { name: 'carrier-a-credentials', namespace: 'default', body: [{ op: 'add', path: '/data/password', value: Buffer.from('p').toString('base64') }] },
+    await waitFor(
+      async () =>
+        condition(await cr.get('siptrunks', 'carrier-a'), 'Ready')?.reason === 'SecretKeyMissing',
+      {
+        timeoutMs: 30_000,
+        message: 'SecretKeyMissing',
+      },
     );
-    await waitFor(async () => condition(await cr.get('siptrunks', 'carrier-a'), 'Ready')?.status === 'True', {
-      timeoutMs: 30_000,
-      message: 'trunk Ready once the Secret is complete',
+    await core.patchNamespacedSecret({
+      name: 'carrier-a-credentials',
+      namespace: 'default',
+      body: [{ op: 'add', path: '/data/password', value: Buffer.from('p').toString('base64') }],
     });
+    await waitFor(
+      async () => condition(await cr.get('siptrunks', 'carrier-a'), 'Ready')?.status === 'True',
+      {
+        timeoutMs: 30_000,
+        message: 'trunk Ready once the Secret is complete',
+      },
+    );
   });
 
   test('writes nothing in the steady state', async () => {
@@ -211,7 +293,13 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       { timeoutMs: 60_000, message: 'Deployment garbage-collected' },
     );
     await waitFor(
-      async () => (await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'voicefleet.io/agent=front-desk' })).items.length === 0,
+      async () =>
+        (
+          await core.listNamespacedConfigMap({
+            namespace: 'default',
+            labelSelector: 'voicefleet.io/agent=front-desk',
+          })
+        ).items.length === 0,
       { timeoutMs: 60_000, message: 'ConfigMap garbage-collected' },
     );
   });

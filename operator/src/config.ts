@@ -45,7 +45,11 @@ export const USAGE = `voicefleet operator
   --workers N                       parallel reconciles per controller (default 4)
 `;
 
-export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, hostname = 'operator'): OperatorConfig {
+export function parseConfig(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  hostname = 'operator',
+): OperatorConfig {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -77,7 +81,13 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, hos
     const e = envName === undefined ? undefined : env[envName];
     return e !== undefined && e !== '' ? e : undefined;
   };
-  const int = (flag: string, envName: string | undefined, def: number, min: number, max: number): number => {
+  const int = (
+    flag: string,
+    envName: string | undefined,
+    def: number,
+    min: number,
+    max: number,
+  ): number => {
     const raw = str(flag, envName);
     if (raw === undefined) return def;
     const n = Number(raw);
@@ -91,12 +101,17 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, hos
     .split(',')
     .map((r) => r.trim())
     .filter((r) => r !== '');
-  if (regions.length === 0) throw new ConfigError('set --regions (or VOICEFLEET_REGIONS), e.g. --regions us-east-1');
+  if (regions.length === 0)
+    throw new ConfigError('set --regions (or VOICEFLEET_REGIONS), e.g. --regions us-east-1');
   const bad = regions.filter((r) => !REGION.test(r) || r.length > 63);
-  if (bad.length > 0) throw new ConfigError(`--regions: "${bad.join('", "')}" is not a region name (lowercase letters, digits, dashes)`);
+  if (bad.length > 0)
+    throw new ConfigError(
+      `--regions: "${bad.join('", "')}" is not a region name (lowercase letters, digits, dashes)`,
+    );
 
   const edgeUri = str('edge-uri', 'VOICEFLEET_EDGE_URI') ?? 'sip:voicefleet-edge:5060';
-  if (!/^sips?:\S+$/.test(edgeUri)) throw new ConfigError(`--edge-uri must be a sip: URI, got "${edgeUri}"`);
+  if (!/^sips?:\S+$/.test(edgeUri))
+    throw new ConfigError(`--edge-uri must be a sip: URI, got "${edgeUri}"`);
 
   return {
     kubeconfig: str('kubeconfig', 'KUBECONFIG'),
@@ -108,8 +123,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv, hos
     identity: str('identity', 'POD_NAME') ?? `${hostname}-${process.pid}`,
     metricsHost: str('metrics-host') ?? '0.0.0.0',
     metricsPort: int('metrics-port', 'VOICEFLEET_METRICS_PORT', 8080, 0, 65535),
-    mediaNodeImage: str('media-node-image', 'VOICEFLEET_MEDIA_NODE_IMAGE') ?? 'voicefleet/media-node:0.1.0',
-    multiRegionCluster: values['multi-region-cluster'] === true || env['VOICEFLEET_MULTI_REGION_CLUSTER'] === 'true',
+    mediaNodeImage:
+      str('media-node-image', 'VOICEFLEET_MEDIA_NODE_IMAGE') ?? 'voicefleet/media-node:0.1.0',
+    multiRegionCluster:
+      values['multi-region-cluster'] === true || env['VOICEFLEET_MULTI_REGION_CLUSTER'] === 'true',
     edgeUri,
     workers: int('workers', 'VOICEFLEET_WORKERS', 4, 1, 64),
     leaseDurationSeconds: int('lease-duration-seconds', undefined, 15, 2, 300),

@@ -6,11 +6,44 @@ import { sipTrunk } from './fixtures.test-support.js';
 const now = new Date('2026-02-01T00:00:00Z');
 
 describe('decideSipTrunk', () => {
-  const cases: { name: string; secret: string | undefined; keys: string[] | undefined; status: string; reason: string; says?: RegExp }[] = [
-    { name: 'is Ready without outbound credentials', secret: undefined, keys: undefined, status: 'True', reason: 'Configured' },
-    { name: 'is Ready with a complete Secret', secret: 'creds', keys: ['username', 'password', 'realm'], status: 'True', reason: 'Configured' },
-    { name: 'names the Secret to create when it is missing', secret: 'creds', keys: undefined, status: 'False', reason: 'SecretNotFound', says: /Secret default\/creds does not exist.*username and password/ },
-    { name: 'names the missing key', secret: 'creds', keys: ['username'], status: 'False', reason: 'SecretKeyMissing', says: /Secret default\/creds has no key password/ },
+  const cases: {
+    name: string;
+    secret: string | undefined;
+    keys: string[] | undefined;
+    status: string;
+    reason: string;
+    says?: RegExp;
+  }[] = [
+    {
+      name: 'is Ready without outbound credentials',
+      secret: undefined,
+      keys: undefined,
+      status: 'True',
+      reason: 'Configured',
+    },
+    {
+      name: 'is Ready with a complete Secret',
+      secret: 'creds',
+      keys: ['username', 'password', 'realm'],
+      status: 'True',
+      reason: 'Configured',
+    },
+    {
+      name: 'names the Secret to create when it is missing',
+      secret: 'creds',
+      keys: undefined,
+      status: 'False',
+      reason: 'SecretNotFound',
+      says: /Secret default\/creds does not exist.*username and password/,
+    },
+    {
+      name: 'names the missing key',
+      secret: 'creds',
+      keys: ['username'],
+      status: 'False',
+      reason: 'SecretKeyMissing',
+      says: /Secret default\/creds has no key password/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -32,11 +65,17 @@ describe('decideSipTrunk', () => {
     const trunk = sipTrunk('t', undefined);
     trunk.status = { gateways: [{ name: 'primary', state: 'Up' }] };
     const later = decideSipTrunk({ trunk, secretKeys: undefined, now });
-    assert.deepEqual(later.gatewayInit, [{ op: 'add', path: '/status/gateways/-', value: { name: 'backup', state: 'Unknown' } }]);
+    assert.deepEqual(later.gatewayInit, [
+      { op: 'add', path: '/status/gateways/-', value: { name: 'backup', state: 'Unknown' } },
+    ]);
   });
 
   it('writes nothing once status matches and the edge has filled the gateways', () => {
-    const first = decideSipTrunk({ trunk: sipTrunk('t', 'creds'), secretKeys: ['username', 'password'], now });
+    const first = decideSipTrunk({
+      trunk: sipTrunk('t', 'creds'),
+      secretKeys: ['username', 'password'],
+      now,
+    });
     const trunk = sipTrunk('t', 'creds');
     trunk.status = {
       ...first.status,
@@ -45,7 +84,11 @@ describe('decideSipTrunk', () => {
         { name: 'backup', state: 'Down' },
       ],
     };
-    const again = decideSipTrunk({ trunk, secretKeys: ['username', 'password'], now: new Date(now.getTime() + 5000) });
+    const again = decideSipTrunk({
+      trunk,
+      secretKeys: ['username', 'password'],
+      now: new Date(now.getTime() + 5000),
+    });
     assert.equal(again.statusChanged, false);
     assert.deepEqual(again.gatewayInit, []);
     assert.deepEqual(again.events, []);

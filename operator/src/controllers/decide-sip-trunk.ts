@@ -2,7 +2,12 @@
 // Secret exists and holds `username` and `password`, sets Ready, and initialises
 // `status.gateways[]` (state Unknown) for gateways the status does not list yet. After that the
 // edge sync (field manager voicefleet-edge) owns the gateway entries; this never rewrites them.
-import { mergeConditions, pickConditions, sameConditions, type Condition } from '../runtime/conditions.js';
+import {
+  mergeConditions,
+  pickConditions,
+  sameConditions,
+  type Condition,
+} from '../runtime/conditions.js';
 import type { EventSpec } from '../runtime/events.js';
 import type { JsonPatchOp } from '../runtime/apply.js';
 import type { SipTrunkObject } from './resources.js';
@@ -40,7 +45,10 @@ export function decideSipTrunk(input: SipTrunkInput): SipTrunkDecision {
 
   let ready: Omit<Condition, 'lastTransitionTime'>;
   if (duplicates.length > 0) {
-    ready = notReady('InvalidSpec', `gateway names must be unique; rename the duplicate ${[...new Set(duplicates)].join(', ')}`);
+    ready = notReady(
+      'InvalidSpec',
+      `gateway names must be unique; rename the duplicate ${[...new Set(duplicates)].join(', ')}`,
+    );
   } else if (secretName !== undefined && input.secretKeys === undefined) {
     ready = notReady(
       'SecretNotFound',
@@ -51,10 +59,23 @@ export function decideSipTrunk(input: SipTrunkInput): SipTrunkDecision {
     const missing = REQUIRED_SECRET_KEYS.filter((k) => !(input.secretKeys ?? []).includes(k));
     ready =
       missing.length > 0
-        ? notReady('SecretKeyMissing', `Secret ${ns}/${secretName} has no key ${missing.join(' and ')}; add it`)
-        : { type: 'Ready', status: 'True', reason: 'Configured', message: 'gateways and credentials are valid' };
+        ? notReady(
+            'SecretKeyMissing',
+            `Secret ${ns}/${secretName} has no key ${missing.join(' and ')}; add it`,
+          )
+        : {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Configured',
+            message: 'gateways and credentials are valid',
+          };
   } else {
-    ready = { type: 'Ready', status: 'True', reason: 'Configured', message: 'gateways are valid (no outbound credentials)' };
+    ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Configured',
+      message: 'gateways are valid (no outbound credentials)',
+    };
   }
   ready = { ...ready, observedGeneration: g };
 
@@ -71,7 +92,12 @@ export function decideSipTrunk(input: SipTrunkInput): SipTrunkDecision {
             ? { type: 'Normal', reason: 'Ready', message: ready.message }
             : { type: 'Warning', reason: ready.reason, message: ready.message },
         ];
-  return { status, statusChanged, gatewayInit: gatewayInitPatch(trunk, [...new Set(names)]), events };
+  return {
+    status,
+    statusChanged,
+    gatewayInit: gatewayInitPatch(trunk, [...new Set(names)]),
+    events,
+  };
 }
 
 function notReady(reason: string, message: string) {
@@ -82,11 +108,19 @@ function gatewayInitPatch(trunk: SipTrunkObject, names: readonly string[]): Json
   const listed = trunk.status?.gateways;
   if (listed === undefined) {
     return [
-      { op: 'add', path: '/status/gateways', value: names.map((name) => ({ name, state: 'Unknown' })) },
+      {
+        op: 'add',
+        path: '/status/gateways',
+        value: names.map((name) => ({ name, state: 'Unknown' })),
+      },
       { op: 'add', path: '/status/gatewaysUp', value: `0/${names.length}` },
     ];
   }
   return names
     .filter((name) => !listed.some((gw) => gw.name === name))
-    .map((name) => ({ op: 'add' as const, path: '/status/gateways/-', value: { name, state: 'Unknown' } }));
+    .map((name) => ({
+      op: 'add' as const,
+      path: '/status/gateways/-',
+      value: { name, state: 'Unknown' },
+    }));
 }

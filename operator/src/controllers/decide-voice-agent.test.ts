@@ -7,10 +7,21 @@ import { deployment, voiceAgent } from './fixtures.test-support.js';
 import { CONFIG_HASH_ANNOTATION } from './names.js';
 
 const now = new Date('2026-02-01T00:00:00Z');
-const options = { image: 'voicefleet/media-node:test', multiRegionCluster: false, edgeUri: 'sip:127.0.0.1:5060' };
+const options = {
+  image: 'voicefleet/media-node:test',
+  multiRegionCluster: false,
+  edgeUri: 'sip:127.0.0.1:5060',
+};
 
 function decide(patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>) {
-  return decideVoiceAgent({ ownedRegions: ['us-east-1'], lostNumbers: [], deployments: new Map(), options, now, ...patch });
+  return decideVoiceAgent({
+    ownedRegions: ['us-east-1'],
+    lostNumbers: [],
+    deployments: new Map(),
+    options,
+    now,
+    ...patch,
+  });
 }
 
 function condition(d: ReturnType<typeof decide>, type: string) {
@@ -22,11 +33,23 @@ describe('decideVoiceAgent', () => {
     const d = decide({ agent: voiceAgent('front-desk') });
     assert.deepEqual(
       d.children.map((c) => `${c.kind}/${c.metadata?.name}`),
-      ['ConfigMap/front-desk-us-east-1', 'Service/front-desk-us-east-1', 'PodDisruptionBudget/front-desk-us-east-1', 'Deployment/front-desk-us-east-1'],
+      [
+        'ConfigMap/front-desk-us-east-1',
+        'Service/front-desk-us-east-1',
+        'PodDisruptionBudget/front-desk-us-east-1',
+        'Deployment/front-desk-us-east-1',
+      ],
     );
     for (const c of d.children) {
       assert.deepEqual(c.metadata?.ownerReferences, [
-        { apiVersion: 'voicefleet.io/v1alpha1', kind: 'VoiceAgent', name: 'front-desk', uid: 'uid-front-desk', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'voicefleet.io/v1alpha1',
+          kind: 'VoiceAgent',
+          name: 'front-desk',
+          uid: 'uid-front-desk',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
       assert.equal(c.metadata?.labels?.['app.kubernetes.io/managed-by'], 'voicefleet');
     }
@@ -39,7 +62,10 @@ describe('decideVoiceAgent', () => {
       d.status.regions.map((r) => r.name),
       ['us-east-1'],
     );
-    assert.match(d.status.conditions.find((c) => c.type === 'Ready')?.message ?? '', /not run by this operator: eu-west-1/);
+    assert.match(
+      d.status.conditions.find((c) => c.type === 'Ready')?.message ?? '',
+      /not run by this operator: eu-west-1/,
+    );
     assert.equal(d.status.regionsSummary, 'us-east-1');
   });
 
@@ -51,15 +77,25 @@ describe('decideVoiceAgent', () => {
 
   it('keeps provider secrets out of the config and references them from the Deployment', () => {
     const agent = voiceAgent('a', {
-      pipeline: { llm: { provider: 'openai', endpoint: 'http://127.0.0.1:1/v1', apiKeySecretRef: { name: 'llm', key: 'apiKey' } } },
+      pipeline: {
+        llm: {
+          provider: 'openai',
+          endpoint: 'http://127.0.0.1:1/v1',
+          apiKeySecretRef: { name: 'llm', key: 'apiKey' },
+        },
+      },
     });
     const d = decide({ agent });
     const cm = d.children.find((c) => c.kind === 'ConfigMap') as V1ConfigMap;
-    const config = parse(cm.data?.['config.yaml'] ?? '') as { pipeline: { llm: Record<string, unknown> } };
+    const config = parse(cm.data?.['config.yaml'] ?? '') as {
+      pipeline: { llm: Record<string, unknown> };
+    };
     assert.equal(config.pipeline.llm['apiKeySecretRef'], undefined);
     assert.equal(config.pipeline.llm['apiKeyEnv'], 'VOICEFLEET_LLM_API_KEY');
     const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
-    const env = dep.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'VOICEFLEET_LLM_API_KEY');
+    const env = dep.spec?.template.spec?.containers[0]?.env?.find(
+      (e) => e.name === 'VOICEFLEET_LLM_API_KEY',
+    );
     assert.deepEqual(env?.valueFrom?.secretKeyRef, { name: 'llm', key: 'apiKey' });
   });
 
@@ -75,24 +111,50 @@ describe('decideVoiceAgent', () => {
 
   it('sets the grace period from drainTimeoutSeconds and region affinity in a multi-region cluster', () => {
     const d = decide({ agent: voiceAgent('a'), options: { ...options, multiRegionCluster: true } });
-    const spec = (d.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec;
+    const spec = (d.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template
+      .spec;
     assert.ok((spec?.terminationGracePeriodSeconds ?? 0) >= 600);
-    const term = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms[0];
-    assert.deepEqual(term?.matchExpressions?.[0], { key: 'topology.kubernetes.io/region', operator: 'In', values: ['us-east-1'] });
+    const term =
+      spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+        ?.nodeSelectorTerms[0];
+    assert.deepEqual(term?.matchExpressions?.[0], {
+      key: 'topology.kubernetes.io/region',
+      operator: 'In',
+      values: ['us-east-1'],
+    });
     const single = decide({ agent: voiceAgent('a') });
-    assert.equal((single.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec?.affinity, undefined);
+    assert.equal(
+      (single.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec
+        ?.affinity,
+      undefined,
+    );
   });
 
   it('is Ready with ready pods, not Ready while they start', () => {
-    const starting = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(0)]]) });
+    const starting = decide({
+      agent: voiceAgent('a'),
+      deployments: new Map([['us-east-1', deployment(0)]]),
+    });
     assert.equal(condition(starting, 'Ready')?.reason, 'PodsNotReady');
     assert.equal(condition(starting, 'Progressing')?.status, 'True');
-    const ready = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(1)]]) });
+    const ready = decide({
+      agent: voiceAgent('a'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+    });
     assert.equal(condition(ready, 'Ready')?.status, 'True');
     assert.equal(condition(ready, 'Progressing')?.status, 'False');
-    assert.deepEqual(ready.status.regions[0], { name: 'us-east-1', desiredReplicas: 1, readyReplicas: 1, activeCalls: 0, capacity: 50 });
+    assert.deepEqual(ready.status.regions[0], {
+      name: 'us-east-1',
+      desiredReplicas: 1,
+      readyReplicas: 1,
+      activeCalls: 0,
+      capacity: 50,
+    });
     assert.equal(ready.status.observedGeneration, 1);
-    assert.deepEqual(ready.events.map((e) => e.reason), ['Ready']);
+    assert.deepEqual(
+      ready.events.map((e) => e.reason),
+      ['Ready'],
+    );
   });
 
   it('reports a number conflict naming the older agent, in Ready and NumberConflict', () => {
@@ -110,18 +172,28 @@ describe('decideVoiceAgent', () => {
   });
 
   it('writes nothing and emits nothing on a second pass over the same state', () => {
-    const first = decide({ agent: voiceAgent('a'), deployments: new Map([['us-east-1', deployment(1)]]) });
+    const first = decide({
+      agent: voiceAgent('a'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+    });
     assert.equal(first.statusChanged, true);
     const applied = voiceAgent('a', { status: JSON.parse(JSON.stringify(first.status)) as never });
     const later = new Date(now.getTime() + 60_000);
-    const second = decide({ agent: applied, deployments: new Map([['us-east-1', deployment(1)]]), now: later });
+    const second = decide({
+      agent: applied,
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      now: later,
+    });
     assert.equal(second.statusChanged, false);
     assert.deepEqual(second.events, []);
   });
 
   it('updates observedGeneration after a spec change', () => {
     const first = decide({ agent: voiceAgent('a') });
-    const changed = voiceAgent('a', { generation: 2, status: JSON.parse(JSON.stringify(first.status)) as never });
+    const changed = voiceAgent('a', {
+      generation: 2,
+      status: JSON.parse(JSON.stringify(first.status)) as never,
+    });
     const d = decide({ agent: changed });
     assert.equal(d.statusChanged, true);
     assert.equal(d.status.observedGeneration, 2);

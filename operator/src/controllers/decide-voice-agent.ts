@@ -22,9 +22,18 @@ import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node
 import type { LostNumber } from './number-ownership.js';
 import { poolReplicas } from './pool-replicas.js';
 import type { VoiceAgentObject } from './resources.js';
-import { deriveAgentConditions, type AgentCondition, type RegionState } from './voice-agent-conditions.js';
+import {
+  deriveAgentConditions,
+  type AgentCondition,
+  type RegionState,
+} from './voice-agent-conditions.js';
 
-export const AGENT_CONDITION_TYPES = ['Ready', 'Progressing', 'Degraded', 'NumberConflict'] as const;
+export const AGENT_CONDITION_TYPES = [
+  'Ready',
+  'Progressing',
+  'Degraded',
+  'NumberConflict',
+] as const;
 
 export interface VoiceAgentInput {
   agent: VoiceAgentObject;
@@ -76,7 +85,9 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
       continue;
     }
     if (region.minReplicas > region.maxReplicas) {
-      invalid.push(`region ${region.name}: minReplicas ${region.minReplicas} > maxReplicas ${region.maxReplicas}`);
+      invalid.push(
+        `region ${region.name}: minReplicas ${region.minReplicas} > maxReplicas ${region.maxReplicas}`,
+      );
       continue;
     }
     const live = input.deployments.get(region.name);
@@ -84,7 +95,12 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     const config = renderMediaNodeConfig(agent, region.name, input.options);
     const ctx = { agent, region: region.name, replicas, config, options: input.options };
     const deployment = desiredDeployment(ctx);
-    children.push(desiredConfigMap(ctx), desiredService(ctx), desiredPodDisruptionBudget(ctx), deployment);
+    children.push(
+      desiredConfigMap(ctx),
+      desiredService(ctx),
+      desiredPodDisruptionBudget(ctx),
+      deployment,
+    );
     const readyReplicas = live?.status?.readyReplicas ?? 0;
     regions.push({
       name: region.name,
@@ -139,7 +155,10 @@ function sameAgentStatus(agent: VoiceAgentObject, s: VoiceAgentStatusOut): boole
  * Events for transitions a user acts on: Ready, a conflict, an invalid spec, degradation.
  * Progress (pods not ready yet) is not an Event. Messages carry no phone numbers.
  */
-function transitionEvents(live: readonly Condition[], next: readonly AgentCondition[]): EventSpec[] {
+function transitionEvents(
+  live: readonly Condition[],
+  next: readonly AgentCondition[],
+): EventSpec[] {
   const events: EventSpec[] = [];
   for (const c of next) {
     const prev = live.find((l) => l.type === c.type);

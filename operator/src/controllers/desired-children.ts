@@ -58,7 +58,12 @@ export function configYaml(config: RenderedConfig): string {
 }
 
 export function desiredConfigMap(ctx: ChildContext): V1ConfigMap {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(ctx), data: { 'config.yaml': configYaml(ctx.config) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(ctx),
+    data: { 'config.yaml': configYaml(ctx.config) },
+  };
 }
 
 export function desiredService(ctx: ChildContext): V1Service {
@@ -82,7 +87,10 @@ export function desiredPodDisruptionBudget(ctx: ChildContext): V1PodDisruptionBu
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: meta(ctx),
-    spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) } },
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) },
+    },
   };
 }
 
@@ -102,7 +110,11 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
             nodeSelectorTerms: [
-              { matchExpressions: [{ key: REGION_TOPOLOGY_KEY, operator: 'In', values: [ctx.region] }] },
+              {
+                matchExpressions: [
+                  { key: REGION_TOPOLOGY_KEY, operator: 'In', values: [ctx.region] },
+                ],
+              },
             ],
           },
         },
@@ -128,15 +140,26 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
           containers: [
             {
               name: 'media-node',
-              image: ctx.agent.spec.image !== undefined && ctx.agent.spec.image !== '' ? ctx.agent.spec.image : ctx.options.image,
+              image:
+                ctx.agent.spec.image !== undefined && ctx.agent.spec.image !== ''
+                  ? ctx.agent.spec.image
+                  : ctx.options.image,
               env,
               ports: [
                 { name: 'sip', containerPort: 5060, protocol: 'UDP' },
                 { name: 'sip-tcp', containerPort: 5060, protocol: 'TCP' },
                 { name: 'http', containerPort: 8080, protocol: 'TCP' },
               ],
-              readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 2, failureThreshold: 1 },
-              livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10, failureThreshold: 3 },
+              readinessProbe: {
+                httpGet: { path: '/readyz', port: 'http' },
+                periodSeconds: 2,
+                failureThreshold: 1,
+              },
+              livenessProbe: {
+                httpGet: { path: '/healthz', port: 'http' },
+                periodSeconds: 10,
+                failureThreshold: 3,
+              },
               lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
               volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
             },

@@ -4,20 +4,42 @@ import type { SipTrunkObject, VoiceAgentObject } from './resources.js';
 
 export function voiceAgent(
   name: string,
-  patch: { numbers?: string[]; regions?: string[]; generation?: number; created?: string; status?: VoiceAgentObject['status'] } & Partial<
-    Omit<VoiceAgentObject['spec'], 'numbers' | 'regions'>
-  > = {},
+  patch: {
+    numbers?: string[];
+    regions?: string[];
+    generation?: number;
+    created?: string;
+    status?: VoiceAgentObject['status'];
+  } & Partial<Omit<VoiceAgentObject['spec'], 'numbers' | 'regions'>> = {},
 ): VoiceAgentObject {
-  const { generation = 1, created = '2026-01-01T00:00:00Z', status, numbers = ['+14155550100'], regions, ...spec } = patch;
+  const {
+    generation = 1,
+    created = '2026-01-01T00:00:00Z',
+    status,
+    numbers = ['+14155550100'],
+    regions,
+    ...spec
+  } = patch;
   return {
     apiVersion: 'voicefleet.io/v1alpha1',
     kind: 'VoiceAgent',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation, creationTimestamp: created },
+    metadata: {
+      name,
+      namespace: 'default',
+      uid: `uid-${name}`,
+      generation,
+      creationTimestamp: created,
+    },
     spec: {
       numbers,
       regions: (regions ?? ['us-east-1']).map((r) => ({ name: r, minReplicas: 1, maxReplicas: 3 })),
       capacity: { callsPerPod: 50, bufferCalls: 10 },
-      pipeline: { greeting: 'Hello', stt: { provider: 'fake' }, tts: { provider: 'espeak' }, llm: { provider: 'scripted' } },
+      pipeline: {
+        greeting: 'Hello',
+        stt: { provider: 'fake' },
+        tts: { provider: 'espeak' },
+        llm: { provider: 'scripted' },
+      },
       drainTimeoutSeconds: 600,
       ...spec,
     },
@@ -25,7 +47,10 @@ export function voiceAgent(
   };
 }
 
-export function deployment(ready: number, patch: { generation?: number; observedGeneration?: number } = {}): V1Deployment {
+export function deployment(
+  ready: number,
+  patch: { generation?: number; observedGeneration?: number } = {},
+): V1Deployment {
   return {
     metadata: { generation: patch.generation ?? 1 },
     status: {

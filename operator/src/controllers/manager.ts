@@ -41,7 +41,9 @@ export function storeOf<T extends KubernetesObject>(informer: Informer<T>): Stor
   return {
     get: (name, namespace) => informer.get(namespace, name),
     list: (namespace) =>
-      namespace === undefined ? informer.list() : informer.list().filter((o) => o.metadata?.namespace === namespace),
+      namespace === undefined
+        ? informer.list()
+        : informer.list().filter((o) => o.metadata?.namespace === namespace),
   };
 }
 
@@ -57,9 +59,24 @@ export class Manager {
 
   constructor(private readonly o: ManagerOptions) {
     const ns = o.namespace === undefined ? {} : { namespace: o.namespace };
-    this.agents = Informer.forResource(o.kc, { group: GROUP, version: VERSION, plural: VOICE_AGENT_PLURAL, ...ns });
-    this.trunks = Informer.forResource(o.kc, { group: GROUP, version: VERSION, plural: SIP_TRUNK_PLURAL, ...ns });
-    this.secrets = Informer.forResource(o.kc, { group: '', version: 'v1', plural: 'secrets', ...ns });
+    this.agents = Informer.forResource(o.kc, {
+      group: GROUP,
+      version: VERSION,
+      plural: VOICE_AGENT_PLURAL,
+      ...ns,
+    });
+    this.trunks = Informer.forResource(o.kc, {
+      group: GROUP,
+      version: VERSION,
+      plural: SIP_TRUNK_PLURAL,
+      ...ns,
+    });
+    this.secrets = Informer.forResource(o.kc, {
+      group: '',
+      version: 'v1',
+      plural: 'secrets',
+      ...ns,
+    });
     this.children = Object.fromEntries(
       CHILD_KINDS.map((c) => [
         c.kind,
@@ -82,10 +99,9 @@ export class Manager {
     this.agentController = new VoiceAgentController({
       ...deps,
       agents: storeOf(this.agents),
-      children: Object.fromEntries(CHILD_KINDS.map((c) => [c.kind, storeOf(this.children[c.kind])])) as Record<
-        ChildKind,
-        Store<KubernetesObject>
-      >,
+      children: Object.fromEntries(
+        CHILD_KINDS.map((c) => [c.kind, storeOf(this.children[c.kind])]),
+      ) as Record<ChildKind, Store<KubernetesObject>>,
       ownedRegions: o.ownedRegions,
       childOptions: o.childOptions,
     });
@@ -154,7 +170,7 @@ export class Manager {
     return [
       this.agents as unknown as Informer<KubernetesObject>,
       this.trunks as unknown as Informer<KubernetesObject>,
-      this.secrets as unknown as Informer<KubernetesObject>,
+      this.secrets,
       ...Object.values(this.children),
     ];
   }
@@ -178,6 +194,9 @@ export class Manager {
     for (const k of this.trunkController.allKeys()) this.trunkQueue.add(k);
     const agentHandler: KeyHandler = (key) => this.agentController.reconcile(key);
     const trunkHandler: KeyHandler = (key) => this.trunkController.reconcile(key);
-    await Promise.all([this.agentQueue.run(agentHandler, signal), this.trunkQueue.run(trunkHandler, signal)]);
+    await Promise.all([
+      this.agentQueue.run(agentHandler, signal),
+      this.trunkQueue.run(trunkHandler, signal),
+    ]);
   }
 }

@@ -30,7 +30,10 @@ export function renderMediaNodeConfig(
   for (const stage of SECRET_STAGES) {
     const value = pipeline[stage];
     if (value === null || typeof value !== 'object') continue;
-    const { apiKeySecretRef, ...rest } = value as { apiKeySecretRef?: SecretKeyRef } & Record<string, unknown>;
+    const { apiKeySecretRef, ...rest } = value as { apiKeySecretRef?: SecretKeyRef } & Record<
+      string,
+      unknown
+    >;
     if (apiKeySecretRef === undefined) continue;
     const env = `VOICEFLEET_${stage.toUpperCase()}_API_KEY`;
     secretEnv.push({ env, secret: { name: apiKeySecretRef.name, key: apiKeySecretRef.key } });

@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { agentsSharingNumbers, decideNumberOwnership, type NumberClaimant } from './number-ownership.js';
+import {
+  agentsSharingNumbers,
+  decideNumberOwnership,
+  type NumberClaimant,
+} from './number-ownership.js';
 
-const agent = (name: string, created: string, numbers: string[], namespace = 'default'): NumberClaimant => ({
+const agent = (
+  name: string,
+  created: string,
+  numbers: string[],
+  namespace = 'default',
+): NumberClaimant => ({
   namespace,
   name,
   creationTimestamp: `2026-01-0${created}T00:00:00Z`,
@@ -30,7 +39,11 @@ describe('decideNumberOwnership', () => {
     },
     {
       name: 'breaks a creation-time tie by namespace, then name',
-      agents: [agent('b', '1', ['+1'], 'x'), agent('z', '1', ['+1'], 'a'), agent('a', '1', ['+1'], 'x')],
+      agents: [
+        agent('b', '1', ['+1'], 'x'),
+        agent('z', '1', ['+1'], 'a'),
+        agent('a', '1', ['+1'], 'x'),
+      ],
       owners: { '+1': 'a/z' },
       lost: { 'x/a': [['+1', 'a/z']], 'x/b': [['+1', 'a/z']] },
     },
@@ -55,7 +68,14 @@ describe('decideNumberOwnership', () => {
 
 describe('agentsSharingNumbers', () => {
   it('lists the other agents claiming any of the numbers', () => {
-    const agents = [agent('a', '1', ['+1']), agent('b', '2', ['+1', '+2']), agent('c', '3', ['+3'])];
-    assert.deepEqual(agentsSharingNumbers(agents, ['+1', '+3'], 'default/a'), ['default/b', 'default/c']);
+    const agents = [
+      agent('a', '1', ['+1']),
+      agent('b', '2', ['+1', '+2']),
+      agent('c', '3', ['+3']),
+    ];
+    assert.deepEqual(agentsSharingNumbers(agents, ['+1', '+3'], 'default/a'), [
+      'default/b',
+      'default/c',
+    ]);
   });
 });

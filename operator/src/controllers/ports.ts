@@ -1,6 +1,5 @@
 // What the controllers need from the runtime, as interfaces: read-only informer caches, the
 // applier and the event recorder. main.ts wires the real ones; tests can pass small fakes.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Applier } from '../runtime/apply.js';
 import type { EventRecorder } from '../runtime/events.js';
 import type { Logger } from '../runtime/log.js';
@@ -18,7 +17,9 @@ export interface ControllerDeps {
   now: () => Date;
 }
 
-export function objectKey(o: { metadata?: { namespace?: string | undefined; name?: string | undefined } | undefined }): string {
+export function objectKey(o: {
+  metadata?: { namespace?: string | undefined; name?: string | undefined } | undefined;
+}): string {
   return `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }
 

@@ -37,15 +37,34 @@ export class SipTrunkController {
     const secretName = trunk.spec.outbound?.credentialsSecretRef?.name;
     const secret = secretName === undefined ? undefined : this.o.secrets.get(secretName, namespace);
     const secretKeys =
-      secret === undefined ? undefined : [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})];
+      secret === undefined
+        ? undefined
+        : [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})];
 
     const decision = decideSipTrunk({ trunk, secretKeys, now: this.o.now() });
-    const target = { group: GROUP, version: VERSION, plural: SIP_TRUNK_PLURAL, kind: SIP_TRUNK_KIND, namespace, name };
+    const target = {
+      group: GROUP,
+      version: VERSION,
+      plural: SIP_TRUNK_PLURAL,
+      kind: SIP_TRUNK_KIND,
+      namespace,
+      name,
+    };
     if (decision.statusChanged) {
-      await this.o.applier.applyStatus(target, decision.status as unknown as Record<string, unknown>);
+      await this.o.applier.applyStatus(
+        target,
+        decision.status as unknown as Record<string, unknown>,
+      );
     }
-    if (decision.gatewayInit.length > 0) await this.o.applier.patchStatus(target, decision.gatewayInit);
-    const eventTarget = { apiVersion: `${GROUP}/${VERSION}`, kind: SIP_TRUNK_KIND, namespace, name, uid: trunk.metadata.uid };
+    if (decision.gatewayInit.length > 0)
+      await this.o.applier.patchStatus(target, decision.gatewayInit);
+    const eventTarget = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: SIP_TRUNK_KIND,
+      namespace,
+      name,
+      uid: trunk.metadata.uid,
+    };
     for (const event of decision.events) {
       await this.o.events.record(eventTarget, event, this.o.now()).catch((err: unknown) => {
         this.o.log.warn('event not recorded', { key, reason: event.reason, err });

@@ -67,7 +67,7 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
       'False',
       'NoOwnedRegion',
       `none of the agent's regions is run by this operator (it runs: ${input.ownedRegions.join(', ') || 'none'}); ` +
-        'add one of those regions or install an operator for the agent\'s region',
+        "add one of those regions or install an operator for the agent's region",
     );
   } else if (holders.length > 0) {
     ready = { ...conflict, type: 'Ready', status: 'False' };
@@ -77,7 +77,10 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
       'False',
       'PodsNotReady',
       notReady
-        .map((s) => `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0}/${s.desired} media pods ready`)
+        .map(
+          (s) =>
+            `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0}/${s.desired} media pods ready`,
+        )
         .join('; '),
     );
   } else {
@@ -86,7 +89,12 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
 
   const progressing =
     rolling.length > 0
-      ? cond('Progressing', 'True', 'RollingOut', `rolling out in ${rolling.map((s) => s.region).join(', ')}`)
+      ? cond(
+          'Progressing',
+          'True',
+          'RollingOut',
+          `rolling out in ${rolling.map((s) => s.region).join(', ')}`,
+        )
       : cond('Progressing', 'False', 'Complete', 'every media pool runs the current spec');
   const degraded =
     failing.length > 0
@@ -99,7 +107,10 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
         )
       : cond('Degraded', 'False', 'AsExpected', 'no media pool is failing');
   if (input.notOwned.length > 0 && ready.reason !== 'NoOwnedRegion') {
-    ready = { ...ready, message: `${ready.message}; not run by this operator: ${input.notOwned.join(', ')}` };
+    ready = {
+      ...ready,
+      message: `${ready.message}; not run by this operator: ${input.notOwned.join(', ')}`,
+    };
   }
   return [ready, progressing, degraded, conflict];
 }

@@ -21,7 +21,10 @@ import type { VoiceAgentObject } from './resources.js';
 export interface VoiceAgentControllerOptions extends ControllerDeps {
   agents: Store<VoiceAgentObject>;
   /** Live children by kind, from informers filtered on the managed-by label. */
-  children: Record<'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment', Store<KubernetesObject>>;
+  children: Record<
+    'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment',
+    Store<KubernetesObject>
+  >;
   ownedRegions: readonly string[];
   childOptions: ChildOptions & MediaNodeConfigOptions;
 }
@@ -42,7 +45,9 @@ export class VoiceAgentController {
 
   /** Key of the VoiceAgent that controls a child, if any. */
   keyForChild(child: KubernetesObject): string | undefined {
-    const owner = child.metadata?.ownerReferences?.find((r) => r.controller === true && r.kind === VOICE_AGENT_KIND);
+    const owner = child.metadata?.ownerReferences?.find(
+      (r) => r.controller === true && r.kind === VOICE_AGENT_KIND,
+    );
     return owner === undefined ? undefined : `${child.metadata?.namespace ?? ''}/${owner.name}`;
   }
 
@@ -57,7 +62,10 @@ export class VoiceAgentController {
 
     const deployments = new Map<string, V1Deployment | undefined>();
     for (const region of this.o.ownedRegions) {
-      deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace) as V1Deployment | undefined);
+      deployments.set(
+        region,
+        this.o.children.Deployment.get(childName(name, region), namespace),
+      );
     }
     const decision = decideVoiceAgent({
       agent,
@@ -68,23 +76,40 @@ export class VoiceAgentController {
       now: this.o.now(),
     });
 
-    for (const child of decision.children) {
-      const store = this.o.children[child.kind as keyof VoiceAgentControllerOptions['children']];
-      await this.o.applier.apply(child, store.get(child.metadata?.name ?? '', namespace));
-    }
+    await Promise.all(
+      decision.children.map((child) => {
+        const store = this.o.children[child.kind as keyof VoiceAgentControllerOptions['children']];
+        return this.o.applier.apply(child, store.get(child.metadata?.name ?? '', namespace));
+      }),
+    );
     if (decision.statusChanged) {
       await this.o.applier.applyStatus(
-        { group: GROUP, version: VERSION, plural: VOICE_AGENT_PLURAL, kind: VOICE_AGENT_KIND, namespace, name },
+        {
+          group: GROUP,
+          version: VERSION,
+          plural: VOICE_AGENT_PLURAL,
+          kind: VOICE_AGENT_KIND,
+          namespace,
+          name,
+        },
         decision.status as unknown as Record<string, unknown>,
       );
     }
-    const target = { apiVersion: `${GROUP}/${VERSION}`, kind: VOICE_AGENT_KIND, namespace, name, uid: agent.metadata.uid };
+    const target = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: VOICE_AGENT_KIND,
+      namespace,
+      name,
+      uid: agent.metadata.uid,
+    };
     for (const event of decision.events) {
       await this.o.events.record(target, event, this.o.now()).catch((err: unknown) => {
         this.o.log.warn('event not recorded', { key, reason: event.reason, err });
       });
     }
-    return decision.requeueAfterMs !== undefined ? { requeueAfterMs: decision.requeueAfterMs } : undefined;
+    return decision.requeueAfterMs !== undefined
+      ? { requeueAfterMs: decision.requeueAfterMs }
+      : undefined;
   }
 
   private claimants(): NumberClaimant[] {
@@ -99,7 +124,10 @@ export class VoiceAgentController {
   /** Ownership over all cached agents, recomputed only after an agent event. */
   private numberOwnership(): NumberOwnership {
     if (this.ownership?.version !== this.agentsVersion) {
-      this.ownership = { version: this.agentsVersion, value: decideNumberOwnership(this.claimants()) };
+      this.ownership = {
+        version: this.agentsVersion,
+        value: decideNumberOwnership(this.claimants()),
+      };
     }
     return this.ownership.value;
   }

@@ -17,14 +17,19 @@ export function containsDesired(desired: unknown, live: unknown): boolean {
   if (typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
     const l = live as Record<string, unknown>;
-    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => containsDesired(v, l[k]));
+    return Object.entries(desired as Record<string, unknown>).every(([k, v]) =>
+      containsDesired(v, l[k]),
+    );
   }
   return desired === live;
 }
 
 /** Stable hash of a JSON value (object keys sorted), short enough for an annotation. */
 export function stableHash(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value as Json)).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(stableStringify(value as Json))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function stableStringify(value: Json | undefined): string {

@@ -2,14 +2,13 @@
 // of our custom resources through the status subresource. One field manager (`voicefleet`),
 // `force: true`, and no request at all when the live object already holds the desired fields.
 import {
-  CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
-  setHeaderOptions,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { APPLIED_HASH_ANNOTATION, containsDesired, stableHash } from './apply-diff.js';
+import { KIND_RESOURCES, createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export const FIELD_MANAGER = 'voicefleet';
@@ -55,27 +54,54 @@ export function withAppliedHash<T extends KubernetesObject>(desired: T): T {
 export function isUpToDate(desired: KubernetesObject, live: KubernetesObject | undefined): boolean {
   if (live === undefined) return false;
   const want = desired.metadata?.annotations?.[APPLIED_HASH_ANNOTATION];
-  return live.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === want && containsDesired(desired, live);
+  return (
+    live.metadata?.annotations?.[APPLIED_HASH_ANNOTATION] === want && containsDesired(desired, live)
+  );
 }
 
-export function createApplier(kc: KubeConfig, metrics: OperatorMetrics, fieldManager = FIELD_MANAGER): Applier {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+export function createApplier(
+  kc: KubeConfig,
+  metrics: OperatorMetrics,
+  fieldManager = FIELD_MANAGER,
+  rest: KubeRest = createKubeRest(kc),
+): Applier {
+  let objects: KubernetesObjectApi | undefined;
+  const query = `?fieldManager=${encodeURIComponent(fieldManager)}&force=true`;
+  const statusPath = (t: StatusTarget) =>
+    `${namespacedPath(`${t.group}/${t.version}`, t.plural, t.namespace, t.name)}/status`;
   return {
     async apply(desired, live) {
       const stamped = withAppliedHash(desired);
       const kind = desired.kind ?? 'Unknown';
+      const ns = desired.metadata?.namespace ?? '';
+      const name = desired.metadata?.name ?? '';
       if (isUpToDate(stamped, live)) {
         metrics.applySkipped.inc({ kind });
         return 'unchanged';
       }
       metrics.apiWrites.inc({ verb: 'apply', kind });
       try {
-        await objects.patch(stamped, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+        const known = KIND_RESOURCES[kind];
+        if (known !== undefined && known.apiVersion === desired.apiVersion) {
+          await rest.request(
+            'PATCH',
+            namespacedPath(known.apiVersion, known.plural, ns, name) + query,
+            stamped,
+            PatchStrategy.ServerSideApply,
+          );
+        } else {
+          objects ??= KubernetesObjectApi.makeApiClient(kc);
+          await objects.patch(
+            stamped,
+            undefined,
+            undefined,
+            fieldManager,
+            true,
+            PatchStrategy.ServerSideApply,
+          );
+        }
       } catch (cause) {
-        throw new Error(`apply ${kind} ${desired.metadata?.namespace ?? ''}/${desired.metadata?.name ?? ''}`, {
-          cause,
-        });
+        throw new Error(`apply ${kind} ${ns}/${name}`, { cause });
       }
       return 'applied';
     },
@@ -88,28 +114,32 @@ export function createApplier(kc: KubeConfig, metrics: OperatorMetrics, fieldMan
         status,
       };
       try {
-        await custom.patchNamespacedCustomObjectStatus(
-          { ...targetParams(target), body, fieldManager, force: true },
-          setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+        await rest.request(
+          'PATCH',
+          statusPath(target) + query,
+          body,
+          PatchStrategy.ServerSideApply,
         );
       } catch (cause) {
-        throw new Error(`apply ${target.kind} status ${target.namespace}/${target.name}`, { cause });
+        throw new Error(`apply ${target.kind} status ${target.namespace}/${target.name}`, {
+          cause,
+        });
       }
     },
     async patchStatus(target, ops) {
       metrics.apiWrites.inc({ verb: 'patch-status', kind: target.kind });
       try {
-        await custom.patchNamespacedCustomObjectStatus(
-          { ...targetParams(target), body: ops, fieldManager },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        await rest.request(
+          'PATCH',
+          `${statusPath(target)}?fieldManager=${encodeURIComponent(fieldManager)}`,
+          ops,
+          PatchStrategy.JsonPatch,
         );
       } catch (cause) {
-        throw new Error(`patch ${target.kind} status ${target.namespace}/${target.name}`, { cause });
+        throw new Error(`patch ${target.kind} status ${target.namespace}/${target.name}`, {
+          cause,
+        });
       }
     },
   };
-}
-
-function targetParams(t: StatusTarget) {
-  return { group: t.group, version: t.version, namespace: t.namespace, plural: t.plural, name: t.name };
 }

@@ -15,12 +15,24 @@ const ready: Condition = {
 
 describe('setCondition', () => {
   const cases: { name: string; status: 'True' | 'False'; expectTime: string }[] = [
-    { name: 'keeps the transition time when the status is unchanged', status: 'True', expectTime: t0.toISOString() },
-    { name: 'moves the transition time when the status changes', status: 'False', expectTime: t1.toISOString() },
+    {
+      name: 'keeps the transition time when the status is unchanged',
+      status: 'True',
+      expectTime: t0.toISOString(),
+    },
+    {
+      name: 'moves the transition time when the status changes',
+      status: 'False',
+      expectTime: t1.toISOString(),
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const out = setCondition([ready], { ...ready, status: c.status, reason: 'X', observedGeneration: 2 }, t1);
+      const out = setCondition(
+        [ready],
+        { ...ready, status: c.status, reason: 'X', observedGeneration: 2 },
+        t1,
+      );
       assert.equal(out.length, 1);
       assert.equal(out[0]?.lastTransitionTime, c.expectTime);
       assert.equal(out[0]?.observedGeneration, 2);
@@ -28,7 +40,11 @@ describe('setCondition', () => {
   }
 
   it('adds a new condition type with the current time and keeps the others', () => {
-    const out = setCondition([ready], { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' }, t1);
+    const out = setCondition(
+      [ready],
+      { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '' },
+      t1,
+    );
     assert.deepEqual(
       out.map((c) => [c.type, c.lastTransitionTime]),
       [

@@ -19,10 +19,16 @@ export type ConditionInput = Omit<Condition, 'lastTransitionTime'>;
  * Returns `existing` with `next` set: the transition time is kept when the status is unchanged,
  * set to `now` otherwise. Other condition types are kept as they are.
  */
-export function setCondition(existing: readonly Condition[], next: ConditionInput, now: Date): Condition[] {
+export function setCondition(
+  existing: readonly Condition[],
+  next: ConditionInput,
+  now: Date,
+): Condition[] {
   const previous = existing.find((c) => c.type === next.type);
   const lastTransitionTime =
-    previous !== undefined && previous.status === next.status ? previous.lastTransitionTime : now.toISOString();
+    previous !== undefined && previous.status === next.status
+      ? previous.lastTransitionTime
+      : now.toISOString();
   const merged: Condition = { ...next, lastTransitionTime };
   const out = existing.filter((c) => c.type !== next.type);
   out.push(merged);
@@ -41,11 +47,17 @@ export function mergeConditions(
 }
 
 /** Keeps only the conditions of the given types (those this field manager owns). */
-export function pickConditions(conditions: readonly Condition[], types: readonly string[]): Condition[] {
+export function pickConditions(
+  conditions: readonly Condition[],
+  types: readonly string[],
+): Condition[] {
   return conditions.filter((c) => types.includes(c.type));
 }
 
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 

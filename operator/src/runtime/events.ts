@@ -1,7 +1,8 @@
 // core/v1 Events for our custom resources, aggregated: the same (object, type, reason, message)
 // within the window bumps `count` on the existing Event instead of creating a new one.
 // Messages must not carry PII (numbers, transcripts) or secret values.
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
+import { createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface EventTarget {
@@ -37,8 +38,8 @@ export function createEventRecorder(
   kc: KubeConfig,
   metrics: OperatorMetrics,
   component = 'voicefleet-operator',
+  rest: KubeRest = createKubeRest(kc),
 ): EventRecorder {
-  const core = kc.makeApiClient(CoreV1Api);
   const seen = new Map<string, Seen>();
   return {
     async record(target, event, now) {
@@ -50,16 +51,19 @@ export function createEventRecorder(
           previous.count += 1;
           previous.at = now.getTime();
           metrics.apiWrites.inc({ verb: 'patch', kind: 'Event' });
-          await core.patchNamespacedEvent(
-            { name: previous.name, namespace: target.namespace, body: { count: previous.count, lastTimestamp: stamp } },
-            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          await rest.request(
+            'PATCH',
+            namespacedPath('v1', 'events', target.namespace, previous.name),
+            { count: previous.count, lastTimestamp: stamp },
+            PatchStrategy.MergePatch,
           );
           return;
         }
         metrics.apiWrites.inc({ verb: 'create', kind: 'Event' });
-        const created = await core.createNamespacedEvent({
-          namespace: target.namespace,
-          body: {
+        const created = (await rest.request(
+          'POST',
+          namespacedPath('v1', 'events', target.namespace),
+          {
             metadata: { generateName: `${target.name}.`, namespace: target.namespace },
             involvedObject: {
               apiVersion: target.apiVersion,
@@ -72,14 +76,15 @@ export function createEventRecorder(
             reason: event.reason,
             message: event.message,
             count: 1,
-            firstTimestamp: now,
-            lastTimestamp: now,
+            firstTimestamp: stamp,
+            lastTimestamp: stamp,
             source: { component },
             reportingComponent: component,
+            reportingInstance: component,
           },
-        });
+        )) as { metadata?: { name?: string } } | undefined;
         seen.delete(key);
-        seen.set(key, { name: created.metadata?.name ?? '', count: 1, at: now.getTime() });
+        seen.set(key, { name: created?.metadata?.name ?? '', count: 1, at: now.getTime() });
         if (seen.size > MAX_TRACKED) {
           const oldest = seen.keys().next().value;
           if (oldest !== undefined) seen.delete(oldest);

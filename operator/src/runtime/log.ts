@@ -20,7 +20,13 @@ export function createLogger(
   const min = order[level] ?? order.info;
   const emit = (lvl: LogLevel, msg: string, attrs?: Record<string, unknown>): void => {
     if (order[lvl] < min) return;
-    const rec: Record<string, unknown> = { time: new Date().toISOString(), level: lvl, msg, ...base, ...attrs };
+    const rec: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg,
+      ...base,
+      ...attrs,
+    };
     if (rec['err'] instanceof Error) rec['err'] = describeError(rec['err']);
     write(`${JSON.stringify(rec)}\n`);
   };
@@ -40,10 +46,14 @@ export function describeError(err: unknown): string {
   for (let i = 0; i < 5 && cur !== undefined && cur !== null; i++) {
     if (cur instanceof Error) {
       const code = (cur as { code?: unknown }).code;
-      parts.push(typeof code === 'number' ? `${cur.message} (HTTP ${code})` : cur.message.split('\n')[0] ?? '');
+      parts.push(
+        typeof code === 'number'
+          ? `${cur.message} (HTTP ${code})`
+          : (cur.message.split('\n')[0] ?? ''),
+      );
       cur = cur.cause;
     } else {
-      parts.push(String(cur).slice(0, 200));
+      parts.push(typeof cur === 'string' ? cur.slice(0, 200) : JSON.stringify(cur).slice(0, 200));
       break;
     }
   }

@@ -15,7 +15,8 @@ export interface OperatorMetrics {
 
 export function createOperatorMetrics(options: { defaultMetrics?: boolean } = {}): OperatorMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'voicefleet_operator_' });
+  if (options.defaultMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'voicefleet_operator_' });
   return {
     registry,
     reconcileTotal: new Counter({

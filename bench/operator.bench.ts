@@ -1,0 +1,284 @@
+// Operator benchmark: 1000 VoiceAgents (one region each) against a real API server and
+// controller manager on this machine. Measures the time until every agent is reconciled
+// (observedGeneration == generation and all four children exist), the operator's API writes in
+// the minute after convergence (its own write counter and the API server's audit log), and its
+// peak RSS. Baseline in the same run: a bare client creating the same 4000 children with the same
+// parallelism. Writes bench/results/operator.json. Run: npm run bench:operator
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  PatchStrategy,
+  PolicyV1Api,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { decideVoiceAgent } from '../operator/src/controllers/decide-voice-agent.js';
+import type { VoiceAgentObject } from '../operator/src/controllers/resources.js';
+import { startControlPlane } from '../test/harness/control-plane.js';
+import { agentManifest, installCrds, startOperator } from '../test/operator-helpers.js';
+
+const AGENTS = Number(process.env['VOICEFLEET_BENCH_AGENTS'] ?? 1000);
+const CLIENT_PARALLELISM = 16;
+const OPERATOR_WORKERS = 8;
+const CONVERGE_LIMIT_MS = 300_000;
+const STEADY_WINDOW_MS = 60_000;
+const root = new URL('..', import.meta.url).pathname;
+
+async function pool<T>(
+  items: readonly T[],
+  parallel: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await fn(item);
+      }
+    }),
+  );
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+interface AuditEvent {
+  verb: string;
+  stage: string;
+  user?: { username?: string };
+  userAgent?: string;
+  objectRef?: { resource?: string; subresource?: string };
+  requestReceivedTimestamp: string;
+}
+
+/** Write requests in [from, to) that did not come from kube-controller-manager. */
+function auditWrites(
+  path: string,
+  from: number,
+  to: number,
+): { total: number; byResource: Record<string, number> } {
+  const byResource: Record<string, number> = {};
+  let total = 0;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const e = JSON.parse(line) as AuditEvent;
+    if (e.stage !== 'ResponseComplete') continue;
+    if ((e.userAgent ?? '').startsWith('kube-controller-manager')) continue;
+    const t = Date.parse(e.requestReceivedTimestamp);
+    if (t < from || t >= to) continue;
+    const r = `${e.verb} ${e.objectRef?.resource ?? ''}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`;
+    byResource[r] = (byResource[r] ?? 0) + 1;
+    total++;
+  }
+  return { total, byResource };
+}
+
+async function countConverged(
+  custom: CustomObjectsApi,
+  apps: AppsV1Api,
+  core: CoreV1Api,
+  policy: PolicyV1Api,
+  namespace: string,
+): Promise<{ reconciled: number; children: number }> {
+  const labelSelector = 'app.kubernetes.io/managed-by=voicefleet';
+  const [agents, deps, cms, svcs, pdbs] = await Promise.all([
+    custom.listNamespacedCustomObject({
+      group: 'voicefleet.io',
+      version: 'v1alpha1',
+      plural: 'voiceagents',
+      namespace,
+    }) as Promise<{
+      items: { metadata: { generation?: number }; status?: { observedGeneration?: number } }[];
+    }>,
+    apps.listNamespacedDeployment({ namespace, labelSelector }),
+    core.listNamespacedConfigMap({ namespace, labelSelector }),
+    core.listNamespacedService({ namespace, labelSelector }),
+    policy.listNamespacedPodDisruptionBudget({ namespace, labelSelector }),
+  ]);
+  const reconciled = agents.items.filter(
+    (a) => a.status?.observedGeneration === a.metadata.generation,
+  ).length;
+  const children = Math.min(
+    deps.items.length,
+    cms.items.length,
+    svcs.items.length,
+    pdbs.items.length,
+  );
+  return { reconciled, children };
+}
+
+async function main(): Promise<void> {
+  const benchStarted = Date.now();
+  const work = mkdtempSync(join(tmpdir(), 'voicefleet-bench-'));
+  const auditPolicy = join(work, 'audit-policy.yaml');
+  const auditLog = join(work, 'audit.log');
+  writeFileSync(
+    auditPolicy,
+    [
+      'apiVersion: audit.k8s.io/v1',
+      'kind: Policy',
+      'omitStages: [RequestReceived]',
+      'rules:',
+      '  - level: Metadata',
+      '    verbs: [create, update, patch, delete, deletecollection]',
+      '  - level: None',
+      '',
+    ].join('\n'),
+  );
+  const plane = await startControlPlane({
+    extraApiServerArgs: [
+      `--audit-policy-file=${auditPolicy}`,
+      `--audit-log-path=${auditLog}`,
+      '--audit-log-maxsize=1024',
+    ],
+  });
+  let operator: Awaited<ReturnType<typeof startOperator>> | undefined;
+  try {
+    const kc = plane.kubeConfig;
+    await installCrds(kc);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const policy = kc.makeApiClient(PolicyV1Api);
+    const objects = KubernetesObjectApi.makeApiClient(kc);
+    await core.createNamespace({ body: { metadata: { name: 'bench' } } });
+    await core.createNamespace({ body: { metadata: { name: 'baseline' } } });
+
+    operator = await startOperator(plane.kubeconfigPath, work, [
+      '--regions',
+      'us-east-1',
+      '--namespace',
+      'bench',
+      '--workers',
+      String(OPERATOR_WORKERS),
+      ...(process.env['VOICEFLEET_BENCH_LEADER_ELECTION'] === 'true'
+        ? []
+        : ['--no-leader-election']),
+    ]);
+    const names = Array.from({ length: AGENTS }, (_, i) => `agent-${String(i).padStart(4, '0')}`);
+
+    // Operator: create the agents, wait until every one is reconciled with all children.
+    const t0 = Date.now();
+    await pool(names, CLIENT_PARALLELISM, (name) =>
+      custom.createNamespacedCustomObject({
+        group: 'voicefleet.io',
+        version: 'v1alpha1',
+        plural: 'voiceagents',
+        namespace: 'bench',
+        body: agentManifest(
+          name,
+          [`+1415${String(5_000_000 + names.indexOf(name)).padStart(7, '0')}`],
+          { namespace: 'bench' },
+        ),
+      }),
+    );
+    const createdMs = Date.now() - t0;
+    let progress = { reconciled: 0, children: 0 };
+    while (Date.now() - t0 < CONVERGE_LIMIT_MS) {
+      progress = await countConverged(custom, apps, core, policy, 'bench');
+      if (progress.reconciled === AGENTS && progress.children === AGENTS) break;
+      await sleep(1000);
+    }
+    const convergeMs = Date.now() - t0;
+    if (progress.reconciled !== AGENTS || progress.children !== AGENTS) {
+      throw new Error(`not converged after ${CONVERGE_LIMIT_MS} ms: ${JSON.stringify(progress)}`);
+    }
+    console.log(`converged in ${convergeMs} ms (agents created in ${createdMs} ms)`);
+
+    // Steady state: the minute after convergence.
+    const writesMetric = () => operator!.metric('voicefleet_operator_api_writes_total');
+    const reconcilesMetric = () => operator!.metric('voicefleet_operator_reconcile_total');
+    const w0 = await writesMetric();
+    const r0 = await reconcilesMetric();
+    const s0 = Date.now();
+    await sleep(STEADY_WINDOW_MS);
+    const s1 = Date.now();
+    const steadyMetricWrites = (await writesMetric()) - w0;
+    const steadyReconciles = (await reconcilesMetric()) - r0;
+    await sleep(2000); // audit log flush
+    const audit = auditWrites(auditLog, s0, s1);
+    const totalWrites = await writesMetric();
+    const rssMiB = peakRssMiB(operator.proc.pid);
+    await operator.proc.stop();
+    operator = undefined;
+
+    // Baseline: a bare client creating the same 4000 children with the same parallelism.
+    const children: KubernetesObject[] = names.flatMap((name, i) => {
+      const agent = agentManifest(name, [`+1416${String(5_000_000 + i).padStart(7, '0')}`], {
+        namespace: 'baseline',
+      }) as unknown as VoiceAgentObject;
+      agent.metadata = {
+        name,
+        namespace: 'baseline',
+        uid: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+        generation: 1,
+      };
+      return decideVoiceAgent({
+        agent,
+        ownedRegions: ['us-east-1'],
+        lostNumbers: [],
+        deployments: new Map(),
+        options: {
+          image: 'voicefleet/media-node:0.1.0',
+          multiRegionCluster: false,
+          edgeUri: 'sip:voicefleet-edge:5060',
+        },
+        now: new Date(),
+      }).children.map((c) => ({ ...c, metadata: { ...c.metadata, ownerReferences: [] } }));
+    });
+    const b0 = Date.now();
+    await pool(children, OPERATOR_WORKERS, (c) =>
+      objects.patch(c, undefined, undefined, 'bench-baseline', true, PatchStrategy.ServerSideApply),
+    );
+    const baselineMs = Date.now() - b0;
+
+    const result = {
+      agents: AGENTS,
+      convergeSeconds: Math.round(convergeMs / 100) / 10,
+      steadyWritesPerMinute: Math.max(steadyMetricWrites, audit.total),
+      rssMiB,
+      baseline: {
+        what: `bare client applying the same ${children.length} children with parallelism ${OPERATOR_WORKERS}`,
+        seconds: Math.round(baselineMs / 100) / 10,
+        convergeRatio: Math.round((convergeMs / baselineMs) * 100) / 100,
+      },
+      details: {
+        agentsCreatedSeconds: Math.round(createdMs / 100) / 10,
+        operatorWorkers: OPERATOR_WORKERS,
+        clientParallelism: CLIENT_PARALLELISM,
+        steadyWritesFromMetric: steadyMetricWrites,
+        steadyWritesFromAuditLog: audit.total,
+        steadyWritesByResource: audit.byResource,
+        steadyReconciles,
+        totalOperatorWrites: totalWrites,
+        leaderElection: process.env['VOICEFLEET_BENCH_LEADER_ELECTION'] === 'true',
+        cpus: cpus().length,
+        node: process.version,
+        benchSeconds: Math.round((Date.now() - benchStarted) / 1000),
+      },
+    };
+    writeFileSync(
+      join(root, 'bench/results/operator.json'),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    if (operator !== undefined) await operator.proc.stop();
+    await plane.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
