@@ -43,6 +43,7 @@ export class ClientInviteTransaction {
   #retransmit(interval: number): void {
     this.#timers.start('A', interval, () => {
       if (this.state !== 'calling') return;
+      this.#ctx.onRetransmit?.();
       this.#ctx.send(this.#request);
       this.#retransmit(interval * 2);
     });

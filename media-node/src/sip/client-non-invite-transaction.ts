@@ -37,6 +37,7 @@ export class ClientNonInviteTransaction {
   #retransmit(interval: number): void {
     this.#timers.start('E', interval, () => {
       if (this.state !== 'trying' && this.state !== 'proceeding') return;
+      this.#ctx.onRetransmit?.();
       this.#ctx.send(this.#request);
       const { t2 } = this.#ctx.values;
       this.#retransmit(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));

@@ -9,7 +9,7 @@ import {
   type ClientNonInviteHandlers,
 } from './client-non-invite-transaction.js';
 import type { SipCore } from './core.js';
-import type { Dialog} from './dialog.js';
+import type { Dialog } from './dialog.js';
 import { dialogKey } from './dialog.js';
 import { InboundRequest } from './inbound-request.js';
 import { IncomingInvite } from './incoming-invite.js';
@@ -223,6 +223,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       reliable: target.transport === 'tcp',
       timers: this.timers,
       values: this.timerValues,
+      onRetransmit: () => this.metrics.retransmission(),
       onTerminated,
     };
   }

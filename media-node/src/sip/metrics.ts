@@ -7,6 +7,7 @@ export interface SipMetricsHooks {
   responseSent?: (status: number, method: string) => void;
   parseError?: (code: ParseErrorCode, transport: TransportName) => void;
   transactionTimeout?: (method: string) => void;
+  retransmission?: () => void;
 }
 
 export interface SipCounters {
@@ -14,6 +15,7 @@ export interface SipCounters {
   responsesSent: Map<number, number>;
   parseErrors: Map<ParseErrorCode, number>;
   transactionTimeouts: number;
+  retransmissions: number;
 }
 
 export class SipMetrics {
@@ -22,6 +24,7 @@ export class SipMetrics {
     responsesSent: new Map(),
     parseErrors: new Map(),
     transactionTimeouts: 0,
+    retransmissions: 0,
   };
   readonly #hooks: SipMetricsHooks;
 
@@ -47,5 +50,10 @@ export class SipMetrics {
   transactionTimeout(method: string): void {
     this.counters.transactionTimeouts++;
     this.#hooks.transactionTimeout?.(method);
+  }
+
+  retransmission(): void {
+    this.counters.retransmissions++;
+    this.#hooks.retransmission?.();
   }
 }

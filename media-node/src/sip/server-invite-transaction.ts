@@ -40,6 +40,7 @@ export class ServerInviteTransaction {
   #retransmit(interval: number, t2: number): void {
     this.#timers.start('G', interval, () => {
       if (this.state !== 'completed' && this.state !== 'accepted') return;
+      this.#ctx.onRetransmit?.();
       if (this.#last) this.#ctx.send(this.#last);
       this.#retransmit(Math.min(interval * 2, t2), t2);
     });

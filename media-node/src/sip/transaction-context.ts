@@ -8,6 +8,8 @@ export interface TransactionContext {
   reliable: boolean;
   timers: Timers;
   values: TimerValues;
+  /** Called for each retransmission (Timers A, E, G and 2xx repeats), for metrics. */
+  onRetransmit?: () => void;
   /** Called once when the transaction reaches Terminated (the table forgets it). */
   onTerminated: () => void;
 }

@@ -1,0 +1,82 @@
+// Test support: runs the real sipp binary on loopback (bounded in time, killed by PID).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const SIP_SCENARIOS = fileURLToPath(new URL('../../../../test/sipp/', import.meta.url));
+
+/** undefined when sipp can run; else why not (tests skip unless CI=true). */
+export function sippMissing(): string | undefined {
+  const ok = spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
+  if (ok) return undefined;
+  if (process.env.CI === 'true')
+    throw new Error('sipp is required in CI (Debian package sip-tester)');
+  return 'sipp binary not installed';
+}
+
+export interface SippResult {
+  code: number | null;
+  output: string;
+}
+
+export interface SippRun {
+  readonly child: ChildProcess;
+  readonly done: Promise<SippResult>;
+  stop(): void;
+}
+
+/** Starts sipp with `args` in a scratch directory; kills it after `timeoutMs`. */
+export function startSipp(args: string[], timeoutMs = 20_000): SippRun {
+  const cwd = mkdtempSync(join(tmpdir(), 'sip-sipp-'));
+  const child = spawn(
+    'sipp',
+    [...args, '-nostdin', '-timeout', `${Math.ceil(timeoutMs / 1000)}s`, '-timeout_error'],
+    {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs + 5_000);
+  const done = new Promise<SippResult>((resolve) => {
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      rmSync(cwd, { recursive: true, force: true });
+      resolve({ code, output });
+    });
+  });
+  return { child, done, stop: () => child.kill('SIGKILL') };
+}
+
+export interface UacRun {
+  scenario: string;
+  target: string;
+  port: number;
+  mediaPort: number;
+  transport?: 'udp' | 'tcp';
+  calls?: number;
+}
+
+/** A sipp UAC run of one of our scenarios against `target` (host:port). */
+export function runSippUac(o: UacRun): Promise<SippResult> {
+  const args = [
+    o.target,
+    '-sf',
+    join(SIP_SCENARIOS, o.scenario),
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(o.port),
+    '-mp',
+    String(o.mediaPort),
+    '-m',
+    String(o.calls ?? 1),
+    '-t',
+    o.transport === 'tcp' ? 't1' : 'u1',
+  ];
+  return startSipp(args).done;
+}
