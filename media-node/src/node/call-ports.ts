@@ -28,8 +28,8 @@ export interface MediaPort {
   onDtmf(listener: (digit: string) => void): void;
   /** Our direction towards the far end (hold: `sendonly`/`inactive` from the far end's offer). */
   setDirection(direction: MediaDirection): void;
-  /** Milliseconds since the last RTP packet from the far end (or since the session started). */
-  idleMs(): number;
+  /** No RTP from the far end for the media timeout while sendrecv (not while on hold). */
+  onTimeout(listener: () => void): void;
   /** Frames queued for playout that have not left yet. */
   queuedFrames(): number;
   stats(): RtpStats;

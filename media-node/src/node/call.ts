@@ -44,7 +44,6 @@ export interface CallOptions {
   log: Logger;
   tracer: Tracer;
   callSpan: Span;
-  mediaTimeoutMs: number;
   /** Negotiates a re-INVITE's offer against the current session (hold / resume). */
   reinviteAnswer: (offerSdp: string) => ReinviteAnswer;
   transfer?: TransferSettings;
@@ -54,14 +53,12 @@ export interface CallOptions {
   playoutWaitMs?: number;
 }
 
-const MEDIA_CHECK_MS = 500;
 const PLAYOUT_POLL_MS = 20;
 
 export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
   readonly callId: string;
   #ended = false;
   #direction: MediaDirection = 'sendrecv';
-  #mediaTimer: NodeJS.Timeout | undefined;
   readonly #o: CallOptions;
   readonly #ac = new AbortController();
 
@@ -96,7 +93,9 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
     agent.onAction((action) => this.#onAction(action));
     dialog.onBye(() => this.#teardown('remote-bye'));
     dialog.onReinvite((offer) => this.#onReinvite(offer));
-    this.#mediaTimer = setInterval(() => this.#checkMedia(), MEDIA_CHECK_MS);
+    media.onTimeout(() => {
+      if (this.#direction === 'sendrecv') void this.hangup('media-timeout');
+    });
     agent.start();
   }
 
@@ -189,16 +188,10 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
     return answer;
   }
 
-  #checkMedia(): void {
-    if (this.#ended || this.#direction !== 'sendrecv') return;
-    if (this.#o.media.idleMs() > this.#o.mediaTimeoutMs) void this.hangup('media-timeout');
-  }
-
   #teardown(reason: CallEndReason): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#ac.abort();
-    if (this.#mediaTimer !== undefined) clearInterval(this.#mediaTimer);
     const { agent, media, metrics, events, callSpan } = this.#o;
     try {
       agent.stop();

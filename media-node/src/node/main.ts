@@ -48,7 +48,11 @@ async function main(): Promise<void> {
     },
   });
   const tracing = await startTracing(process.env, 'voicefleet-media-node');
-  const server = await startMediaNodeServer(config, { log, tracer: tracing.tracer });
+  const server = await startMediaNodeServer(config, {
+    log,
+    tracer: tracing.tracer,
+    env: process.env,
+  });
   let exiting = false;
   const exit = async (reason: string): Promise<void> => {
     if (exiting) return;

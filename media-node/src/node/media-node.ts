@@ -216,7 +216,6 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       log,
       tracer,
       callSpan,
-      mediaTimeoutMs: settings.mediaTimeoutSeconds * 1000,
       reinviteAnswer: (offer) => negotiated.reinviteAnswer(offer),
       ...(settings.transfer ? { transfer: settings.transfer } : {}),
     });

@@ -1,23 +1,88 @@
 /**
- * Builds the node's parts from its config: the SIP endpoint (signaling port), the RTP scheduler
- * and per-call sessions (media factory), and the providers with per-call agent sessions.
+ * Builds the node's parts from its config: the SIP endpoint (signaling port), the one RTP pacing
+ * scheduler and per-call sessions (media factory), and the shared providers with per-call agent
+ * sessions.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
+import { createEspeakTts } from '../providers/local/espeak-tts.js';
+import { createProviders } from '../providers/registry.js';
+import type { PipelineConfig } from '../providers/pipeline-config.js';
+import { PacingScheduler } from '../rtp/scheduler.js';
+import { createEnergyVad } from '../vad/energy-vad.js';
+import { createFrameTurnDetector } from '../vad/frame-turn-detector.js';
+import type { TurnDetectorFactory } from '../vad/types.js';
+import { createAgentFactory } from './agent-factory.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
+import { createRtpMediaFactory } from './rtp-media.js';
+import { listenSipSignaling } from './sip-signaling.js';
 
 export interface NodeParts {
   signaling: SignalingPort;
   media: MediaFactory;
   agents: AgentFactory;
+  scheduler: PacingScheduler;
   sipPort: number;
   close(): Promise<void>;
 }
 
-export function createParts(
-  _config: MediaNodeConfig,
-  _deps: { log: Logger; metrics: NodeMetrics },
+function turnDetectorFor(pipeline: PipelineConfig): TurnDetectorFactory {
+  const endOfTurnMs = pipeline.vad?.endOfTurnMs ?? 500;
+  return (events) => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs }, events);
+}
+
+export async function createParts(
+  config: MediaNodeConfig,
+  deps: { log: Logger; metrics: NodeMetrics; env: Readonly<Record<string, string | undefined>> },
 ): Promise<NodeParts> {
-  return Promise.reject(new Error('media parts are not wired yet'));
+  const { log, metrics } = deps;
+  const pipeline = config.pipeline as PipelineConfig;
+  const providers = createProviders(pipeline, { env: deps.env });
+  const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : createEspeakTts();
+  const scheduler = new PacingScheduler({
+    observeDeviation: (ms) => metrics.pacingDeviationMs.observe(ms),
+  });
+  const { signaling, port } = await listenSipSignaling({
+    host: config.sip.host,
+    port: config.sip.port,
+    advertisedHost: config.sip.advertisedHost,
+    log: log.child({ component: 'sip' }),
+    metrics,
+  });
+  const advertisedHost =
+    config.sip.advertisedHost || (config.rtp.host === '0.0.0.0' ? '127.0.0.1' : config.rtp.host);
+  const media = createRtpMediaFactory({
+    scheduler,
+    bindHost: config.rtp.host,
+    advertisedHost,
+    portRange: { min: config.rtp.portMin, max: config.rtp.portMax },
+    codecs: config.codecs,
+    mediaTimeoutMs: config.media.timeoutSeconds * 1000,
+  });
+  const agents = createAgentFactory({
+    ...(pipeline.greeting === undefined ? {} : { greeting: pipeline.greeting }),
+    providers,
+    turnDetector: turnDetectorFor(pipeline),
+    ...(fallbackTts === undefined ? {} : { fallbackTts }),
+    ...(config.transfer ? { transferTarget: config.transfer.target } : {}),
+    log: log.child({ component: 'agent' }),
+  });
+  return {
+    signaling,
+    media,
+    agents,
+    scheduler,
+    sipPort: port,
+    close: async () => {
+      await signaling.close();
+      scheduler.stop();
+      await Promise.allSettled([
+        providers.stt.close(),
+        providers.tts.close(),
+        providers.llm.close(),
+        fallbackTts?.close(),
+      ]);
+    },
+  };
 }

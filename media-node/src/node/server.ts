@@ -24,12 +24,12 @@ export interface RunningServer {
 
 export async function startMediaNodeServer(
   config: MediaNodeConfig,
-  deps: { log: Logger; tracer: Tracer },
+  deps: { log: Logger; tracer: Tracer; env: Readonly<Record<string, string | undefined>> },
 ): Promise<RunningServer> {
   const { log, tracer } = deps;
   const metrics = createNodeMetrics();
   const events = new CallEventBus();
-  const parts = await createParts(config, { log, metrics });
+  const parts = await createParts(config, { log, metrics, env: deps.env });
   const node = new MediaNode({
     settings: {
       maxCalls: config.capacity.maxCalls,
