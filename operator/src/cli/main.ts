@@ -44,7 +44,8 @@ try {
     process.exitCode = 2;
   } else {
     console.error(`voicefleet: ${error instanceof Error ? error.message : String(error)}`);
-    if (error instanceof Error && error.cause) console.error(`  caused by: ${String(error.cause)}`);
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (cause instanceof Error) console.error(`  caused by: ${cause.message}`);
     process.exitCode = 1;
   }
 }

@@ -1,0 +1,36 @@
+// The running local fleet, as `voicefleet call` finds it: a small JSON file in the run directory.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export interface DevState {
+  pid: number;
+  edges: { region: string; sipUri: string }[];
+  nodes: { id: string; poolKey: string; httpUrl: string; phase: string }[];
+}
+
+/** `$VOICEFLEET_DEV_DIR`, else a per-user folder under the system temp dir. */
+export function defaultRunDir(): string {
+  return process.env.VOICEFLEET_DEV_DIR ?? join(tmpdir(), `voicefleet-dev-${userInfo().uid}`);
+}
+
+const stateFile = (runDir: string): string => join(runDir, 'state.json');
+
+export async function writeDevState(runDir: string, state: DevState): Promise<void> {
+  await mkdir(runDir, { recursive: true });
+  await writeFile(stateFile(runDir), JSON.stringify(state, null, 2));
+}
+
+export async function readDevState(runDir: string): Promise<DevState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(stateFile(runDir), 'utf8')) as DevState;
+    process.kill(state.pid, 0); // throws when that fleet is gone
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function removeDevState(runDir: string): Promise<void> {
+  await rm(stateFile(runDir), { force: true });
+}

@@ -1,0 +1,129 @@
+// A local Kamailio running the chart's edge configuration on loopback, one per region the local
+// fleet serves. The operator's EdgeWriter programs it exactly as it programs an edge in a cluster.
+import { randomBytes } from 'node:crypto';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { EdgeWriter, KamailioRpcClient } from '../edge/index.js';
+import { ManagedProcess } from './managed-process.js';
+
+export const EDGE_CONFIG_DIR = new URL(
+  '../../../charts/voicefleet/files/kamailio/',
+  import.meta.url,
+).pathname;
+
+export interface LocalEdgeSettings {
+  region: string;
+  sipPort: number;
+  controlPort: number;
+  token: string;
+  dispatcherList: string;
+}
+
+/** `kamailio-local.cfg` for a loopback edge (pure). */
+export function renderLocalEdgeConfig(s: LocalEdgeSettings): string {
+  return [
+    '# Written by `voicefleet dev`: a loopback edge.',
+    '#!define VF_CONFIGURED',
+    '#!substdef "!VF_SIP_ADDR!127.0.0.1!g"',
+    `#!substdef "!VF_SIP_PORT!${s.sipPort}!g"`,
+    '#!substdef "!VF_CONTROL_ADDR!127.0.0.1!g"',
+    `#!substdef "!VF_CONTROL_PORT!${s.controlPort}!g"`,
+    `#!substdef "!VF_RPC_TOKEN!${s.token}!g"`,
+    `#!substdef "!VF_REGION!${s.region}!g"`,
+    '#!substdef "!VF_CHILDREN!2!g"',
+    '#!substdef "!VF_TCP_CHILDREN!2!g"',
+    `#!substdef "!VF_DS_LIST!${s.dispatcherList}!g"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * A local fleet that was killed hard can leave its Kamailio running, holding the ports. Its PID file
+ * names it; it is stopped only when that process really is a Kamailio running from this folder.
+ */
+async function stopLeftoverEdge(pidFile: string, dir: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.startsWith('kamailio') || !cmdline.includes(dir)) return;
+  process.kill(pid, 'SIGTERM');
+  for (
+    let i = 0;
+    i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) !== '';
+    i++
+  ) {
+    await sleep(100);
+  }
+}
+
+export interface LocalEdge {
+  region: string;
+  sipUri: string;
+  sipPort: number;
+  writer: EdgeWriter;
+  process: ManagedProcess;
+}
+
+export async function startLocalEdge(
+  region: string,
+  ports: { sip: number; control: number },
+  runDir: string,
+): Promise<LocalEdge> {
+  const dir = join(runDir, 'edge', region);
+  await mkdir(dir, { recursive: true });
+  await cp(EDGE_CONFIG_DIR, dir, { recursive: true });
+  await stopLeftoverEdge(join(dir, 'kamailio.pid'), dir);
+  const token = randomBytes(18).toString('base64url');
+  const settings: LocalEdgeSettings = {
+    region,
+    sipPort: ports.sip,
+    controlPort: ports.control,
+    token,
+    dispatcherList: join(dir, 'dispatcher.list'),
+  };
+  await writeFile(join(dir, 'kamailio-local.cfg'), renderLocalEdgeConfig(settings), {
+    mode: 0o600,
+  });
+  const process = new ManagedProcess({
+    command: 'kamailio',
+    args: [
+      '-DD',
+      '-E',
+      '-f',
+      join(dir, 'kamailio.cfg'),
+      '-Y',
+      dir,
+      '-P',
+      join(dir, 'kamailio.pid'),
+      '-w',
+      dir,
+      '-m',
+      '128',
+      '-M',
+      '16',
+    ],
+    cwd: dir,
+    logFile: join(dir, 'kamailio.log'),
+  });
+  const client = new KamailioRpcClient({
+    name: `edge-${region}`,
+    rpcUrl: `http://127.0.0.1:${ports.control}/RPC`,
+    token,
+  });
+  await process.waitReady(
+    async () => {
+      await client.call('core.uptime');
+      return true;
+    },
+    15_000,
+    `the ${region} edge (kamailio)`,
+  );
+  return {
+    region,
+    sipUri: `sip:127.0.0.1:${ports.sip}`,
+    sipPort: ports.sip,
+    writer: new EdgeWriter(client),
+    process,
+  };
+}

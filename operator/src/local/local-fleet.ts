@@ -1,0 +1,442 @@
+// The local fleet: the operator's reconcile core with a loopback runtime behind it. From the
+// manifests it decides pools (renderMediaNodeConfig, decideNumberOwnership, planPools), runs them
+// as media-node processes, and programs one Kamailio per region with the same pure routing
+// decision and serialized writer the operator uses in a cluster. Invalid manifests never touch
+// what runs: they only become problems in the status.
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
+import { renderMediaNodeConfig } from '../controllers/media-node-config.js';
+import { agentKey, decideNumberOwnership } from '../controllers/number-ownership.js';
+import {
+  AGENT_LABEL,
+  REGION_LABEL,
+  desiredRoutingState,
+  parseSetIds,
+  serializeSetIds,
+  type DestinationHealth,
+  type EndpointSliceLike,
+  type TrunkCredentials,
+} from '../edge/index.js';
+import { freePort } from './free-port.js';
+import { startLocalEdge, type LocalEdge } from './local-edge.js';
+import { LocalMediaNode } from './local-media-node.js';
+import type { ManifestFolder } from './manifest-folder.js';
+import { planPools, type DesiredPool } from './pool-plan.js';
+import type { FleetSnapshot } from './status-table.js';
+
+export interface LocalFleetOptions {
+  runDir: string;
+  /** SIP port of the first region's edge; further regions take the next free ports. */
+  sipPort: number;
+  onLog?: (line: string) => void;
+}
+
+interface PoolSpec extends DesiredPool {
+  agent: VoiceAgent;
+  region: string;
+  config: Record<string, unknown>;
+  secretEnv: Record<string, string>;
+}
+
+const nameOf = (o: { metadata: { name?: string } }): string => o.metadata.name ?? '';
+const nsOf = (o: { metadata: { namespace?: string } }): string => o.metadata.namespace ?? 'default';
+
+export class LocalFleet {
+  private manifests: ManifestFolder = { agents: [], trunks: [], secrets: [], problems: [] };
+  private readonly nodes = new Map<string, LocalMediaNode>();
+  private readonly edges = new Map<string, LocalEdge>();
+  private health = new Map<string, DestinationHealth[]>();
+  /** Problems by what they are about, so a repeating one replaces itself instead of piling up. */
+  private readonly problems = new Map<string, string>();
+  /** Pools whose nodes keep failing to start: when to try again (capped exponential backoff). */
+  private readonly startFailures = new Map<string, { count: number; retryAt: number }>();
+  private routing = 'not published';
+  private chain: Promise<void> = Promise.resolve();
+  private nextNode = 1;
+  private stopped = false;
+
+  constructor(private readonly options: LocalFleetOptions) {}
+
+  /** Edge SIP addresses by region, first region first. */
+  get edgeAddresses(): { region: string; sipUri: string }[] {
+    return [...this.edges.values()].map((e) => ({ region: e.region, sipUri: e.sipUri }));
+  }
+
+  get mediaNodes(): { id: string; poolKey: string; httpUrl: string; phase: string }[] {
+    return [...this.nodes.values()].map((n) => ({
+      id: n.spec.id,
+      poolKey: n.spec.poolKey,
+      httpUrl: n.httpUrl,
+      phase: n.phase,
+    }));
+  }
+
+  /** Takes a new reading of the folder. Invalid manifests keep the running fleet as it is. */
+  apply(folder: ManifestFolder): Promise<void> {
+    this.problems.clear();
+    if (folder.problems.length > 0) {
+      folder.problems.forEach((p, i) => this.problems.set(`manifest ${i}`, p));
+      this.problems.set(
+        'manifests',
+        'the running fleet is unchanged until the manifests are valid',
+      );
+      return Promise.resolve();
+    }
+    this.manifests = folder;
+    return this.reconcile();
+  }
+
+  /** One serialized reconcile pass; safe to call as often as anything changes. */
+  reconcile(): Promise<void> {
+    const run = this.chain.then(() => this.reconcileNow());
+    this.chain = run.catch((error: unknown) => {
+      this.problems.set('reconcile', `reconcile failed: ${describe(error)}`);
+    });
+    return this.chain;
+  }
+
+  private async reconcileNow(): Promise<void> {
+    if (this.stopped) return;
+    const pools = this.desiredPools();
+    await this.ensureEdges(pools);
+    for (const [id, node] of this.nodes) {
+      if (node.exited && (node.phase === 'draining' || node.phase === 'failed'))
+        this.nodes.delete(id);
+    }
+    const plan = planPools(
+      pools,
+      [...this.nodes.values()].map((n) => ({
+        id: n.spec.id,
+        poolKey: n.spec.poolKey,
+        configHash: n.spec.configHash,
+        phase: n.phase,
+      })),
+    );
+    const now = Date.now();
+    const due = plan.start.filter(
+      ({ poolKey }) => (this.startFailures.get(poolKey)?.retryAt ?? 0) <= now,
+    );
+    await Promise.all(
+      due.map(async ({ poolKey }) => {
+        const pool = pools.find((p) => p.key === poolKey);
+        if (pool === undefined) return;
+        try {
+          await this.startNode(pool);
+          this.startFailures.delete(poolKey);
+          this.problems.delete(`pool ${poolKey}`);
+        } catch (error) {
+          const count = (this.startFailures.get(poolKey)?.count ?? 0) + 1;
+          const delayMs = Math.min(30_000, 1000 * 2 ** (count - 1));
+          this.startFailures.set(poolKey, { count, retryAt: Date.now() + delayMs });
+          this.problems.set(
+            `pool ${poolKey}`,
+            `${describe(error)} (retrying in ${delayMs / 1000} s)`,
+          );
+          setTimeout(() => void this.reconcile(), delayMs).unref();
+        }
+      }),
+    );
+    // Drain: the edge stops sending new calls first, then the node is told to finish and exit.
+    for (const id of plan.drain) {
+      const node = this.nodes.get(id);
+      if (node !== undefined) node.phase = 'draining';
+    }
+    await this.publishRouting(pools);
+    await Promise.all(plan.drain.map((id) => this.nodes.get(id)?.drain() ?? Promise.resolve()));
+    if (due.length > 0 || plan.drain.length > 0) this.chainFollowUp();
+  }
+
+  /** Replacements that became ready may let old nodes drain: look again shortly. */
+  private chainFollowUp(): void {
+    setTimeout(() => void this.reconcile(), 500).unref();
+  }
+
+  private desiredPools(): PoolSpec[] {
+    const { agents, secrets } = this.manifests;
+    const pools: PoolSpec[] = [];
+    for (const agent of agents) {
+      for (const region of agent.spec.regions) {
+        const edge = this.edges.get(region.name);
+        const edgeUri = edge?.sipUri ?? `sip:127.0.0.1:${this.options.sipPort}`;
+        const rendered = renderMediaNodeConfig(
+          {
+            metadata: { name: nameOf(agent), namespace: nsOf(agent), uid: 'local' },
+            spec: agent.spec,
+          },
+          region.name,
+          { edgeUri },
+        );
+        const config = {
+          ...rendered.config,
+          sip: { host: '127.0.0.1', port: 0, advertisedHost: '127.0.0.1' },
+          http: { host: '127.0.0.1', port: 0 },
+          rtp: { host: '127.0.0.1', portMin: 0, portMax: 0 },
+        };
+        const secretEnv: Record<string, string> = {};
+        for (const { env, secret } of rendered.secretEnv) {
+          const found = secrets.find((s) => s.namespace === nsOf(agent) && s.name === secret.name);
+          const value = found?.data[secret.key];
+          if (value !== undefined) secretEnv[env] = value;
+          else {
+            this.problems.set(
+              `secret ${secret.name}/${secret.key}`,
+              `${nsOf(agent)}/${nameOf(agent)}: Secret ${secret.name} has no key ${secret.key}`,
+            );
+          }
+        }
+        const configHash = createHash('sha256')
+          .update(JSON.stringify([config, Object.keys(secretEnv).sort()]))
+          .digest('hex')
+          .slice(0, 12);
+        pools.push({
+          key: `${nsOf(agent)}/${nameOf(agent)}/${region.name}`,
+          replicas: region.minReplicas,
+          configHash,
+          agent,
+          region: region.name,
+          config,
+          secretEnv,
+        });
+      }
+    }
+    return pools;
+  }
+
+  private async ensureEdges(pools: readonly PoolSpec[]): Promise<void> {
+    const regions = [...new Set(pools.map((p) => p.region))];
+    for (const region of regions) {
+      if (this.edges.has(region)) continue;
+      const sip = this.edges.size === 0 ? this.options.sipPort : await freePort();
+      const edge = await startLocalEdge(
+        region,
+        { sip, control: await freePort() },
+        this.options.runDir,
+      );
+      this.edges.set(region, edge);
+      this.log(`edge for region ${region} listening on ${edge.sipUri}`);
+    }
+  }
+
+  private async startNode(pool: PoolSpec): Promise<void> {
+    const id = `${nameOf(pool.agent)}-${pool.region}-${this.nextNode++}`;
+    const rtpMin = 20000 + ((this.nextNode * 200) % 20000);
+    const node = new LocalMediaNode({
+      id,
+      poolKey: pool.key,
+      configHash: pool.configHash,
+      config: pool.config,
+      secretEnv: pool.secretEnv,
+      ports: { sip: await freePort(), http: await freePort(), rtpMin, rtpMax: rtpMin + 198 },
+    });
+    this.nodes.set(id, node);
+    void node.waitForExit().then(() => {
+      if (!this.stopped) void this.reconcile();
+    });
+    await node.start(this.options.runDir);
+    this.log(`media node ${id} ready (sip 127.0.0.1:${node.sipPort})`);
+  }
+
+  private endpointSlices(): EndpointSliceLike[] {
+    return [...this.nodes.values()]
+      .filter((n) => n.phase === 'ready' || n.phase === 'draining')
+      .map((n) => {
+        const [namespace, agent, region] = n.spec.poolKey.split('/');
+        return {
+          metadata: {
+            name: n.spec.id,
+            namespace: namespace ?? 'default',
+            labels: { [AGENT_LABEL]: agent ?? '', [REGION_LABEL]: region ?? '' },
+          },
+          endpoints: [
+            {
+              addresses: ['127.0.0.1'],
+              conditions: {
+                ready: n.phase === 'ready',
+                serving: true,
+                terminating: n.phase === 'draining',
+              },
+              targetRef: { kind: 'Pod', name: n.spec.id, namespace: namespace ?? 'default' },
+            },
+          ],
+          ports: [{ name: 'sip', port: n.sipPort, protocol: 'UDP' }],
+        };
+      });
+  }
+
+  private credentials(): Map<string, TrunkCredentials> {
+    const out = new Map<string, TrunkCredentials>();
+    for (const trunk of this.manifests.trunks) {
+      const ref = trunk.spec.outbound?.credentialsSecretRef;
+      if (ref === undefined) continue;
+      const secret = this.manifests.secrets.find(
+        (s) => s.namespace === nsOf(trunk) && s.name === ref.name,
+      );
+      const { username, password, realm } = secret?.data ?? {};
+      if (username === undefined || password === undefined) {
+        this.problems.set(
+          `trunk ${nsOf(trunk)}/${nameOf(trunk)}`,
+          `${nsOf(trunk)}/${nameOf(trunk)}: Secret ${ref.name} needs keys username and password`,
+        );
+        continue;
+      }
+      out.set(`${nsOf(trunk)}/${nameOf(trunk)}`, {
+        username,
+        password,
+        ...(realm ? { realm } : {}),
+      });
+    }
+    return out;
+  }
+
+  /** Agents as the edge should route them: a number held by an older agent is left out. */
+  private routedAgents(): VoiceAgent[] {
+    const agents = this.manifests.agents;
+    const ownership = decideNumberOwnership(
+      agents.map((a) => ({
+        namespace: nsOf(a),
+        name: nameOf(a),
+        creationTimestamp: new Date(0).toISOString(),
+        numbers: a.spec.numbers,
+      })),
+    );
+    return agents.map((a) => {
+      const lost = new Set(
+        (ownership.lost.get(agentKey({ namespace: nsOf(a), name: nameOf(a) })) ?? []).map(
+          (l) => l.number,
+        ),
+      );
+      return lost.size === 0
+        ? a
+        : { ...a, spec: { ...a.spec, numbers: a.spec.numbers.filter((n) => !lost.has(n)) } };
+    });
+  }
+
+  private async publishRouting(pools: readonly PoolSpec[]): Promise<void> {
+    const setIdsFile = join(this.options.runDir, 'set-ids.json');
+    const previous = parseSetIds(await readFile(setIdsFile, 'utf8').catch(() => undefined));
+    const agents = this.routedAgents();
+    const trunks: SipTrunk[] = this.manifests.trunks;
+    const endpointSlices = this.endpointSlices();
+    const credentials = this.credentials();
+    const failures: string[] = [];
+    let assignment = previous;
+    for (const edge of this.edges.values()) {
+      const peers = [...this.edges.values()]
+        .filter((e) => e !== edge)
+        .map((e) => `127.0.0.1:${e.sipPort}`);
+      const desired = desiredRoutingState({
+        agents,
+        trunks,
+        endpointSlices,
+        drainMarks: new Set(),
+        credentials,
+        region: { region: edge.region, peerEdges: peers },
+        setIds: assignment,
+      });
+      assignment = desired.setIds.assignment;
+      try {
+        const result = await edge.writer.sync(desired.state);
+        this.health.set(edge.region, result.health);
+      } catch (error) {
+        failures.push(`${edge.region}: ${describe(error)}`);
+      }
+    }
+    await writeFile(setIdsFile, serializeSetIds(assignment));
+    this.routing =
+      failures.length === 0
+        ? `published (${pools.length} pools)`
+        : `failed: ${failures.join('; ')}`;
+  }
+
+  /** Reads loads and edge health for the status table (no changes to anything). */
+  async snapshot(): Promise<FleetSnapshot> {
+    await Promise.all([...this.nodes.values()].map((n) => n.refreshLoad()));
+    for (const edge of this.edges.values()) {
+      this.health.set(
+        edge.region,
+        await edge.writer.health().catch(() => this.health.get(edge.region) ?? []),
+      );
+    }
+    const ownership = decideNumberOwnership(
+      this.manifests.agents.map((a) => ({
+        namespace: nsOf(a),
+        name: nameOf(a),
+        creationTimestamp: new Date(0).toISOString(),
+        numbers: a.spec.numbers,
+      })),
+    );
+    const agents = this.manifests.agents.map((a) => {
+      const key = agentKey({ namespace: nsOf(a), name: nameOf(a) });
+      const lost = ownership.lost.get(key) ?? [];
+      return {
+        key,
+        numbers: a.spec.numbers,
+        state:
+          lost.length > 0
+            ? `NumberConflict: ${lost.map((l) => `${l.number} held by ${l.heldBy}`).join(', ')}`
+            : 'Ready',
+        pools: a.spec.regions.map((r) => {
+          const mine = [...this.nodes.values()].filter(
+            (n) => n.spec.poolKey === `${key}/${r.name}`,
+          );
+          const ready = mine.filter((n) => n.phase === 'ready');
+          return {
+            region: r.name,
+            ready: ready.length,
+            desired: r.minReplicas,
+            activeCalls: mine.reduce((sum, n) => sum + n.load.activeCalls, 0),
+            capacity: ready.reduce((sum, n) => sum + n.load.capacity, 0),
+          };
+        }),
+      };
+    });
+    const firstEdge = [...this.edges.values()][0];
+    const trunkHealth = firstEdge ? (this.health.get(firstEdge.region) ?? []) : [];
+    const trunks = this.manifests.trunks.map((t) => ({
+      key: `${nsOf(t)}/${nameOf(t)}`,
+      gateways: t.spec.gateways.map((g) => {
+        const h = trunkHealth.find((d) => d.duid === g.name && d.uri.includes(`:${g.port}`));
+        return {
+          name: g.name,
+          state: h === undefined ? 'Unknown' : h.flag === 'A' ? 'Up' : 'Down',
+        };
+      }),
+    }));
+    return {
+      edge: {
+        sipUri: firstEdge?.sipUri ?? `sip:127.0.0.1:${this.options.sipPort}`,
+        state:
+          firstEdge === undefined ? 'starting' : firstEdge.process.exited ? 'exited' : 'running',
+        routing: this.routing,
+      },
+      agents,
+      trunks,
+      problems: [...this.problems.values()],
+    };
+  }
+
+  /** Drains every node (calls finish), then stops nodes and edges. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    await this.chain;
+    const nodes = [...this.nodes.values()];
+    await Promise.all(nodes.map((n) => n.drain()));
+    await Promise.race([
+      Promise.all(nodes.map((n) => n.waitForExit())),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
+    await Promise.all(nodes.map((n) => n.stop(2000)));
+    await Promise.all([...this.edges.values()].map((e) => e.process.stop()));
+  }
+
+  private log(line: string): void {
+    this.options.onLog?.(line);
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}

@@ -1,0 +1,115 @@
+// One media-node process of a local pool: its config file, loopback ports, readiness, load and
+// drain, all through the same HTTP endpoints the operator and the edge use in a cluster.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { ManagedProcess } from './managed-process.js';
+import type { NodePhase } from './pool-plan.js';
+
+export const MEDIA_NODE_BIN = new URL('../../../bin/media-node', import.meta.url).pathname;
+
+export interface MediaNodeLoad {
+  activeCalls: number;
+  capacity: number;
+  draining: boolean;
+}
+
+export interface LocalMediaNodeSpec {
+  id: string;
+  poolKey: string;
+  configHash: string;
+  config: Record<string, unknown>;
+  /** Env vars the Deployment would fill from Secrets (provider API keys). */
+  secretEnv: Record<string, string>;
+  ports: { sip: number; http: number; rtpMin: number; rtpMax: number };
+}
+
+export class LocalMediaNode {
+  phase: NodePhase = 'starting';
+  load: MediaNodeLoad = { activeCalls: 0, capacity: 0, draining: false };
+  private process: ManagedProcess | undefined;
+
+  constructor(readonly spec: LocalMediaNodeSpec) {}
+
+  get httpUrl(): string {
+    return `http://127.0.0.1:${this.spec.ports.http}`;
+  }
+
+  get sipPort(): number {
+    return this.spec.ports.sip;
+  }
+
+  async start(runDir: string): Promise<void> {
+    const dir = join(runDir, 'nodes', this.spec.id);
+    await mkdir(dir, { recursive: true });
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(configFile, stringify(this.spec.config));
+    const { ports } = this.spec;
+    this.process = new ManagedProcess({
+      command: MEDIA_NODE_BIN,
+      args: [],
+      cwd: dir,
+      logFile: join(dir, 'media-node.log'),
+      env: {
+        ...process.env,
+        ...this.spec.secretEnv,
+        VOICEFLEET_CONFIG: configFile,
+        VOICEFLEET_SIP_PORT: String(ports.sip),
+        VOICEFLEET_HTTP_PORT: String(ports.http),
+        VOICEFLEET_ADVERTISED_HOST: '127.0.0.1',
+        VOICEFLEET_RTP_PORT_MIN: String(ports.rtpMin),
+        VOICEFLEET_RTP_PORT_MAX: String(ports.rtpMax),
+      },
+    });
+    void this.process.waitForExit().then(() => {
+      this.phase = this.phase === 'draining' ? 'draining' : 'failed';
+    });
+    await this.process.waitReady(
+      async () => (await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(500) })).ok,
+      30_000,
+      `media node ${this.spec.id}`,
+    );
+    this.phase = 'ready';
+  }
+
+  /** Reads `/status`; a node that does not answer keeps its last known load. */
+  async refreshLoad(): Promise<void> {
+    if (this.process?.exited !== false) return;
+    try {
+      const r = await fetch(`${this.httpUrl}/status`, { signal: AbortSignal.timeout(500) });
+      if (r.ok) {
+        const s = (await r.json()) as Partial<MediaNodeLoad>;
+        this.load = {
+          activeCalls: s.activeCalls ?? 0,
+          capacity: s.capacity ?? 0,
+          draining: s.draining ?? false,
+        };
+      }
+    } catch {
+      // a busy or exiting node answers late; the next refresh tries again
+    }
+  }
+
+  /** Asks the node to finish its calls and exit (the edge has already stopped sending it calls). */
+  async drain(): Promise<void> {
+    this.phase = 'draining';
+    try {
+      await fetch(`${this.httpUrl}/drain`, { method: 'POST', signal: AbortSignal.timeout(2000) });
+    } catch {
+      await this.process?.stop(); // SIGTERM drains too
+    }
+  }
+
+  /** Resolves once the process has exited. */
+  async waitForExit(): Promise<void> {
+    await this.process?.waitForExit();
+  }
+
+  get exited(): boolean {
+    return this.process?.exited ?? true;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    await this.process?.stop(graceMs);
+  }
+}
