@@ -1,0 +1,385 @@
+// The Helm chart rendered by a real helm (built by scripts/ensure-helm.sh): lint, render with
+// default and non-default values, assert what an operator of the cluster relies on (least-privilege
+// RBAC, the control port kept private, the NetworkPolicy, CRDs identical to crds/), and apply the
+// rendered objects to a real kube-apiserver with a server-side dry run.
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+
+const root = new URL('../', import.meta.url).pathname;
+const chart = join(root, 'charts/voicefleet');
+const KUBE_VERSION = '1.35.0';
+const NS = 'vf';
+
+// Rendered manifests are untyped data; the assertions below are their type check.
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
+type Obj = KubernetesObject & { [k: string]: any };
+
+/** helm from $VOICEFLEET_HELM or the cache; under CI=true scripts/ensure-helm.sh builds it. */
+function findHelm(): { helm: string } | { missing: string } {
+  const fromEnv = process.env.VOICEFLEET_HELM;
+  if (fromEnv && existsSync(fromEnv)) return { helm: fromEnv };
+  const version =
+    process.env.VOICEFLEET_HELM_VERSION ??
+    readFileSync(join(root, 'scripts/ensure-helm.sh'), 'utf8').match(
+      /HELM_VERSION:-([0-9.]+)/,
+    )?.[1];
+  const cache = process.env.VOICEFLEET_CACHE ?? join(homedir(), '.cache/voicefleet');
+  const cached = join(cache, `helm/v${version}/helm`);
+  if (existsSync(cached)) return { helm: cached };
+  if (process.env.CI === 'true') {
+    const out = execFileSync('bash', [join(root, 'scripts/ensure-helm.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return { helm: out.trim().split('\n').at(-1)! };
+  }
+  return { missing: 'helm not found: run `bash scripts/ensure-helm.sh` (or set VOICEFLEET_HELM)' };
+}
+
+const found = findHelm();
+const helmSkip = 'helm' in found ? false : `skipped: ${found.missing}`;
+const helm = 'helm' in found ? found.helm : '';
+
+function run(args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(helm, args, { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function render(valuesYaml = '', extra: string[] = []): Obj[] {
+  const dir = mkdtempSync(join(tmpdir(), 'vf-chart-'));
+  try {
+    const values = join(dir, 'values.yaml');
+    writeFileSync(values, valuesYaml);
+    const r = run([
+      'template',
+      'rel',
+      chart,
+      '--namespace',
+      NS,
+      '--kube-version',
+      KUBE_VERSION,
+      '-f',
+      values,
+      ...extra,
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    return parseAllDocuments(r.stdout)
+      .map((d) => d.toJS() as Obj | null)
+      .filter((o): o is Obj => o !== null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+objs.find((o) => o.kind === kind && o.metadata?.name === name);
+
+const NON_DEFAULT = `
+fullnameOverride: acme
+operator:
+  regions: [us-east-1, us-west-2]
+  watchNamespaces: [agents]
+  manageMonitoring: false
+edge:
+  replicas: 3
+  sipPort: 5080
+  controlPort: 6090
+  defines: [WITH_DEBUG, "PIKE_DENSITY 400"]
+  rpc: { existingSecret: my-edge-token, secretKey: rpc }
+  service: { type: LoadBalancer }
+  networkPolicy:
+    controlPortFrom:
+      - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: monitoring } }
+monitoring:
+  labels: { release: prom }
+  podMonitor: { enabled: true }
+  prometheusRule: { enabled: true }
+`;
+
+describe('helm chart', { skip: helmSkip }, () => {
+  test('helm lint passes with default and non-default values', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vf-lint-'));
+    try {
+      writeFileSync(join(dir, 'v.yaml'), NON_DEFAULT);
+      for (const extra of [[], ['-f', join(dir, 'v.yaml')]]) {
+        const r = run(['lint', chart, '--strict', '--kube-version', KUBE_VERSION, ...extra]);
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('values.schema.json rejects a misspelt key with its name', () => {
+    const r = run([
+      'template',
+      'rel',
+      chart,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'operator.region=us-east-1',
+    ]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /region/);
+    assert.match(r.stderr, /additional properties|not allowed/i);
+  });
+
+  for (const [label, values] of [
+    ['default values', ''],
+    ['non-default values', NON_DEFAULT],
+  ] as const) {
+    describe(label, () => {
+      const objs = render(values);
+
+      test('RBAC has no wildcard and reads Secrets with get only', () => {
+        const roles = [...byKind(objs, 'ClusterRole'), ...byKind(objs, 'Role')];
+        assert.ok(roles.length >= 2);
+        for (const role of roles) {
+          for (const rule of role.rules as {
+            apiGroups: string[];
+            resources: string[];
+            verbs: string[];
+          }[]) {
+            for (const field of [rule.apiGroups, rule.resources, rule.verbs])
+              assert.ok(
+                !field.includes('*'),
+                `${role.metadata!.name}: wildcard in ${JSON.stringify(rule)}`,
+              );
+            if (rule.resources.includes('secrets')) assert.deepEqual(rule.verbs, ['get']);
+            if (rule.resources.includes('voiceagents'))
+              assert.deepEqual(rule.verbs, ['get', 'list', 'watch']);
+          }
+        }
+      });
+
+      test('the control port is in no Service but the internal headless one', () => {
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        const ports = edge.spec.template.spec.containers[0].ports as {
+          name: string;
+          containerPort: number;
+        }[];
+        const control = ports.find((p) => p.name === 'control')!.containerPort;
+        for (const svc of byKind(objs, 'Service')) {
+          const hasControl = (svc.spec.ports as { port: number; targetPort: unknown }[]).some(
+            (p) => p.port === control || p.targetPort === 'control' || p.targetPort === control,
+          );
+          if (svc.metadata!.name!.endsWith('-edge-control')) {
+            assert.ok(hasControl);
+            assert.equal(svc.spec.clusterIP, 'None');
+            assert.equal(svc.spec.type, 'ClusterIP');
+          } else {
+            assert.ok(!hasControl, `${svc.metadata!.name} exposes the control port`);
+          }
+        }
+        const pub = byKind(objs, 'Service').find((s) => s.metadata!.name!.endsWith('-edge'))!;
+        assert.deepEqual((pub.spec.ports as { protocol: string }[]).map((p) => p.protocol).sort(), [
+          'TCP',
+          'UDP',
+        ]);
+      });
+
+      test('the NetworkPolicy admits the control port from the operator pods only (plus listed peers)', () => {
+        const [np] = byKind(objs, 'NetworkPolicy');
+        assert.ok(np, 'NetworkPolicy missing');
+        const operator = byKind(objs, 'Deployment').find((d) =>
+          d.metadata!.name!.endsWith('-operator'),
+        )!;
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        assert.deepEqual(np.spec.podSelector.matchLabels, edge.spec.selector.matchLabels);
+        const control = (
+          edge.spec.template.spec.containers[0].ports as { name: string; containerPort: number }[]
+        ).find((p) => p.name === 'control')!.containerPort;
+        const rules = (np.spec.ingress as { ports: { port: number }[]; from?: unknown[] }[]).filter(
+          (r) => r.ports.some((p) => p.port === control),
+        );
+        assert.equal(rules.length, 1);
+        const from = rules[0]!.from as { podSelector?: { matchLabels: unknown } }[];
+        assert.deepEqual(from[0]!.podSelector!.matchLabels, operator.spec.selector.matchLabels);
+        assert.equal(from.length, label === 'default values' ? 1 : 2);
+      });
+
+      test('the RPC token lives in a Secret that both sides reference, never in a ConfigMap', () => {
+        const operator = byKind(objs, 'Deployment').find((d) =>
+          d.metadata!.name!.endsWith('-operator'),
+        )!;
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        const tokenRef = (
+          env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[],
+          name: string,
+        ) => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+        const fromOperator = tokenRef(
+          operator.spec.template.spec.containers[0].env,
+          'VOICEFLEET_EDGE_RPC_TOKEN',
+        );
+        const fromEdge = tokenRef(edge.spec.template.spec.initContainers[0].env, 'VF_RPC_TOKEN');
+        assert.ok(fromOperator);
+        assert.deepEqual(fromEdge, fromOperator);
+        const secrets = byKind(objs, 'Secret');
+        if (label === 'default values') {
+          assert.equal(secrets.length, 1);
+          const token = Buffer.from(secrets[0]!.data[fromOperator.key], 'base64').toString();
+          assert.match(token, /^[A-Za-z0-9]{48}$/);
+          for (const cm of byKind(objs, 'ConfigMap'))
+            assert.ok(!JSON.stringify(cm).includes(token));
+        } else {
+          assert.deepEqual(fromOperator, { name: 'my-edge-token', key: 'rpc' });
+          assert.equal(secrets.length, 0);
+        }
+      });
+
+      test('the edge ConfigMap carries files/kamailio unchanged', () => {
+        const cm = byKind(objs, 'ConfigMap').find((c) => c.metadata!.name!.endsWith('-edge'))!;
+        const dir = join(chart, 'files/kamailio');
+        const files = existsSync(dir) ? readdirSync(dir) : [];
+        assert.deepEqual(Object.keys(cm.data ?? {}).sort(), files.sort());
+        for (const f of files) assert.equal(cm.data[f], readFileSync(join(dir, f), 'utf8'), f);
+      });
+
+      test('operator settings: regions, namespace, edge discovery', () => {
+        const operator = byKind(objs, 'Deployment').find((d) =>
+          d.metadata!.name!.endsWith('-operator'),
+        )!;
+        const env = Object.fromEntries(
+          (operator.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map(
+            (e) => [e.name, e.value],
+          ),
+        );
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        const selector = Object.entries(edge.spec.selector.matchLabels as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
+        assert.equal(env.VOICEFLEET_EDGE_SELECTOR, selector);
+        if (label === 'default values') {
+          assert.equal(env.VOICEFLEET_REGIONS, 'local');
+          assert.equal(env.VOICEFLEET_NAMESPACE, undefined);
+          assert.equal(env.VOICEFLEET_EDGE_URI, `sip:rel-voicefleet-edge.${NS}.svc:5060`);
+        } else {
+          assert.equal(env.VOICEFLEET_REGIONS, 'us-east-1,us-west-2');
+          assert.equal(env.VOICEFLEET_NAMESPACE, 'agents');
+          assert.equal(env.VOICEFLEET_EDGE_URI, `sip:acme-edge.${NS}.svc:5080`);
+          assert.equal(env.VOICEFLEET_EDGE_CONTROL_PORT, '6090');
+        }
+      });
+
+      test('workload permissions are bound cluster-wide only when every namespace is managed', () => {
+        const crbs = byKind(objs, 'ClusterRoleBinding').map((b) => b.roleRef.name as string);
+        const rbs = byKind(objs, 'RoleBinding').filter((b) => b.metadata!.namespace === 'agents');
+        if (label === 'default values') {
+          assert.ok(crbs.some((n) => n.endsWith('-workloads')));
+          assert.equal(rbs.length, 0);
+        } else {
+          assert.ok(!crbs.some((n) => n.endsWith('-workloads') || n.endsWith('-resources')));
+          assert.deepEqual(rbs.map((b) => b.roleRef.name).sort(), [
+            'acme-operator-resources',
+            'acme-operator-workloads',
+          ]);
+        }
+      });
+
+      test('PodMonitors and the PrometheusRule follow their toggles and carry the selector labels', () => {
+        const monitors = byKind(objs, 'PodMonitor');
+        const rules = byKind(objs, 'PrometheusRule');
+        if (label === 'default values') {
+          assert.equal(monitors.length + rules.length, 0);
+        } else {
+          assert.deepEqual(monitors.map((m) => m.metadata!.name).sort(), [
+            'acme-edge',
+            'acme-media-node',
+            'acme-operator',
+          ]);
+          assert.equal(rules.length, 1);
+          for (const o of [...monitors, ...rules])
+            assert.equal(o.metadata!.labels!.release, 'prom');
+        }
+      });
+
+      test('the init container writes the configured defines and ports', () => {
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        const script = edge.spec.template.spec.initContainers[0].args[0] as string;
+        if (label === 'default values') {
+          assert.match(script, /!VF_SIP_PORT!5060!g/);
+          assert.match(script, /!VF_REGION!local!g/);
+        } else {
+          assert.match(script, /!VF_SIP_PORT!5080!g/);
+          assert.match(script, /!VF_CONTROL_PORT!6090!g/);
+          assert.match(script, /'#!define PIKE_DENSITY 400'/);
+          assert.match(script, /!VF_REGION!us-east-1!g/);
+        }
+      });
+    });
+  }
+
+  test('the chart CRDs are the generated crds/, byte for byte and as rendered', () => {
+    const crdDir = join(root, 'crds');
+    const files = readdirSync(crdDir).filter((f) => f.endsWith('.yaml'));
+    assert.equal(files.length, 2);
+    for (const f of files)
+      assert.equal(
+        readFileSync(join(chart, 'crds', f), 'utf8'),
+        readFileSync(join(crdDir, f), 'utf8'),
+        f,
+      );
+    const rendered = byKind(render('', ['--include-crds']), 'CustomResourceDefinition');
+    const expected = files.map(
+      (f) => parseAllDocuments(readFileSync(join(crdDir, f), 'utf8'))[0]!.toJS() as Obj,
+    );
+    const key = (o: Obj) => o.metadata!.name!;
+    assert.deepEqual(
+      rendered.sort((a, b) => key(a).localeCompare(key(b))),
+      expected.sort((a, b) => key(a).localeCompare(key(b))),
+    );
+  });
+});
+
+describe(
+  'helm chart on a real API server (server-side dry run)',
+  { skip: helmSkip || controlPlaneSkipReason() },
+  () => {
+    let plane: ControlPlane;
+    before(async () => {
+      plane = await startControlPlane({ controllerManager: false });
+    });
+    after(async () => {
+      await plane?.stop();
+    });
+
+    test('every rendered object is accepted by the API server', async () => {
+      const objects = KubernetesObjectApi.makeApiClient(plane.kubeConfig);
+      const custom = plane.kubeConfig.makeApiClient(CustomObjectsApi);
+      const core = plane.kubeConfig.makeApiClient(CoreV1Api);
+      await core.createNamespace({ body: { metadata: { name: NS } } });
+      await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+      const crdApi = {
+        group: 'apiextensions.k8s.io',
+        version: 'v1',
+        plural: 'customresourcedefinitions',
+      };
+      const all = render('', ['--include-crds']);
+      for (const crd of byKind(all, 'CustomResourceDefinition'))
+        await custom.createClusterCustomObject({ ...crdApi, body: crd, dryRun: 'All' });
+      const nonDefault = render(NON_DEFAULT.replace(/monitoring:[\s\S]*$/, ''));
+      for (const o of [
+        ...all.filter((x) => x.kind !== 'CustomResourceDefinition'),
+        ...nonDefault,
+      ]) {
+        await objects.create(o, undefined, 'All').catch((e: unknown) => {
+          throw new Error(`${o.kind} ${o.metadata?.name} rejected`, { cause: e });
+        });
+      }
+    });
+  },
+);
