@@ -59,6 +59,9 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   remoteTarget: string;
   readonly routeSet: readonly string[];
   state: 'confirmed' | 'terminated' = 'confirmed';
+  /** The far end's session description: the answer of an outgoing call's 2xx, the offer of an
+   * incoming one. Updated by re-INVITEs. */
+  remoteSdp: string | undefined;
   /** Answers an incoming re-INVITE's offer (hold/resume). Without it re-INVITEs get 488. */
   onReinvite: ((offer: string | undefined) => string | Promise<string>) | undefined;
   /** Decides the status for an incoming REFER (default 603 Decline). */

@@ -84,6 +84,7 @@ export function placeCall(core: SipCore, o: InviteOptions): Promise<Dialog> {
         transport: hop.transport,
         fallbackTarget: hop,
       });
+      dialog.remoteSdp = res.body.length > 0 ? res.body.toString('utf8') : undefined;
       core.addDialog(dialog);
       dialog.ackInvite(res.cseq.seq);
       if (!cancelled) return settle(() => resolve(dialog as Dialog));
