@@ -85,7 +85,6 @@ function render(valuesYaml = '', extra: string[] = []): Obj[] {
 }
 
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-objs.find((o) => o.kind === kind && o.metadata?.name === name);
 
 const NON_DEFAULT = `
 fullnameOverride: acme
