@@ -1,0 +1,181 @@
+/**
+ * Starts `bin/media-node` as a child process on free loopback ports with a temp config (the
+ * front-desk script, espeak TTS, pocketsphinx STT unless overridden), follows its `/events`
+ * stream, and stops it in `after` hooks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { freePorts } from './harness/free-port.js';
+import { waitFor } from './harness/wait.js';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export const FRONT_DESK_PIPELINE = {
+  greeting: 'Thanks for calling Bayview Dental, how can I help?',
+  vad: { provider: 'energy', endOfTurnMs: 500 },
+  stt: { provider: 'pocketsphinx' },
+  tts: { provider: 'espeak', voice: 'en-us' },
+  llm: {
+    provider: 'scripted',
+    script: {
+      fallback: 'Sorry, I did not catch that. Could you say it again?',
+      slots: {
+        day: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
+        time: ['nine', 'ten', 'eleven', 'noon', 'one', 'two', 'three', 'four'],
+      },
+      intents: [
+        {
+          name: 'hours',
+          examples: ['what time do you open on saturday', 'what are your opening hours'],
+          reply: 'On Saturday we open at nine in the morning and close at one.',
+        },
+        {
+          name: 'book',
+          examples: ['i would like to book an appointment'],
+          reply: 'Sure. Which day would you like?',
+        },
+        { name: 'book-day', after: 'book', examples: ['{day}'], reply: 'And what time on {day}?' },
+        {
+          name: 'book-time',
+          after: 'book-day',
+          examples: ['{time}', 'at {time}'],
+          reply: 'You are booked for {day} at {time}. Anything else?',
+        },
+        {
+          name: 'human',
+          examples: ['i want to talk to a person'],
+          reply: 'Let me connect you to a person.',
+          action: 'transfer',
+        },
+        {
+          name: 'bye',
+          examples: ['goodbye', 'that is all thank you'],
+          reply: 'Thanks for calling. Goodbye!',
+          action: 'hangup',
+        },
+      ],
+    },
+  },
+};
+
+export interface NodeEvent {
+  type: string;
+  callId: string;
+  [key: string]: unknown;
+}
+
+export interface RunningNode {
+  sipPort: number;
+  httpPort: number;
+  dir: string;
+  child: ChildProcess;
+  events: NodeEvent[];
+  logs: string[];
+  exitCode: Promise<number | null>;
+  http(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
+  stop(): Promise<void>;
+}
+
+export function httpRequest(port: number, method: string, path: string, body?: string) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, timeout: 10_000 }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('http timeout')));
+    req.end(body);
+  });
+}
+
+function followEvents(port: number, events: NodeEvent[]): void {
+  const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
+    let buffer = '';
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        if (line) events.push(JSON.parse(line) as NodeEvent);
+      }
+    });
+    res.on('error', () => undefined);
+  });
+  req.on('error', () => undefined);
+  req.end();
+}
+
+export async function startMediaNode(
+  overrides: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningNode> {
+  const dir = await mkdtemp(join(tmpdir(), 'media-node-'));
+  const [sipPort = 0, httpPort = 0] = await freePorts(2);
+  const rtpBase = 30000 + 2 * Math.floor(Math.random() * 4000);
+  const config = {
+    agent: { namespace: 'default', name: 'front-desk' },
+    region: 'local',
+    sip: { host: '127.0.0.1', port: sipPort },
+    rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 1999 },
+    http: { host: '127.0.0.1', port: httpPort },
+    capacity: { maxCalls: 10 },
+    codecs: ['PCMU', 'PCMA'],
+    edge: { uri: 'sip:127.0.0.1:5060' },
+    transfer: { target: '+14155550199', method: 'refer' },
+    media: { timeoutSeconds: 20 },
+    drain: { deadlineSeconds: 30 },
+    pipeline: FRONT_DESK_PIPELINE,
+    ...overrides,
+  };
+  const configPath = join(dir, 'config.yaml');
+  await writeFile(configPath, stringify(config));
+  const child = spawn(join(root, 'bin/media-node'), [], {
+    env: { ...process.env, VOICEFLEET_CONFIG: configPath, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => logs.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => logs.push(d.toString()));
+  const exitCode = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  let exited = false;
+  void exitCode.then(() => (exited = true));
+  await waitFor(
+    async () => {
+      if (exited) throw new Error(`media node exited: ${logs.join('')}`);
+      return (await httpRequest(httpPort, 'GET', '/healthz')).status === 200;
+    },
+    { timeoutMs: 30_000, message: 'media node /healthz' },
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw new Error(`media node did not start: ${logs.join('')}`, { cause: error });
+  });
+  const events: NodeEvent[] = [];
+  followEvents(httpPort, events);
+  return {
+    sipPort,
+    httpPort,
+    dir,
+    child,
+    events,
+    logs,
+    exitCode,
+    http: (method, path, body) => httpRequest(httpPort, method, path, body),
+    stop: async () => {
+      if (!exited) {
+        child.kill('SIGKILL');
+        await exitCode;
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
