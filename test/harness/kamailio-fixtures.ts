@@ -28,7 +28,13 @@ export function edgeAgent(
         greeting: 'Hello',
         stt: { provider: 'fake' },
         tts: { provider: 'espeak' },
-        llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [] } },
+        llm: {
+          provider: 'scripted',
+          script: {
+            fallback: 'Sorry?',
+            intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Goodbye!', action: 'hangup' }],
+          },
+        },
       },
       slo: {},
       drainTimeoutSeconds: 600,

@@ -155,15 +155,16 @@ function poolDestinations(agent: VoiceAgent, input: EdgeInputs): DispatcherDesti
       slice.ports?.find((p) => p.name === 'sip')?.port;
     if (port === undefined) continue;
     for (const ep of slice.endpoints) {
-      const ip = ep.addresses[0];
-      if (ip === undefined) continue;
+      const podIp = ep.addresses[0];
+      if (podIp === undefined) continue;
+      const ip = input.addressMap?.get(podIp) ?? podIp;
       const hostPort = ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
       const podKey =
         ep.targetRef?.name !== undefined
           ? `${ep.targetRef.namespace ?? ns}/${ep.targetRef.name}`
           : '';
       const ready = ep.conditions?.ready !== false && ep.conditions?.terminating !== true;
-      const drained = input.drainMarks.has(podKey) || input.drainMarks.has(ip);
+      const drained = input.drainMarks.has(podKey) || input.drainMarks.has(podIp);
       const uri = `sip:${hostPort}`;
       const previous = byUri.get(uri);
       const state = ready && !drained ? 'active' : 'disabled';

@@ -40,6 +40,11 @@ export interface EdgeInputs {
   region: RegionConfig;
   /** The persisted set id assignment (see set-ids.ts). */
   setIds: SetIdAssignment;
+  /**
+   * Pod address -> the address Kamailio reaches it at, for networks where the two differ (a NAT,
+   * or tests whose API server refuses loopback endpoint addresses). Unmapped addresses pass as-is.
+   */
+  addressMap?: ReadonlyMap<string, string>;
 }
 
 /** Labels the VoiceAgent controller puts on every child, EndpointSlices included (docs/contracts.md). */

@@ -18,6 +18,13 @@ export {
   type RegionConfig,
   type TrunkCredentials,
 } from './edge-inputs.js';
+export {
+  startEdgeSync,
+  EDGE_FIELD_MANAGER,
+  type EdgeSync,
+  type EdgeSyncOptions,
+} from './start-edge-sync.js';
+export { deriveGatewayStatuses, agentRoutingCondition } from './edge-status.js';
 export { EdgeSyncLoop, type PassOutcome, type SyncLoopOptions } from './sync-loop.js';
 export {
   EdgeWriter,

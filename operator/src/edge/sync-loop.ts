@@ -8,7 +8,8 @@ import type { EdgeWriter, SyncResult } from './edge-writer.js';
 export type PassOutcome = { ok: true; result: SyncResult } | { ok: false; error: unknown };
 
 export interface SyncLoopOptions {
-  writers: readonly EdgeWriter[];
+  /** The writers to keep in sync; a function when edges come and go (discovered pods). */
+  writers: readonly EdgeWriter[] | (() => readonly EdgeWriter[]);
   /** The state to publish, computed fresh for each pass. */
   desired: () => RoutingState;
   /** Periodic pass interval (default 1000 ms). */
@@ -41,7 +42,8 @@ export class EdgeSyncLoop {
   /** Requests a pass on every writer as soon as possible. */
   trigger(): void {
     if (this.options.signal.aborted) return;
-    for (const writer of this.options.writers) this.schedule(writer);
+    const { writers } = this.options;
+    for (const writer of typeof writers === 'function' ? writers() : writers) this.schedule(writer);
   }
 
   private schedule(writer: EdgeWriter): void {
