@@ -162,6 +162,6 @@ function withTime(
   next: ConditionInput,
   now: Date,
 ): Condition {
-  const merged = setCondition((existing ?? []), next, now);
+  const merged = setCondition(existing ?? [], next, now);
   return merged.find((c) => c.type === next.type) as Condition;
 }

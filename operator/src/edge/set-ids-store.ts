@@ -1,6 +1,6 @@
 // Persistence of the set id assignment in a ConfigMap (key `setIds`, JSON), written with
 // server-side apply by the edge field manager before Kamailio is told about a new id.
-import type { CoreV1Api} from '@kubernetes/client-node';
+import type { CoreV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parseSetIds, serializeSetIds, type SetIdAssignment } from './set-ids.js';
 
