@@ -2,87 +2,29 @@
 // default and non-default values, assert what an operator of the cluster relies on (least-privilege
 // RBAC, the control port kept private, the NetworkPolicy, CRDs identical to crds/), and apply the
 // rendered objects to a real kube-apiserver with a server-side dry run.
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import {
+  KUBE_VERSION,
+  chartDir as chart,
+  helmSkipReason as helmSkip,
+  renderChart as render,
+  repoRoot as root,
+  runHelm as run,
+  type RenderedObject as Obj,
+} from './chart-helm.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
-const root = new URL('../', import.meta.url).pathname;
-const chart = join(root, 'charts/voicefleet');
-const KUBE_VERSION = '1.35.0';
 const NS = 'vf';
 
 // Rendered manifests are untyped data; the assertions below are their type check.
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
-type Obj = KubernetesObject & { [k: string]: any };
-
-/** helm from $VOICEFLEET_HELM or the cache; under CI=true scripts/ensure-helm.sh builds it. */
-function findHelm(): { helm: string } | { missing: string } {
-  const fromEnv = process.env.VOICEFLEET_HELM;
-  if (fromEnv && existsSync(fromEnv)) return { helm: fromEnv };
-  const version =
-    process.env.VOICEFLEET_HELM_VERSION ??
-    readFileSync(join(root, 'scripts/ensure-helm.sh'), 'utf8').match(
-      /HELM_VERSION:-([0-9.]+)/,
-    )?.[1];
-  const cache = process.env.VOICEFLEET_CACHE ?? join(homedir(), '.cache/voicefleet');
-  const cached = join(cache, `helm/v${version}/helm`);
-  if (existsSync(cached)) return { helm: cached };
-  if (process.env.CI === 'true') {
-    const out = execFileSync('bash', [join(root, 'scripts/ensure-helm.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    return { helm: out.trim().split('\n').at(-1)! };
-  }
-  return { missing: 'helm not found: run `bash scripts/ensure-helm.sh` (or set VOICEFLEET_HELM)' };
-}
-
-const found = findHelm();
-const helmSkip = 'helm' in found ? false : `skipped: ${found.missing}`;
-const helm = 'helm' in found ? found.helm : '';
-
-function run(args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(helm, args, { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function render(valuesYaml = '', extra: string[] = []): Obj[] {
-  const dir = mkdtempSync(join(tmpdir(), 'vf-chart-'));
-  try {
-    const values = join(dir, 'values.yaml');
-    writeFileSync(values, valuesYaml);
-    const r = run([
-      'template',
-      'rel',
-      chart,
-      '--namespace',
-      NS,
-      '--kube-version',
-      KUBE_VERSION,
-      '-f',
-      values,
-      ...extra,
-    ]);
-    assert.equal(r.status, 0, r.stderr);
-    return parseAllDocuments(r.stdout)
-      .map((d) => d.toJS() as Obj | null)
-      .filter((o): o is Obj => o !== null);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+/* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
 
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 
