@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { build } from 'esbuild';
 import { decideVoiceAgent } from '../operator/src/controllers/decide-voice-agent.js';
 import type { VoiceAgentObject } from '../operator/src/controllers/resources.js';
 import { startControlPlane } from '../test/harness/control-plane.js';
@@ -72,10 +73,11 @@ function auditWrites(
     if (line === '') continue;
     const e = JSON.parse(line) as AuditEvent;
     if (e.stage !== 'ResponseComplete') continue;
+    if (e.user?.username !== 'admin') continue;
     if ((e.userAgent ?? '').startsWith('kube-controller-manager')) continue;
     const t = Date.parse(e.requestReceivedTimestamp);
     if (t < from || t >= to) continue;
-    const r = `${e.verb} ${e.objectRef?.resource ?? ''}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`;
+    const r = `${e.verb} ${e.objectRef?.resource ?? ''}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''} (${(e.userAgent ?? '').split(' ')[0] ?? ''})`;
     byResource[r] = (byResource[r] ?? 0) + 1;
     total++;
   }
@@ -153,17 +155,50 @@ async function main(): Promise<void> {
     await core.createNamespace({ body: { metadata: { name: 'bench' } } });
     await core.createNamespace({ body: { metadata: { name: 'baseline' } } });
 
-    operator = await startOperator(plane.kubeconfigPath, work, [
-      '--regions',
-      'us-east-1',
-      '--namespace',
-      'bench',
-      '--workers',
-      String(OPERATOR_WORKERS),
-      ...(process.env['VOICEFLEET_BENCH_LEADER_ELECTION'] === 'true'
-        ? []
-        : ['--no-leader-election']),
-    ]);
+    // The operator as it ships: main.ts bundled to one ES module, run by plain node.
+    const bundle = join(work, 'operator.mjs');
+    await build({
+      entryPoints: [join(root, 'operator/src/main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: bundle,
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      logLevel: 'warning',
+    });
+    // For reference: idle RSS of the development form (TypeScript through the tsx loader).
+    const dev = await startOperator(
+      plane.kubeconfigPath,
+      work,
+      ['--regions', 'us-east-1', '--namespace', 'idle', '--no-leader-election'],
+      'operator-tsx',
+    );
+    await sleep(5000);
+    const tsxIdleRssMiB = peakRssMiB(dev.proc.pid);
+    await dev.proc.stop();
+
+    operator = await startOperator(
+      plane.kubeconfigPath,
+      work,
+      [
+        '--regions',
+        'us-east-1',
+        '--namespace',
+        'bench',
+        '--workers',
+        String(OPERATOR_WORKERS),
+        ...(process.env['VOICEFLEET_BENCH_LEADER_ELECTION'] === 'true'
+          ? []
+          : ['--no-leader-election']),
+      ],
+      'operator',
+      [bundle],
+    );
+    await sleep(3000);
+    const idleRssMiB = peakRssMiB(operator.proc.pid);
     const names = Array.from({ length: AGENTS }, (_, i) => `agent-${String(i).padStart(4, '0')}`);
 
     // Operator: create the agents, wait until every one is reconciled with all children.
@@ -260,6 +295,9 @@ async function main(): Promise<void> {
         steadyWritesByResource: audit.byResource,
         steadyReconciles,
         totalOperatorWrites: totalWrites,
+        operatorForm: 'main.ts bundled with esbuild, plain node',
+        idleRssMiB,
+        tsxIdleRssMiB,
         leaderElection: process.env['VOICEFLEET_BENCH_LEADER_ELECTION'] === 'true',
         cpus: cpus().length,
         node: process.version,

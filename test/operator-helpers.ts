@@ -49,15 +49,15 @@ export async function startOperator(
   logDir: string,
   args: readonly string[],
   name = 'operator',
+  /** Node arguments before the operator's flags (default: run the TypeScript entry through tsx). */
+  entry: readonly string[] = ['--import', 'tsx', join(root, 'operator/src/main.ts')],
 ): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const proc = spawnProcess({
     name,
     command: process.execPath,
     args: [
-      '--import',
-      'tsx',
-      join(root, 'operator/src/main.ts'),
+      ...entry,
       '--kubeconfig',
       kubeconfigPath,
       '--metrics-host',

@@ -20,6 +20,18 @@ export interface OperatorConfig {
   workers: number;
   /** Seconds a lease is valid without renewal. */
   leaseDurationSeconds: number;
+  /** Edge sync: undefined when no Kamailio is configured (then no edge is programmed). */
+  edge: EdgeConfig | undefined;
+}
+
+export interface EdgeConfig {
+  /** JSON-RPC URLs of Kamailio instances given directly. */
+  rpcUrls: string[];
+  /** Kamailio pods found by label in a namespace (the Helm chart's way). */
+  discover: { namespace: string; labelSelector: string; port: number } | undefined;
+  /** Token of the control port; from the environment only, never a flag. */
+  token: string;
+  peerEdges: string[];
 }
 
 export class ConfigError extends Error {
@@ -43,6 +55,13 @@ export const USAGE = `voicefleet operator
   --multi-region-cluster            pin media pods to their region (node affinity on topology.kubernetes.io/region)
   --edge-uri URI                    SIP URI media nodes send outbound calls to (default sip:voicefleet-edge:5060)
   --workers N                       parallel reconciles per controller (default 4)
+  --lease-duration-seconds N        leader lease duration (default 15)
+  --edge-rpc-url URL[,URL]          Kamailio JSON-RPC endpoints to program (env VOICEFLEET_EDGE_RPC_URLS)
+  --edge-namespace NS               find Kamailio pods in NS (env VOICEFLEET_EDGE_NAMESPACE) ...
+  --edge-selector LABELS            ... by these labels (env VOICEFLEET_EDGE_SELECTOR) ...
+  --edge-control-port N             ... on this control port (env VOICEFLEET_EDGE_CONTROL_PORT; default 5090)
+  --peer-edges URI[,URI]            SIP URIs of other regions' edges (env VOICEFLEET_PEER_EDGES)
+  env VOICEFLEET_EDGE_RPC_TOKEN     token of the Kamailio control port (required with an edge)
 `;
 
 export function parseConfig(
@@ -70,6 +89,11 @@ export function parseConfig(
         'edge-uri': { type: 'string' },
         workers: { type: 'string' },
         'lease-duration-seconds': { type: 'string' },
+        'edge-rpc-url': { type: 'string' },
+        'edge-namespace': { type: 'string' },
+        'edge-selector': { type: 'string' },
+        'edge-control-port': { type: 'string' },
+        'peer-edges': { type: 'string' },
       },
     }));
   } catch (cause) {
@@ -113,10 +137,47 @@ export function parseConfig(
   if (!/^sips?:\S+$/.test(edgeUri))
     throw new ConfigError(`--edge-uri must be a sip: URI, got "${edgeUri}"`);
 
+  const namespace = str('namespace', 'VOICEFLEET_NAMESPACE');
+  if (namespace?.includes(',')) {
+    throw new ConfigError(`--namespace takes one namespace (or none for all), got "${namespace}"`);
+  }
+  const list = (flag: string, envName: string) =>
+    (str(flag, envName) ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
+  const rpcUrls = list('edge-rpc-url', 'VOICEFLEET_EDGE_RPC_URLS');
+  const edgeSelector = str('edge-selector', 'VOICEFLEET_EDGE_SELECTOR');
+  let edge: EdgeConfig | undefined;
+  if (rpcUrls.length > 0 || edgeSelector !== undefined) {
+    const token = env['VOICEFLEET_EDGE_RPC_TOKEN'] ?? '';
+    if (token === '')
+      throw new ConfigError(
+        'set VOICEFLEET_EDGE_RPC_TOKEN to the token of the Kamailio control port',
+      );
+    const badUrl = rpcUrls.find((u) => !/^https?:\/\/\S+$/.test(u));
+    if (badUrl !== undefined)
+      throw new ConfigError(`--edge-rpc-url: "${badUrl}" is not an http(s) URL`);
+    edge = {
+      rpcUrls,
+      discover:
+        edgeSelector === undefined
+          ? undefined
+          : {
+              namespace: str('edge-namespace', 'VOICEFLEET_EDGE_NAMESPACE') ?? 'default',
+              labelSelector: edgeSelector,
+              port: int('edge-control-port', 'VOICEFLEET_EDGE_CONTROL_PORT', 5090, 1, 65535),
+            },
+      token,
+      peerEdges: list('peer-edges', 'VOICEFLEET_PEER_EDGES'),
+    };
+  }
+
   return {
+    edge,
     kubeconfig: str('kubeconfig', 'KUBECONFIG'),
     regions: [...new Set(regions)],
-    namespace: str('namespace', 'VOICEFLEET_NAMESPACE'),
+    namespace,
     leaderElection: values['no-leader-election'] !== true,
     leaderElectionNamespace: str('leader-election-namespace', 'POD_NAMESPACE') ?? 'default',
     leaderElectionId: str('leader-election-id') ?? 'voicefleet-operator',

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './runtime/log.js';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
 import { startOpsServer } from './runtime/ops-server.js';
 import { onShutdownSignals } from './runtime/shutdown.js';
+import { startEdgeSync, type EdgeSync } from './edge/index.js';
 import { runWhileLeader } from './leadership.js';
 
 export function loadKubeConfig(config: OperatorConfig): KubeConfig {
@@ -62,14 +63,41 @@ export async function runOperator(
   });
   try {
     const informers = manager.runInformers(signal);
+    const lead = async (leading: AbortSignal): Promise<void> => {
+      const edge = startEdge(config, kc, log, metrics, leading);
+      await Promise.all([manager.lead(leading), edge?.done]);
+    };
     const controllers = config.leaderElection
-      ? runWhileLeader({ kc, config, log, metrics, signal }, (leading) => manager.lead(leading))
-      : manager.lead(signal);
+      ? runWhileLeader({ kc, config, log, metrics, signal }, lead)
+      : lead(signal);
     await Promise.all([informers, controllers]);
   } finally {
     await ops.close();
     log.info('operator stopped');
   }
+}
+
+/** The edge sync (Kamailio routing, gateway health) when an edge is configured; leader only. */
+function startEdge(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  log: Logger,
+  metrics: OperatorMetrics,
+  signal: AbortSignal,
+): EdgeSync | undefined {
+  const edge = config.edge;
+  if (edge === undefined) return undefined;
+  return startEdgeSync({
+    kubeConfig: kc,
+    ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
+    kamailio: edge.rpcUrls.map((rpcUrl, i) => ({ name: `edge-${i}`, rpcUrl, token: edge.token })),
+    ...(edge.discover !== undefined ? { discover: { ...edge.discover, token: edge.token } } : {}),
+    region: config.regions[0] ?? '',
+    peerEdges: edge.peerEdges,
+    metrics,
+    log,
+    signal,
+  });
 }
 
 async function main(): Promise<void> {
@@ -87,6 +115,8 @@ async function main(): Promise<void> {
   const shutdown = onShutdownSignals((sig) => log.info('shutting down', { signal: sig }));
   await runOperator(config, kc, log, createOperatorMetrics(), shutdown.signal);
   shutdown.dispose();
+  // Workers stopped and the lease is released: idle keep-alive sockets must not hold the exit.
+  process.exit(0);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
