@@ -134,16 +134,16 @@ export function kubeListWatcher<T extends KubernetesObject>(
       let settle: (end: WatchEnd) => void = () => undefined;
       const ended = new Promise<WatchEnd>((resolve) => (settle = resolve));
       let controller: AbortController | undefined;
+      // Settle before aborting: aborting makes the client report an error synchronously.
       const onAbort = () => {
-        controller?.abort();
         settle({ kind: 'aborted' });
+        controller?.abort();
       };
       signal.addEventListener('abort', onAbort, { once: true });
       const params = { ...selectors, resourceVersion, timeoutSeconds, allowWatchBookmarks: true };
       const handle = (type: string, object: unknown) => {
         if (type === 'ERROR') {
           const status = object as { code?: number; message?: string };
-          controller?.abort();
           if (status.code === 410) settle({ kind: 'expired' });
           else
             settle({
@@ -153,6 +153,7 @@ export function kubeListWatcher<T extends KubernetesObject>(
                 status.code ?? 0,
               ),
             });
+          controller?.abort();
         } else if (type === 'BOOKMARK') {
           const rv = (object as KubernetesObject).metadata?.resourceVersion;
           if (rv !== undefined) onEvent({ type: 'BOOKMARK', resourceVersion: rv });
