@@ -1,7 +1,7 @@
 // Runs sipp on loopback with the scenarios in test/sipp: UAS media-node stand-ins that live until
 // stopped, and bounded UAC runs that report their call counts.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -71,7 +71,7 @@ export interface UacOptions {
   /** Maximum simultaneous calls. */
   limit?: number;
   timeoutSeconds?: number;
-  /** Write per-call INVITE->200 times (ms) into the result. */
+  /** Measure INVITE sent -> 200 received per call from sipp's message log (µs timestamps). */
   rtt?: boolean;
   signal?: AbortSignal;
 }
@@ -121,7 +121,7 @@ export async function runSippUac(options: UacOptions): Promise<UacResult> {
     '10000',
     '-aa',
   ];
-  if (options.rtt === true) args.push('-trace_rtt', '-rtt_freq', '1');
+  if (options.rtt === true) args.push('-trace_msg', '-message_file', join(dir, 'messages.log'));
   const started = performance.now();
   const child = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -144,17 +144,7 @@ export async function runSippUac(options: UacOptions): Promise<UacResult> {
     const m = [...out.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, 'g'))].at(-1);
     return m?.[1] !== undefined ? Number(m[1]) : 0;
   };
-  const rttMs: number[] = [];
-  if (options.rtt === true) {
-    for (const f of await readdir(dir)) {
-      if (!f.endsWith('_rtt.csv')) continue;
-      for (const line of (await readFile(join(dir, f), 'utf8')).split('\n').slice(1)) {
-        const cols = line.split(';');
-        const v = Number(cols[2]);
-        if (cols.length >= 3 && Number.isFinite(v)) rttMs.push(v);
-      }
-    }
-  }
+  const rttMs = options.rtt === true ? inviteTo200(await readFile(join(dir, 'messages.log'), 'utf8').catch(() => '')) : [];
   await rm(dir, { recursive: true, force: true });
   return {
     successful: count('Successful call'),
@@ -170,4 +160,28 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGKILL');
   await gone;
+}
+
+/** Per call: first INVITE sent -> first 200 to it received, in ms, from a sipp message log. */
+export function inviteTo200(log: string): number[] {
+  const sent = new Map<string, number>();
+  const out: number[] = [];
+  const done = new Set<string>();
+  for (const block of log.split(/^-{20,} /m)) {
+    const stamp = /^(\d{4}-\d\d-\d\d)\s+(\d\d):(\d\d):(\d\d\.\d+)/.exec(block);
+    if (stamp === null) continue;
+    const t = (Number(stamp[2]) * 3600 + Number(stamp[3]) * 60 + Number(stamp[4])) * 1000;
+    const callId = /^Call-ID:\s*(\S+)/im.exec(block)?.[1];
+    if (callId === undefined) continue;
+    const isSent = /message sent/i.test(block);
+    if (isSent && /^INVITE /m.test(block) && !sent.has(callId)) sent.set(callId, t);
+    else if (!isSent && /^SIP\/2\.0 200/m.test(block) && /^CSeq:\s*\d+ INVITE/im.test(block) && !done.has(callId)) {
+      const start = sent.get(callId);
+      if (start !== undefined) {
+        out.push(t - start);
+        done.add(callId);
+      }
+    }
+  }
+  return out;
 }
