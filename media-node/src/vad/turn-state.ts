@@ -37,29 +37,30 @@ export function stepOnset(
   if (!speech) return [{ ...state, run: 0 }, { type: 'none' }];
   const run = state.run + 1;
   const runStartMs = state.run === 0 ? atMs : state.runStartMs;
-  const next = { ...state, run, runStartMs, lastSpeechEndMs: atMs + FRAME_MS };
+  const next = { ...state, run, runStartMs };
   if (!state.speaking && run >= p.onsetFrames) {
     return [
-      { ...next, speaking: true },
+      { ...next, speaking: true, lastSpeechEndMs: atMs + FRAME_MS },
       { type: 'speech-start', atMs: runStartMs },
     ];
   }
   return [next, { type: 'none' }];
 }
 
-/** Advances on the end-of-turn classifier's verdict for the frame starting at `atMs`. */
+/** Advances on the end-of-turn classifier's verdict for the `durationMs` window at `atMs`. */
 export function stepEnd(
   state: TurnState,
   speech: boolean,
   atMs: number,
   p: TurnParams,
+  durationMs: number = FRAME_MS,
 ): [TurnState, TurnStep] {
   if (speech)
     return [
-      { ...state, lastSpeechEndMs: Math.max(state.lastSpeechEndMs, atMs + FRAME_MS) },
+      { ...state, lastSpeechEndMs: Math.max(state.lastSpeechEndMs, atMs + durationMs) },
       { type: 'none' },
     ];
-  if (state.speaking && atMs + FRAME_MS - state.lastSpeechEndMs >= p.endOfTurnMs) {
+  if (state.speaking && atMs + durationMs - state.lastSpeechEndMs >= p.endOfTurnMs) {
     return [
       { ...state, speaking: false, run: 0 },
       { type: 'end-of-turn', atMs: state.lastSpeechEndMs },

@@ -1,0 +1,58 @@
+// Voice activity and end-of-turn detection for the agent loop. `loadTurnDetection` builds, once
+// per node, what `pipeline.vad` asks for: silero (WebRTC onset + Silero end of turn in a worker
+// thread, batched across calls), webrtc (WebRTC for both) or energy (level threshold, no deps).
+import { createEnergyVad } from './energy-vad.js';
+import { createFrameTurnDetector } from './frame-turn-detector.js';
+import { SileroVadService } from './silero-vad.js';
+import { createSileroTurnDetector } from './silero-turn-detector.js';
+import type { TurnDetectorFactory } from './types.js';
+import { loadWebRtcVad } from './webrtc-vad.js';
+
+export type {
+  FrameClassifier,
+  TurnDetector,
+  TurnDetectorEvents,
+  TurnDetectorFactory,
+} from './types.js';
+export { createEnergyVad, frameLevelDbfs } from './energy-vad.js';
+export { createFrameTurnDetector } from './frame-turn-detector.js';
+export { createSileroTurnDetector } from './silero-turn-detector.js';
+export { SileroVadService } from './silero-vad.js';
+export { loadWebRtcVad } from './webrtc-vad.js';
+
+export interface TurnDetection {
+  /** Creates one call's detector. */
+  factory: TurnDetectorFactory;
+  close(): Promise<void>;
+}
+
+export async function loadTurnDetection(config: {
+  provider: 'silero' | 'webrtc' | 'energy';
+  endOfTurnMs?: number;
+}): Promise<TurnDetection> {
+  const endOfTurnMs = config.endOfTurnMs ?? 500;
+  if (config.provider === 'energy') {
+    return {
+      factory: (events) =>
+        createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs }, events),
+      close: () => Promise.resolve(),
+    };
+  }
+  const webrtc = await loadWebRtcVad();
+  if (config.provider === 'webrtc') {
+    return {
+      factory: (events) => {
+        const onset = webrtc.create(3);
+        const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
+        return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
+      },
+      close: () => Promise.resolve(),
+    };
+  }
+  const silero = await SileroVadService.start();
+  return {
+    factory: (events) =>
+      createSileroTurnDetector({ onset: webrtc.create(3), silero, endOfTurnMs }, events),
+    close: () => silero.close(),
+  };
+}
