@@ -3,7 +3,7 @@
 // hears is measured at the caller (mouth-to-ear); what the agent heard and said, and its per-stage
 // timings, come from the media node's call events.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SAMPLE_RATE } from '@voicefleet/media-node/audio';
+import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
 import { SipEndpoint, SipError, type Dialog } from '@voicefleet/media-node/sip';
 import { createOffer, readAudio } from '../../../../media-node/src/node/sdp-offer-answer.js';
@@ -52,6 +52,7 @@ export interface TestCallResult {
 }
 
 const FRAME_MS = 20;
+const SPEECH_DBFS = -45;
 
 export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult> {
   const stopEvents = new AbortController();
@@ -167,13 +168,16 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
           frames.push(chunk);
         const pcm = concat(frames);
         const at = now();
+        let lastVoiced = 0;
         for (let i = 0; i + 160 <= pcm.length; i += 160) {
           const frame = pcm.slice(i, i + 160);
           rtp.write(frame);
           recorder.add(frame, at + (i / 160) * FRAME_MS);
+          if (dbfs(frame) > SPEECH_DBFS) lastVoiced = i / 160 + 1;
         }
         while (rtp.queuedFrames > 0) await sleep(5);
-        endOfInput = now();
+        // the end of speech is the last voiced frame, not the synthesizer's trailing silence
+        endOfInput = at + lastVoiced * FRAME_MS;
       } else {
         say({ who: 'you', text: `(DTMF ${step.dtmf})` });
         for (const digit of step.dtmf) {
