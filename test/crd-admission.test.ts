@@ -11,6 +11,7 @@ import {
 } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { request, type RequestOptions } from 'node:https';
 import { after, before, describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -156,6 +157,42 @@ describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() 
       );
     });
   }
+
+  test('the published OpenAPI (what kubectl explain reads) carries the field descriptions', async () => {
+    const path = `/openapi/v3/apis/${GROUP}/${VERSION}`;
+    const opts: RequestOptions = { method: 'GET', path };
+    await plane.kubeConfig.applyToHTTPSOptions(opts);
+    const url = new URL(plane.server);
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = request({ ...opts, hostname: url.hostname, port: url.port, path }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`)),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    type Props = Record<
+      string,
+      { description?: string; properties?: Props; items?: { properties?: Props } }
+    >;
+    const schemas = (
+      JSON.parse(body) as { components: { schemas: Record<string, { properties: Props }> } }
+    ).components.schemas;
+    const agent = schemas[`io.voicefleet.${VERSION}.VoiceAgent`]!.properties;
+    const trunk = schemas[`io.voicefleet.${VERSION}.SipTrunk`]!.properties;
+    assert.equal(
+      agent.spec!.properties!.capacity!.properties!.callsPerPod!.description,
+      'Concurrent calls one media pod takes.',
+    );
+    assert.match(
+      trunk.spec!.properties!.failover!.properties!.responseCodes!.description!,
+      /Never 486/,
+    );
+  });
 
   test('a status write keeps the conditions list map keyed by type', async () => {
     const name = 'status-trunk';
