@@ -229,6 +229,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   }
 
   #handle(result: ParseResult, source: Source): void {
+    this.metrics.counters.messagesReceived++;
     if (!result.ok) {
       this.metrics.parseError(result.code, source.transport);
       const reply = result.reply;

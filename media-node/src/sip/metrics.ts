@@ -11,6 +11,8 @@ export interface SipMetricsHooks {
 }
 
 export interface SipCounters {
+  /** Datagrams and stream frames handed to the parser. */
+  messagesReceived: number;
   requestsReceived: number;
   responsesSent: Map<number, number>;
   parseErrors: Map<ParseErrorCode, number>;
@@ -20,6 +22,7 @@ export interface SipCounters {
 
 export class SipMetrics {
   readonly counters: SipCounters = {
+    messagesReceived: 0,
     requestsReceived: 0,
     responsesSent: new Map(),
     parseErrors: new Map(),

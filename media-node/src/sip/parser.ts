@@ -48,6 +48,25 @@ export function fail(
   return { ok: false, code, detail, status, reply };
 }
 
+function pushHeaderLine(line: string, headers: HeaderList, badLines: string[]): void {
+  const colon = line.indexOf(':');
+  const name = colon < 0 ? '' : line.slice(0, colon).trimEnd();
+  if (!isToken(name)) {
+    badLines.push(line);
+    return;
+  }
+  const canonical = canonicalHeaderName(name);
+  const value = line.slice(colon + 1).trim();
+  if (LIST_HEADERS.has(canonical)) {
+    const parts = splitOutside(value, ',');
+    if (parts) {
+      for (const p of parts) headers.push([canonical, p.trim()]);
+      return;
+    }
+  }
+  headers.push([canonical, value]);
+}
+
 export function parseMessage(input: Buffer, options: ParseOptions = {}): ParseResult {
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   if (input.length > limits.maxMessageBytes)
@@ -65,31 +84,13 @@ export function parseMessage(input: Buffer, options: ParseOptions = {}): ParseRe
   let current: string | undefined;
   let count = 0;
   const badLines: string[] = [];
-  const pushLine = (line: string): void => {
-    const colon = line.indexOf(':');
-    const name = colon < 0 ? '' : line.slice(0, colon).trimEnd();
-    if (!isToken(name)) {
-      badLines.push(line);
-      return;
-    }
-    const canonical = canonicalHeaderName(name);
-    const value = line.slice(colon + 1).trim();
-    if (LIST_HEADERS.has(canonical)) {
-      const parts = splitOutside(value, ',');
-      if (parts) {
-        for (const p of parts) headers.push([canonical, p.trim()]);
-        return;
-      }
-    }
-    headers.push([canonical, value]);
-  };
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
     if (line.startsWith(' ') || line.startsWith('\t')) {
       if (current === undefined) badLines.push(line);
       else current += ' ' + line.trim();
     } else {
-      if (current !== undefined) pushLine(current);
+      if (current !== undefined) pushHeaderLine(current, headers, badLines);
       current = line;
       count++;
     }
@@ -97,7 +98,7 @@ export function parseMessage(input: Buffer, options: ParseOptions = {}): ParseRe
       return fail('header-too-long', 'header line too long', undefined);
     }
   }
-  if (current !== undefined) pushLine(current);
+  if (current !== undefined) pushHeaderLine(current, headers, badLines);
   if (count > limits.maxHeaders) return fail('too-many-headers', 'too many headers', undefined);
 
   return validateMessage({

@@ -56,8 +56,6 @@ export function validateMessage(t: Tokenized): ParseResult {
   const isResponse = t.startLine.startsWith('SIP/');
   const reply =
     !isResponse && headerValues(headers, 'via').length > 0 ? replyHeaders(headers) : undefined;
-  const bad = (code: ParseErrorCode, detail: string, status = 400): ParseFailure =>
-    failure(code, detail, reply, status);
 
   let method = '';
   let uri = '';
@@ -65,40 +63,45 @@ export function validateMessage(t: Tokenized): ParseResult {
   let reason = '';
   if (isResponse) {
     const m = RESPONSE_LINE.exec(t.startLine);
-    if (!m) return bad('bad-start-line', 'malformed status line');
-    if (m[1] !== '2' || m[2] !== '0') return bad('bad-version', 'unsupported SIP version', 505);
+    if (!m) return failure('bad-start-line', 'malformed status line', reply);
+    if (m[1] !== '2' || m[2] !== '0')
+      return failure('bad-version', 'unsupported SIP version', reply, 505);
     status = Number(m[3]);
     reason = m[4] ?? '';
-    if (status < 100 || status > 699) return bad('bad-start-line', 'status code out of range');
+    if (status < 100 || status > 699)
+      return failure('bad-start-line', 'status code out of range', reply);
   } else {
     const parts = t.startLine.split(' ');
-    if (parts.length !== 3) return bad('bad-start-line', 'request line must have three parts');
+    if (parts.length !== 3)
+      return failure('bad-start-line', 'request line must have three parts', reply);
     [method = '', uri = ''] = parts;
     const version = REQUEST_VERSION.exec(parts[2] ?? '');
-    if (!isToken(method)) return bad('bad-start-line', 'malformed method');
-    if (!version) return bad('bad-start-line', 'malformed SIP version');
+    if (!isToken(method)) return failure('bad-start-line', 'malformed method', reply);
+    if (!version) return failure('bad-start-line', 'malformed SIP version', reply);
     if (version[1] !== '2' || version[2] !== '0')
-      return bad('bad-version', 'unsupported SIP version', 505);
-    if (!isAbsoluteUri(uri)) return bad('bad-request-uri', 'malformed Request-URI');
+      return failure('bad-version', 'unsupported SIP version', reply, 505);
+    if (!isAbsoluteUri(uri)) return failure('bad-request-uri', 'malformed Request-URI', reply);
     const scheme = uriScheme(uri);
     if (scheme === 'sip' || scheme === 'sips') {
       const sip = parseSipUri(uri);
-      if (!sip) return bad('bad-request-uri', 'malformed SIP Request-URI');
-      if (sip.headers !== undefined) return bad('bad-request-uri', 'headers in Request-URI');
+      if (!sip) return failure('bad-request-uri', 'malformed SIP Request-URI', reply);
+      if (sip.headers !== undefined)
+        return failure('bad-request-uri', 'headers in Request-URI', reply);
     }
   }
-  if (t.badLines.length > 0) return bad('bad-header-line', 'malformed header line');
+  if (t.badLines.length > 0) return failure('bad-header-line', 'malformed header line', reply);
 
   for (const name of SINGLE_HEADERS) {
-    if (headerValues(headers, name).length > 1) return bad('duplicate-header', `duplicate ${name}`);
+    if (headerValues(headers, name).length > 1)
+      return failure('duplicate-header', `duplicate ${name}`, reply);
   }
   const via: Via[] = [];
   for (const v of headerValues(headers, 'via')) {
     const parsed = parseVia(v);
-    if (!parsed) return bad('bad-header-value', 'malformed Via');
+    if (!parsed) return failure('bad-header-value', 'malformed Via', reply);
     via.push(parsed);
   }
-  if (via.length === 0) return bad('missing-header', 'missing Via');
+  if (via.length === 0) return failure('missing-header', 'missing Via', reply);
   const fromText = headerValue(headers, 'from');
   const toText = headerValue(headers, 'to');
   const callId = headerValue(headers, 'call-id');
@@ -109,37 +112,40 @@ export function validateMessage(t: Tokenized): ParseResult {
     callId === undefined ||
     cseqText === undefined
   ) {
-    return bad('missing-header', 'missing From, To, Call-ID or CSeq');
+    return failure('missing-header', 'missing From, To, Call-ID or CSeq', reply);
   }
-  if (callId === '' || /\s/.test(callId)) return bad('bad-header-value', 'malformed Call-ID');
+  if (callId === '' || /\s/.test(callId))
+    return failure('bad-header-value', 'malformed Call-ID', reply);
   const from = parseNameAddr(fromText);
   const to = parseNameAddr(toText);
-  if (!from) return bad('bad-header-value', 'malformed From');
-  if (!to) return bad('bad-header-value', 'malformed To');
+  if (!from) return failure('bad-header-value', 'malformed From', reply);
+  if (!to) return failure('bad-header-value', 'malformed To', reply);
   const cseq = parseCSeq(cseqText);
-  if (!cseq) return bad('bad-header-value', 'malformed CSeq');
-  if (!isResponse && cseq.method !== method) return bad('method-mismatch', 'CSeq method differs');
+  if (!cseq) return failure('bad-header-value', 'malformed CSeq', reply);
+  if (!isResponse && cseq.method !== method)
+    return failure('method-mismatch', 'CSeq method differs', reply);
   const addrError = checkAddressLists(headers);
-  if (addrError) return bad('bad-header-value', addrError);
+  if (addrError) return failure('bad-header-value', addrError, reply);
   const scalarError = checkScalars(headers);
-  if (scalarError) return bad('bad-header-value', scalarError);
+  if (scalarError) return failure('bad-header-value', scalarError, reply);
 
   const lengths = headerValues(headers, 'content-length');
   let bodyEnd = t.input.length;
   if (lengths.length > 0) {
     if (!lengths.every((l) => /^\d{1,10}$/.test(l)))
-      return bad('bad-content-length', 'bad Content-Length');
+      return failure('bad-content-length', 'bad Content-Length', reply);
     const n = Number(lengths[0]);
     if (!lengths.every((l) => Number(l) === n))
-      return bad('bad-content-length', 'conflicting Content-Length');
-    if (n > t.maxBody) return bad('bad-content-length', 'Content-Length too large');
+      return failure('bad-content-length', 'conflicting Content-Length', reply);
+    if (n > t.maxBody) return failure('bad-content-length', 'Content-Length too large', reply);
     if (t.bodyStart + n > t.input.length)
-      return bad('truncated-body', 'body shorter than Content-Length');
+      return failure('truncated-body', 'body shorter than Content-Length', reply);
     bodyEnd = t.bodyStart + n;
   } else if (t.stream) {
     bodyEnd = t.bodyStart;
   }
-  if (!t.headerComplete && bodyEnd > t.bodyStart) return bad('truncated-body', 'no end of headers');
+  if (!t.headerComplete && bodyEnd > t.bodyStart)
+    return failure('truncated-body', 'no end of headers', reply);
   const base = {
     headers,
     body: t.input.subarray(t.bodyStart, bodyEnd),
