@@ -26,6 +26,7 @@ export interface VadConfig {
 export interface SttConfig {
   provider: 'pocketsphinx' | 'grpc' | 'fake';
   endpoint?: string;
+  language?: string;
   /** Name of the environment variable holding the API key (secrets are resolved to env names). */
   apiKeyEnv?: string;
   /** `fake` only: transcripts emitted one per utterance, in order. */

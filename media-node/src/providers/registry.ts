@@ -1,12 +1,15 @@
 /**
- * Creates providers from `pipeline` config. Local providers are built in; remote ones (openai,
- * grpc) are registered by name so a node can add its own. Bad config throws an error that says
+ * Creates providers from `pipeline` config by provider name (local: pocketsphinx, fake, espeak,
+ * scripted; remote: grpc, openai). Bad config throws an error that says
  * which field to fix.
  */
 import type { PipelineConfig } from './pipeline-config.js';
 import { createEspeakTts } from './local/espeak-tts.js';
 import { createFixedStt } from './local/fixed-stt.js';
 import { createPocketsphinxStt } from './local/pocketsphinx-stt.js';
+import { createGrpcLlm } from './grpc/grpc-llm.js';
+import { createGrpcStt } from './grpc/grpc-stt.js';
+import { createGrpcTts } from './grpc/grpc-tts.js';
 import { createOpenAiLlm } from './openai/openai-llm.js';
 import { createScriptedLlm } from './scripted/scripted-llm.js';
 import type { LlmProvider, ProviderSet, SttProvider, TtsProvider } from './types.js';
@@ -36,7 +39,7 @@ function need<T>(value: T | undefined, field: string, why: string): T {
   return value;
 }
 
-/** The built-in providers; add `grpc` entries with `registerGrpcProviders`. */
+/** The built-in providers by `provider` name; a node may add its own entries. */
 export function defaultRegistry(): ProviderRegistry {
   return {
     stt: new Map<string, Factory<SttProvider>>([
@@ -52,6 +55,18 @@ export function defaultRegistry(): ProviderRegistry {
           }),
       ],
       ['fake', (ctx) => createFixedStt({ transcripts: ctx.pipeline.stt.transcripts ?? [] })],
+      [
+        'grpc',
+        (ctx) => {
+          const { stt } = ctx.pipeline;
+          const key = apiKey(ctx, stt.apiKeyEnv, 'pipeline.stt.apiKeyEnv');
+          return createGrpcStt({
+            endpoint: need(stt.endpoint, 'pipeline.stt.endpoint', 'for stt provider grpc'),
+            ...(key === undefined ? {} : { apiKey: key }),
+            ...(stt.language === undefined ? {} : { language: stt.language }),
+          });
+        },
+      ],
     ]),
     tts: new Map<string, Factory<TtsProvider>>([
       [
@@ -60,6 +75,18 @@ export function defaultRegistry(): ProviderRegistry {
           createEspeakTts(
             ctx.pipeline.tts.voice === undefined ? {} : { voice: ctx.pipeline.tts.voice },
           ),
+      ],
+      [
+        'grpc',
+        (ctx) => {
+          const { tts } = ctx.pipeline;
+          const key = apiKey(ctx, tts.apiKeyEnv, 'pipeline.tts.apiKeyEnv');
+          return createGrpcTts({
+            endpoint: need(tts.endpoint, 'pipeline.tts.endpoint', 'for tts provider grpc'),
+            ...(key === undefined ? {} : { apiKey: key }),
+            ...(tts.voice === undefined ? {} : { voice: tts.voice }),
+          });
+        },
       ],
     ]),
     llm: new Map<string, Factory<LlmProvider>>([
@@ -84,6 +111,18 @@ export function defaultRegistry(): ProviderRegistry {
             model: llm.model ?? 'default',
             ...(llm.systemPrompt === undefined ? {} : { systemPrompt: llm.systemPrompt }),
             ...(key === undefined ? {} : { apiKey: key }),
+          });
+        },
+      ],
+      [
+        'grpc',
+        (ctx) => {
+          const { llm } = ctx.pipeline;
+          const key = apiKey(ctx, llm.apiKeyEnv, 'pipeline.llm.apiKeyEnv');
+          return createGrpcLlm({
+            endpoint: need(llm.endpoint, 'pipeline.llm.endpoint', 'for llm provider grpc'),
+            ...(key === undefined ? {} : { apiKey: key }),
+            ...(llm.systemPrompt === undefined ? {} : { systemPrompt: llm.systemPrompt }),
           });
         },
       ],

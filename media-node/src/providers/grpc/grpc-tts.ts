@@ -1,0 +1,62 @@
+/** `grpc` TTS provider: `TextToSpeech.Synthesize`, audio chunks yielded as they arrive. */
+import type * as grpc from '@grpc/grpc-js';
+import { SAMPLE_RATE } from '../../audio/format.js';
+import { AsyncQueue } from '../async-queue.js';
+import type { TtsProvider } from '../types.js';
+import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
+import {
+  bufferToPcm,
+  loadProviderServices,
+  type SynthesizeRequestMsg,
+  type SynthesizeResponseMsg,
+} from './proto.js';
+
+export interface GrpcTtsOptions extends GrpcClientOptions {
+  voice?: string;
+}
+
+export function createGrpcTts(options: GrpcTtsOptions): TtsProvider {
+  const client = makeClient(loadProviderServices().TextToSpeech, options, 'pipeline.tts.endpoint');
+  const synth = (
+    client as unknown as {
+      Synthesize(
+        req: SynthesizeRequestMsg,
+        md: grpc.Metadata,
+      ): grpc.ClientReadableStream<SynthesizeResponseMsg>;
+    }
+  ).Synthesize.bind(client);
+
+  async function* synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array> {
+    signal.throwIfAborted();
+    const chunks = new AsyncQueue<Int16Array>();
+    const call = synth(
+      { text, voice: options.voice ?? '', sample_rate_hz: SAMPLE_RATE, call_id: '' },
+      callMetadata(options),
+    );
+    let carry: Buffer | undefined;
+    call.on('data', (msg: SynthesizeResponseMsg) => {
+      let bytes = carry ? Buffer.concat([carry, msg.audio]) : msg.audio;
+      carry = undefined;
+      if (bytes.length & 1) {
+        carry = bytes.subarray(bytes.length - 1);
+        bytes = bytes.subarray(0, bytes.length - 1);
+      }
+      if (bytes.length > 0) chunks.push(bufferToPcm(bytes));
+    });
+    call.on('error', (err) =>
+      signal.aborted ? chunks.end() : chunks.fail(grpcError('grpc-tts', err)),
+    );
+    call.on('end', () => chunks.end());
+    const cancel = (): void => call.cancel();
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      for await (const chunk of chunks) yield chunk;
+      signal.throwIfAborted();
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      call.cancel();
+    }
+  }
+
+  return { name: 'grpc-tts', synthesize, close: () => Promise.resolve(client.close()) };
+}

@@ -1,0 +1,134 @@
+// gRPC provider clients against the reference servers, each running as its own process and
+// reached over real loopback gRPC; a server killed mid-stream surfaces a retryable error.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+import { createGrpcLlm } from '../media-node/src/providers/grpc/grpc-llm.js';
+import { createGrpcStt } from '../media-node/src/providers/grpc/grpc-stt.js';
+import { createGrpcTts } from '../media-node/src/providers/grpc/grpc-tts.js';
+import { ProviderError } from '../media-node/src/providers/provider-error.js';
+import type { ConversationMessage, LlmEvent } from '../media-node/src/providers/types.js';
+
+const SERVERS = new URL('../media-node/src/providers/grpc/servers/', import.meta.url).pathname;
+const children: ChildProcess[] = [];
+
+async function startServer(
+  file: string,
+  ...args: string[]
+): Promise<{ endpoint: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', SERVERS + file, '--port', '0', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [line] = (await once(lines, 'line')) as [string];
+  clearTimeout(timer);
+  const { port } = JSON.parse(line) as { port: number };
+  return { endpoint: `127.0.0.1:${port}`, child };
+}
+
+after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+async function synthesize(tts: ReturnType<typeof createGrpcTts>, text: string) {
+  const start = performance.now();
+  let firstMs = -1;
+  let samples = 0;
+  for await (const chunk of tts.synthesize(text, new AbortController().signal)) {
+    if (firstMs < 0) firstMs = performance.now() - start;
+    samples += chunk.length;
+  }
+  return { firstMs, samples, totalMs: performance.now() - start };
+}
+
+void describe('gRPC providers', () => {
+  void it('STT: the replay server answers each utterance with the next transcript', async () => {
+    const { endpoint } = await startServer(
+      'replay-stt-server.ts',
+      '--transcripts',
+      'what time do you open|goodbye',
+    );
+    const stt = createGrpcStt({ endpoint, apiKey: 'secret' });
+    for (const expected of ['what time do you open', 'goodbye']) {
+      const stream = stt.stream(new AbortController().signal);
+      for (let i = 0; i < 25; i++) stream.write(new Int16Array(160).fill(100));
+      stream.end();
+      const finals: string[] = [];
+      for await (const r of stream.results) if (r.final) finals.push(r.text);
+      assert.deepEqual(finals, [expected]);
+    }
+    await stt.close();
+  });
+
+  void it('TTS: the paced server streams at real-time pace after its first-byte delay', async () => {
+    const { endpoint } = await startServer('paced-tts-server.ts', '--first-byte-ms', '80');
+    const tts = createGrpcTts({ endpoint });
+    const r = await synthesize(tts, 'Five words of text here'); // 23 chars -> 1380 ms of audio
+    assert.equal(r.samples, 23 * 60 * 8);
+    assert.ok(r.firstMs >= 75, `first audio after ${r.firstMs} ms`);
+    assert.ok(r.totalMs >= 1100, `paced: ${r.totalMs} ms for 1380 ms of audio`);
+    await tts.close();
+  });
+
+  void it('TTS: the espeak server renders speech', async () => {
+    const { endpoint } = await startServer('espeak-tts-server.ts');
+    const tts = createGrpcTts({ endpoint, voice: 'en-us' });
+    const r = await synthesize(tts, 'Thanks for calling.');
+    assert.ok(r.samples > 8000 * 0.6, `${r.samples} samples of speech`);
+    await tts.close();
+  });
+
+  void it('brain: the scripted brain runs the booking flow and asks to hang up', async () => {
+    const { endpoint } = await startServer('scripted-brain-server.ts');
+    const llm = createGrpcLlm({ endpoint });
+    const messages: ConversationMessage[] = [];
+    const turn = async (text: string) => {
+      messages.push({ role: 'caller', text });
+      const events: LlmEvent[] = [];
+      for await (const ev of llm.respond({ messages }, new AbortController().signal))
+        events.push(ev);
+      const reply = events.map((e) => (e.type === 'text' ? e.delta : '')).join('');
+      messages.push({ role: 'agent', text: reply });
+      return { reply, events };
+    };
+    assert.equal(
+      (await turn('i would like to book an appointment')).reply,
+      'Sure. Which day would you like?',
+    );
+    assert.equal((await turn('friday')).reply, 'And what time on friday?');
+    const bye = await turn('goodbye');
+    assert.deepEqual(bye.events.at(-1), { type: 'tool', name: 'hangup', args: {} });
+    await llm.close();
+  });
+
+  void it('a TTS server killed mid-stream surfaces a retryable error', async () => {
+    const { endpoint, child } = await startServer('paced-tts-server.ts', '--first-byte-ms', '10');
+    const tts = createGrpcTts({ endpoint });
+    let chunks = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of tts.synthesize(
+          'a long reply '.repeat(20),
+          new AbortController().signal,
+        )) {
+          if (++chunks === 3) child.kill('SIGKILL');
+        }
+      })(),
+      (e: unknown) => e instanceof ProviderError && e.retryable && e.provider === 'grpc-tts',
+    );
+    assert.ok(chunks >= 3 && chunks < 100, `${chunks} chunks before the failure`);
+    await tts.close();
+  });
+
+  void it('rejects an endpoint that is not host:port', () => {
+    assert.throws(() => createGrpcTts({ endpoint: 'http://x' }), /pipeline\.tts\.endpoint/);
+  });
+});
