@@ -153,6 +153,15 @@ describe('helm chart', { skip: helmSkip }, () => {
         assert.equal(from.length, label === 'default values' ? 1 : 2);
       });
 
+      test('edge rollouts and drains keep SIP served: PodDisruptionBudget and surge-first updates', () => {
+        const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+        const [pdb] = byKind(objs, 'PodDisruptionBudget');
+        assert.ok(pdb, 'PodDisruptionBudget missing');
+        assert.deepEqual(pdb.spec.selector.matchLabels, edge.spec.selector.matchLabels);
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        assert.equal(edge.spec.strategy.rollingUpdate.maxUnavailable, 0);
+      });
+
       test('the RPC token lives in a Secret that both sides reference, never in a ConfigMap', () => {
         const operator = byKind(objs, 'Deployment').find((d) =>
           d.metadata!.name!.endsWith('-operator'),
