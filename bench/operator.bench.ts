@@ -14,7 +14,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
@@ -50,6 +50,12 @@ function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** User + system CPU seconds of a process so far (from /proc, clock ticks of 10 ms). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
 interface AuditEvent {
@@ -224,6 +230,7 @@ async function main(): Promise<void> {
       await sleep(1000);
     }
     const convergeMs = Date.now() - t0;
+    const convergeCpuSeconds = cpuSeconds(operator.proc.pid);
     if (progress.reconciled !== AGENTS || progress.children !== AGENTS) {
       throw new Error(`not converged after ${CONVERGE_LIMIT_MS} ms: ${JSON.stringify(progress)}`);
     }
@@ -295,6 +302,8 @@ async function main(): Promise<void> {
         steadyWritesByResource: audit.byResource,
         steadyReconciles,
         totalOperatorWrites: totalWrites,
+        operatorCpuSecondsToConverge: convergeCpuSeconds,
+        loadAverage1m: loadavg()[0],
         operatorForm: 'main.ts bundled with esbuild, plain node',
         idleRssMiB,
         tsxIdleRssMiB,
