@@ -3,6 +3,8 @@
  * so the media-node config type from `@voicefleet/api` is assignable to it.
  */
 
+import type { MediaNodePipeline } from '@voicefleet/api';
+
 export interface DialogueIntent {
   name: string;
   examples: readonly string[];
@@ -56,3 +58,7 @@ export interface PipelineConfig {
   tts: TtsConfig;
   llm: LlmConfig;
 }
+
+/** Compile-time check: the media-node config's pipeline (from `@voicefleet/api`) fits this shape. */
+export type MediaNodePipelineFits = MediaNodePipeline extends PipelineConfig ? true : never;
+export const MEDIA_NODE_PIPELINE_FITS: MediaNodePipelineFits = true;
