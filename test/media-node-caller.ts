@@ -230,6 +230,20 @@ export class TestCaller {
   #inviteBranch = '';
   #inviteCseq = 0;
 
+  /** Sends INVITE and, without waiting for an answer, CANCEL; returns both final responses. */
+  async inviteAndCancel(): Promise<{ invite: SipResponse; cancel: SipResponse }> {
+    const cseq = this.#cseq;
+    this.#inviteBranch = this.#send('INVITE', { body: this.sdp() });
+    this.#inviteCseq = cseq;
+    this.#send('CANCEL', { branch: this.#inviteBranch, cseq });
+    const cancel = await this.response((r) => (r.headers.get('cseq') ?? '').endsWith('CANCEL'));
+    const invite = await this.response(
+      (r) => r.status >= 200 && (r.headers.get('cseq') ?? '').endsWith('INVITE'),
+    );
+    this.#send('ACK', { cseq, branch: this.#inviteBranch });
+    return { invite, cancel };
+  }
+
   /** CANCEL the pending INVITE (same branch and CSeq number). */
   async cancel(): Promise<SipResponse> {
     this.#send('CANCEL', { branch: this.#inviteBranch, cseq: this.#inviteCseq });
@@ -270,45 +284,88 @@ export class TestCaller {
     });
     this.#seq = (this.#seq + 1) & 0xffff;
     out.set(payload, 12);
-    this.#rtp.send(out, this.#remoteRtp.port, this.#remoteRtp.host);
-  }
-
-  /** Streams 8 kHz PCM as µ-law RTP paced at 20 ms (drift-free), bounded by the audio length. */
-  async speak(pcm: Int16Array, signal?: AbortSignal): Promise<void> {
-    const start = performance.now();
-    const frames = Math.ceil(pcm.length / 160);
-    const payload = new Uint8Array(160);
-    for (let i = 0; i < frames; i++) {
-      if (signal?.aborted) return;
-      const frame = new Int16Array(160);
-      frame.set(pcm.subarray(i * 160, Math.min(pcm.length, (i + 1) * 160)));
-      encodeMulaw(frame, payload);
-      this.#sendRtp(0, i === 0, this.#ts, payload);
-      this.#ts += 160;
-      const wait = start + (i + 1) * 20 - performance.now();
-      if (wait > 0) await sleep(wait);
+    try {
+      this.#rtp.send(out, this.#remoteRtp.port, this.#remoteRtp.host);
+    } catch {
+      // socket closed while the send clock was stopping
     }
   }
 
-  /** Streams silence for `ms` (keeps the media timeout away). */
-  async silence(ms: number, signal?: AbortSignal): Promise<void> {
-    await this.speak(new Int16Array(Math.round(ms * 8)), signal);
+  #pending: { pcm: Int16Array; offset: number; done: () => void }[] = [];
+  #media: Promise<void> | undefined;
+  #mediaStop = new AbortController();
+  #dtmfBusy = false;
+
+  /**
+   * Starts the phone's send clock: one µ-law frame every 20 ms (drift-free), speech when queued
+   * with `speak`, silence otherwise, until `stopMedia`, `close` or `maxMs` (bounded).
+   */
+  startMedia(maxMs = 120_000): void {
+    if (this.#media) return;
+    const signal = this.#mediaStop.signal;
+    this.#media = (async () => {
+      const start = performance.now();
+      const payload = new Uint8Array(160);
+      const frame = new Int16Array(160);
+      for (let i = 0; i * 20 < maxMs && !signal.aborted; i++) {
+        frame.fill(0);
+        const item = this.#pending[0];
+        if (item) {
+          frame.set(item.pcm.subarray(item.offset, Math.min(item.pcm.length, item.offset + 160)));
+          item.offset += 160;
+          if (item.offset >= item.pcm.length) {
+            this.#pending.shift();
+            item.done();
+          }
+        }
+        if (!this.#dtmfBusy) {
+          encodeMulaw(frame, payload);
+          this.#sendRtp(0, i === 0, this.#ts, payload);
+        }
+        this.#ts += 160;
+        const wait = start + (i + 1) * 20 - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      for (const p of this.#pending.splice(0)) p.done();
+    })();
+  }
+
+  async stopMedia(): Promise<void> {
+    this.#mediaStop.abort();
+    await this.#media;
+  }
+
+  /** Queues 8 kHz speech on the send clock (starting it if needed); resolves once it was sent. */
+  speak(pcm: Int16Array): Promise<number> {
+    this.startMedia();
+    return new Promise<number>((resolve) => {
+      this.#pending.push({ pcm, offset: 0, done: () => resolve(performance.now()) });
+    });
+  }
+
+  /** Milliseconds of queued speech not yet sent. */
+  get speaking(): boolean {
+    return this.#pending.length > 0;
   }
 
   /** One RFC 4733 key press of ~100 ms: start (marker), updates, three end packets. */
   async dtmf(digit: string): Promise<void> {
     const event = dtmfEventCode(digit);
     if (event === undefined) throw new Error(`not a DTMF digit: ${digit}`);
+    this.#dtmfBusy = true;
     const ts = this.#ts;
     const payload = new Uint8Array(4);
-    for (let i = 1; i <= 5; i++) {
-      writeTelephoneEvent(payload, { event, end: false, volume: 10, duration: i * 160 });
-      this.#sendRtp(101, i === 1, ts, payload);
-      await sleep(20);
+    try {
+      for (let i = 1; i <= 5; i++) {
+        writeTelephoneEvent(payload, { event, end: false, volume: 10, duration: i * 160 });
+        this.#sendRtp(101, i === 1, ts, payload);
+        await sleep(20);
+      }
+      writeTelephoneEvent(payload, { event, end: true, volume: 10, duration: 6 * 160 });
+      for (let i = 0; i < 3; i++) this.#sendRtp(101, false, ts, payload);
+    } finally {
+      this.#dtmfBusy = false;
     }
-    writeTelephoneEvent(payload, { event, end: true, volume: 10, duration: 6 * 160 });
-    for (let i = 0; i < 3; i++) this.#sendRtp(101, false, ts, payload);
-    this.#ts += 6 * 160;
   }
 
   /** Decoded PCM of the µ-law packets heard, in sequence order. */
@@ -322,6 +379,7 @@ export class TestCaller {
   }
 
   close(): void {
+    this.#mediaStop.abort();
     this.#sip.close();
     this.#rtp.close();
   }

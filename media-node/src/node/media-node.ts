@@ -29,6 +29,8 @@ export interface MediaNodeSettings {
   /** SIP URI of the edge: outbound calls and INVITE transfers go there. */
   edgeUri: string;
   transfer?: TransferSettings;
+  /** Ring this long (after 180) before answering; 0 answers at once. */
+  answerDelayMs?: number;
 }
 
 export interface MediaNodeOptions {
@@ -172,6 +174,12 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
         return;
       }
       invite.progress();
+      const delay = this.#o.settings.answerDelayMs ?? 0;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      if (cancelled) {
+        metrics.callsTotal.inc({ direction: 'inbound', outcome: 'cancelled' });
+        return;
+      }
       const dialogConfirmed = invite.accept(result.answerSdp);
       metrics.callSetupSeconds.observe((performance.now() - receivedAt) / 1000);
       let dialog: DialogPort;

@@ -67,7 +67,7 @@ export function readAudio(sdp: string, accept: readonly string[]): Negotiated | 
   if (!codec) return undefined;
   const te = pts.find((pt) => codecOf(media, pt)?.toLowerCase() === 'telephone-event');
   const address = media.connection?.ip ?? session.connection?.ip ?? '';
-  const offered = (media.direction ?? session.direction ?? 'sendrecv');
+  const offered = media.direction ?? session.direction ?? 'sendrecv';
   const held = address === '0.0.0.0';
   return {
     codec,

@@ -36,6 +36,7 @@ export async function startMediaNodeServer(
       mediaTimeoutSeconds: config.media.timeoutSeconds,
       drainDeadlineSeconds: config.drain.deadlineSeconds,
       edgeUri: config.edge.uri,
+      answerDelayMs: Number(deps.env['VOICEFLEET_ANSWER_DELAY_MS'] ?? 0) || 0,
       ...(config.transfer ? { transfer: config.transfer } : {}),
     },
     signaling: parts.signaling,

@@ -1,0 +1,142 @@
+/**
+ * Operating one media-node process: capacity and OPTIONS answers, CANCEL before the answer,
+ * metrics, and drain on SIGTERM / POST /drain (new calls refused with 503 + Retry-After, active
+ * calls finish, exit 0; at the deadline the node hangs up the rest itself).
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from './harness/wait.js';
+import { TestCaller, loudness } from './media-node-caller.js';
+import { startMediaNode, type RunningNode } from './media-node-process.js';
+
+const nodes: RunningNode[] = [];
+const callers: TestCaller[] = [];
+
+async function caller(node: RunningNode): Promise<TestCaller> {
+  const c = await TestCaller.create(node.sipPort);
+  callers.push(c);
+  return c;
+}
+
+async function status(node: RunningNode) {
+  return JSON.parse((await node.http('GET', '/status')).body) as {
+    activeCalls: number;
+    capacity: number;
+    draining: boolean;
+    accepting: boolean;
+  };
+}
+
+after(async () => {
+  for (const c of callers) c.close();
+  await Promise.all(nodes.map((n) => n.stop()));
+});
+
+describe('media node: operations', { timeout: 180_000 }, () => {
+  it('refuses calls beyond capacity with 503 + Retry-After; OPTIONS says 503 while full', async () => {
+    const node = await startMediaNode(
+      { capacity: { maxCalls: 1 } },
+      { VOICEFLEET_ANSWER_DELAY_MS: '200' },
+    );
+    nodes.push(node);
+    assert.equal((await node.http('GET', '/readyz')).status, 200);
+    const probe = await caller(node);
+    assert.equal((await probe.options()).status, 200);
+
+    const first = await caller(node);
+    assert.equal((await first.invite()).status, 200);
+    first.startMedia();
+    assert.deepEqual(await status(node), {
+      activeCalls: 1,
+      capacity: 1,
+      draining: false,
+      accepting: false,
+    });
+    const second = await caller(node);
+    const refused = await second.invite();
+    assert.equal(refused.status, 503);
+    assert.ok(
+      Number(refused.headers.get('retry-after')) > 0,
+      'Retry-After tells the edge when to retry',
+    );
+    assert.equal((await probe.options()).status, 503);
+
+    await first.stopMedia();
+    assert.equal((await first.bye()).status, 200);
+    await waitFor(async () => (await status(node)).accepting, { message: 'node accepting again' });
+    assert.equal((await probe.options()).status, 200);
+
+    const cancelled = await caller(node);
+    const { invite, cancel } = await cancelled.inviteAndCancel();
+    assert.equal(cancel.status, 200);
+    assert.equal(invite.status, 487, 'CANCEL while ringing ends the attempt');
+    await sleep(300);
+    assert.equal((await status(node)).activeCalls, 0);
+
+    const metrics = (await node.http('GET', '/metrics')).body;
+    for (const line of [
+      /voicefleet_calls_total\{direction="inbound",outcome="completed"\} 1/,
+      /voicefleet_calls_total\{direction="inbound",outcome="rejected"\} 1/,
+      /voicefleet_calls_total\{direction="inbound",outcome="cancelled"\} 1/,
+      /voicefleet_sip_responses_total\{method="INVITE",code="503"\} 1/,
+      /voicefleet_capacity_calls 1/,
+      /voicefleet_call_setup_seconds_bucket\{le="0.3"\} 1/,
+      /voicefleet_rtp_pacing_deviation_ms_count [1-9]/,
+      /voicefleet_rtp_packets_sent_total [1-9]/,
+    ]) {
+      assert.match(metrics, line);
+    }
+  });
+
+  it('SIGTERM drains: new INVITEs get 503, the active call goes on, the process exits 0 when it ends', async () => {
+    const node = await startMediaNode();
+    nodes.push(node);
+    const active = await caller(node);
+    assert.equal((await active.invite()).status, 200);
+    active.startMedia();
+    await waitFor(() => active.heard.some((p) => loudness(p) > 150), { message: 'greeting' });
+
+    node.child.kill('SIGTERM');
+    await waitFor(async () => (await node.http('GET', '/readyz')).status === 503, {
+      message: 'readyz 503',
+    });
+    const late = await caller(node);
+    const refused = await late.invite();
+    assert.equal(refused.status, 503);
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal((await late.options()).status, 503);
+    assert.deepEqual(await status(node), {
+      activeCalls: 1,
+      capacity: 10,
+      draining: true,
+      accepting: false,
+    });
+
+    const heardBefore = active.heard.length;
+    await sleep(1500);
+    assert.ok(
+      active.heard.length > heardBefore || active.heard.length > 50,
+      'the active call still has media',
+    );
+    let exited = false;
+    void node.exitCode.then(() => (exited = true));
+    await sleep(500);
+    assert.equal(exited, false, 'the node waits for its active call');
+    await active.stopMedia();
+    assert.equal((await active.bye()).status, 200);
+    assert.equal(await node.exitCode, 0);
+  });
+
+  it('at the drain deadline the node hangs up remaining calls (BYE) and exits 0', async () => {
+    const node = await startMediaNode({ drain: { deadlineSeconds: 2 } });
+    nodes.push(node);
+    const active = await caller(node);
+    assert.equal((await active.invite()).status, 200);
+    active.startMedia();
+    assert.equal((await node.http('POST', '/drain')).status, 202);
+    await active.waitForRequest('BYE', 10_000);
+    assert.equal(await node.exitCode, 0);
+    await active.stopMedia();
+  });
+});
