@@ -36,6 +36,7 @@ import { EdgeWriter } from './edge-writer.js';
 import { KamailioRpcClient, type KamailioEndpoint } from './rpc-client.js';
 import { emptyHtables, type RoutingState } from './routing-state.js';
 import { EdgeSyncLoop } from './sync-loop.js';
+import { createEdgeMetrics } from './edge-metrics.js';
 import { publishEdgeStatus } from './publish-status.js';
 import { loadSetIds, saveSetIds, type ConfigMapRef } from './set-ids-store.js';
 
@@ -121,6 +122,7 @@ export function startEdgeSync(options: EdgeSyncOptions): EdgeSync {
   };
   const applier = createApplier(kc, metrics, EDGE_FIELD_MANAGER);
   const events = createEventRecorder(kc, metrics, EDGE_FIELD_MANAGER);
+  const edgeMetrics = createEdgeMetrics(metrics.registry);
 
   const staticWriters = (options.kamailio ?? []).map(
     (e) => new EdgeWriter(new KamailioRpcClient(e)),
@@ -220,7 +222,13 @@ export function startEdgeSync(options: EdgeSyncOptions): EdgeSync {
         signal: options.signal,
         desired: () => current?.state ?? emptyState,
         onPass: (writer, outcome) => {
+          edgeMetrics.pass(
+            writer.name,
+            outcome.ok ? 'ok' : 'error',
+            outcome.ok ? outcome.result.applied : 0,
+          );
           if (outcome.ok) {
+            edgeMetrics.observe(writer.name, outcome.result.health);
             health.set(writer, { ok: true, health: outcome.result.health });
             if (outcome.result.restarted)
               log.warn('kamailio restarted; routing rewritten', { edge: writer.name });
