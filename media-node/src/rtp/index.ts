@@ -20,3 +20,20 @@ export type {
   PlayoutFrame,
   PushResult,
 } from './jitter-buffer.js';
+export { PCMA, PCMU, SUPPORTED_CODECS, codecByName, withPayloadType } from './codec.js';
+export type { Codec } from './codec.js';
+export type { AudioSink } from './audio-sink.js';
+export { PacingScheduler } from './scheduler.js';
+export type { PacedSource, PacingSchedulerOptions } from './scheduler.js';
+export { PortRangeExhaustedError, bindPortPair } from './port-pair.js';
+export type { BoundPair, PortRange } from './port-pair.js';
+export { buildReport, parseRtcp } from './rtcp.js';
+export type { ReportBlock, ReportInput, RtcpSummary } from './rtcp.js';
+export { RtpSession } from './session.js';
+export type {
+  MediaDirection,
+  RemoteAddress,
+  RtpSessionEvents,
+  RtpSessionOptions,
+  RtpSessionStats,
+} from './session.js';
