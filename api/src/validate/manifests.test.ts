@@ -14,6 +14,25 @@ describe('parseManifests', () => {
     });
   }
 
+  it('points every example address at loopback, so running them probes nothing outside', () => {
+    for (const file of readdirSync(examples).filter((f) => f.endsWith('.yaml'))) {
+      const r = parseManifests(readFileSync(new URL(file, examples), 'utf8'));
+      for (const t of r.sipTrunks) {
+        for (const g of t.spec.gateways) assert.match(g.host, /^127\./, `${file}: ${g.name}`);
+        for (const c of t.spec.inbound?.sourceCidrs ?? []) assert.match(c, /^127\./, file);
+      }
+      for (const a of r.voiceAgents) {
+        const target = a.spec.transfer?.target ?? '';
+        if (target.startsWith('sip')) assert.match(target, /@127\.|:127\./, file);
+        for (const p of [a.spec.pipeline.llm, a.spec.pipeline.stt, a.spec.pipeline.tts])
+          if ('endpoint' in p && p.endpoint !== undefined)
+            assert.match(p.endpoint, /127\.0\.0\.1/, file);
+      }
+      const ports = r.sipTrunks.flatMap((t) => t.spec.gateways.map((g) => g.port));
+      assert.equal(new Set(ports).size, ports.length, `${file}: gateway ports must differ`);
+    }
+  });
+
   it('returns typed, defaulted objects and keeps other kinds aside', () => {
     const r = parseManifests(readFileSync(new URL('carrier-trunk.yaml', examples), 'utf8'));
     assert.equal(r.sipTrunks[0]!.metadata.name, 'carrier-a');
