@@ -19,7 +19,7 @@ export type CallEvent =
   | { type: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; at: string }
   | { type: 'turn'; callId: string; timings: TurnTimings; at: string }
   | { type: 'dtmf'; callId: string; digit: string; at: string }
-  | { type: 'barge-in'; callId: string; at: string }
+  | { type: 'barge-in'; callId: string; stopLatencyMs?: number; at: string }
   | { type: 'hold'; callId: string; held: boolean; at: string }
   | { type: 'action'; callId: string; action: 'hangup' | 'transfer'; at: string }
   | { type: 'provider.error'; callId: string; provider: string; at: string }

@@ -83,7 +83,11 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
     agent.onTranscript((role, text) => events.publish({ type: 'transcript', callId, role, text }));
     agent.onTurn((timings, endOfSpeechAtMs) => this.#onTurn(timings, endOfSpeechAtMs));
     agent.onBargeIn((stopLatencyMs) => {
-      events.publish({ type: 'barge-in', callId });
+      events.publish({
+        type: 'barge-in',
+        callId,
+        ...(stopLatencyMs === undefined ? {} : { stopLatencyMs }),
+      });
       if (stopLatencyMs !== undefined) this.#o.metrics.bargeInSeconds.observe(stopLatencyMs / 1000);
     });
     agent.onProviderError((provider) => {

@@ -22,6 +22,8 @@ export interface OpsTarget {
   placeCall(to: string): Promise<{ callId: string }>;
   events: CallEventBus;
   registry: Registry;
+  /** `GET /debug/media`: pacing percentiles of the shared scheduler (`?reset=1` restarts them). */
+  mediaStats?: (reset: boolean) => unknown;
   log: Logger;
 }
 
@@ -103,6 +105,15 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
       const text = await target.registry.metrics();
       res.writeHead(200, { 'content-type': target.registry.contentType });
       res.end(text);
+      return;
+    }
+    case 'GET /debug/media': {
+      const reset = new URL(req.url ?? '/', 'http://node').searchParams.get('reset') === '1';
+      sendJson(
+        res,
+        target.mediaStats ? 200 : 404,
+        target.mediaStats?.(reset) ?? { error: 'not available' },
+      );
       return;
     }
     case 'GET /events':

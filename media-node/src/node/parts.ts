@@ -8,9 +8,7 @@ import { createEspeakTts } from '../providers/local/espeak-tts.js';
 import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
 import { PacingScheduler } from '../rtp/scheduler.js';
-import { createEnergyVad } from '../vad/energy-vad.js';
-import { createFrameTurnDetector } from '../vad/frame-turn-detector.js';
-import type { TurnDetectorFactory } from '../vad/types.js';
+import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from './agent-factory.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
 import type { Logger } from './log.js';
@@ -27,11 +25,6 @@ export interface NodeParts {
   close(): Promise<void>;
 }
 
-function turnDetectorFor(pipeline: PipelineConfig): TurnDetectorFactory {
-  const endOfTurnMs = pipeline.vad?.endOfTurnMs ?? 500;
-  return (events) => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs }, events);
-}
-
 export async function createParts(
   config: MediaNodeConfig,
   deps: { log: Logger; metrics: NodeMetrics; env: Readonly<Record<string, string | undefined>> },
@@ -40,6 +33,7 @@ export async function createParts(
   const pipeline = config.pipeline as PipelineConfig;
   const providers = createProviders(pipeline, { env: deps.env });
   const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : createEspeakTts();
+  const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
   const scheduler = new PacingScheduler({
     observeDeviation: (ms) => metrics.pacingDeviationMs.observe(ms),
   });
@@ -63,7 +57,7 @@ export async function createParts(
   const agents = createAgentFactory({
     ...(pipeline.greeting === undefined ? {} : { greeting: pipeline.greeting }),
     providers,
-    turnDetector: turnDetectorFor(pipeline),
+    turnDetector: turns.factory,
     ...(fallbackTts === undefined ? {} : { fallbackTts }),
     ...(config.transfer ? { transferTarget: config.transfer.target } : {}),
     log: log.child({ component: 'agent' }),
@@ -77,6 +71,7 @@ export async function createParts(
     close: async () => {
       await signaling.close();
       scheduler.stop();
+      await turns.close();
       await Promise.allSettled([
         providers.stt.close(),
         providers.tts.close(),

@@ -57,6 +57,11 @@ export async function startMediaNodeServer(
         events,
         registry: metrics.registry,
         log,
+        mediaStats: (reset) => {
+          const pacing = parts.scheduler.deviationStats();
+          if (reset) parts.scheduler.resetDeviation();
+          return { pacing, pacedSources: parts.scheduler.size };
+        },
       },
       config.http.host,
       config.http.port,
