@@ -24,7 +24,7 @@ function request(
   ].join('\r\n');
   const r = parseMessage(Buffer.from(text));
   assert.ok(r.ok && r.message.kind === 'request', text);
-  return r.message as ValidRequest;
+  return r.message;
 }
 
 const decide = (req: ValidRequest) => {
