@@ -52,7 +52,6 @@ def main():
             buf = streams.pop(sid, None)
             text = ''
             if buf:
-                open('/tmp/stt-dump-%d.raw' % sid, 'wb').write(bytes(buf))
                 decoder.start_utt()
                 decoder.process_raw(bytes(buf), False, True)
                 decoder.end_utt()
