@@ -5,8 +5,7 @@
  * the reply in flight (LLM + TTS) aborted. Provider failures are retried once where safe, then
  * answered with an apology, never with silence.
  */
-import { AsyncQueue } from '../providers/async-queue.js';
-import { asProviderError, isAbortError, type ProviderError } from '../providers/provider-error.js';
+import { asProviderError } from '../providers/provider-error.js';
 import type {
   ConversationMessage,
   ProviderSet,
@@ -15,8 +14,8 @@ import type {
   TtsProvider,
 } from '../providers/types.js';
 import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
-import { SentenceChunker } from './sentence-chunker.js';
-import { apologyTone, SpeechOutput, type PlayoutClock } from './speech-output.js';
+import { SpeechOutput, type PlayoutClock } from './speech-output.js';
+import { apologize, StageFailure, streamReply } from './stream-reply.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { AgentEvents, AgentLog, AgentState, AudioSink, Clock, TurnTimings } from './types.js';
 
@@ -48,15 +47,6 @@ interface Hearing {
   ac: AbortController;
   frames: Int16Array[];
   result: Promise<string>;
-}
-
-class StageFailure extends Error {
-  constructor(
-    readonly stage: 'llm' | 'tts',
-    readonly error: ProviderError,
-  ) {
-    super(`${stage} failed`, { cause: error });
-  }
 }
 
 async function finalText(stream: SttStream): Promise<string> {
@@ -245,6 +235,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       | { kind: 'say'; text: string; action?: ToolName }
       | { kind: 'llm'; endOfSpeechAtMs: number; timings: TurnTimings },
   ): Promise<void> {
+    if (this.#state === 'ended') return;
     const ac = new AbortController();
     this.#response?.abort();
     this.#response = ac;
@@ -278,7 +269,17 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
         spoken = what.text;
         await out.speak(providers.tts, what.text);
       } else {
-        action = await this.#streamReply(out, ac.signal, endAt, timings, (t) => (spoken += t));
+        action = await streamReply({
+          llm: providers.llm,
+          tts: providers.tts,
+          messages: this.#context,
+          out,
+          signal: ac.signal,
+          onFirstToken: () => (timings.llmFirstTokenMs ??= clock.now() - endAt),
+          onText: (t) => (spoken += t),
+          onRetry: (error) =>
+            this.emit('error', { stage: 'llm', provider: error.provider, retryable: true, error }),
+        });
       }
     } catch (err) {
       if (ac.signal.aborted) return;
@@ -297,7 +298,14 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
         stage: failure.stage,
         provider: error.provider,
       });
-      spoken = await this.#apologize(out, failure.stage);
+      const { fallbackTts, apologyAudio } = this.#o;
+      const candidates = failure.stage === 'tts' ? [fallbackTts] : [providers.tts, fallbackTts];
+      spoken = await apologize(
+        out,
+        this.#o.prompts?.apology ?? DEFAULT_APOLOGY,
+        candidates,
+        apologyAudio,
+      );
       action = what.kind === 'say' ? what.action : undefined;
     }
     if (ac.signal.aborted) {
@@ -323,78 +331,6 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     } else {
       this.#settleSpeaking();
     }
-  }
-
-  /** Streams the LLM reply sentence by sentence into the TTS; returns the requested action. */
-  async #streamReply(
-    out: SpeechOutput,
-    signal: AbortSignal,
-    endAt: number,
-    timings: TurnTimings,
-    onText: (delta: string) => void,
-  ): Promise<ToolName | undefined> {
-    const { llm, tts } = this.#o.providers;
-    for (let attempt = 0; ; attempt++) {
-      let gotText = false;
-      let action: ToolName | undefined;
-      const sentences = new AsyncQueue<string>();
-      const speaker = (async () => {
-        for await (const s of sentences) await out.speak(tts, s);
-      })();
-      speaker.catch(() => undefined);
-      try {
-        const chunker = new SentenceChunker();
-        for await (const ev of llm.respond({ messages: [...this.#context] }, signal)) {
-          if (ev.type === 'tool') {
-            action = ev.name;
-            continue;
-          }
-          if (!gotText) timings.llmFirstTokenMs ??= this.#o.clock.now() - endAt;
-          gotText = true;
-          onText(ev.delta);
-          for (const s of chunker.push(ev.delta)) sentences.push(s);
-        }
-        const rest = chunker.flush();
-        if (rest) sentences.push(rest);
-        sentences.end();
-      } catch (err) {
-        sentences.end();
-        if (signal.aborted || isAbortError(err)) throw err;
-        const error = asProviderError(llm.name, err);
-        await speaker.catch(() => undefined);
-        if (attempt === 0 && error.retryable && !gotText) {
-          this.emit('error', { stage: 'llm', provider: error.provider, retryable: true, error });
-          continue;
-        }
-        throw new StageFailure('llm', error);
-      }
-      try {
-        await speaker;
-      } catch (err) {
-        throw new StageFailure('tts', asProviderError(tts.name, err));
-      }
-      return action;
-    }
-  }
-
-  /** Says the apology with whichever TTS still works, else plays the pre-rendered prompt. */
-  async #apologize(out: SpeechOutput, failed: 'llm' | 'tts'): Promise<string> {
-    const text = this.#o.prompts?.apology ?? DEFAULT_APOLOGY;
-    const { fallbackTts } = this.#o;
-    const main = this.#o.providers.tts;
-    const candidates = failed === 'tts' ? [fallbackTts] : [main, fallbackTts];
-    for (const tts of candidates) {
-      if (!tts || (failed === 'tts' && tts === main)) continue;
-      const before = out.framesWritten;
-      try {
-        await out.speak(tts, text);
-        if (out.framesWritten > before) return text;
-      } catch {
-        // try the next one
-      }
-    }
-    out.play(this.#o.apologyAudio ?? apologyTone());
-    return '';
   }
 }
 
