@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CoordinationV1Api } from '@kubernetes/client-node';
 import { LeaderElector } from '../operator/src/runtime/leader-election.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
@@ -131,6 +132,27 @@ describe('leader election on a real API server', { skip: controlPlaneSkipReason(
       timeoutMs: 15_000,
       message: 'lonely to lead again',
     });
+    a.stop.abort();
+    await a.running;
+  });
+
+  test('a leader that finds another holder in the lease stops leading at once', async () => {
+    const a = candidate('stolen', 'victim');
+    await waitFor(() => a.elector.isLeader(), { timeoutMs: 10_000, message: 'victim to lead' });
+    const leases = plane.kubeConfig.makeApiClient(CoordinationV1Api);
+    const lease = await leases.readNamespacedLease({ name: 'stolen', namespace: 'default' });
+    await leases.replaceNamespacedLease({
+      name: 'stolen',
+      namespace: 'default',
+      body: { ...lease, spec: { ...lease.spec, holderIdentity: 'intruder' } },
+    });
+    const term = a.terms.at(-1)!;
+    // Well before the renew deadline (2 s): the next renewal round sees the other holder.
+    await waitFor(() => term.aborted, {
+      timeoutMs: RETRY_MS * 4,
+      message: 'victim to step down',
+    });
+    await waitFor(() => !a.elector.isLeader(), { timeoutMs: 1_000, message: 'isLeader() false' });
     a.stop.abort();
     await a.running;
   });

@@ -102,7 +102,17 @@ async function etcdPost(etcdUrl: string, path: string, body: object): Promise<un
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const found = options.binDir !== undefined ? { dir: options.binDir } : findControlPlaneDir();
   if (!('dir' in found)) throw new Error(`cannot start a control plane: ${found.missing}`);
-  const bin = (name: string) => join(found.dir, name);
+  try {
+    return await startOnce(found.dir, options);
+  } catch (error) {
+    // A free port can be taken by another suite between our probe and the bind: try once more.
+    if (!/address already in use/i.test(String((error as Error).message))) throw error;
+    return startOnce(found.dir, options);
+  }
+}
+
+async function startOnce(binDir: string, options: ControlPlaneOptions): Promise<ControlPlane> {
+  const bin = (name: string) => join(binDir, name);
   const timeoutMs = options.startTimeoutMs ?? 60_000;
 
   const dir = mkdtempSync(join(tmpdir(), 'voicefleet-cp-'));
@@ -254,6 +264,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     };
   } catch (cause) {
     await stopAll();
-    throw new Error('start control plane', { cause });
+    throw new Error(`start control plane: ${(cause as Error).message}`, { cause });
   }
 }

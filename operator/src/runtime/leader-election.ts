@@ -93,7 +93,7 @@ export class LeaderElector {
   /** Campaigns, leads, and campaigns again after losing the lease, until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew()) await this.lead(signal);
+      if ((await this.tryAcquireOrRenew()) === 'held') await this.lead(signal);
       else await this.pause(signal);
     }
   }
@@ -103,14 +103,23 @@ export class LeaderElector {
     const term = new AbortController();
     const stopTerm = () => term.abort();
     signal.addEventListener('abort', stopTerm, { once: true });
+    let failed = false;
     const task = Promise.resolve()
       .then(() => this.options.onStartedLeading(term.signal))
-      .catch((error: unknown) => this.options.onError?.(error));
+      .catch((error: unknown) => {
+        // Leading without working helps no one: end the term and campaign again.
+        this.options.onError?.(error);
+        failed = true;
+        term.abort();
+      });
     let lastRenewAt = Date.now();
     while (!signal.aborted && !term.signal.aborted) {
       await this.pause(signal);
       if (signal.aborted) break;
-      if (await this.tryAcquireOrRenew(lastRenewAt)) lastRenewAt = Date.now();
+      const round = await this.tryAcquireOrRenew(lastRenewAt);
+      if (round === 'held') lastRenewAt = Date.now();
+      else if (round === 'other-holder')
+        break; // someone else holds it: stop at once
       else if (mustStepDown(lastRenewAt, Date.now(), this.renewDeadlineMs)) break;
     }
     term.abort();
@@ -118,11 +127,13 @@ export class LeaderElector {
     await task;
     this.leading = false;
     this.options.onStoppedLeading?.();
-    if (signal.aborted) await this.release();
+    if (signal.aborted || failed) await this.release();
   }
 
-  /** One read-decide-write round; true when this candidate holds the lease afterwards. */
-  private async tryAcquireOrRenew(lastRenewAt?: number): Promise<boolean> {
+  /** One read-decide-write round: does this candidate hold the lease afterwards? */
+  private async tryAcquireOrRenew(
+    lastRenewAt?: number,
+  ): Promise<'held' | 'other-holder' | 'failed'> {
     const { namespace, name, identity } = this.options;
     const now = Date.now();
     // A renewal must land before the deadline; a campaign round within one retry period.
@@ -140,7 +151,7 @@ export class LeaderElector {
       const current = lease === undefined ? undefined : view(lease);
       this.observation = observe(this.observation, current, now);
       const action = decideLeaseAction(current, identity, this.observation, now);
-      if (action === 'wait') return false;
+      if (action === 'wait') return 'other-holder';
       const micro = new V1MicroTime(now);
       const spec = {
         holderIdentity: identity,
@@ -164,10 +175,11 @@ export class LeaderElector {
           budget,
         );
       }
-      return true;
+      return 'held';
     } catch (error) {
+      // 409: another writer got there first; the next round reads who holds it now.
       if (!isStatus(error, 409)) this.options.onError?.(error);
-      return false;
+      return 'failed';
     }
   }
 
