@@ -62,10 +62,7 @@ export class VoiceAgentController {
 
     const deployments = new Map<string, V1Deployment | undefined>();
     for (const region of this.o.ownedRegions) {
-      deployments.set(
-        region,
-        this.o.children.Deployment.get(childName(name, region), namespace),
-      );
+      deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace));
     }
     const decision = decideVoiceAgent({
       agent,
