@@ -100,3 +100,31 @@ export async function recognise(
 export function normalisePhrase(phrase: string): string {
   return words(phrase);
 }
+
+/** Renders `text` followed by `silenceSeconds` of silence as headerless µ-law (a looping turn). */
+export async function renderTurnUlaw(
+  dir: string,
+  name: string,
+  text: string,
+  silenceSeconds: number,
+): Promise<string> {
+  const wav = join(dir, `${name}.wav`);
+  const out = join(dir, `${name}.ulaw`);
+  await run('espeak-ng', ['-v', 'en-us', '-w', wav, text]);
+  await run('sox', [
+    wav,
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-t',
+    'raw',
+    '-e',
+    'u-law',
+    out,
+    'pad',
+    '0',
+    String(silenceSeconds),
+  ]);
+  return out;
+}
