@@ -225,7 +225,15 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       tracer,
       callSpan,
       reinviteAnswer: (offer) => negotiated.reinviteAnswer(offer),
-      ...(settings.transfer ? { transfer: settings.transfer } : {}),
+      // A number in transfer.target is reached through the edge, like any outbound call.
+      ...(settings.transfer
+        ? {
+            transfer: {
+              ...settings.transfer,
+              target: outboundTarget(settings.transfer.target, settings.edgeUri),
+            },
+          }
+        : {}),
     });
     this.#calls.set(call.callId, call);
     metrics.activeCalls.set(this.#calls.size);
