@@ -1,0 +1,13 @@
+// SDP for the media node: offer/answer of the audio stream (codec choice in our preference order,
+// telephone-event, ptime, hold directions, c= at session or media level, extra m-lines rejected).
+// The SIP layer hands SDP text in and gets SDP text plus what the RtpSession needs back.
+
+export { TELEPHONE_EVENT_PT, answerOffer, createOffer, parseAnswer } from './negotiate.js';
+export type {
+  AnswerResult,
+  LocalMedia,
+  NegotiatedMedia,
+  NegotiationFailure,
+  ParseAnswerResult,
+} from './negotiate.js';
+export { answerDirection } from './remote-media.js';
