@@ -199,6 +199,30 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     message: 'should have at least 1 items',
   },
   {
+    name: 'a trunk without the gateways field',
+    kind: 'SipTrunk',
+    object: trunk('missing-gateways', (s) => delete s.gateways),
+    path: 'spec.gateways',
+    message: 'Required value',
+  },
+  {
+    name: 'a region without a name',
+    kind: 'VoiceAgent',
+    object: agent('nameless-region', (s) => (s.regions = [{ minReplicas: 1 }])),
+    path: 'spec.regions[0].name',
+    message: 'Required value',
+  },
+  {
+    name: 'a string where an integer belongs',
+    kind: 'VoiceAgent',
+    object: agent(
+      'string-replicas',
+      (s) => (s.regions = [{ name: 'us-east-1', maxReplicas: 'ten' }]),
+    ),
+    path: 'spec.regions[0].maxReplicas',
+    message: 'must be of type integer',
+  },
+  {
     name: '486 among the failover codes',
     kind: 'SipTrunk',
     object: trunk('fail-on-busy', (s) => (s.failover = { responseCodes: [408, 486, 503] })),

@@ -6,11 +6,16 @@ import { pointerToPath, quote, type FieldError } from './field-error.js';
 
 export interface SchemaErrors {
   readonly errors: FieldError[];
-  /** A value had the wrong type or is not in its enum: the API server then skips CEL rules. */
+  /**
+   * A value is missing, has the wrong type or is not in its enum: the API server then skips the
+   * CEL rules (and says so), and so do we.
+   */
   readonly typeMismatch: boolean;
 }
 
-const TYPE_ERRORS = new Set([
+const BLOCKING = new Set([
+  ValueErrorType.ObjectRequiredProperty,
+  ValueErrorType.Union,
   ValueErrorType.Integer,
   ValueErrorType.Number,
   ValueErrorType.String,
@@ -24,7 +29,9 @@ export function schemaErrors(schema: TSchema, value: unknown): SchemaErrors {
   const errors: FieldError[] = [];
   let typeMismatch = false;
   for (const e of Value.Errors(schema, value)) {
-    if (TYPE_ERRORS.has(e.type) || e.type === ValueErrorType.Union) typeMismatch = true;
+    // A missing required field is also reported as a type error of `undefined`: keep one.
+    if (e.value === undefined && e.type !== ValueErrorType.ObjectRequiredProperty) continue;
+    if (BLOCKING.has(e.type)) typeMismatch = true;
     const err = toFieldError(e);
     const key = `${err.path}\n${err.message}`;
     if (!seen.has(key)) {

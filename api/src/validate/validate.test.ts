@@ -54,6 +54,15 @@ describe('validateVoiceAgent / validateSipTrunk', () => {
     assert.match(validateVoiceAgent(noName)[0]!.message, /Required value/);
   });
 
+  it('reports a missing required field once, as Required value', () => {
+    const t = validTrunk();
+    delete (t.spec as Record<string, unknown>).gateways;
+    const errors = validateSipTrunk(t);
+    assert.deepEqual(errors[0], { path: 'spec.gateways', message: 'Required value' });
+    assert.match(errors[1]!.message, /some validation rules were not checked/);
+    assert.equal(errors.length, 2);
+  });
+
   it('rejects things that are not objects', () => {
     assert.equal(validateVoiceAgent('front-desk').length, 1);
     assert.equal(validateSipTrunk(null).length, 1);
