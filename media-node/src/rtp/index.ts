@@ -24,7 +24,7 @@ export { PCMA, PCMU, SUPPORTED_CODECS, codecByName, withPayloadType } from './co
 export type { Codec } from './codec.js';
 export type { AudioSink } from './audio-sink.js';
 export { PacingScheduler } from './scheduler.js';
-export type { PacedSource, PacingSchedulerOptions } from './scheduler.js';
+export type { PacedSource, Pacer, PacingSchedulerOptions } from './scheduler.js';
 export { PortRangeExhaustedError, bindPortPair } from './port-pair.js';
 export type { BoundPair, PortRange } from './port-pair.js';
 export { buildReport, parseRtcp } from './rtcp.js';

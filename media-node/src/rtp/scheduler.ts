@@ -15,6 +15,12 @@ export interface PacedSource {
   onSkip?(periods: number): void;
 }
 
+/** What a session needs from its pacer: the shared PacingScheduler (or a stand-in in benchmarks). */
+export interface Pacer {
+  add(source: PacedSource): void;
+  remove(source: PacedSource): void;
+}
+
 /** Tuning and clock of a scheduler; every field has a default. */
 export interface PacingSchedulerOptions {
   periodMs?: number;
@@ -42,7 +48,7 @@ function vanDerCorput(n: number): number {
   return x;
 }
 
-export class PacingScheduler {
+export class PacingScheduler implements Pacer {
   readonly periodMs: number;
   private readonly maxCatchUp: number;
   private readonly now: () => number;

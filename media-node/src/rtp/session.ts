@@ -17,7 +17,7 @@ import { RTP_HEADER_BYTES, parseRtp, writeRtpHeader } from './packet.js';
 import { PlayoutQueue } from './playout-queue.js';
 import { bindPortPair, type PortRange } from './port-pair.js';
 import { RtcpReporter } from './rtcp-reporter.js';
-import type { PacedSource, PacingScheduler } from './scheduler.js';
+import type { PacedSource, Pacer } from './scheduler.js';
 
 /** SDP media direction from our side. */
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -32,7 +32,8 @@ export interface RemoteAddress {
 
 /** How a session is set up; see docs/media.md for defaults. */
 export interface RtpSessionOptions {
-  scheduler: PacingScheduler;
+  /** The process's PacingScheduler. */
+  scheduler: Pacer;
   codec: Codec;
   /** Negotiated telephone-event payload type; without it DTMF is neither sent nor read. */
   telephoneEventPayloadType?: number;
