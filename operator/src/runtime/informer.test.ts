@@ -132,3 +132,19 @@ test('an index finds objects by label and follows updates and deletes', async ()
   stop.abort();
   await running;
 });
+
+test('a server that closes every watch at once is retried with backoff, not in a hot loop', async () => {
+  const closeAtOnce = () => Promise.resolve<WatchEnd>({ kind: 'closed' });
+  const source = fakeSource(
+    [[]],
+    Array.from({ length: 10_000 }, () => closeAtOnce),
+  );
+  const informer = new Informer(source, { backoff: { baseMs: 20, capMs: 100 } });
+  const stop = new AbortController();
+  const running = informer.run(stop.signal);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  stop.abort();
+  await running;
+  assert.ok(source.watchedFrom.length < 15, `${source.watchedFrom.length} watches in 300 ms`);
+  assert.equal(informer.stats().relists, 1, 'a clean close is resumed, not relisted');
+});

@@ -153,8 +153,11 @@ export class Informer<T extends KubernetesObject> {
   private async watchUntilBroken(
     signal: AbortSignal,
   ): Promise<'aborted' | Exclude<RelistReason, 'initial' | 'list-error'>> {
+    let emptyCloses = 0;
     for (;;) {
       const watchAbort = new AbortController();
+      const startedAt = Date.now();
+      let events = 0;
       const onOuterAbort = () => watchAbort.abort();
       signal.addEventListener('abort', onOuterAbort, { once: true });
       let stalled = false;
@@ -175,6 +178,7 @@ export class Informer<T extends KubernetesObject> {
           timeoutSeconds: this.timeoutSeconds,
           signal: watchAbort.signal,
           onEvent: (event) => {
+            events++;
             armStall();
             this.applyEvent(event);
           },
@@ -189,7 +193,15 @@ export class Informer<T extends KubernetesObject> {
       if (stalled) return 'stalled';
       switch (end.kind) {
         case 'closed':
-          continue; // the server's timeout: resume from the last seen version
+          // The server's timeout: resume from the last seen version. A server that keeps
+          // closing at once without sending anything gets backoff rather than a hot loop.
+          emptyCloses = events === 0 && Date.now() - startedAt < 1_000 ? emptyCloses + 1 : 0;
+          if (emptyCloses > 0) {
+            const delay = withJitter(backoffDelay(emptyCloses, this.backoff), Math.random());
+            await sleep(delay, undefined, { signal }).catch(() => undefined);
+            if (signal.aborted) return 'aborted';
+          }
+          continue;
         case 'expired':
           return 'expired';
         case 'aborted':
