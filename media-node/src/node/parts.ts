@@ -15,6 +15,7 @@ import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
 import { createRtpMediaFactory } from './rtp-media.js';
 import { listenSipSignaling } from './sip-signaling.js';
+import { outboundTarget } from './media-node.js';
 
 export interface NodeParts {
   signaling: SignalingPort;
@@ -59,7 +60,9 @@ export async function createParts(
     providers,
     turnDetector: turns.factory,
     ...(fallbackTts === undefined ? {} : { fallbackTts }),
-    ...(config.transfer ? { transferTarget: config.transfer.target } : {}),
+    ...(config.transfer
+      ? { transferTarget: outboundTarget(config.transfer.target, config.edge.uri) }
+      : {}),
     log: log.child({ component: 'agent' }),
   });
   return {
