@@ -19,13 +19,18 @@ import { tagOf } from './name-addr.js';
 import { placeCall, type InviteOptions } from './outgoing-invite.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, type ParseResult } from './parse-result.js';
 import { parseMessage } from './parser.js';
-import { reasonPhrase } from './reasons.js';
 import { ALLOW_HEADER, decideOutOfDialog } from './request-policy.js';
-import { buildErrorResponse, serializeResponse } from './serializer.js';
+import { statelessReply } from './stateless-reply.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
 import { listenTransports, type Transports } from './listen-transports.js';
-import { DEFAULT_TIMER_VALUES, realTimers, type TimerValues, type Timers } from './timers.js';
+import {
+  DEFAULT_TIMER_VALUES,
+  realTimers,
+  type TimerHandle,
+  type TimerValues,
+  type Timers,
+} from './timers.js';
 import type { TransactionContext } from './transaction-context.js';
 import { clientKey, serverKey } from './transaction-key.js';
 import {
@@ -36,7 +41,7 @@ import {
   silentLogger,
 } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
-import { branchOf, parseVia, responseDestination } from './via.js';
+import { branchOf, responseDestination } from './via.js';
 
 export interface SipEndpointOptions {
   host?: string;
@@ -53,6 +58,8 @@ export interface SipEndpointOptions {
   limits?: Partial<ParseLimits>;
   maxTcpConnections?: number;
   tcpIdleTimeoutMs?: number;
+  /** An INVITE the application neither answers nor rejects gets 480 after this long (default 3 min). */
+  unansweredInviteMs?: number;
   timers?: Timers;
   timerValues?: TimerValues;
 }
@@ -87,6 +94,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   readonly #server = new Map<string, ServerEntry>();
   readonly #client = new Map<string, ClientInviteTransaction | ClientNonInviteTransaction>();
   readonly #dialogs = new Map<string, Dialog>();
+  readonly #guards = new Set<TimerHandle>();
   #closed = false;
 
   private constructor(options: SipEndpointOptions) {
@@ -145,6 +153,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     for (const d of [...this.#dialogs.values()]) d.terminate('closed');
     for (const e of [...this.#server.values()]) e.inbound.tx.terminate();
     for (const t of [...this.#client.values()]) t.terminate();
+    for (const g of this.#guards) g.cancel();
     await this.#transports?.close();
   }
 
@@ -232,16 +241,10 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     this.metrics.counters.messagesReceived++;
     if (!result.ok) {
       this.metrics.parseError(result.code, source.transport);
-      const reply = result.reply;
-      if (!reply || /\bACK\s*$/i.test(reply.cseq ?? '')) return;
-      const top = parseVia(reply.via[0] ?? '');
-      const dest =
-        top && source.transport === 'udp'
-          ? responseDestination(top, source, this.#options.forceRport)
-          : source;
+      const reply = statelessReply(result, source, this.#options.forceRport);
+      if (!reply) return;
       this.metrics.responseSent(result.status, 'unknown');
-      const res = buildErrorResponse(reply, result.status, reasonPhrase(result.status));
-      this.sendRaw({ ...dest, transport: source.transport }, serializeResponse(res));
+      this.sendRaw(reply.target, reply.data);
       return;
     }
     const msg = result.message;
@@ -286,6 +289,13 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     entry.inbound.respond(100);
     if (this.listenerCount('invite') === 0) return invite.reject(480);
     this.emit('invite', invite);
+    if (invite.state === 'pending') {
+      const guard = this.timers.after(this.#options.unansweredInviteMs ?? 180_000, () => {
+        this.#guards.delete(guard);
+        invite.reject(480);
+      });
+      this.#guards.add(guard);
+    }
   }
 
   #newServer(req: ValidRequest, source: Source): ServerEntry {

@@ -12,7 +12,8 @@ export interface Timers {
 export const realTimers: Timers = {
   now: () => performance.now(),
   after(ms, fn) {
-    const t = setTimeout(fn, ms);
+    // Unref'd: open sockets keep a running endpoint alive, protocol timers alone do not.
+    const t = setTimeout(fn, ms).unref();
     return { cancel: () => clearTimeout(t) };
   },
 };
