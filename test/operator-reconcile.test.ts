@@ -192,6 +192,20 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       condition(await cr.get('voiceagents', 'older'), 'NumberConflict')?.status,
       'False',
     );
+    const events = await waitFor(
+      async () => {
+        const list = await core.listNamespacedEvent({
+          namespace: 'default',
+          fieldSelector: 'involvedObject.name=newer',
+        });
+        const found = list.items.filter((e) => e.reason === 'NumberConflict');
+        return found.length > 0 ? found : undefined;
+      },
+      { timeoutMs: 10_000, message: 'NumberConflict Event' },
+    );
+    assert.equal(events[0]?.type, 'Warning');
+    assert.match(events[0]?.message ?? '', /default\/older/);
+    assert.doesNotMatch(events[0]?.message ?? '', /\+1415/, 'Events carry no phone numbers');
 
     const older = await cr.get('voiceagents', 'older');
     older.spec!['numbers'] = ['+14155550113'];
