@@ -1,5 +1,6 @@
-// gRPC provider clients against the reference servers, each running as its own process and
-// reached over real loopback gRPC; a server killed mid-stream surfaces a retryable error.
+// gRPC provider clients against the reference servers over real loopback gRPC (in this process,
+// to keep the suite lean); a server running as its own process and killed mid-stream surfaces a
+// retryable error.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -8,11 +9,22 @@ import { after, describe, it } from 'node:test';
 import { createGrpcLlm } from '../media-node/src/providers/grpc/grpc-llm.js';
 import { createGrpcStt } from '../media-node/src/providers/grpc/grpc-stt.js';
 import { createGrpcTts } from '../media-node/src/providers/grpc/grpc-tts.js';
+import { startEspeakTtsServer } from '../media-node/src/providers/grpc/servers/espeak-tts-server.js';
+import { startPacedTtsServer } from '../media-node/src/providers/grpc/servers/paced-tts-server.js';
+import { startScriptedBrainServer } from '../media-node/src/providers/grpc/servers/scripted-brain-server.js';
+import type { RunningServer } from '../media-node/src/providers/grpc/servers/serve.js';
 import { ProviderError } from '../media-node/src/providers/provider-error.js';
 import type { ConversationMessage, LlmEvent } from '../media-node/src/providers/types.js';
 
 const SERVERS = new URL('../media-node/src/providers/grpc/servers/', import.meta.url).pathname;
 const children: ChildProcess[] = [];
+const servers: RunningServer[] = [];
+
+async function inProcess(start: Promise<RunningServer>): Promise<{ endpoint: string }> {
+  const server = await start;
+  servers.push(server);
+  return { endpoint: `127.0.0.1:${server.port}` };
+}
 
 async function startServer(
   file: string,
@@ -34,8 +46,9 @@ async function startServer(
   return { endpoint: `127.0.0.1:${port}`, child };
 }
 
-after(() => {
+after(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(servers.map((s) => s.close()));
 });
 
 async function synthesize(tts: ReturnType<typeof createGrpcTts>, text: string) {
@@ -69,7 +82,7 @@ void describe('gRPC providers', () => {
   });
 
   void it('TTS: the paced server streams at real-time pace after its first-byte delay', async () => {
-    const { endpoint } = await startServer('paced-tts-server.ts', '--first-byte-ms', '80');
+    const { endpoint } = await inProcess(startPacedTtsServer({ firstByteMs: 80 }));
     const tts = createGrpcTts({ endpoint });
     const r = await synthesize(tts, 'Five words of text here'); // 23 chars -> 1380 ms of audio
     assert.equal(r.samples, 23 * 60 * 8);
@@ -79,7 +92,7 @@ void describe('gRPC providers', () => {
   });
 
   void it('TTS: the espeak server renders speech', async () => {
-    const { endpoint } = await startServer('espeak-tts-server.ts');
+    const { endpoint } = await inProcess(startEspeakTtsServer());
     const tts = createGrpcTts({ endpoint, voice: 'en-us' });
     const r = await synthesize(tts, 'Thanks for calling.');
     assert.ok(r.samples > 8000 * 0.6, `${r.samples} samples of speech`);
@@ -87,7 +100,7 @@ void describe('gRPC providers', () => {
   });
 
   void it('brain: the scripted brain runs the booking flow and asks to hang up', async () => {
-    const { endpoint } = await startServer('scripted-brain-server.ts');
+    const { endpoint } = await inProcess(startScriptedBrainServer());
     const llm = createGrpcLlm({ endpoint });
     const messages: ConversationMessage[] = [];
     const turn = async (text: string) => {
