@@ -116,6 +116,8 @@ function followEvents(port: number, events: NodeEvent[]): void {
 export async function startMediaNode(
   overrides: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
+  /** Command prefix, e.g. `['taskset', '-c', '1']` to pin the node to one core. */
+  wrap: string[] = [],
 ): Promise<RunningNode> {
   const dir = await mkdtemp(join(tmpdir(), 'media-node-'));
   const [sipPort = 0, httpPort = 0] = await freePorts(2);
@@ -137,7 +139,8 @@ export async function startMediaNode(
   };
   const configPath = join(dir, 'config.yaml');
   await writeFile(configPath, stringify(config));
-  const child = spawn(join(root, 'bin/media-node'), [], {
+  const [command, ...args] = [...wrap, join(root, 'bin/media-node')];
+  const child = spawn(command!, args, {
     env: { ...process.env, VOICEFLEET_CONFIG: configPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

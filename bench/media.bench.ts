@@ -1,0 +1,362 @@
+/**
+ * Media benchmark (`npm run bench:media`): sipp drives concurrent agent calls with real audio into
+ * ONE media-node process pinned to one core (`taskset -c 1`); the providers run as separate
+ * processes over gRPC (replay STT, paced pre-rendered TTS) with the scripted LLM in the node.
+ * The concurrent-call count steps up (50, 100, 200, ...) with a bounded window per step.
+ *
+ * Measured at the node: pacing p99 (its scheduler), RTP loss (its receive statistics), TTS first
+ * audio -> first RTP packet and barge-in (speech onset at the node -> playback stopped) from its
+ * call events. At the caller: INVITE -> 200 at 50 calls/s (sipp), and the packet gaps one probe
+ * caller hears. Baseline in the same run: sipp -> sipp (setup) and a sipp RTP echo (gaps heard).
+ * Writes bench/results/media.json.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { readFile, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { renderPcm8k, renderTurnUlaw } from '../test/audio/speech.js';
+import { freePort } from '../test/harness/free-port.js';
+import { runSippUac, startSippUas } from '../test/harness/sipp.js';
+import { waitFor } from '../test/harness/wait.js';
+import { TestCaller } from '../test/media-node-caller.js';
+import {
+  FRONT_DESK_PIPELINE,
+  startMediaNode,
+  type RunningNode,
+} from '../test/media-node-process.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const STEPS = (process.env['BENCH_MEDIA_STEPS'] ?? '50,100,200,300,400,500').split(',').map(Number);
+const SETUP_RATE = 50;
+const WINDOW_MS = Number(process.env['BENCH_MEDIA_WINDOW_MS'] ?? 10_000);
+const PACING_LIMIT_MS = 5;
+const QUESTION = 'what time do you open on saturday';
+const children: ChildProcess[] = [];
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const round = (n: number, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : null);
+
+/** Starts a reference provider server process on core 0 and reads its `{"port": N}` line. */
+async function startProvider(file: string, args: string[]): Promise<number> {
+  const child = spawn(
+    'taskset',
+    [
+      '-c',
+      '0',
+      process.execPath,
+      '--import',
+      'tsx',
+      `${root}/media-node/src/providers/grpc/servers/${file}`,
+      '--port',
+      '0',
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.push(child);
+  const lines = createInterface({ input: child.stdout });
+  for await (const line of lines) {
+    const port = (JSON.parse(line) as { port?: number }).port;
+    if (port) return port;
+  }
+  throw new Error(`${file} exited before it listened`);
+}
+
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+  return (Number(stat[11]) + Number(stat[12])) / 100;
+}
+
+async function metric(node: RunningNode, name: string): Promise<number> {
+  const text = (await node.http('GET', '/metrics')).body;
+  const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Gap p99 (ms) between consecutive packets a caller heard, over |gap - 20|. */
+function gapDeviationP99(
+  caller: TestCaller,
+  fromMs: number,
+): { p99: number; packets: number; seqGaps: number } {
+  const heard = caller.heard.filter((p) => p.atMs >= fromMs);
+  const dev: number[] = [];
+  let seqGaps = 0;
+  for (let i = 1; i < heard.length; i++) {
+    const dSeq = (heard[i]!.seq - heard[i - 1]!.seq + 0x10000) & 0xffff;
+    const dTs = (heard[i]!.ts - heard[i - 1]!.ts + 2 ** 32) % 2 ** 32;
+    if (dSeq !== 1) seqGaps += dSeq - 1;
+    if (dSeq === 1 && dTs === 160) dev.push(Math.abs(heard[i]!.atMs - heard[i - 1]!.atMs - 20));
+  }
+  return { p99: percentile(dev, 99), packets: heard.length, seqGaps };
+}
+
+async function probeCall(
+  sipPort: number,
+  speech: Int16Array,
+  ms: number,
+): Promise<ReturnType<typeof gapDeviationP99>> {
+  const caller = await TestCaller.create(sipPort);
+  try {
+    const r = await caller.invite();
+    if (r.status !== 200) throw new Error(`probe call got ${r.status}`);
+    caller.startMedia(ms + 2000);
+    const from = performance.now();
+    void caller.speak(speech);
+    await sleep(ms);
+    await caller.stopMedia();
+    await caller.bye().catch(() => undefined);
+    return gapDeviationP99(caller, from);
+  } finally {
+    caller.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000;
+  const sttPort = await startProvider('replay-stt-server.ts', ['--transcripts', QUESTION]);
+  const ttsPort = await startProvider('paced-tts-server.ts', ['--first-byte-ms', '30']);
+  const node = await startMediaNode(
+    {
+      capacity: { maxCalls: 2000 },
+      rtp: { host: '127.0.0.1', portMin: 40000, portMax: 49999 },
+      media: { timeoutSeconds: 60 },
+      pipeline: {
+        ...FRONT_DESK_PIPELINE,
+        vad: { provider: 'webrtc', endOfTurnMs: 500 },
+        stt: { provider: 'grpc', endpoint: `127.0.0.1:${sttPort}` },
+        tts: { provider: 'grpc', endpoint: `127.0.0.1:${ttsPort}` },
+      },
+    },
+    { VOICEFLEET_LOG_LEVEL: 'warn' },
+    ['taskset', '-c', '1'],
+  );
+  const pid = node.child.pid!;
+  const audio = await renderTurnUlaw(node.dir, 'turn', QUESTION, 2);
+  const speech = await renderPcm8k(node.dir, 'probe', QUESTION);
+  const target = `127.0.0.1:${node.sipPort}`;
+  try {
+    // Call setup at 50 calls/s, measured by sipp at the caller; then the same against a sipp UAS.
+    const setup = await runSippUac({
+      target,
+      number: '+14155550100',
+      calls: 250,
+      rate: SETUP_RATE,
+      limit: 300,
+      holdMs: 1000,
+      scenario: 'media-uac-agent.xml',
+      keys: { audio },
+      rtt: true,
+      timeoutSeconds: 60,
+    });
+    const uasPort = await freePort();
+    const uas = await startSippUas(uasPort);
+    const baselineSetup = await runSippUac({
+      target: `127.0.0.1:${uasPort}`,
+      number: '+14155550100',
+      calls: 250,
+      rate: SETUP_RATE,
+      limit: 300,
+      holdMs: 1000,
+      scenario: 'media-uac-agent.xml',
+      keys: { audio },
+      rtt: true,
+      timeoutSeconds: 60,
+    });
+    await uas.stop();
+    // Caller-side floor: what the probe hears from a sipp RTP echo.
+    const echoPort = await freePort();
+    const echo = spawn(
+      'sipp',
+      [
+        '-sn',
+        'uas',
+        '-rtp_echo',
+        '-i',
+        '127.0.0.1',
+        '-p',
+        String(echoPort),
+        '-mp',
+        String(await freePort()),
+        '-nostdin',
+        '-skip_rlimit',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.push(echo);
+    await sleep(300);
+    const baselineProbe = await probeCall(echoPort, speech, 4000).catch(() => undefined);
+    echo.kill('SIGKILL');
+    await sleep(2000);
+
+    const steps = [];
+    for (const calls of STEPS) {
+      if (Date.now() > deadline) break;
+      const rampMs = (calls / SETUP_RATE) * 1000;
+      const holdMs = rampMs + WINDOW_MS + 4000;
+      const lostBefore = await metric(node, 'voicefleet_rtp_packets_lost_total');
+      const receivedBefore = await metric(node, 'voicefleet_rtp_packets_received_total');
+      const sipp = runSippUac({
+        target,
+        number: '+14155550100',
+        calls,
+        rate: SETUP_RATE,
+        limit: calls,
+        holdMs,
+        scenario: 'media-uac-agent.xml',
+        keys: { audio },
+        timeoutSeconds: Math.ceil(holdMs / 1000) + 60,
+      });
+      await waitFor(
+        async () => JSON.parse((await node.http('GET', '/status')).body).activeCalls >= calls,
+        {
+          timeoutMs: rampMs + 20_000,
+          intervalMs: 200,
+          message: `${calls} calls up`,
+        },
+      ).catch(() => undefined);
+      await sleep(1000);
+      await node.http('GET', '/debug/media?reset=1');
+      const eventsFrom = node.events.length;
+      const cpu0 = await cpuSeconds(pid);
+      const t0 = performance.now();
+      const probe = await probeCall(node.sipPort, speech, WINDOW_MS - 1000).catch(() => undefined);
+      const elapsed = (performance.now() - t0) / 1000;
+      const cpu = ((await cpuSeconds(pid)) - cpu0) / elapsed;
+      const pacing = JSON.parse((await node.http('GET', '/debug/media')).body).pacing as {
+        p99: number;
+        max: number;
+        samples: number;
+      };
+      const active = JSON.parse((await node.http('GET', '/status')).body).activeCalls as number;
+      const window = node.events.slice(eventsFrom);
+      const ttsToRtp = window
+        .filter((e) => e.type === 'turn')
+        .map((e) => e.timings as Record<string, number>)
+        .filter((t) => t.firstRtpMs !== undefined && t.ttsFirstAudioMs !== undefined)
+        .map((t) => t.firstRtpMs! - t.ttsFirstAudioMs!);
+      const bargeIns = window
+        .filter((e) => e.type === 'barge-in' && typeof e.stopLatencyMs === 'number')
+        .map((e) => e.stopLatencyMs as number);
+      const result = await sipp;
+      await waitFor(
+        async () => JSON.parse((await node.http('GET', '/status')).body).activeCalls === 0,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 250,
+          message: 'calls ended',
+        },
+      ).catch(() => undefined);
+      const lost = (await metric(node, 'voicefleet_rtp_packets_lost_total')) - lostBefore;
+      const received =
+        (await metric(node, 'voicefleet_rtp_packets_received_total')) - receivedBefore;
+      const step = {
+        calls,
+        activeDuringWindow: active,
+        successfulCalls: result.successful,
+        failedCalls: result.failed,
+        pacingP99Ms: round(pacing.p99),
+        pacingMaxMs: round(pacing.max),
+        pacingSamples: pacing.samples,
+        lossPct: round(received > 0 ? (100 * lost) / (received + lost) : NaN, 4),
+        packetsLost: lost,
+        turns: ttsToRtp.length,
+        ttsToRtpP99Ms: round(percentile(ttsToRtp, 99)),
+        bargeIns: bargeIns.length,
+        bargeInP99Ms: round(percentile(bargeIns, 99)),
+        probeGapDeviationP99Ms: round(probe?.p99 ?? NaN),
+        probeSeqGaps: probe?.seqGaps ?? null,
+        nodeCpuCores: round(cpu),
+      };
+      console.log(JSON.stringify(step));
+      steps.push(step);
+      const ok =
+        step.pacingP99Ms !== null &&
+        step.pacingP99Ms < PACING_LIMIT_MS &&
+        lost === 0 &&
+        result.failed === 0 &&
+        active >= calls;
+      if (!ok && step.pacingP99Ms !== null && step.pacingP99Ms > 4 * PACING_LIMIT_MS) break;
+      await sleep(2000);
+    }
+    const passing = steps.filter(
+      (s) =>
+        s.pacingP99Ms !== null &&
+        s.pacingP99Ms < PACING_LIMIT_MS &&
+        s.packetsLost === 0 &&
+        s.failedCalls === 0 &&
+        s.activeDuringWindow >= s.calls,
+    );
+    const best = passing.at(-1);
+    const all = (key: 'ttsToRtpP99Ms' | 'bargeInP99Ms') => best?.[key] ?? null;
+    const setupP99 = percentile(setup.rttMs, 99);
+    const baseSetupP99 = percentile(baselineSetup.rttMs, 99);
+    const out = {
+      callsPerCore: best?.calls ?? 0,
+      pacingP99Ms: best?.pacingP99Ms ?? null,
+      lossPct: best?.lossPct ?? null,
+      ttsToRtpP99Ms: all('ttsToRtpP99Ms'),
+      bargeInP99Ms: all('bargeInP99Ms'),
+      setupP99Ms: round(setupP99),
+      targets: { callsPerCore: 300, ttsToRtpP99Ms: 25, bargeInP99Ms: 60, setupP99Ms: 20 },
+      baseline: {
+        sippToSippSetupP99Ms: round(baseSetupP99),
+        setupRatio: round(setupP99 / baseSetupP99),
+        sippEchoProbeGapDeviationP99Ms: round(baselineProbe?.p99 ?? NaN),
+        probeGapRatioAtBest: round(
+          (best?.probeGapDeviationP99Ms ?? NaN) / (baselineProbe?.p99 ?? NaN),
+        ),
+      },
+      setup: {
+        calls: 250,
+        ratePerSecond: SETUP_RATE,
+        successful: setup.successful,
+        failed: setup.failed,
+        p50Ms: round(percentile(setup.rttMs, 50)),
+      },
+      steps,
+      conditions: {
+        node: 'one process, taskset -c 1; providers and sipp on core 0; machine shared (2 cores)',
+        pipeline: 'webrtc VAD, gRPC replay STT, gRPC paced TTS (30 ms first byte), scripted LLM',
+        callerAudio:
+          'espeak question + 2 s silence, looped by sipp rtp_stream (turns and barge-ins)',
+        windowMs: WINDOW_MS,
+        definitions: {
+          callsPerCore:
+            'most concurrent full agent calls with pacing p99 < 5 ms, 0 RTP loss, 0 failed calls',
+          ttsToRtpP99Ms:
+            "provider's first TTS audio -> first RTP packet of that reply, at the node",
+          bargeInP99Ms: 'caller speech onset at the node -> playback stopped (queue cleared)',
+          setupP99Ms: 'INVITE -> 200 at 50 calls/s, measured by sipp',
+        },
+      },
+      measuredAt: new Date().toISOString(),
+    };
+    await writeFile(`${root}/bench/results/media.json`, `${JSON.stringify(out, null, 2)}\n`);
+    console.log(
+      JSON.stringify({
+        callsPerCore: out.callsPerCore,
+        pacingP99Ms: out.pacingP99Ms,
+        lossPct: out.lossPct,
+        ttsToRtpP99Ms: out.ttsToRtpP99Ms,
+        bargeInP99Ms: out.bargeInP99Ms,
+        setupP99Ms: out.setupP99Ms,
+        baseline: out.baseline,
+      }),
+    );
+  } finally {
+    await node.stop();
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  process.exit(1);
+});
