@@ -78,7 +78,7 @@ export function controlPlaneSkipReason(): string | false {
   const found = findControlPlaneDir();
   if ('dir' in found) return false;
   if (process.env.CI === 'true') throw new Error(`API-server tests cannot run: ${found.missing}`);
-  return `skipped: ${found.missing}`;
+  return found.missing;
 }
 
 /**
@@ -89,6 +89,6 @@ export function requireControlPlane(t: { skip(message?: string): void }): string
   const found = findControlPlaneDir();
   if ('dir' in found) return found.dir;
   if (process.env.CI === 'true') throw new Error(`API-server tests cannot run: ${found.missing}`);
-  t.skip(`skipped: ${found.missing}`);
+  t.skip(found.missing);
   return undefined;
 }
