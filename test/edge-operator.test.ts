@@ -239,7 +239,7 @@ describe('edge sync on a real API server', { skip, timeout: 240_000 }, () => {
     await stopSync();
     startSync();
     const r = await calls;
-    assert.equal(r.failed, 0);
+    assert.equal(r.failed, 0, r.errors.join(' | '));
     assert.equal(r.successful, 30);
     await sleep(1500);
     const idsAfter = (await reader.read()).sets;

@@ -288,7 +288,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     const hung = await startKamailioPeer(victim.port, { kind: 'silent' });
     const result = await calls;
     await hung.close();
-    assert.equal(result.failed, 0);
+    assert.equal(result.failed, 0, result.errors.join(' | '));
     assert.equal(result.successful, 80);
     const late = hung.invites.filter((i) => i.at > killedAt + 2000);
     assert.equal(
@@ -323,7 +323,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     await publish();
     const markedAt = Date.now();
     const result = await calls;
-    assert.equal(result.failed, 0, 'dropped or failed calls');
+    assert.equal(result.failed, 0, `dropped or failed calls: ${result.errors.join(' | ')}`);
     assert.equal(result.successful, 40);
     assert.ok(before > 0, 'the node took calls before the drain');
     assert.equal(node.invites.filter((i) => i.at > markedAt).length, 0);

@@ -83,6 +83,8 @@ export interface UacResult {
   /** INVITE->200 per call in ms, when `rtt` was set. */
   rttMs: number[];
   elapsedMs: number;
+  /** The first lines of sipp's error log (why calls failed). */
+  errors: string[];
 }
 
 export async function runSippUac(options: UacOptions): Promise<UacResult> {
@@ -144,13 +146,21 @@ export async function runSippUac(options: UacOptions): Promise<UacResult> {
     const m = [...out.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, 'g'))].at(-1);
     return m?.[1] !== undefined ? Number(m[1]) : 0;
   };
-  const rttMs = options.rtt === true ? inviteTo200(await readFile(join(dir, 'messages.log'), 'utf8').catch(() => '')) : [];
+  const rttMs =
+    options.rtt === true
+      ? inviteTo200(await readFile(join(dir, 'messages.log'), 'utf8').catch(() => ''))
+      : [];
+  const errors = (await readFile(join(dir, 'errors.log'), 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/Automatic response mode/.test(l))
+    .slice(0, 5);
   await rm(dir, { recursive: true, force: true });
   return {
     successful: count('Successful call'),
     failed: count('Failed call'),
     exitCode,
     rttMs,
+    errors,
     elapsedMs,
   };
 }
@@ -175,7 +185,12 @@ export function inviteTo200(log: string): number[] {
     if (callId === undefined) continue;
     const isSent = /message sent/i.test(block);
     if (isSent && /^INVITE /m.test(block) && !sent.has(callId)) sent.set(callId, t);
-    else if (!isSent && /^SIP\/2\.0 200/m.test(block) && /^CSeq:\s*\d+ INVITE/im.test(block) && !done.has(callId)) {
+    else if (
+      !isSent &&
+      /^SIP\/2\.0 200/m.test(block) &&
+      /^CSeq:\s*\d+ INVITE/im.test(block) &&
+      !done.has(callId)
+    ) {
       const start = sent.get(callId);
       if (start !== undefined) {
         out.push(t - start);
