@@ -129,7 +129,7 @@ function harness(opts: {
     error: [],
   };
   for (const k of Object.keys(seen) as (keyof AgentEvents)[]) {
-    session.on(k, ((v: unknown) => void (seen[k] as unknown[]).push(v)));
+    session.on(k, (v: unknown) => void (seen[k] as unknown[]).push(v));
   }
   const push = (frame: () => Int16Array, count: number) => {
     for (let i = 0; i < count; i++) {
