@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   ).length;
   const stage = (key: string) =>
     percentile(
-      answered.flatMap((t) => (t.stages?.[key] === undefined ? [] : [t.stages[key]!])),
+      answered.flatMap((t) => (t.stages?.[key] === undefined ? [] : [t.stages[key]])),
       95,
     );
   const mouthToEar = answered.map((t) => t.mouthToEarMs!);
