@@ -169,9 +169,11 @@ export class PacingScheduler implements Pacer {
   private arm(earliest?: number): void {
     if (this.timer !== undefined || this.immediate !== undefined || this.entries.size === 0) return;
     const wait = (earliest ?? this.now()) - this.now();
-    // The timer never keeps the process alive: the sessions' sockets do.
+    // The timer never keeps the process alive: the sessions' sockets do. The immediate stays
+    // ref'd: an unref'd immediate does not stop the loop from blocking in poll, so it would only
+    // run on the next unrelated wake-up.
     if (wait <= EARLY_MS) {
-      this.immediate = setImmediate(this.run).unref();
+      this.immediate = setImmediate(this.run);
     } else {
       this.timer = setTimeout(this.run, Math.max(1, Math.floor(wait))).unref();
     }
