@@ -155,6 +155,11 @@ describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() 
         causes.map((x) => (x.field === '<nil>' ? '' : x.field)),
         'the TypeScript validator reports the same fields',
       );
+      assert.deepEqual(
+        local.map((e) => e.message),
+        causes.map((x) => x.message),
+        'the TypeScript validator reports the same messages',
+      );
     });
   }
 

@@ -47,10 +47,11 @@ function rules(s: Node, value: unknown, path: string, out: FieldError[]): void {
       continue;
     }
     if (!ok) {
-      const type = Array.isArray(value) ? 'array' : typeof value;
+      // Like the API server: scalar values are shown, objects and lists are not.
+      const shown = typeof value === 'object' ? '' : `${JSON.stringify(value)}: `;
       out.push({
         path: path + (r.fieldPath ?? ''),
-        message: `Invalid value: ${quote(type)}: ${r.message}`,
+        message: `Invalid value: ${shown}${r.message}`,
       });
     }
   }
@@ -65,7 +66,7 @@ function duplicates(s: Node, list: unknown[], path: string, out: FieldError[]): 
     const key = kind === 'set' ? JSON.stringify(item) : mapKey(item, keys);
     if (key === undefined) return;
     if (seen.has(key)) {
-      const shown = kind === 'set' ? quote(item) : `map[string]interface {}${key}`;
+      const shown = kind === 'set' ? quote(item) : key;
       out.push({ path: `${path}[${i}]`, message: `Duplicate value: ${shown}` });
     }
     seen.add(key);
@@ -75,7 +76,7 @@ function duplicates(s: Node, list: unknown[], path: string, out: FieldError[]): 
 function mapKey(item: unknown, keys: string[]): string | undefined {
   if (typeof item !== 'object' || item === null) return undefined;
   const o = item as Record<string, unknown>;
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(o[k])}`).join(', ')}}`;
+  return JSON.stringify(Object.fromEntries(keys.map((k) => [k, o[k]])));
 }
 
 function join(path: string, key: string): string {

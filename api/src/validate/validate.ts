@@ -42,7 +42,7 @@ function validateResource(schema: TObject, obj: unknown): FieldError[] {
     errors.push({
       path: '',
       message:
-        'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+        'Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
     });
   return errors;
 }
