@@ -23,6 +23,8 @@ export { loadWebRtcVad } from './webrtc-vad.js';
 export interface TurnDetection {
   /** Creates one call's detector. */
   factory: TurnDetectorFactory;
+  /** Set when the configured detector could not start and WebRTC VAD is used instead. */
+  degraded?: string;
   close(): Promise<void>;
 }
 
@@ -39,17 +41,23 @@ export async function loadTurnDetection(config: {
     };
   }
   const webrtc = await loadWebRtcVad();
-  if (config.provider === 'webrtc') {
+  const webrtcOnly: TurnDetectorFactory = (events) => {
+    const onset = webrtc.create(3);
+    const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
+    return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
+  };
+  if (config.provider === 'webrtc') return { factory: webrtcOnly, close: () => Promise.resolve() };
+  let silero: SileroVadService;
+  try {
+    silero = await SileroVadService.start();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     return {
-      factory: (events) => {
-        const onset = webrtc.create(3);
-        const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
-        return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
-      },
+      factory: webrtcOnly,
+      degraded: `silero unavailable (${reason})`,
       close: () => Promise.resolve(),
     };
   }
-  const silero = await SileroVadService.start();
   return {
     factory: (events) =>
       createSileroTurnDetector({ onset: webrtc.create(3), silero, endOfTurnMs }, events),
