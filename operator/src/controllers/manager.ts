@@ -35,6 +35,9 @@ const CHILD_KINDS = [
   { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments' },
 ] as const;
 
+export const SECRET_FIELD_SELECTOR =
+  'type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token';
+
 type ChildKind = (typeof CHILD_KINDS)[number]['kind'];
 
 export function storeOf<T extends KubernetesObject>(informer: Informer<T>): Store<T> {
@@ -71,10 +74,13 @@ export class Manager {
       plural: SIP_TRUNK_PLURAL,
       ...ns,
     });
+    // Trunk credentials are never Helm release records or service-account tokens: leaving those
+    // out keeps the largest Secrets of a cluster out of this cache.
     this.secrets = Informer.forResource(o.kc, {
       group: '',
       version: 'v1',
       plural: 'secrets',
+      fieldSelector: SECRET_FIELD_SELECTOR,
       ...ns,
     });
     this.children = Object.fromEntries(
