@@ -33,4 +33,42 @@ describe('parseConfig', () => {
       ),
     );
   }
+
+  it('configures the edge from flags and env, with the token from env only', () => {
+    const c = parseConfig(
+      [
+        '--regions',
+        'a',
+        '--edge-rpc-url',
+        'http://127.0.0.1:5090/RPC',
+        '--peer-edges',
+        'sip:10.0.0.1:5060',
+      ],
+      {
+        VOICEFLEET_EDGE_RPC_TOKEN: 't0ken',
+      },
+    );
+    assert.deepEqual(c.edge, {
+      rpcUrls: ['http://127.0.0.1:5090/RPC'],
+      discover: undefined,
+      token: 't0ken',
+      peerEdges: ['sip:10.0.0.1:5060'],
+    });
+    const chart = parseConfig([], {
+      VOICEFLEET_REGIONS: 'a',
+      VOICEFLEET_EDGE_SELECTOR: 'app=edge',
+      VOICEFLEET_EDGE_NAMESPACE: 'voicefleet',
+      VOICEFLEET_EDGE_RPC_TOKEN: 'x',
+    });
+    assert.deepEqual(chart.edge?.discover, {
+      namespace: 'voicefleet',
+      labelSelector: 'app=edge',
+      port: 5090,
+    });
+    assert.equal(parseConfig(['--regions', 'a'], {}).edge, undefined);
+    assert.throws(
+      () => parseConfig(['--regions', 'a', '--edge-rpc-url', 'http://127.0.0.1:1/RPC'], {}),
+      /VOICEFLEET_EDGE_RPC_TOKEN/,
+    );
+  });
 });

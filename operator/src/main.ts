@@ -2,6 +2,7 @@
 // instance, controllers only on the elected leader, and a clean stop on SIGTERM/SIGINT.
 // Run: node --import tsx operator/src/main.ts --regions us-east-1 [--kubeconfig PATH]
 import { KubeConfig } from '@kubernetes/client-node';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, parseConfig, type OperatorConfig } from './config.js';
@@ -36,6 +37,8 @@ export async function runOperator(
   metrics: OperatorMetrics,
   signal: AbortSignal,
 ): Promise<void> {
+  // Every informer, queue and the elector listen on this signal.
+  setMaxListeners(64, signal);
   const manager = new Manager({
     kc,
     log,
@@ -64,6 +67,7 @@ export async function runOperator(
   try {
     const informers = manager.runInformers(signal);
     const lead = async (leading: AbortSignal): Promise<void> => {
+      setMaxListeners(64, leading);
       const edge = startEdge(config, kc, log, metrics, leading);
       await Promise.all([manager.lead(leading), edge?.done]);
     };
