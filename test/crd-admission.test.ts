@@ -26,7 +26,7 @@ import {
   type SipTrunk,
   type VoiceAgent,
 } from '../api/src/index.js';
-import { REJECTION_CASES, validTrunk } from '../api/src/testing/rejection-cases.js';
+import { REJECTION_CASES, validAgent, validTrunk } from '../api/src/testing/rejection-cases.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { waitFor } from './harness/wait.js';
@@ -162,6 +162,29 @@ describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() 
       );
     });
   }
+
+  test('strict field validation (what kubectl apply does) names an unknown field like the validator', async () => {
+    const obj = validAgent('typo-agent');
+    (obj.spec as Record<string, unknown>).numbrs = ['+14155550100'];
+    const error = await custom
+      .createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: VOICE_AGENT_PLURAL,
+        body: obj,
+        fieldValidation: 'Strict',
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(error instanceof ApiException, 'admission accepted an unknown field');
+    const status = JSON.parse(String(error.body)) as { message: string };
+    const local = validateVoiceAgent(obj);
+    assert.deepEqual(local, [{ path: 'spec.numbrs', message: 'unknown field "spec.numbrs"' }]);
+    assert.ok(status.message.includes(local[0]!.message), status.message);
+  });
 
   test('the published OpenAPI (what kubectl explain reads) carries the field descriptions', async () => {
     const path = `/openapi/v3/apis/${GROUP}/${VERSION}`;
