@@ -14,7 +14,14 @@ export interface TurnTimings {
 }
 
 export type CallEvent =
-  | { type: 'call.started'; callId: string; direction: 'inbound' | 'outbound'; at: string }
+  | {
+      type: 'call.started';
+      callId: string;
+      direction: 'inbound' | 'outbound';
+      /** Node-side setup: INVITE received (or sent) -> 200 sent (or received), ms. */
+      setupMs?: number;
+      at: string;
+    }
   | { type: 'call.answered'; callId: string; at: string }
   | { type: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; at: string }
   | { type: 'turn'; callId: string; timings: TurnTimings; at: string }

@@ -124,7 +124,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
         await dialog.bye();
         throw new Error('far end answered with no acceptable codec');
       }
-      this.#startCall(dialog, negotiated, 'outbound', performance.now());
+      this.#startCall(dialog, negotiated, 'outbound', performance.now(), undefined);
       return { callId: dialog.callId };
     } catch (error) {
       offer.abort();
@@ -181,7 +181,8 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
         return;
       }
       const dialogConfirmed = invite.accept(result.answerSdp);
-      metrics.callSetupSeconds.observe((performance.now() - receivedAt) / 1000);
+      const setupMs = performance.now() - receivedAt;
+      metrics.callSetupSeconds.observe(setupMs / 1000);
       let dialog: DialogPort;
       try {
         dialog = await dialogConfirmed;
@@ -194,7 +195,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
         log.info('call not confirmed', { callId: invite.callId, error });
         return;
       }
-      this.#startCall(dialog, result, 'inbound', receivedAt);
+      this.#startCall(dialog, result, 'inbound', receivedAt, setupMs);
     } finally {
       this.#settingUp--;
       this.#drain.check();
@@ -206,6 +207,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     negotiated: NegotiatedMedia,
     direction: 'inbound' | 'outbound',
     startedAt: number,
+    setupMs: number | undefined,
   ): void {
     const { metrics, events, log, tracer, settings } = this.#o;
     const callSpan = tracer.startSpan('call', {
@@ -242,7 +244,12 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       metrics.activeCalls.set(this.#calls.size);
       this.#drain.check();
     });
-    events.publish({ type: 'call.started', callId: call.callId, direction });
+    events.publish({
+      type: 'call.started',
+      callId: call.callId,
+      direction,
+      ...(setupMs === undefined ? {} : { setupMs: Math.round(setupMs * 1000) / 1000 }),
+    });
     log.info('call started', { callId: call.callId, direction, activeCalls: this.#calls.size });
     call.start();
   }
