@@ -43,6 +43,20 @@ describe('two endpoints on loopback', () => {
     );
   });
 
+  it('fails fast with 503 when a TCP target refuses the connection', async () => {
+    const [closed = 0] = await freePorts(1);
+    const started = Date.now();
+    await assert.rejects(
+      caller.invite({
+        target: `sip:x@127.0.0.1:${closed};transport=tcp`,
+        from: 'sip:agent@127.0.0.1',
+        sdp: SDP,
+      }),
+      (e: unknown) => e instanceof SipError && e.status === 503,
+    );
+    assert.ok(Date.now() - started < 5_000, 'no wait for Timer B');
+  });
+
   it('cancels a ringing outbound call through its AbortSignal', async () => {
     const cancelled = new Promise<void>((resolve) => {
       onInvite = (inv) => {

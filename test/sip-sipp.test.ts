@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint, type Dialog, type IncomingInvite } from '../media-node/src/sip/index.js';
-import { runSippUac, sippMissing, startSipp } from '../media-node/src/sip/testing/run-sipp.js';
+import {
+  runSippUac,
+  sippMissing,
+  startSipp,
+  waitForTcpListener,
+} from '../media-node/src/sip/testing/run-sipp.js';
 import { freePorts } from './harness/free-port.js';
 
 const skip = sippMissing();
@@ -148,7 +153,9 @@ describe('endpoint as UAC calling a sipp UAS', { skip }, () => {
         transport === 'tcp' ? 't1' : 'u1',
       ]);
       try {
-        await new Promise((r) => setTimeout(r, 300));
+        // UDP: retransmissions cover a slow start; TCP: wait until sipp accepts connections.
+        if (transport === 'tcp') await waitForTcpListener(port);
+        else await new Promise((r) => setTimeout(r, 300));
         const progress: number[] = [];
         const suffix = transport === 'tcp' ? ';transport=tcp' : '';
         const dialog = await ep.invite({

@@ -10,6 +10,8 @@ export type ClientInviteState = 'calling' | 'proceeding' | 'completed' | 'accept
 export interface ClientInviteHandlers {
   onResponse: (res: ValidResponse) => void;
   onTimeout: () => void;
+  /** The transport failed; defaults to onTimeout. */
+  onTransportError?: () => void;
   /** Builds the ACK for a non-2xx final response (same branch, RFC 3261 §17.1.1.3). */
   ackFor: (res: ValidResponse) => Buffer;
 }
@@ -27,6 +29,14 @@ export class ClientInviteTransaction {
     this.#request = request;
     this.#handlers = handlers;
     this.#timers = new TimerSet(ctx.timers);
+    ctx.onTransportError = () => this.#transportError();
+  }
+
+  /** The request could not be sent (TCP connect failed): end now, reported like a timeout. */
+  #transportError(): void {
+    if (this.state !== 'calling' && this.state !== 'proceeding') return;
+    this.#terminate();
+    (this.#handlers.onTransportError ?? this.#handlers.onTimeout)();
   }
 
   start(): void {

@@ -8,6 +8,8 @@ export type ClientNonInviteState = 'trying' | 'proceeding' | 'completed' | 'term
 export interface ClientNonInviteHandlers {
   onResponse: (res: ValidResponse) => void;
   onTimeout: () => void;
+  /** The transport failed; defaults to onTimeout. */
+  onTransportError?: () => void;
 }
 
 export class ClientNonInviteTransaction {
@@ -22,6 +24,14 @@ export class ClientNonInviteTransaction {
     this.#request = request;
     this.#handlers = handlers;
     this.#timers = new TimerSet(ctx.timers);
+    ctx.onTransportError = () => this.#transportError();
+  }
+
+  /** The request could not be sent (TCP connect failed): end now, reported like a timeout. */
+  #transportError(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.#terminate();
+    (this.#handlers.onTransportError ?? this.#handlers.onTimeout)();
   }
 
   start(): void {

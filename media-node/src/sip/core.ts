@@ -22,7 +22,7 @@ export interface SipCore {
   contact(transport: TransportName): string;
   /** Our Via value for a new client transaction. */
   via(transport: TransportName, branch: string): string;
-  sendRaw(target: Target, data: Buffer): void;
+  sendRaw(target: Target, data: Buffer, onError?: () => void): void;
   startClientInvite(
     target: Target,
     branch: string,

@@ -345,10 +345,12 @@ export class Dialog extends TypedEmitter<DialogEvents> {
         core.metrics.transactionTimeout(method);
         reject(new SipError(408, 'Request Timeout'));
       };
+      const onTransportError = () => reject(new SipError(503, 'Service Unavailable'));
       if (method !== 'INVITE') {
         core.startClientNonInvite(hop, branch, method, request, {
           onResponse: (res) => res.status >= 200 && resolve(res),
           onTimeout,
+          onTransportError,
         });
         return;
       }
@@ -359,6 +361,7 @@ export class Dialog extends TypedEmitter<DialogEvents> {
           resolve(res);
         },
         onTimeout,
+        onTransportError,
         ackFor: (res) =>
           buildRequest({
             ...spec,

@@ -173,9 +173,9 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   via(transport: TransportName, branch: string): string {
     return `SIP/2.0/${transport.toUpperCase()} ${this.advertisedHost}:${this.port};branch=${branch};rport`;
   }
-  sendRaw(target: Target, data: Buffer): void {
+  sendRaw(target: Target, data: Buffer, onError?: () => void): void {
     if (this.#closed) return;
-    this.#transports?.send(target, data);
+    this.#transports?.send(target, data, onError);
   }
   addDialog(dialog: Dialog): void {
     this.#dialogs.set(dialog.key, dialog);
@@ -227,14 +227,15 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   }
 
   #context(target: Target, onTerminated: () => void): TransactionContext {
-    return {
-      send: (data) => this.sendRaw(target, data),
+    const ctx: TransactionContext = {
+      send: (data) => this.sendRaw(target, data, () => ctx.onTransportError?.()),
       reliable: target.transport === 'tcp',
       timers: this.timers,
       values: this.timerValues,
       onRetransmit: () => this.metrics.retransmission(),
       onTerminated,
     };
+    return ctx;
   }
 
   #handle(result: ParseResult, source: Source): void {

@@ -19,7 +19,8 @@ export interface ListenOptions {
 
 export interface Transports {
   port: number;
-  send(target: Target, data: Buffer): void;
+  /** `onError`: the message could not be handed to a TCP connection (RFC 3261 §17.1.4). */
+  send(target: Target, data: Buffer, onError?: () => void): void;
   close(): Promise<void>;
 }
 
@@ -58,10 +59,11 @@ export async function listenTransports(options: ListenOptions): Promise<Transpor
       const boundPort = udp?.port ?? tcp?.port ?? 0;
       return {
         port: boundPort,
-        send(target, data) {
-          if (target.transport === 'tcp' && tcp) tcp.send(data, target.address, target.port);
+        send(target, data, onError) {
+          if (target.transport === 'tcp' && tcp)
+            tcp.send(data, target.address, target.port, onError);
           else if (udp) udp.send(data, target.address, target.port);
-          else tcp?.send(data, target.address, target.port);
+          else tcp?.send(data, target.address, target.port, onError);
         },
         async close() {
           await Promise.all([udp?.close(), tcp?.close()]);

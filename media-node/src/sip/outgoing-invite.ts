@@ -163,6 +163,7 @@ export function placeCall(core: SipCore, o: InviteOptions): Promise<Dialog> {
           core.metrics.transactionTimeout('INVITE');
           settle(() => reject(new SipError(408, 'Request Timeout')));
         },
+        onTransportError: () => settle(() => reject(new SipError(503, 'Service Unavailable'))),
         ackFor: (res) =>
           buildRequest({
             ...spec,

@@ -88,12 +88,14 @@ export class TcpTransport {
     return key;
   }
 
-  send(data: Buffer, address: string, port: number): void {
+  /** Sends on an open connection to address:port or opens one; `onError` if that fails. */
+  send(data: Buffer, address: string, port: number, onError?: () => void): void {
     const key = `${address}:${port}`;
     let socket = this.#connections.get(key);
     if (!socket || socket.destroyed) {
       if (this.#connections.size >= this.#limits.maxConnections) {
         this.#log.warn('sip tcp connection limit reached', { limit: this.#limits.maxConnections });
+        onError?.();
         return;
       }
       socket = net.connect({ host: address, port });
@@ -105,9 +107,10 @@ export class TcpTransport {
         // Keep the key we dialled too, so later sends to address:port reuse this connection.
         this.#connections.set(key, pending);
       });
-      pending.on('error', (error) =>
-        this.#log.debug('sip tcp connect failed', { error: String(error) }),
-      );
+      pending.on('error', (error) => {
+        this.#log.debug('sip tcp connect failed', { error: String(error) });
+        onError?.();
+      });
       pending.on('close', () => {
         if (this.#connections.get(key) === pending) this.#connections.delete(key);
       });

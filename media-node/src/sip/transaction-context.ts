@@ -4,6 +4,8 @@ import type { TimerHandle, TimerValues, Timers } from './timers.js';
 export interface TransactionContext {
   /** Sends bytes to the peer of this transaction (its transport and address are bound). */
   send: (data: Buffer) => void;
+  /** Set by client transactions: the transport failed to send (treated like a 503). */
+  onTransportError?: () => void;
   /** TCP: no retransmissions, and the wait states (D, I, J, K) last 0 ms. */
   reliable: boolean;
   timers: Timers;

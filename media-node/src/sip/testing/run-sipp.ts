@@ -1,5 +1,6 @@
 // Test support: runs the real sipp binary on loopback (bounded in time, killed by PID).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,4 +80,22 @@ export function runSippUac(o: UacRun): Promise<SippResult> {
     o.transport === 'tcp' ? 't1' : 'u1',
   ];
   return startSipp(args).done;
+}
+
+/** Waits until something accepts TCP connections on 127.0.0.1:port (sipp has started). */
+export async function waitForTcpListener(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
