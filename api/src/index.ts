@@ -30,28 +30,29 @@ export {
   Capacity,
   Pipeline,
   Region,
-  RegionStatus,
   Slo,
   TRANSFER_METHODS,
   Transfer,
   VoiceAgent,
   VoiceAgentSpec,
-  VoiceAgentStatus,
   type Codec,
   type TransferMethod,
 } from './schema/voice-agent.js';
+export { RegionStatus, VoiceAgentStatus } from './schema/voice-agent-status.js';
 export {
   DEFAULT_FAILOVER_CODES,
-  GATEWAY_STATES,
   Gateway,
-  GatewayStatus,
   SipTrunk,
   SipTrunkSpec,
-  SipTrunkStatus,
   TRANSPORTS,
-  type GatewayState,
   type Transport,
 } from './schema/sip-trunk.js';
+export {
+  GATEWAY_STATES,
+  GatewayStatus,
+  SipTrunkStatus,
+  type GatewayState,
+} from './schema/sip-trunk-status.js';
 export { MediaNodeConfig, MediaNodePipeline } from './schema/media-node-config.js';
 export {
   MEDIA_NODE_ENV_OVERRIDES,

@@ -14,8 +14,10 @@ import {
   VOICE_AGENT_SHORT_NAME,
   VOICE_AGENT_SINGULAR,
 } from '../constants.js';
-import { SipTrunkSpec, SipTrunkStatus } from '../schema/sip-trunk.js';
-import { VoiceAgentSpec, VoiceAgentStatus } from '../schema/voice-agent.js';
+import { SipTrunkStatus } from '../schema/sip-trunk-status.js';
+import { SipTrunkSpec } from '../schema/sip-trunk.js';
+import { VoiceAgentStatus } from '../schema/voice-agent-status.js';
+import { VoiceAgentSpec } from '../schema/voice-agent.js';
 import { toStructural } from './structural.js';
 
 interface Column {

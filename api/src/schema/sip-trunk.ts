@@ -2,14 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, SIP_TRUNK_KIND } from '../constants.js';
 import { cel } from './cel.js';
-import {
-  Conditions,
-  DNS_LABEL_PATTERN,
-  ObjectMeta,
-  SecretReference,
-  StringEnum,
-} from './common.js';
+import { DNS_LABEL_PATTERN, ObjectMeta, SecretReference, StringEnum } from './common.js';
 import { HOSTNAME_RE, isCidr, isHostOrIp } from './net.js';
+import { SipTrunkStatus } from './sip-trunk-status.js';
 
 export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
@@ -180,54 +175,6 @@ export const SipTrunkSpec = Type.Object(
   { additionalProperties: false, description: 'Desired state of the carrier connection.' },
 );
 export type SipTrunkSpec = Static<typeof SipTrunkSpec>;
-
-export const GATEWAY_STATES = ['Up', 'Down', 'Unknown'] as const;
-export type GatewayState = (typeof GATEWAY_STATES)[number];
-
-export const GatewayStatus = Type.Object(
-  {
-    name: Type.String({ description: 'Name of the gateway in spec.gateways.' }),
-    state: StringEnum(GATEWAY_STATES, {
-      description: 'Health of the gateway: Up, Down or Unknown.',
-    }),
-    since: Type.Optional(
-      Type.String({ format: 'date-time', description: 'When the gateway entered its state.' }),
-    ),
-    lastProbe: Type.Optional(
-      Type.String({ format: 'date-time', description: 'When the edge last probed the gateway.' }),
-    ),
-    lastProbeResult: Type.Optional(
-      Type.String({ description: 'Result of the last probe, e.g. "200 OK" or "timeout".' }),
-    ),
-    rttMs: Type.Optional(
-      Type.Number({ minimum: 0, description: 'Round-trip time of the last probe.' }),
-    ),
-  },
-  { description: 'Observed health of one gateway, as seen by the edge.' },
-);
-export type GatewayStatus = Static<typeof GatewayStatus>;
-
-export const SipTrunkStatus = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'The .metadata.generation last reconciled.' }),
-    ),
-    conditions: Type.Optional(Conditions),
-    gateways: Type.Optional(
-      Type.Array(GatewayStatus, {
-        maxItems: 16,
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['name'],
-        description: 'Health of each gateway.',
-      }),
-    ),
-    gatewaysUp: Type.Optional(
-      Type.String({ description: 'Gateways up out of all, e.g. 2/2 (printer column).' }),
-    ),
-  },
-  { description: 'Observed state of the carrier connection.' },
-);
-export type SipTrunkStatus = Static<typeof SipTrunkStatus>;
 
 export const SipTrunk = Type.Object({
   apiVersion: Type.Literal(API_VERSION),

@@ -2,8 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, VOICE_AGENT_KIND } from '../constants.js';
 import { cel } from './cel.js';
-import { Conditions, DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
+import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
 import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
+import { VoiceAgentStatus } from './voice-agent-status.js';
 
 export const CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
 export type Codec = (typeof CODECS)[number];
@@ -187,43 +188,6 @@ export const VoiceAgentSpec = Type.Object(
   { additionalProperties: false, description: 'Desired state of the voice agent.' },
 );
 export type VoiceAgentSpec = Static<typeof VoiceAgentSpec>;
-
-export const RegionStatus = Type.Object(
-  {
-    name: Type.String({ description: 'Region name from spec.regions.' }),
-    desiredReplicas: Type.Integer({ minimum: 0, description: 'Media pods the scaler wants.' }),
-    readyReplicas: Type.Integer({ minimum: 0, description: 'Media pods ready to take calls.' }),
-    activeCalls: Type.Integer({ minimum: 0, description: 'Calls in progress in the region.' }),
-    capacity: Type.Integer({ minimum: 0, description: 'Calls the ready pods can take in total.' }),
-  },
-  { description: 'Observed state of one region pool.' },
-);
-export type RegionStatus = Static<typeof RegionStatus>;
-
-export const VoiceAgentStatus = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'The .metadata.generation last reconciled.' }),
-    ),
-    conditions: Type.Optional(Conditions),
-    regions: Type.Optional(
-      Type.Array(RegionStatus, {
-        maxItems: 16,
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['name'],
-        description: 'Per-region pool state.',
-      }),
-    ),
-    activeCalls: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Calls in progress across regions.' }),
-    ),
-    regionsSummary: Type.Optional(
-      Type.String({ description: 'Regions served, e.g. us-east-1,eu-west-1 (printer column).' }),
-    ),
-  },
-  { description: 'Observed state of the voice agent.' },
-);
-export type VoiceAgentStatus = Static<typeof VoiceAgentStatus>;
 
 export const VoiceAgent = Type.Object({
   apiVersion: Type.Literal(API_VERSION),
