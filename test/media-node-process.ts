@@ -140,7 +140,7 @@ export async function startMediaNode(
   const configPath = join(dir, 'config.yaml');
   await writeFile(configPath, stringify(config));
   const [command, ...args] = [...wrap, join(root, 'bin/media-node')];
-  const child = spawn(command!, args, {
+  const child = spawn(command, args, {
     env: { ...process.env, VOICEFLEET_CONFIG: configPath, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -153,15 +153,13 @@ export async function startMediaNode(
   let exited = false;
   void exitCode.then(() => (exited = true));
   await waitFor(
-    async () => {
-      if (exited) throw new Error(`media node exited: ${logs.join('')}`);
-      return (await httpRequest(httpPort, 'GET', '/healthz')).status === 200;
-    },
+    async () => exited || (await httpRequest(httpPort, 'GET', '/healthz')).status === 200,
     { timeoutMs: 30_000, message: 'media node /healthz' },
   ).catch((error: unknown) => {
     child.kill('SIGKILL');
     throw new Error(`media node did not start: ${logs.join('')}`, { cause: error });
   });
+  if (exited) throw new Error(`media node exited at start: ${logs.join('')}`);
   const events: NodeEvent[] = [];
   followEvents(httpPort, events);
   return {
