@@ -11,12 +11,9 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import {
-  API_VERSION,
   GROUP,
-  SIP_TRUNK_KIND,
   SIP_TRUNK_PLURAL,
   VERSION,
-  VOICE_AGENT_KIND,
   VOICE_AGENT_PLURAL,
   applySipTrunkDefaults,
   applyVoiceAgentDefaults,
@@ -39,6 +36,8 @@ import { EdgeSyncLoop } from './sync-loop.js';
 import { createEdgeMetrics } from './edge-metrics.js';
 import { publishEdgeStatus } from './publish-status.js';
 import { loadSetIds, saveSetIds, type ConfigMapRef } from './set-ids-store.js';
+import { refreshCredentials } from './trunk-credentials.js';
+import { coalesce } from './coalesce.js';
 
 export const EDGE_FIELD_MANAGER = 'voicefleet-edge';
 export const MEDIA_NODE_SELECTOR = 'app.kubernetes.io/name=voicefleet-media-node';
@@ -205,16 +204,23 @@ export function startEdgeSync(options: EdgeSyncOptions): EdgeSync {
     (error) => log.warn('edge status write failed', { err: error }),
   );
 
+  let synced = false;
+  const onChange = (): void => {
+    if (synced) recompute();
+  };
   const done = (async () => {
     for (const i of informers as Informer<KubernetesObject>[]) {
-      i.on('add', () => recompute());
-      i.on('update', () => recompute());
-      i.on('delete', () => recompute());
+      i.on('add', onChange);
+      i.on('update', onChange);
+      i.on('delete', onChange);
     }
     const runs = informers.map((i) => i.run(options.signal));
     try {
       await Promise.all(informers.map((i) => i.waitForSync(options.signal)));
       setIds = await loadSetIds(core, configMap);
+      // Only now: a recompute on half-listed caches with no persisted ids would publish (and
+      // persist) a wrong state.
+      synced = true;
       await recompute.now();
       loop = new EdgeSyncLoop({
         writers,
@@ -249,75 +255,5 @@ export function startEdgeSync(options: EdgeSyncOptions): EdgeSync {
       await Promise.allSettled(runs);
     }
   })();
-  return { done, trigger: () => recompute() };
+  return { done, trigger: onChange };
 }
-
-/** Reads each trunk's credentials Secret (keys username, password, realm). */
-async function refreshCredentials(
-  core: CoreV1Api,
-  trunks: readonly SipTrunk[],
-  out: Map<string, TrunkCredentials>,
-  log: Logger,
-): Promise<void> {
-  out.clear();
-  for (const trunk of trunks) {
-    const ref = trunk.spec.outbound?.credentialsSecretRef;
-    const namespace = trunk.metadata.namespace ?? 'default';
-    if (ref === undefined) continue;
-    try {
-      const secret = await core.readNamespacedSecret({ name: ref.name, namespace });
-      const get = (k: string): string | undefined => {
-        const v = secret.data?.[k];
-        return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-      };
-      const username = get('username');
-      const password = get('password');
-      if (username === undefined || password === undefined) continue;
-      const realm = get('realm');
-      out.set(`${namespace}/${trunk.metadata.name ?? ''}`, {
-        username,
-        password,
-        ...(realm !== undefined ? { realm } : {}),
-      });
-    } catch {
-      log.warn('trunk credentials secret unreadable', {
-        namespace,
-        trunk: trunk.metadata.name,
-        secret: ref.name,
-      });
-    }
-  }
-}
-
-/** Runs `task` at most once at a time; calls during a run queue exactly one more run. */
-function coalesce(
-  task: () => Promise<void>,
-  onError: (error: unknown) => void,
-): (() => void) & { now: () => Promise<void> } {
-  let running: Promise<void> | undefined;
-  let again = false;
-  const start = (): Promise<void> => {
-    running = task()
-      .catch(onError)
-      .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          void start();
-        }
-      });
-    return running;
-  };
-  const fn = (): void => {
-    if (running !== undefined) again = true;
-    else void start();
-  };
-  fn.now = (): Promise<void> => running ?? start();
-  return fn;
-}
-
-export const EDGE_STATUS_KINDS = {
-  agent: { kind: VOICE_AGENT_KIND, plural: VOICE_AGENT_PLURAL },
-  trunk: { kind: SIP_TRUNK_KIND, plural: SIP_TRUNK_PLURAL },
-  apiVersion: API_VERSION,
-} as const;
