@@ -2,6 +2,7 @@
 // (Timer H), cancelling an outbound call, digest authentication against sipp.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   SipEndpoint,
@@ -178,6 +179,55 @@ describe('digest authentication against sipp', { skip: sippMissing() }, () => {
       assert.equal(result.code, 0, result.output);
     } finally {
       uas.stop();
+    }
+  });
+});
+
+describe('TCP connection limits', () => {
+  it('refuses connections beyond maxTcpConnections and keeps serving the others', async () => {
+    const ep = await SipEndpoint.listen({
+      host: '127.0.0.1',
+      port: 0,
+      transports: ['tcp'],
+      maxTcpConnections: 2,
+    });
+    const options = (n: number) =>
+      [
+        `OPTIONS sip:node@127.0.0.1:${ep.port} SIP/2.0`,
+        `Via: SIP/2.0/TCP 127.0.0.1:9;branch=z9hG4bK-limit-${n}`,
+        'From: <sip:probe@127.0.0.1>;tag=1',
+        'To: <sip:node@127.0.0.1>',
+        `Call-ID: limit-${n}`,
+        `CSeq: 1 OPTIONS`,
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n');
+    const ask = (socket: net.Socket, n: number) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        socket.on('data', (d) => {
+          got += d.toString();
+          if (got.includes('\r\n\r\n')) resolve(got.split('\r\n')[0] ?? '');
+        });
+        socket.on('close', () => resolve(got.split('\r\n')[0] ?? 'closed'));
+        socket.write(options(n));
+      });
+    const open = () =>
+      new Promise<net.Socket>((resolve) => {
+        const s = net.connect(ep.port, '127.0.0.1', () => resolve(s));
+        s.on('error', () => undefined);
+      });
+    const sockets = [await open(), await open()];
+    try {
+      assert.equal(await ask(sockets[0]!, 0), 'SIP/2.0 200 OK');
+      const third = await open();
+      sockets.push(third);
+      assert.notEqual(await ask(third, 2), 'SIP/2.0 200 OK', 'the third connection is not served');
+      assert.equal(await ask(sockets[1]!, 1), 'SIP/2.0 200 OK');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await ep.close();
     }
   });
 });
