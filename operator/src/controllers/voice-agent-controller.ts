@@ -37,8 +37,14 @@ export class VoiceAgentController {
 
   /** Keys to enqueue for an agent event (add/update/delete): itself and agents sharing numbers. */
   keysForAgent(agent: VoiceAgentObject, previous?: VoiceAgentObject): string[] {
-    this.agentsVersion++;
+    // Ownership depends only on who claims which numbers since when: status updates keep it.
+    const sameClaims =
+      previous !== undefined &&
+      previous.metadata.uid === agent.metadata.uid &&
+      (previous.spec?.numbers ?? []).join(',') === (agent.spec?.numbers ?? []).join(',');
     const self = objectKey(agent);
+    if (sameClaims) return [self];
+    this.agentsVersion++;
     const numbers = [...(agent.spec?.numbers ?? []), ...(previous?.spec?.numbers ?? [])];
     return [self, ...agentsSharingNumbers(this.claimants(), numbers, self)];
   }
