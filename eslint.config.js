@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**', 'eslint.config.js'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -27,6 +27,15 @@ export default tseslint.config(
         'error',
         { selector: 'ExportAllDeclaration', message: 'Export names explicitly; no export *.' },
       ],
+    },
+  },
+  {
+    // Plain JavaScript tooling (the test runner and reporter) sits outside the TS project.
+    files: ['**/*.mjs', 'eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
   },
   {

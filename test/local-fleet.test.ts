@@ -164,7 +164,7 @@ describe('local fleet: npm run dev + voicefleet call', { skip, timeout: 300_000 
     assert.equal(r.agentLines[0], 'Hello from the new Bayview front desk.');
   });
 
-  it('fails with a non-zero exit code when the number is unknown', async () => {
+  it('fails with a non-zero exit code when the number is unknown', () => {
     const child = spawnSync(join(ROOT, 'bin/voicefleet'), ['call', '+15550000000', '--run-dir', runDir], {
       encoding: 'utf8',
       timeout: 60_000,
