@@ -1,6 +1,7 @@
 // Edge benchmark (npm run bench:edge): real Kamailio + sipp on loopback. Writes
 // bench/results/edge.json with:
 //   edgeCps                 most calls/s through the generated config with 0 failed calls
+//                           (a rate step passes when one of two 3 s attempts is clean)
 //   bareCps                 the same, same run, through a minimal dispatcher-only config
 //   ratio                   edgeCps / bareCps                                  (target >= 0.9)
 //   addedLatencyMedianMs    median INVITE->200 via the edge minus direct sipp->sipp (<= 0.6)
@@ -125,25 +126,32 @@ async function maxCleanRates(
   for (const rate of STEPS) {
     for (const name of ['edge', 'bare'] as const) {
       if (!racing.has(name)) continue;
-      const r = await runSippUac({
-        target: targets[name],
-        number: NUMBER,
-        calls: rate * STEP_SECONDS,
-        rate,
-        holdMs: 0,
-        limit: 3000,
-        localPort: callerPort,
-        timeoutSeconds: STEP_SECONDS + 12,
-      });
-      log('load step', {
-        config: name,
-        rate,
-        successful: r.successful,
-        failed: r.failed,
-        seconds: round(r.elapsedMs / 1000),
-      });
-      if (r.failed > 0 || r.successful < rate * STEP_SECONDS) racing.delete(name);
-      else best[name] = rate;
+      // A step passes when one of two attempts has no failed call: a single stray failure on a
+      // machine shared with other work does not end the race.
+      let clean = false;
+      for (let attempt = 0; attempt < 2 && !clean; attempt += 1) {
+        const r = await runSippUac({
+          target: targets[name],
+          number: NUMBER,
+          calls: rate * STEP_SECONDS,
+          rate,
+          holdMs: 0,
+          limit: 3000,
+          localPort: callerPort,
+          timeoutSeconds: STEP_SECONDS + 12,
+        });
+        log('load step', {
+          config: name,
+          rate,
+          attempt,
+          successful: r.successful,
+          failed: r.failed,
+          seconds: round(r.elapsedMs / 1000),
+        });
+        clean = r.failed === 0 && r.successful === rate * STEP_SECONDS;
+      }
+      if (clean) best[name] = rate;
+      else racing.delete(name);
       await sleep(500);
     }
     if (racing.size === 0) break;

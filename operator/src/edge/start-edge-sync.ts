@@ -3,6 +3,7 @@
 // ConfigMap before Kamailio sees them; one EdgeWriter per Kamailio (static list or discovered edge
 // pods) is kept in sync by an EdgeSyncLoop; gateway health and RoutingPublished go back into
 // status with field manager `voicefleet-edge`. Run it only on the leader.
+import { setMaxListeners } from 'node:events';
 import {
   CoreV1Api,
   type KubeConfig,
@@ -73,6 +74,8 @@ export interface EdgeSync {
 type Obj<T> = T & KubernetesObject;
 
 export function startEdgeSync(options: EdgeSyncOptions): EdgeSync {
+  // Each informer waits on the signal twice, plus the loop: more than Node's default of 10.
+  setMaxListeners(64, options.signal);
   const kc = options.kubeConfig;
   const log = (options.log ?? createLogger()).child({ component: 'edge-sync' });
   const metrics = options.metrics ?? createOperatorMetrics({ defaultMetrics: false });
