@@ -371,6 +371,9 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
+    if (node.child.exitCode !== null || node.child.signalCode !== null) {
+      console.error(`media node exited (${node.child.exitCode ?? node.child.signalCode}):\n${node.logs.join('').slice(-4000)}`);
+    }
     await node.stop();
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
   }

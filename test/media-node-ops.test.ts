@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './harness/free-port.js';
+import { sippAvailable, startSippUas } from './harness/sipp.js';
 import { waitFor } from './harness/wait.js';
 import { TestCaller, loudness } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
@@ -139,4 +141,39 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     assert.equal(await node.exitCode, 0);
     await active.stopMedia();
   });
+
+  it(
+    'POST /calls places an outbound call through the edge; silence from the far end ends it by media timeout',
+    { skip: process.env['CI'] !== 'true' && !sippAvailable() ? 'sipp is not installed' : false },
+    async () => {
+      const farEndPort = await freePort();
+      const farEnd = await startSippUas(farEndPort);
+      try {
+        const node = await startMediaNode({
+          media: { timeoutSeconds: 2 },
+          edge: { uri: `sip:127.0.0.1:${farEndPort}` },
+        });
+        nodes.push(node);
+        const placed = await node.http('POST', '/calls', JSON.stringify({ to: '+14155550123' }));
+        assert.equal(placed.status, 201, placed.body);
+        const { callId } = JSON.parse(placed.body) as { callId: string };
+        assert.ok(
+          node.events.some(
+            (e) => e.type === 'call.started' && e.callId === callId && e.direction === 'outbound',
+          ),
+        );
+        const ended = await waitFor(
+          () => node.events.find((e) => e.type === 'call.ended' && e.callId === callId),
+          {
+            timeoutMs: 15_000,
+            message: 'outbound call ended',
+          },
+        );
+        assert.equal(ended.reason, 'media-timeout');
+        assert.equal((await node.http('POST', '/calls', '{"to":"call me"}')).status, 400);
+      } finally {
+        await farEnd.stop();
+      }
+    },
+  );
 });

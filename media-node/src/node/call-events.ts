@@ -22,7 +22,6 @@ export type CallEvent =
       setupMs?: number;
       at: string;
     }
-  | { type: 'call.answered'; callId: string; at: string }
   | { type: 'transcript'; callId: string; role: 'caller' | 'agent'; text: string; at: string }
   | { type: 'turn'; callId: string; timings: TurnTimings; at: string }
   | { type: 'dtmf'; callId: string; digit: string; at: string }
