@@ -178,10 +178,14 @@ async function throughputAndLatency(): Promise<Record<string, number>> {
     };
     const directs: number[] = [];
     const viaEdge: number[] = [];
+    const viaBare: number[] = [];
     for (let i = 0; i < 2; i += 1) {
       directs.push(...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${m1}` })).rttMs);
       viaEdge.push(
         ...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${edge.sipPort}` })).rttMs,
+      );
+      viaBare.push(
+        ...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${bare.sipPort}` })).rttMs,
       );
     }
     const directMedian = quantile(directs, 0.5);
@@ -198,6 +202,8 @@ async function throughputAndLatency(): Promise<Record<string, number>> {
       addedLatencyMedianMs: round(edgeMedian - directMedian, 3),
       directMedianMs: round(directMedian, 3),
       edgeMedianMs: round(edgeMedian, 3),
+      // Context for addedLatencyMedianMs: what the dispatcher-only baseline adds in the same run.
+      bareAddedLatencyMedianMs: round(quantile(viaBare, 0.5) - directMedian, 3),
     };
   } finally {
     await edge.stop();
