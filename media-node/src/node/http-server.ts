@@ -133,7 +133,11 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
         const { callId } = await target.placeCall(parsed.to);
         sendJson(res, 201, { callId });
       } catch (error) {
-        sendJson(res, 502, { error: error instanceof Error ? error.message : 'call failed' });
+        const cause =
+          error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        sendJson(res, 502, {
+          error: `${error instanceof Error ? error.message : 'call failed'}${cause}`,
+        });
       }
       return;
     }

@@ -85,13 +85,13 @@ export async function listenSipSignaling(
       };
     },
     invite: async (target, offerSdp, signal) => {
-      const dialog = await ep.invite({ target, sdp: offerSdp, signal } as Parameters<
-        SipEndpoint['invite']
-      >[0]);
-      return {
-        dialog: dialogPort(dialog),
-        answerSdp: (dialog as Dialog & { remoteSdp?: string }).remoteSdp ?? '',
-      };
+      const dialog = await ep.invite({
+        target,
+        from: `<sip:agent@${ep.advertisedHost}:${ep.port}>`,
+        sdp: offerSdp,
+        signal,
+      });
+      return { dialog: dialogPort(dialog), answerSdp: dialog.remoteSdp ?? '' };
     },
     close: () => ep.close(),
   };
