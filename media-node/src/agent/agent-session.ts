@@ -313,7 +313,9 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       return;
     }
     this.#response = undefined;
-    emitTurn();
+    // Synthesis can finish before the first frame leaves the paced RTP queue: then the turn is
+    // reported from onFirstSent, with its first-RTP time; only a reply without audio reports here.
+    if (out.framesWritten === 0) emitTurn();
     if (spoken.trim()) {
       this.#context.push({ role: 'agent', text: spoken.trim() });
       this.emit('transcript', { role: 'agent', text: spoken.trim() });

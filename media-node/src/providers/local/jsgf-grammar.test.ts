@@ -13,6 +13,7 @@ void it('jsgf grammar holds every example with slots as rules', () => {
     /<slot_day> = monday \| tuesday \| wednesday \| thursday \| friday \| saturday;/,
   );
   assert.deepEqual(g.unknownWords, []);
+  assert.equal(g.plainPhrase, 'what time do you open on saturday');
 });
 
 void it('jsgf grammar leaves out phrases with words the dictionary lacks and says which', () => {
@@ -25,5 +26,6 @@ void it('jsgf grammar leaves out phrases with words the dictionary lacks and say
   );
   assert.deepEqual(g.unknownWords, ['zorblax']);
   assert.equal(g.phrases, 1);
+  assert.equal(g.plainPhrase, 'book a table');
   assert.doesNotMatch(g.text, /zorblax/);
 });

@@ -11,6 +11,8 @@ export interface JsgfGrammar {
   /** Words the dictionary does not know; the phrases using them were left out. */
   unknownWords: string[];
   phrases: number;
+  /** The first phrase without slots (words only), to warm a decoder up with; absent if none. */
+  plainPhrase?: string;
 }
 
 const SLOT = /^\{([a-z0-9_-]+)\}$/i;
@@ -64,5 +66,6 @@ export function buildJsgfGrammar(
     ...slotRules,
     '',
   ].join('\n');
-  return { text, unknownWords: [...unknown].sort(), phrases: alternatives.length };
+  const plainPhrase = alternatives.find((p) => !p.includes('<'));
+  return { text, unknownWords: [...unknown].sort(), phrases: alternatives.length, plainPhrase };
 }

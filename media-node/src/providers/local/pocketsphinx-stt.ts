@@ -3,16 +3,22 @@
  * every call's utterances with a JSGF grammar built from the dialogue script. Call audio is
  * upsampled 8 -> 16 kHz here; the helper answers one final result per utterance at `end()`.
  * If the helper dies, open streams fail with a retryable error and the next stream restarts it.
+ *
+ * The helper decodes live, as audio arrives, so a result is ready the moment a turn ends. Live
+ * cepstral mean normalisation starts from the acoustic model's defaults, far from G.711 call audio,
+ * and a fresh decoder misses its first utterance; so each decoder first hears one phrase of the
+ * grammar spoken by espeak-ng through the same G.711 path calls take (see docs/providers.md).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Resampler } from '../../audio/resample.js';
+import { decodeMulaw, encodeMulaw } from '../../audio/g711.js';
+import { Resampler, resample } from '../../audio/resample.js';
 import { SAMPLE_RATE } from '../../audio/format.js';
+import { readWav } from '../../audio/wav.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { DialogueScript } from '../pipeline-config.js';
 import { ProviderError } from '../provider-error.js';
@@ -42,6 +48,26 @@ function loadDictionaryWords(path: string): Set<string> {
   return words;
 }
 
+/**
+ * Renders `phrase` as a call would deliver it (espeak-ng, 8 kHz, G.711 µ-law both ways, back up to
+ * the decoder's rate) into `path`; false when espeak-ng cannot run (the helper then starts cold).
+ */
+function writeWarmUpAudio(phrase: string, path: string): boolean {
+  const run = spawnSync('espeak-ng', ['--stdout', '-v', 'en-us', phrase], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 10_000,
+  });
+  if (run.status !== 0 || run.stdout.length === 0) return false;
+  const wav = readWav(run.stdout);
+  const narrow = resample(wav.samples, wav.sampleRate, SAMPLE_RATE);
+  const codes = new Uint8Array(narrow.length);
+  encodeMulaw(narrow, codes);
+  decodeMulaw(codes, narrow);
+  const wide = resample(narrow, SAMPLE_RATE, DECODE_RATE);
+  writeFileSync(path, Buffer.from(wide.buffer, wide.byteOffset, wide.byteLength));
+  return true;
+}
+
 interface Helper {
   child: ChildProcessWithoutNullStreams;
   ready: Promise<void>;
@@ -62,6 +88,9 @@ export function createPocketsphinxStt(options: PocketsphinxSttOptions): SttProvi
   const dir = mkdtempSync(join(tmpdir(), 'voicefleet-sphinx-'));
   const grammarPath = join(dir, 'dialogue.gram');
   writeFileSync(grammarPath, grammar.text);
+  const warmUpPath = join(dir, 'warm-up.raw');
+  const warmUp =
+    grammar.plainPhrase !== undefined && writeWarmUpAudio(grammar.plainPhrase, warmUpPath);
   let helper: Helper | undefined;
   let nextId = 1;
   let closed = false;
@@ -69,10 +98,8 @@ export function createPocketsphinxStt(options: PocketsphinxSttOptions): SttProvi
   function startHelper(): Helper {
     const child = spawn(
       options.python ?? '/usr/bin/python3',
-      [HELPER, grammarPath, modelDir, dictionary],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
+      [HELPER, grammarPath, modelDir, dictionary, ...(warmUp ? [warmUpPath] : [])],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     const pending = new Map<number, AsyncQueue<SttResult>>();
     let markReady: () => void = () => undefined;
