@@ -22,6 +22,13 @@ export interface NumberOwnership {
   lost: Map<string, LostNumber[]>;
 }
 
+/** `metadata.creationTimestamp` as ISO text (clients hand it over as a Date); missing = the epoch. */
+export function creationTime(metadata: { creationTimestamp?: string | Date }): string {
+  const t = metadata.creationTimestamp;
+  if (t === undefined) return new Date(0).toISOString();
+  return typeof t === 'string' ? t : t.toISOString();
+}
+
 export function agentKey(a: { namespace: string; name: string }): string {
   return `${a.namespace}/${a.name}`;
 }

@@ -11,6 +11,7 @@ import { childName } from './names.js';
 import {
   agentKey,
   agentsSharingNumbers,
+  creationTime,
   decideNumberOwnership,
   type NumberClaimant,
   type NumberOwnership,
@@ -119,7 +120,7 @@ export class VoiceAgentController {
     return this.o.agents.list().map((a) => ({
       namespace: a.metadata.namespace,
       name: a.metadata.name,
-      creationTimestamp: toIso(a.metadata.creationTimestamp),
+      creationTimestamp: creationTime(a.metadata),
       numbers: a.spec?.numbers ?? [],
     }));
   }
@@ -134,9 +135,4 @@ export class VoiceAgentController {
     }
     return this.ownership.value;
   }
-}
-
-function toIso(t: string | Date | undefined): string {
-  if (t === undefined) return new Date(0).toISOString();
-  return typeof t === 'string' ? t : t.toISOString();
 }

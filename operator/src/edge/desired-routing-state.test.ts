@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { VoiceAgent } from '@voicefleet/api';
 import { desiredRoutingState, normalizeNumber } from './desired-routing-state.js';
 import { agent, inputs, slice, trunk } from './fixtures.test-support.js';
 
@@ -112,13 +113,21 @@ describe('desiredRoutingState', () => {
     );
   });
 
-  it('leaves out a number claimed by two agents and reports the conflict', () => {
-    const d = desiredRoutingState(
-      inputs({ agents: [agent('a', ['+1001', '+1005']), agent('b', ['+1005'])] }),
-    );
-    assert.equal(d.state.htables.dids.has('1005'), false);
-    assert.equal(d.state.htables.dids.has('1001'), true);
-    assert.deepEqual(d.agents.find((x) => x.name === 'b')?.conflicts, ['+1005']);
+  it('routes a number claimed by two agents to the older claim and reports it on the newer', () => {
+    const created = (a: VoiceAgent, at: string): VoiceAgent =>
+      Object.assign(a, { metadata: { ...a.metadata, creationTimestamp: at } });
+    const older = created(agent('b', ['+1005']), '2026-01-01T00:00:00Z');
+    const newer = created(agent('a', ['+1001', '+1005']), '2026-02-01T00:00:00Z');
+    const d = desiredRoutingState(inputs({ agents: [newer, older] }));
+    const poolOf = (name: string) =>
+      String(d.agents.find((x) => x.name === name)?.poolSetId ?? 'missing');
+    assert.equal(d.state.htables.dids.get('1005'), poolOf('b'), 'the older agent keeps +1005');
+    assert.equal(d.state.htables.dids.get('1001'), poolOf('a'));
+    assert.deepEqual(d.agents.find((x) => x.name === 'a')?.conflicts, [
+      { number: '+1005', heldBy: 'default/b' },
+    ]);
+    assert.deepEqual(d.agents.find((x) => x.name === 'b')?.conflicts, []);
+    assert.deepEqual(d.agents.find((x) => x.name === 'a')?.numbers, ['+1001']);
   });
 
   it('adds peer edges as a set and maps pod addresses through addressMap', () => {

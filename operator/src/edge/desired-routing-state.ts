@@ -14,6 +14,12 @@ import {
   type DispatcherSet,
   type RoutingState,
 } from './routing-state.js';
+import {
+  agentKey,
+  creationTime,
+  decideNumberOwnership,
+  type LostNumber,
+} from '../controllers/number-ownership.js';
 import { assignSetIds, type AssignResult } from './set-ids.js';
 
 export interface AgentRouting {
@@ -25,8 +31,8 @@ export interface AgentRouting {
   draining: number;
   /** Numbers routed (E.164 as written in the spec). */
   numbers: string[];
-  /** Numbers left out because another agent claims them too. */
-  conflicts: string[];
+  /** Numbers this agent claims but an older VoiceAgent holds (as the controller decides). */
+  conflicts: LostNumber[];
 }
 
 export interface DesiredRouting {
@@ -66,12 +72,15 @@ export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
   const htables = emptyHtables();
   const dids = htables.dids as Map<string, string>;
 
-  const claims = new Map<string, number>();
-  for (const agent of agents) {
-    for (const n of new Set(agent.spec.numbers.map(normalizeNumber))) {
-      claims.set(n, (claims.get(n) ?? 0) + 1);
-    }
-  }
+  // A number claimed twice goes to the older claim, as in the VoiceAgent controller's status.
+  const ownership = decideNumberOwnership(
+    agents.map((a) => ({
+      namespace: nsOf(a),
+      name: nameOf(a),
+      creationTimestamp: creationTime(a.metadata as { creationTimestamp?: string | Date }),
+      numbers: a.spec.numbers.map(normalizeNumber),
+    })),
+  );
 
   const routed: AgentRouting[] = [];
   for (const agent of [...agents].sort(byNamespacedName)) {
@@ -88,14 +97,17 @@ export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
       });
     }
     const numbers: string[] = [];
-    const conflicts: string[] = [];
+    const conflicts: LostNumber[] = [];
+    const self = agentKey({ namespace: ns, name: nameOf(agent) });
     for (const number of agent.spec.numbers) {
       const n = normalizeNumber(number);
-      if ((claims.get(n) ?? 0) > 1) conflicts.push(number);
-      else {
-        dids.set(n, String(poolId));
-        numbers.push(number);
+      const holder = ownership.owners.get(n) ?? self;
+      if (holder !== self) {
+        conflicts.push({ number, heldBy: holder });
+        continue;
       }
+      dids.set(n, String(poolId));
+      numbers.push(number);
     }
     const trunkIds = agent.spec.trunks
       .map((t) => setKeys.trunk(ns, t))

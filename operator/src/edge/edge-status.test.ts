@@ -61,7 +61,11 @@ describe('agentRoutingCondition', () => {
     );
     assert.equal(agentRoutingCondition(routing, { total: 0, failed: 0 }, 1).reason, 'NoEdges');
     assert.equal(
-      agentRoutingCondition({ ...routing, conflicts: ['+1'] }, { total: 1, failed: 0 }, 1).reason,
+      agentRoutingCondition(
+        { ...routing, conflicts: [{ number: '+1', heldBy: 'default/b' }] },
+        { total: 1, failed: 0 },
+        1,
+      ).reason,
       'NumberConflict',
     );
   });

@@ -83,7 +83,11 @@ export function agentRoutingCondition(
       type: 'RoutingPublished',
       status: 'False',
       reason: 'NumberConflict',
-      message: `${routing.conflicts.length} numbers are claimed by another VoiceAgent and are not routed; remove them from one of the agents`,
+      message: `${routing.conflicts
+        .map((c) => `${c.number} is held by the older VoiceAgent ${c.heldBy}`)
+        .join(
+          '; ',
+        )}; these numbers are not routed to this agent: remove them from one of the agents`,
     };
   }
   return {

@@ -12,7 +12,7 @@ export interface JsgfGrammar {
   unknownWords: string[];
   phrases: number;
   /** The first phrase without slots (words only), to warm a decoder up with; absent if none. */
-  plainPhrase?: string;
+  plainPhrase: string | undefined;
 }
 
 const SLOT = /^\{([a-z0-9_-]+)\}$/i;
