@@ -10,7 +10,7 @@ import { CALL_SAMPLE_RATE, placeTestCall, type CallStep } from './caller/test-ca
 import { UsageError } from './usage-error.js';
 
 const USAGE =
-  'voicefleet call <number> [--say "text"]... [--dtmf digits]... [--wav file] [--timeout s] [--edge sip:host:port]';
+  'voicefleet call <number> [--say "text"]... [--dtmf digits]... [--wav file] [--timeout s] [--edge sip:host:port] [--run-dir dir]';
 const DTMF = /^[0-9*#A-D]+$/;
 
 export async function runCallCommand(argv: string[]): Promise<number> {

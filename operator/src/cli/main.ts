@@ -14,6 +14,7 @@ Usage:
       --dtmf 123#                    send RFC 4733 digits (in order with --say)
       --wav file.wav                 save the call audio (left: you, right: the agent)
       --timeout seconds              give up on an agent reply after this long (default 15)
+      --run-dir dir                  the fleet's run dir, if 'dev' was given one
   voicefleet help                    this text
 
 Run 'voicefleet <command> --help' for a command's options.`;
