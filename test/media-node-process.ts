@@ -9,57 +9,21 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import {
+  FRONT_DESK_GREETING,
+  FRONT_DESK_SCRIPT,
+} from '../media-node/src/providers/scripted/front-desk-script.js';
 import { freePorts } from './harness/free-port.js';
 import { waitFor } from './harness/wait.js';
 
 const root = new URL('..', import.meta.url).pathname;
 
 export const FRONT_DESK_PIPELINE = {
-  greeting: 'Thanks for calling Bayview Dental, how can I help?',
+  greeting: FRONT_DESK_GREETING,
   vad: { provider: 'energy', endOfTurnMs: 500 },
   stt: { provider: 'pocketsphinx' },
   tts: { provider: 'espeak', voice: 'en-us' },
-  llm: {
-    provider: 'scripted',
-    script: {
-      fallback: 'Sorry, I did not catch that. Could you say it again?',
-      slots: {
-        day: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'],
-        time: ['nine', 'ten', 'eleven', 'noon', 'one', 'two', 'three', 'four'],
-      },
-      intents: [
-        {
-          name: 'hours',
-          examples: ['what time do you open on saturday', 'what are your opening hours'],
-          reply: 'On Saturday we open at nine in the morning and close at one.',
-        },
-        {
-          name: 'book',
-          examples: ['i would like to book an appointment'],
-          reply: 'Sure. Which day would you like?',
-        },
-        { name: 'book-day', after: 'book', examples: ['{day}'], reply: 'And what time on {day}?' },
-        {
-          name: 'book-time',
-          after: 'book-day',
-          examples: ['{time}', 'at {time}'],
-          reply: 'You are booked for {day} at {time}. Anything else?',
-        },
-        {
-          name: 'human',
-          examples: ['i want to talk to a person'],
-          reply: 'Let me connect you to a person.',
-          action: 'transfer',
-        },
-        {
-          name: 'bye',
-          examples: ['goodbye', 'that is all thank you'],
-          reply: 'Thanks for calling. Goodbye!',
-          action: 'hangup',
-        },
-      ],
-    },
-  },
+  llm: { provider: 'scripted', script: FRONT_DESK_SCRIPT },
 };
 
 export interface NodeEvent {

@@ -6,13 +6,13 @@ import { createWriteStream } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  EDGE_CONFIG_DIR,
+  kamailioArgs,
+  renderLocalEdgeConfig,
+} from '../../operator/src/local/local-edge.js';
 import { freePorts } from './free-port.js';
 import { waitFor } from './wait.js';
-
-export const KAMAILIO_CONFIG_DIR = new URL(
-  '../../charts/voicefleet/files/kamailio/',
-  import.meta.url,
-).pathname;
 
 export interface KamailioOptions {
   token?: string;
@@ -46,23 +46,18 @@ export function kamailioAvailable(): boolean {
 
 export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'vf-kamailio-'));
-  await cp(KAMAILIO_CONFIG_DIR, dir, { recursive: true });
+  await cp(EDGE_CONFIG_DIR, dir, { recursive: true });
   const [sipPort = 0, controlPort = 0] = await freePorts(2);
   const token = options.token ?? 'test-token-0123456789';
-  const local = [
-    '#!define VF_CONFIGURED',
-    '#!substdef "!VF_SIP_ADDR!127.0.0.1!g"',
-    `#!substdef "!VF_SIP_PORT!${sipPort}!g"`,
-    '#!substdef "!VF_CONTROL_ADDR!127.0.0.1!g"',
-    `#!substdef "!VF_CONTROL_PORT!${controlPort}!g"`,
-    `#!substdef "!VF_RPC_TOKEN!${token}!g"`,
-    `#!substdef "!VF_REGION!${options.region ?? 'local'}!g"`,
-    `#!substdef "!VF_CHILDREN!${options.children ?? 4}!g"`,
-    '#!substdef "!VF_TCP_CHILDREN!2!g"',
-    `#!substdef "!VF_DS_LIST!${join(dir, 'dispatcher.list')}!g"`,
-    ...(options.defines ?? []).map((d) => `#!define ${d}`),
-    '',
-  ].join('\n');
+  const local = renderLocalEdgeConfig({
+    region: options.region ?? 'local',
+    sipPort,
+    controlPort,
+    token,
+    dispatcherList: join(dir, 'dispatcher.list'),
+    children: options.children ?? 4,
+    ...(options.defines === undefined ? {} : { defines: options.defines }),
+  });
   await writeFile(join(dir, 'kamailio-local.cfg'), local);
   if (options.configText !== undefined)
     await writeFile(join(dir, 'kamailio.cfg'), options.configText);
@@ -73,22 +68,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     const log = createWriteStream(join(dir, 'kamailio.log'), { flags: 'a' });
     child = spawn(
       'kamailio',
-      [
-        '-DD',
-        '-E',
-        '-f',
-        join(dir, 'kamailio.cfg'),
-        '-Y',
-        dir,
-        '-P',
-        join(dir, 'kamailio.pid'),
-        '-w',
-        dir,
-        '-m',
-        String(options.shmMb ?? 256),
-        '-M',
-        String(options.pkgMb ?? 32),
-      ],
+      kamailioArgs(dir, { shmMb: options.shmMb ?? 256, pkgMb: options.pkgMb ?? 32 }),
       { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child.stderr?.pipe(log);

@@ -4,14 +4,9 @@
  */
 import { EventEmitter } from 'node:events';
 
-export interface TurnTimings {
-  /** Milliseconds from the end of caller speech to each stage (absent when a stage did not run). */
-  sttFinalMs?: number;
-  llmFirstTokenMs?: number;
-  ttsFirstAudioMs?: number;
-  firstRtpMs?: number;
-  [stage: string]: number | undefined;
-}
+import type { TurnTimings } from '../agent/types.js';
+
+export type { TurnTimings };
 
 export type CallEvent =
   | {

@@ -18,12 +18,17 @@ export interface LocalEdgeSettings {
   controlPort: number;
   token: string;
   dispatcherList: string;
+  /** UDP and TCP workers (default 2 each). */
+  children?: number;
+  tcpChildren?: number;
+  /** Extra `#!define` names or `NAME value` pairs. */
+  defines?: readonly string[];
 }
 
 /** `kamailio-local.cfg` for a loopback edge (pure). */
 export function renderLocalEdgeConfig(s: LocalEdgeSettings): string {
   return [
-    '# Written by `voicefleet dev`: a loopback edge.',
+    '# Written by voicefleet: an edge on loopback.',
     '#!define VF_CONFIGURED',
     '#!substdef "!VF_SIP_ADDR!127.0.0.1!g"',
     `#!substdef "!VF_SIP_PORT!${s.sipPort}!g"`,
@@ -31,11 +36,32 @@ export function renderLocalEdgeConfig(s: LocalEdgeSettings): string {
     `#!substdef "!VF_CONTROL_PORT!${s.controlPort}!g"`,
     `#!substdef "!VF_RPC_TOKEN!${s.token}!g"`,
     `#!substdef "!VF_REGION!${s.region}!g"`,
-    '#!substdef "!VF_CHILDREN!2!g"',
-    '#!substdef "!VF_TCP_CHILDREN!2!g"',
+    `#!substdef "!VF_CHILDREN!${s.children ?? 2}!g"`,
+    `#!substdef "!VF_TCP_CHILDREN!${s.tcpChildren ?? 2}!g"`,
     `#!substdef "!VF_DS_LIST!${s.dispatcherList}!g"`,
+    ...(s.defines ?? []).map((d) => `#!define ${d}`),
     '',
   ].join('\n');
+}
+
+/** Kamailio's command line for a configuration folder: foreground, logs to stderr, all state in `dir`. */
+export function kamailioArgs(dir: string, memory: { shmMb: number; pkgMb: number }): string[] {
+  return [
+    '-DD',
+    '-E',
+    '-f',
+    join(dir, 'kamailio.cfg'),
+    '-Y',
+    dir,
+    '-P',
+    join(dir, 'kamailio.pid'),
+    '-w',
+    dir,
+    '-m',
+    String(memory.shmMb),
+    '-M',
+    String(memory.pkgMb),
+  ];
 }
 
 /**
@@ -87,22 +113,7 @@ export async function startLocalEdge(
   });
   const process = new ManagedProcess({
     command: 'kamailio',
-    args: [
-      '-DD',
-      '-E',
-      '-f',
-      join(dir, 'kamailio.cfg'),
-      '-Y',
-      dir,
-      '-P',
-      join(dir, 'kamailio.pid'),
-      '-w',
-      dir,
-      '-m',
-      '128',
-      '-M',
-      '16',
-    ],
+    args: kamailioArgs(dir, { shmMb: 128, pkgMb: 16 }),
     cwd: dir,
     logFile: join(dir, 'kamailio.log'),
   });

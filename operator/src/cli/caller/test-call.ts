@@ -7,7 +7,7 @@ import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
 import { SipEndpoint, SipError, type Dialog } from '@voicefleet/media-node/sip';
 import { createOffer, readAudio } from '../../../../media-node/src/node/sdp-offer-answer.js';
-import { createEspeakTts } from '../../../../media-node/src/providers/local/espeak-tts.js';
+import { createEspeakTts } from '@voicefleet/media-node/providers';
 import { CallRecorder } from './call-recorder.js';
 import { followNodeEvents, type NodeCallEvent } from './node-events.js';
 import { UtteranceDetector } from './utterance-detector.js';
