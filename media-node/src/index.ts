@@ -57,4 +57,3 @@ export {
 } from './node/http-server.js';
 export { createJsonLogger, logLevelFromEnv, type Logger, type LogLevel } from './node/log.js';
 export { startTracing, recordTurnSpans, type Tracing } from './node/tracing.js';
-export { answerOffer, createOffer, readAudio } from './node/sdp-offer-answer.js';

@@ -1,13 +1,14 @@
 /**
  * Adapter: per-call RTP sessions (`rtp/`) on the process's one pacing scheduler, with SDP
- * offer/answer, as the node's MediaFactory. Re-INVITEs renegotiate direction (hold/resume) and
- * follow a moved far end.
+ * offer/answer from `sdp/`, as the node's MediaFactory. Re-INVITEs renegotiate direction
+ * (hold/resume), codec and telephone-event, and follow a moved far end; every answer we send in a
+ * dialog bumps the o= version.
  */
-import { randomInt } from 'node:crypto';
-import { RtpSession } from '../rtp/session.js';
+import { codecByName, type Codec } from '../rtp/codec.js';
+import { RtpSession, type RemoteAddress } from '../rtp/session.js';
 import type { PacingScheduler } from '../rtp/scheduler.js';
+import { LocalDescription, TELEPHONE_EVENT_PT, answerOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
-import { answerOffer, createOffer, readAudio, type LocalMedia } from './sdp-offer-answer.js';
 
 export interface RtpMediaOptions {
   scheduler: PacingScheduler;
@@ -18,6 +19,12 @@ export interface RtpMediaOptions {
   portRange: { min: number; max: number };
   codecs: readonly string[];
   mediaTimeoutMs: number;
+}
+
+/** The codec and telephone-event payload type an RtpSession runs with. */
+interface Encoding {
+  codec: Codec;
+  te: number | undefined;
 }
 
 function mediaPort(session: RtpSession): MediaPort {
@@ -41,84 +48,94 @@ function mediaPort(session: RtpSession): MediaPort {
   };
 }
 
-function negotiated(session: RtpSession, local: LocalMedia, answerSdp: string): NegotiatedMedia {
-  let version = local.version;
+function sameEncoding(a: Encoding, b: Encoding): boolean {
+  return (
+    a.codec.name === b.codec.name && a.codec.payloadType === b.codec.payloadType && a.te === b.te
+  );
+}
+
+function follow(session: RtpSession, remote: RemoteAddress | undefined): void {
+  // c=0.0.0.0 (hold) carries no address: keep the one we have for the resume
+  if (remote === undefined) return;
+  const current = session.remoteAddress;
+  if (current?.address !== remote.address || current.port !== remote.port)
+    session.setRemote(remote);
+}
+
+function negotiated(
+  session: RtpSession,
+  local: LocalDescription,
+  ourSdp: string,
+  encoding: Encoding,
+): NegotiatedMedia {
+  let current = encoding;
   return {
-    answerSdp,
+    answerSdp: ourSdp,
     media: mediaPort(session),
     reinviteAnswer: (offer): ReinviteAnswer => {
-      const result = answerOffer(offer, { ...local, version: ++version });
-      if (!result) return { status: 488 };
-      const { remote, direction } = result.negotiated;
-      const current = session.remoteAddress;
-      if (
-        remote.address !== '0.0.0.0' &&
-        (current?.address !== remote.address || current.port !== remote.port)
-      ) {
-        session.setRemote(remote);
+      const result = local.answer(offer);
+      if (!result.ok) return { status: 488 };
+      const { codec, telephoneEventPayloadType: te, remote, direction } = result.media;
+      const next = { codec, te };
+      if (!sameEncoding(current, next)) {
+        session.setCodec(codec, te);
+        current = next;
       }
-      return { sdp: result.answerSdp, direction };
+      follow(session, remote);
+      return { sdp: result.answer, direction };
     },
   };
 }
 
 export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
-  const open = (
-    codec: Parameters<typeof RtpSession.open>[0]['codec'],
-    te: number | undefined,
-    remote?: { address: string; port: number },
-  ) =>
+  const open = (encoding: Encoding, remote?: RemoteAddress) =>
     RtpSession.open({
       scheduler: o.scheduler,
-      codec,
-      ...(te === undefined ? {} : { telephoneEventPayloadType: te }),
+      codec: encoding.codec,
+      ...(encoding.te === undefined ? {} : { telephoneEventPayloadType: encoding.te }),
       host: o.bindHost,
       portRange: o.portRange,
       ...(remote ? { remote } : {}),
       mediaTimeoutMs: o.mediaTimeoutMs,
     });
-  const localFor = (port: number): LocalMedia => ({
-    host: o.advertisedHost,
-    port,
-    codecs: o.codecs,
-    sessionId: randomInt(1, 2 ** 31),
-    version: 1,
-  });
+  const localFor = (port: number) =>
+    new LocalDescription({ address: o.advertisedHost, port, codecs: o.codecs });
   return {
     answer: async (offerSdp) => {
-      const offered = readAudio(offerSdp, o.codecs);
-      if (!offered) return { status: 488 };
-      const session = await open(offered.codec, offered.telephoneEventPayloadType, offered.remote);
+      // decide before opening a socket: the port is the only thing the real answer adds
+      const decided = answerOffer(offerSdp, {
+        address: o.advertisedHost,
+        port: 9,
+        codecs: o.codecs,
+      });
+      if (!decided.ok) return { status: 488 };
+      const encoding = { codec: decided.media.codec, te: decided.media.telephoneEventPayloadType };
+      const session = await open(encoding, decided.media.remote);
       const local = localFor(session.localPort);
-      const answer = answerOffer(offerSdp, local);
-      if (!answer) {
+      const answer = local.answer(offerSdp);
+      if (!answer.ok) {
         session.close();
         return { status: 488 };
       }
-      session.setDirection(answer.negotiated.direction);
-      return negotiated(session, local, answer.answerSdp);
+      session.setDirection(answer.media.direction);
+      return negotiated(session, local, answer.answer, encoding);
     },
     offer: async () => {
-      const first = readAudio(createOffer(localFor(9)), o.codecs);
-      if (!first) throw new Error('no supported codec configured');
-      const session = await open(first.codec, 101);
+      const codec = o.codecs.map((name) => codecByName(name)).find((c) => c !== undefined);
+      if (!codec) throw new Error('no supported codec configured');
+      const session = await open({ codec, te: TELEPHONE_EVENT_PT });
       const local = localFor(session.localPort);
-      const offerSdp = createOffer(local);
+      const offerSdp = local.offer();
       return {
         offerSdp,
         complete: (answerSdp) => {
-          const answer = readAudio(answerSdp, o.codecs);
-          if (!answer) return { status: 488 };
-          session.setCodec(answer.codec, answer.telephoneEventPayloadType);
-          session.setRemote(answer.remote);
-          session.setDirection(
-            answer.direction === 'sendonly'
-              ? 'recvonly'
-              : answer.direction === 'recvonly'
-                ? 'sendonly'
-                : answer.direction,
-          );
-          return negotiated(session, local, offerSdp);
+          const answer = local.readAnswer(answerSdp);
+          if (!answer.ok) return { status: 488 };
+          const { codec: chosen, telephoneEventPayloadType: te, remote, direction } = answer.media;
+          session.setCodec(chosen, te);
+          follow(session, remote);
+          session.setDirection(direction);
+          return negotiated(session, local, offerSdp, { codec: chosen, te });
         },
         abort: () => session.close(),
       };

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
 import { SipEndpoint, SipError, type Dialog } from '@voicefleet/media-node/sip';
-import { createOffer, readAudio } from '../../../../media-node/src/node/sdp-offer-answer.js';
+import { createOffer, parseAnswer, type LocalMedia } from '@voicefleet/media-node/sdp';
 import { createEspeakTts } from '@voicefleet/media-node/providers';
 import { CallRecorder } from './call-recorder.js';
 import { followNodeEvents, type NodeCallEvent } from './node-events.js';
@@ -126,25 +126,27 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
 
   try {
     const host = o.edgeUri.replace(/^sip:/, '');
-    const offer = createOffer({
-      host: '127.0.0.1',
+    const local: LocalMedia = {
+      address: '127.0.0.1',
       port: rtp.localPort,
       codecs: ['PCMU', 'PCMA'],
       sessionId: Date.now(),
-      version: 1,
-    });
+      sessionVersion: 1,
+    };
     dialog = await sip.invite({
       target: `sip:${o.number}@${host}`,
       from: '"voicefleet call" <sip:caller@127.0.0.1>',
-      sdp: offer,
+      sdp: createOffer(local),
     });
     result.answered = true;
     result.setupMs = Math.round(now());
-    const media = readAudio(dialog.remoteSdp ?? '', ['PCMU', 'PCMA']);
-    if (media === undefined)
-      throw new Error('the agent answered without usable audio (no PCMU/PCMA in its SDP)');
+    const answer = parseAnswer(dialog.remoteSdp ?? '', local);
+    if (!answer.ok) throw new Error(`the agent answered without usable audio: ${answer.message}`);
+    const { media } = answer;
+    if (media.remote === undefined) throw new Error('the agent answered with no RTP address');
     rtp.setCodec(media.codec, media.telephoneEventPayloadType);
     rtp.setRemote(media.remote);
+    rtp.setDirection(media.direction);
     dialog.on('bye', () => (ended ??= 'agent'));
     dialog.onRefer = (referTo) => {
       result.transferTarget = referTo;
