@@ -216,6 +216,61 @@ void describe('agent session', () => {
     );
   });
 
+  void it('prepares the reply during the pause and plays it the moment the turn ends', async () => {
+    const tone = toneTts();
+    const h = harness({ tts: tone.tts });
+    h.session.start();
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+    }
+    h.silence(140); // past the pause (100 ms), before the end of turn (200 ms)
+    await until('reply rendered ahead', () => tone.log.texts.length === 1);
+    await sleep(50);
+    assert.equal(h.s.frames, 0, 'nothing is heard before the turn ends');
+    assert.deepEqual(h.seen.transcript, [], 'nothing is said to have been heard yet');
+    assert.equal(h.session.state, 'hearing');
+    h.silence(80);
+    assert.ok(h.s.frames > 0, 'the held reply goes out as the turn ends');
+    assert.equal(h.session.state, 'speaking');
+    await until('transcripts', () => h.seen.transcript.length === 2);
+    assert.deepEqual(h.seen.transcript, [
+      { role: 'caller', text: 'what time do you open on saturday' },
+      { role: 'agent', text: 'On Saturday we open at nine in the morning and close at one.' },
+    ]);
+    await until('turn event', () => h.seen.turn.length === 1);
+    assert.ok((h.seen.turn[0]!.timings.firstRtpMs ?? 0) >= 200, 'first audio after the turn ended');
+  });
+
+  void it('drops the prepared reply when the caller goes on after the pause', async () => {
+    const { llm, log } = streamingLlm([{ type: 'text', delta: 'Noted.' }]);
+    const tone = toneTts();
+    const h = harness({
+      llm,
+      tts: tone.tts,
+      stt: createFixedStt({ transcripts: ['i would like', 'i would like to book an appointment'] }),
+    });
+    h.session.start();
+    for (let i = 0; i < 20; i++) {
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+    }
+    h.silence(140);
+    await until('first reply prepared', () => tone.log.texts.length === 1);
+    h.say(400); // the caller goes on, then really stops
+    await until('agent transcript', () => h.seen.transcript.some((t) => t.role === 'agent'));
+    assert.deepEqual(h.seen.transcript, [
+      { role: 'caller', text: 'i would like to book an appointment' },
+      { role: 'agent', text: 'Noted.' },
+    ]);
+    assert.equal(log.calls, 2, 'the reply was prepared again for the whole utterance');
+    assert.equal(
+      h.s.frames,
+      Math.ceil(('Noted.'.length * 40) / 20),
+      'only the final reply was heard',
+    );
+  });
+
   void it('barge-in clears playback and aborts the reply in flight', async () => {
     const words = Array.from({ length: 40 }, (_, i) => ({
       type: 'text' as const,

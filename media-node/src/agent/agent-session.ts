@@ -4,7 +4,12 @@
  * listening ... Caller speech while the agent is audible is a barge-in: the sink is cleared and
  * the reply in flight (LLM + TTS) aborted. Provider failures are retried once where safe, then
  * answered with an apology, never with silence.
+ *
+ * When the turn detector reports a pause shortly before the end of turn, the reply is prepared
+ * ahead (STT final, LLM, TTS) with its audio held back: the end of turn releases it at once, and
+ * caller speech before that drops it and goes on hearing (see held-reply.ts).
  */
+import { FRAME_MS } from '../audio/format.js';
 import { asProviderError } from '../providers/provider-error.js';
 import type {
   ConversationMessage,
@@ -14,6 +19,7 @@ import type {
   TtsProvider,
 } from '../providers/types.js';
 import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
+import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -35,6 +41,8 @@ export interface AgentSessionOptions {
   prompts?: { apology?: string; sttFailure?: string };
   /** Audio before the detected onset also sent to STT (default 300 ms). */
   preRollMs?: number;
+  /** Prepare replies during the pause before the end of turn (default true). */
+  prepareAhead?: boolean;
 }
 
 const DEFAULT_APOLOGY = 'Sorry, I ran into a problem. Could you say that again?';
@@ -47,6 +55,17 @@ interface Hearing {
   ac: AbortController;
   frames: Int16Array[];
   result: Promise<string>;
+}
+
+/** A reply being prepared during a pause, for the hearing it answers. */
+interface Prepared {
+  hearing: Hearing;
+  held: HeldReply;
+  /** The caller's words once STT has them, until the end of turn commits them to the context. */
+  text?: string;
+  committed: boolean;
+  /** Aborts the reply's LLM and TTS. */
+  ac?: AbortController;
 }
 
 async function finalText(stream: SttStream): Promise<string> {
@@ -64,6 +83,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   #detector: TurnDetector | undefined;
   #hearing: Hearing | undefined;
   #response: AbortController | undefined;
+  #prepared: Prepared | undefined;
 
   constructor(options: AgentSessionOptions) {
     super();
@@ -83,6 +103,9 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#detector = this.#o.turnDetector({
       onSpeechStart: (atMs) => this.#onSpeechStart(atMs),
       onEndOfTurn: (atMs) => this.#onEndOfTurn(atMs),
+      ...(this.#o.prepareAhead === false
+        ? {}
+        : { onPause: (atMs: number) => this.#onPause(atMs), onResume: () => this.#onResume() }),
     });
     const greeting = this.#o.pipeline.greeting?.trim();
     if (!greeting) return this.#setState('listening');
@@ -106,6 +129,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   pushDtmf(digit: string): void {
     if (this.#state === 'idle' || this.#state === 'ended' || !DTMF.test(digit)) return;
     const now = this.#o.clock.now();
+    this.#onResume();
     this.#interrupt(now);
     this.#context.push({ role: 'caller', text: digit, source: 'dtmf' });
     this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {} }));
@@ -113,6 +137,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
 
   stop(): void {
     if (this.#state === 'ended') return;
+    this.#prepared?.held.drop();
+    this.#prepared = undefined;
     this.#response?.abort();
     this.#hearing?.ac.abort();
     this.#hearing = undefined;
@@ -173,20 +199,73 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#setState('hearing');
   }
 
+  /** The caller paused: finish hearing now and prepare the reply, held until the end of turn. */
+  #onPause(atMs: number): void {
+    const h = this.#hearing;
+    if (!h || this.#state === 'ended' || this.#prepared) return;
+    h.stream.end();
+    const prepared: Prepared = { hearing: h, held: new HeldReply(this.#o.sink), committed: false };
+    this.#prepared = prepared;
+    this.#run(this.#finishTurn(h, atMs, prepared));
+  }
+
+  /** The caller went on after a pause: drop the prepared reply and hear the whole utterance anew. */
+  #onResume(): void {
+    const prepared = this.#prepared;
+    if (!prepared) return;
+    this.#prepared = undefined;
+    prepared.held.drop();
+    prepared.ac?.abort();
+    if (this.#response === prepared.ac) this.#response = undefined;
+    const h = prepared.hearing;
+    if (this.#hearing !== h || h.ac.signal.aborted) return;
+    const stream = this.#o.providers.stt.stream(h.ac.signal);
+    for (const f of h.frames) stream.write(f);
+    h.stream = stream;
+    h.result = finalText(stream);
+    h.result.catch(() => undefined);
+  }
+
+  /** The end of turn confirms a prepared reply: its words join the context, its audio plays. */
+  #confirm(prepared: Prepared): void {
+    this.#commitCallerText(prepared);
+    const now = this.#o.clock.now();
+    if (prepared.held.heldFrames > 0) {
+      this.#playout.endsAtMs = now + prepared.held.heldFrames * FRAME_MS;
+      this.#setState('speaking');
+    }
+    prepared.held.release();
+  }
+
+  #commitCallerText(prepared: Prepared): void {
+    if (prepared.committed || prepared.text === undefined) return;
+    prepared.committed = true;
+    this.#context.push({ role: 'caller', text: prepared.text, source: 'speech' });
+    this.emit('transcript', { role: 'caller', text: prepared.text });
+  }
+
   #onEndOfTurn(atMs: number): void {
     const h = this.#hearing;
     if (!h || this.#state === 'ended') return;
     this.#hearing = undefined;
+    const prepared = this.#prepared;
+    if (prepared?.hearing === h) {
+      this.#prepared = undefined;
+      this.#setState('thinking');
+      this.#confirm(prepared);
+      return;
+    }
     h.stream.end();
     this.#setState('thinking');
     this.#run(this.#finishTurn(h, atMs));
   }
 
-  async #finishTurn(h: Hearing, endOfSpeechAtMs: number): Promise<void> {
+  async #finishTurn(h: Hearing, endOfSpeechAtMs: number, prepared?: Prepared): Promise<void> {
     let text: string;
     try {
       text = await this.#transcribe(h);
     } catch (err) {
+      if (prepared && !(await prepared.held.decided)) return;
       if (h.ac.signal.aborted || this.#state === 'ended') return;
       const error = asProviderError(this.#o.providers.stt.name, err);
       this.emit('error', {
@@ -203,17 +282,23 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       });
       return;
     }
-    if (this.#state === 'ended') return;
+    if (this.#state === 'ended' || prepared?.held.dropped) return;
     const timings: TurnTimings = { sttFinalMs: this.#o.clock.now() - endOfSpeechAtMs };
     if (!text) {
+      if (prepared && !(await prepared.held.decided)) return;
       if (!this.#hearing && !this.#response) this.#setState('listening');
       return;
     }
-    this.#context.push({ role: 'caller', text, source: 'speech' });
-    this.emit('transcript', { role: 'caller', text });
+    if (prepared) {
+      prepared.text = text;
+      if (prepared.held.released) this.#commitCallerText(prepared);
+    } else {
+      this.#context.push({ role: 'caller', text, source: 'speech' });
+      this.emit('transcript', { role: 'caller', text });
+    }
     // The caller is already speaking again: answer both utterances together at the end of it.
-    if (this.#hearing) return;
-    await this.#reply({ kind: 'llm', endOfSpeechAtMs, timings });
+    if (this.#hearing && this.#hearing !== h) return;
+    await this.#reply({ kind: 'llm', endOfSpeechAtMs, timings, ...(prepared ? { prepared } : {}) });
   }
 
   async #transcribe(h: Hearing): Promise<string> {
@@ -233,12 +318,15 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   async #reply(
     what:
       | { kind: 'say'; text: string; action?: ToolName }
-      | { kind: 'llm'; endOfSpeechAtMs: number; timings: TurnTimings },
+      | { kind: 'llm'; endOfSpeechAtMs: number; timings: TurnTimings; prepared?: Prepared },
   ): Promise<void> {
     if (this.#state === 'ended') return;
+    const prepared = what.kind === 'llm' ? what.prepared : undefined;
+    if (prepared?.held.dropped) return;
     const ac = new AbortController();
     this.#response?.abort();
     this.#response = ac;
+    if (prepared) prepared.ac = ac;
     const { clock, providers } = this.#o;
     const endAt = what.kind === 'llm' ? what.endOfSpeechAtMs : clock.now();
     const timings = what.kind === 'llm' ? what.timings : {};
@@ -249,13 +337,14 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       this.emit('turn', { timings: { ...timings }, endOfSpeechAtMs: endAt });
     };
     const out = new SpeechOutput({
-      sink: this.#o.sink,
+      sink: prepared?.held.sink ?? this.#o.sink,
       clock,
       playout: this.#playout,
       signal: ac.signal,
       onFirstAudio: (at) => {
         timings.ttsFirstAudioMs = at - endAt;
-        if (this.#state !== 'greeting') this.#setState('speaking');
+        const audible = !prepared || prepared.held.released;
+        if (this.#state !== 'greeting' && audible) this.#setState('speaking');
       },
       onFirstSent: (at) => {
         timings.firstRtpMs = at - endAt;
@@ -272,7 +361,10 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
         action = await streamReply({
           llm: providers.llm,
           tts: providers.tts,
-          messages: this.#context,
+          messages:
+            prepared?.text !== undefined && !prepared.committed
+              ? [...this.#context, { role: 'caller', text: prepared.text, source: 'speech' }]
+              : this.#context,
           out,
           signal: ac.signal,
           onFirstToken: () => (timings.llmFirstTokenMs ??= clock.now() - endAt),
@@ -308,6 +400,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       );
       action = what.kind === 'say' ? what.action : undefined;
     }
+    // A prepared reply waits for the end of turn; dropped, it was never heard and leaves no trace.
+    if (prepared && !(await prepared.held.decided)) return;
     if (ac.signal.aborted) {
       if (spoken.trim()) this.#context.push({ role: 'agent', text: spoken.trim() });
       return;

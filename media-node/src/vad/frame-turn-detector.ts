@@ -2,7 +2,14 @@
  * A turn detector over synchronous classifiers: `onset` decides speech start (barge-in), `end`
  * (default the same) decides the silence that ends the turn.
  */
-import { INITIAL_TURN_STATE, stepEnd, stepOnset, type TurnParams } from './turn-state.js';
+import {
+  INITIAL_TURN_STATE,
+  defaultPauseMs,
+  emitTurnStep,
+  stepEnd,
+  stepOnset,
+  type TurnParams,
+} from './turn-state.js';
 import type { FrameClassifier, TurnDetector, TurnDetectorEvents } from './types.js';
 
 export interface FrameTurnDetectorOptions extends Partial<TurnParams> {
@@ -14,9 +21,11 @@ export function createFrameTurnDetector(
   options: FrameTurnDetectorOptions,
   events: TurnDetectorEvents,
 ): TurnDetector {
+  const endOfTurnMs = options.endOfTurnMs ?? 500;
   const params: TurnParams = {
     onsetFrames: options.onsetFrames ?? 3,
-    endOfTurnMs: options.endOfTurnMs ?? 500,
+    endOfTurnMs,
+    pauseMs: options.pauseMs ?? defaultPauseMs(endOfTurnMs),
   };
   const end = options.end ?? options.onset;
   let state = INITIAL_TURN_STATE;
@@ -27,8 +36,8 @@ export function createFrameTurnDetector(
       const endSpeech = end === options.onset ? onsetSpeech : end.isSpeech(frame);
       const [s2, b] = stepEnd(s1, endSpeech || a.type === 'speech-start', atMs, params);
       state = s2;
-      if (a.type === 'speech-start') events.onSpeechStart(a.atMs);
-      if (b.type === 'end-of-turn') events.onEndOfTurn(b.atMs);
+      emitTurnStep(a, events);
+      emitTurnStep(b, events);
     },
     close() {},
   };

@@ -8,10 +8,11 @@ import { FRAME_MS } from '../audio/format.js';
 import type { SileroVadService } from './silero-vad.js';
 import {
   INITIAL_TURN_STATE,
+  defaultPauseMs,
+  emitTurnStep,
   stepEnd,
   stepOnset,
   type TurnParams,
-  type TurnStep,
 } from './turn-state.js';
 import type { FrameClassifier, TurnDetector, TurnDetectorEvents } from './types.js';
 
@@ -26,32 +27,30 @@ export function createSileroTurnDetector(
   options: SileroTurnDetectorOptions,
   events: TurnDetectorEvents,
 ): TurnDetector {
+  const endOfTurnMs = options.endOfTurnMs ?? 500;
   const params: TurnParams = {
     onsetFrames: options.onsetFrames ?? 3,
-    endOfTurnMs: options.endOfTurnMs ?? 500,
+    endOfTurnMs,
+    pauseMs: options.pauseMs ?? defaultPauseMs(endOfTurnMs),
   };
   const threshold = options.threshold ?? 0.5;
   let state = INITIAL_TURN_STATE;
-  const emit = (step: TurnStep): void => {
-    if (step.type === 'speech-start') events.onSpeechStart(step.atMs);
-    else if (step.type === 'end-of-turn') events.onEndOfTurn(step.atMs);
-  };
   const stream = options.silero.openStream((probability, atMs, durationMs) => {
     const speech = probability >= (state.speaking ? threshold - 0.15 : threshold);
     const [next, step] = stepEnd(state, speech, atMs, params, durationMs);
     state = next;
-    emit(step);
+    emitTurnStep(step, events);
   });
   return {
     push(frame, atMs) {
       const speech = options.onset.isSpeech(frame);
       const [next, step] = stepOnset(state, speech, atMs, params);
       state = next;
-      emit(step);
+      emitTurnStep(step, events);
       if (options.silero.failed) {
         const [after, end] = stepEnd(state, speech, atMs, params, FRAME_MS);
         state = after;
-        emit(end);
+        emitTurnStep(end, events);
       } else {
         stream.push(frame, atMs);
       }

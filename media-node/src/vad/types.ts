@@ -11,6 +11,13 @@ export interface TurnDetectorEvents {
   onSpeechStart(atMs: number): void;
   /** The caller stopped speaking for `endOfTurnMs`; `atMs` is the end of the last speech frame. */
   onEndOfTurn(atMs: number): void;
+  /**
+   * The caller has been silent for the pause before the end of turn: the turn will probably end
+   * (`atMs` as for onEndOfTurn). Followed by onEndOfTurn, or by onResume if the caller goes on.
+   */
+  onPause?(atMs: number): void;
+  /** The caller spoke again after onPause; the turn goes on. */
+  onResume?(atMs: number): void;
 }
 
 export interface TurnDetector {
