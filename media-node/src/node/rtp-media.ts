@@ -97,6 +97,10 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       portRange: o.portRange,
       ...(remote ? { remote } : {}),
       mediaTimeoutMs: o.mediaTimeoutMs,
+      // The listener is the agent, not an ear: it needs frames in order more than smooth playout,
+      // so the buffer may be one frame deep when the stream has no measurable jitter, and deepens
+      // with the jitter it measures.
+      jitter: { minDelayFrames: 1 },
     });
   const localFor = (port: number) =>
     new LocalDescription({ address: o.advertisedHost, port, codecs: o.codecs });

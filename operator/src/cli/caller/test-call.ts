@@ -169,15 +169,19 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
         for await (const chunk of tts.synthesize(step.say, AbortSignal.timeout(10_000)))
           frames.push(chunk);
         const pcm = concat(frames);
-        const at = now();
+        const queuedAt = now();
+        // the frames go out paced from the next scheduler tick: time them from the first one sent
+        let firstSentAt: number | undefined;
+        rtp.onFirstFrameSent((sentAtMs) => (firstSentAt = sentAtMs)); // performance.now() scale
         let lastVoiced = 0;
         for (let i = 0; i + 160 <= pcm.length; i += 160) {
           const frame = pcm.slice(i, i + 160);
           rtp.write(frame);
-          recorder.add(frame, at + (i / 160) * FRAME_MS);
+          recorder.add(frame, queuedAt + (i / 160) * FRAME_MS);
           if (dbfs(frame) > SPEECH_DBFS) lastVoiced = i / 160 + 1;
         }
         while (rtp.queuedFrames > 0) await sleep(5);
+        const at = firstSentAt === undefined ? queuedAt : firstSentAt - started;
         // the end of speech is the last voiced frame, not the synthesizer's trailing silence
         endOfInput = at + lastVoiced * FRAME_MS;
       } else {
