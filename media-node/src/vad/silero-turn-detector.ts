@@ -1,8 +1,9 @@
 /**
  * The production turn detector: WebRTC VAD (sync, per frame) decides speech onset, so barge-in
  * reacts within a frame or two; Silero probabilities (async, from the worker) decide when the
- * caller's silence has lasted `endOfTurnMs`. If the Silero worker fails, the frame classifier
- * takes over end-of-turn too.
+ * caller's silence has lasted `endOfTurnMs` (between its windows, frames the WebRTC VAD hears as
+ * silence carry that silence on). If the Silero worker fails, the frame classifier takes over
+ * end-of-turn too.
  */
 import { FRAME_MS } from '../audio/format.js';
 import type { SileroVadService } from './silero-vad.js';
@@ -35,8 +36,13 @@ export function createSileroTurnDetector(
   };
   const threshold = options.threshold ?? 0.5;
   let state = INITIAL_TURN_STATE;
+  /** End of Silero's last window when it heard silence there (else -Infinity). */
+  let sileroSilentUntil = -Infinity;
+  /** Start of the current run of frames the frame VAD hears as silence. */
+  let quietSince: number | undefined;
   const stream = options.silero.openStream((probability, atMs, durationMs) => {
     const speech = probability >= (state.speaking ? threshold - 0.15 : threshold);
+    sileroSilentUntil = speech ? -Infinity : atMs + durationMs;
     const [next, step] = stepEnd(state, speech, atMs, params, durationMs);
     state = next;
     emitTurnStep(step, events);
@@ -44,6 +50,7 @@ export function createSileroTurnDetector(
   return {
     push(frame, atMs) {
       const speech = options.onset.isSpeech(frame);
+      quietSince = speech ? undefined : (quietSince ?? atMs);
       const [next, step] = stepOnset(state, speech, atMs, params);
       state = next;
       emitTurnStep(step, events);
@@ -53,6 +60,14 @@ export function createSileroTurnDetector(
         emitTurnStep(end, events);
       } else {
         stream.push(frame, atMs);
+        // Silero answers per 32 ms window, from a worker. When the frame VAD has heard silence
+        // without a break since before the end of Silero's last silent window, each frame carries
+        // that silence on: the end of turn lands on the frame, not on the next Silero answer.
+        if (quietSince !== undefined && quietSince <= sileroSilentUntil) {
+          const [after, end] = stepEnd(state, false, atMs, params, FRAME_MS);
+          state = after;
+          emitTurnStep(end, events);
+        }
       }
     },
     close() {
