@@ -253,7 +253,8 @@ async function main(): Promise<void> {
         .filter((e) => e.type === 'turn')
         .map((e) => e.timings as Record<string, number>)
         .filter((t) => t.firstRtpMs !== undefined && t.ttsFirstAudioMs !== undefined)
-        .map((t) => t.firstRtpMs! - t.ttsFirstAudioMs!);
+        // a reply prepared during the pause is held until the turn ends: time it from then
+        .map((t) => t.firstRtpMs! - Math.max(t.ttsFirstAudioMs!, t.releasedMs ?? -Infinity));
       const bargeIns = window
         .filter((e) => e.type === 'barge-in' && typeof e.stopLatencyMs === 'number')
         .map((e) => e.stopLatencyMs as number);
@@ -372,7 +373,9 @@ async function main(): Promise<void> {
     );
   } finally {
     if (node.child.exitCode !== null || node.child.signalCode !== null) {
-      console.error(`media node exited (${node.child.exitCode ?? node.child.signalCode}):\n${node.logs.join('').slice(-4000)}`);
+      console.error(
+        `media node exited (${node.child.exitCode ?? node.child.signalCode}):\n${node.logs.join('').slice(-4000)}`,
+      );
     }
     await node.stop();
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

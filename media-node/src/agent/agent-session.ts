@@ -66,6 +66,8 @@ interface Prepared {
   committed: boolean;
   /** Aborts the reply's LLM and TTS. */
   ac?: AbortController;
+  /** When the end of turn released it (session clock). */
+  releasedAtMs?: number;
 }
 
 async function finalText(stream: SttStream): Promise<string> {
@@ -230,6 +232,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   #confirm(prepared: Prepared): void {
     this.#commitCallerText(prepared);
     const now = this.#o.clock.now();
+    prepared.releasedAtMs = now;
     if (prepared.held.heldFrames > 0) {
       this.#playout.endsAtMs = now + prepared.held.heldFrames * FRAME_MS;
       this.#setState('speaking');
@@ -334,6 +337,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const emitTurn = (): void => {
       if (turnSent) return;
       turnSent = true;
+      if (prepared?.releasedAtMs !== undefined) timings.releasedMs = prepared.releasedAtMs - endAt;
       this.emit('turn', { timings: { ...timings }, endOfSpeechAtMs: endAt });
     };
     const out = new SpeechOutput({

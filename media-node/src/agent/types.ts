@@ -31,6 +31,8 @@ export interface TurnTimings {
   llmFirstTokenMs?: number;
   ttsFirstAudioMs?: number;
   firstRtpMs?: number;
+  /** For a reply prepared during the pause: when the end of turn released it. */
+  releasedMs?: number;
   [stage: string]: number | undefined;
 }
 

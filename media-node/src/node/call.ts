@@ -128,6 +128,8 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
     let previous = 0;
     for (const [stage, at] of stages) {
       if (at === undefined) continue;
+      // a reply prepared during the pause is held until the turn ends: RTP time counts from then
+      if (stage === 'rtp') previous = Math.max(previous, timings.releasedMs ?? 0);
       metrics.turnStageSeconds.observe({ stage }, Math.max(0, at - previous) / 1000);
       previous = at;
     }
