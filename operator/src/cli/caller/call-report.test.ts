@@ -25,6 +25,24 @@ describe('call report', () => {
     );
   });
 
+  it('shows where a reply prepared during the pause waited for the end of the turn', () => {
+    const line = formatTurnLatency({
+      step: { say: 'hello' },
+      mouthToEarMs: 640,
+      stages: {
+        sttFinalMs: 301,
+        llmFirstTokenMs: 304,
+        ttsFirstAudioMs: 360,
+        releasedMs: 497,
+        firstRtpMs: 498,
+      },
+    });
+    assert.equal(
+      line,
+      'end of speech -> STT final 301 ms -> LLM first token 304 ms -> TTS first audio 360 ms -> end of turn 497 ms -> first RTP 498 ms -> at your ear 640 ms',
+    );
+  });
+
   it('says so when the agent never answered a turn', () => {
     assert.equal(
       formatTurnLatency({ step: { dtmf: '1' }, mouthToEarMs: undefined, stages: undefined }),

@@ -5,6 +5,8 @@ const STAGES: readonly [key: string, label: string][] = [
   ['sttFinalMs', 'STT final'],
   ['llmFirstTokenMs', 'LLM first token'],
   ['ttsFirstAudioMs', 'TTS first audio'],
+  // a reply prepared during your pause waits for the end of your turn
+  ['releasedMs', 'end of turn'],
   ['firstRtpMs', 'first RTP'],
 ];
 
