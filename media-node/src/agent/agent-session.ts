@@ -19,6 +19,7 @@ import type {
   TtsProvider,
 } from '../providers/types.js';
 import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
+import { PreRollRing, UtteranceLog } from './caller-audio.js';
 import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
@@ -48,12 +49,13 @@ export interface AgentSessionOptions {
 const DEFAULT_APOLOGY = 'Sorry, I ran into a problem. Could you say that again?';
 const DEFAULT_STT_FAILURE = 'Sorry, I am having trouble hearing you. Please call again later.';
 const MAX_UTTERANCE_FRAMES = 1500; // 30 s kept for an STT retry
+const PRE_ROLL_FRAMES = 50; // 1 s
 const DTMF = /^[0-9*#A-D]$/;
 
 interface Hearing {
   stream: SttStream;
   ac: AbortController;
-  frames: Int16Array[];
+  frames: UtteranceLog;
   result: Promise<string>;
 }
 
@@ -80,7 +82,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   readonly #o: AgentSessionOptions;
   readonly #context: ConversationMessage[] = [];
   readonly #playout: PlayoutClock = { endsAtMs: 0 };
-  readonly #preRoll: { frame: Int16Array; atMs: number }[] = [];
+  readonly #preRoll = new PreRollRing(PRE_ROLL_FRAMES);
   #state: AgentState = 'idle';
   #detector: TurnDetector | undefined;
   #hearing: Hearing | undefined;
@@ -117,12 +119,11 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
 
   pushAudio(frame: Int16Array, atMs: number = this.#o.clock.now()): void {
     if (this.#state === 'idle' || this.#state === 'ended') return;
-    this.#preRoll.push({ frame, atMs });
-    if (this.#preRoll.length > 50) this.#preRoll.shift();
+    this.#preRoll.push(frame, atMs);
     const h = this.#hearing;
     if (h) {
       h.stream.write(frame);
-      if (h.frames.length < MAX_UTTERANCE_FRAMES) h.frames.push(frame);
+      h.frames.push(frame);
     }
     this.#detector?.push(frame, atMs);
     this.#settleSpeaking();
@@ -193,8 +194,9 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const ac = new AbortController();
     const stream = this.#o.providers.stt.stream(ac.signal);
     const preRollMs = this.#o.preRollMs ?? 300;
-    const frames = this.#preRoll.filter((p) => p.atMs >= atMs - preRollMs).map((p) => p.frame);
-    for (const f of frames) stream.write(f);
+    const frames = new UtteranceLog(MAX_UTTERANCE_FRAMES);
+    this.#preRoll.copySince(atMs - preRollMs, frames);
+    for (const f of frames.frames()) stream.write(f);
     const result = finalText(stream);
     result.catch(() => undefined);
     this.#hearing = { stream, ac, frames, result };
@@ -222,7 +224,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const h = prepared.hearing;
     if (this.#hearing !== h || h.ac.signal.aborted) return;
     const stream = this.#o.providers.stt.stream(h.ac.signal);
-    for (const f of h.frames) stream.write(f);
+    for (const f of h.frames.frames()) stream.write(f);
     h.stream = stream;
     h.result = finalText(stream);
     h.result.catch(() => undefined);
@@ -312,7 +314,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       if (!error.retryable || h.ac.signal.aborted) throw error;
       this.emit('error', { stage: 'stt', provider: error.provider, retryable: true, error });
       const stream = this.#o.providers.stt.stream(h.ac.signal);
-      for (const f of h.frames) stream.write(f);
+      for (const f of h.frames.frames()) stream.write(f);
       stream.end();
       return await finalText(stream);
     }

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { PreRollRing, UtteranceLog } from './caller-audio.js';
+
+const frame = (value: number, length = 160): Int16Array => new Int16Array(length).fill(value);
+
+void describe('caller audio', () => {
+  void it('pre-roll keeps the last frames since a time, oldest first, as copies', () => {
+    const ring = new PreRollRing(3);
+    const reused = frame(0);
+    for (let i = 1; i <= 5; i++) {
+      reused.fill(i); // the RTP path may reuse or drop its frame after the call
+      ring.push(reused, i * 20);
+    }
+    const log = new UtteranceLog(10);
+    ring.copySince(80, log);
+    assert.deepEqual(
+      [...log.frames()].map((f) => f[0]),
+      [4, 5],
+    );
+  });
+
+  void it('utterance log replays every frame in order up to its limit, odd sizes included', () => {
+    const log = new UtteranceLog(60);
+    for (let i = 0; i < 70; i++) log.push(frame(i, i === 3 ? 80 : 160));
+    const frames = [...log.frames()];
+    assert.equal(log.length, 60);
+    assert.equal(frames.length, 60);
+    assert.deepEqual(
+      frames.map((f) => f[0]),
+      Array.from({ length: 60 }, (_, i) => i),
+    );
+    assert.equal(frames[3]?.length, 80);
+    assert.ok(frames.every((f, i) => f.every((s) => s === i)));
+  });
+});
