@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { MediaNodeConfigError, loadMediaNodeConfig, type MediaNodeConfig } from '@voicefleet/api';
+import { tuneGarbageCollector } from './gc-tuning.js';
 import { createJsonLogger, logLevelFromEnv } from './log.js';
 import { startMediaNodeServer } from './server.js';
 import { startTracing } from './tracing.js';
@@ -38,6 +39,7 @@ function loadConfig(): MediaNodeConfig {
 }
 
 async function main(): Promise<void> {
+  const gcFlags = tuneGarbageCollector();
   const config = loadConfig();
   const log = createJsonLogger({
     level: logLevelFromEnv(process.env['VOICEFLEET_LOG_LEVEL']),
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     tracer: tracing.tracer,
     env: process.env,
   });
+  if (gcFlags.length > 0) log.info('garbage collector tuned for one cpu', { flags: gcFlags });
   let exiting = false;
   const exit = async (reason: string): Promise<void> => {
     if (exiting) return;

@@ -8,6 +8,7 @@ import type { Tracer } from '@opentelemetry/api';
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { CallEventBus } from './call-events.js';
 import { boundPort, startOpsServer } from './http-server.js';
+import { LoopMonitor } from './loop-stats.js';
 import type { Logger } from './log.js';
 import { MediaNode } from './media-node.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
@@ -47,6 +48,7 @@ export async function startMediaNodeServer(
     log,
     tracer,
   });
+  const loopMonitor = new LoopMonitor();
   let http: Server;
   try {
     http = await startOpsServer(
@@ -59,14 +61,19 @@ export async function startMediaNodeServer(
         log,
         mediaStats: (reset) => {
           const pacing = parts.scheduler.deviationStats();
-          if (reset) parts.scheduler.resetDeviation();
-          return { pacing, pacedSources: parts.scheduler.size };
+          const loop = loopMonitor.stats();
+          if (reset) {
+            parts.scheduler.resetDeviation();
+            loopMonitor.reset();
+          }
+          return { pacing, pacedSources: parts.scheduler.size, loop };
         },
       },
       config.http.host,
       config.http.port,
     );
   } catch (error) {
+    loopMonitor.close();
     await node.close();
     await parts.close();
     throw new Error('start HTTP server', { cause: error });
@@ -84,6 +91,7 @@ export async function startMediaNodeServer(
     httpPort,
     sipPort: parts.sipPort,
     close: async () => {
+      loopMonitor.close();
       await node.close();
       await parts.close();
       http.closeAllConnections();
