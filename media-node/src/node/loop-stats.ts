@@ -33,6 +33,8 @@ const KINDS: Record<number, keyof LoopStats['gc']> = {
 };
 const empty = (): GcPauses => ({ count: 0, totalMs: 0, maxMs: 0, over5Ms: 0 });
 const round = (ms: number): number => Math.round(ms * 100) / 100;
+/** The delay timer's period; the histogram holds whole intervals, so it is subtracted. */
+const RESOLUTION_MS = 10;
 
 export class LoopMonitor {
   readonly #delay: IntervalHistogram;
@@ -40,7 +42,7 @@ export class LoopMonitor {
   #gc: LoopStats['gc'] = { minor: empty(), major: empty(), incremental: empty(), weak: empty() };
 
   constructor() {
-    this.#delay = monitorEventLoopDelay({ resolution: 10 });
+    this.#delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.#delay.enable();
     this.#gcObserver = new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) {
@@ -58,7 +60,7 @@ export class LoopMonitor {
   }
 
   stats(): LoopStats {
-    const ms = (ns: number): number => round(ns / 1e6);
+    const ms = (ns: number): number => round(Math.max(0, ns / 1e6 - RESOLUTION_MS));
     const gc = Object.fromEntries(
       Object.entries(this.#gc).map(([k, p]) => [
         k,
