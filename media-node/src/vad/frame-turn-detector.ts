@@ -4,7 +4,7 @@
  */
 import {
   INITIAL_TURN_STATE,
-  defaultPauseMs,
+  resolveTurnParams,
   emitTurnStep,
   stepEnd,
   stepOnset,
@@ -21,12 +21,7 @@ export function createFrameTurnDetector(
   options: FrameTurnDetectorOptions,
   events: TurnDetectorEvents,
 ): TurnDetector {
-  const endOfTurnMs = options.endOfTurnMs ?? 500;
-  const params: TurnParams = {
-    onsetFrames: options.onsetFrames ?? 3,
-    endOfTurnMs,
-    pauseMs: options.pauseMs ?? defaultPauseMs(endOfTurnMs),
-  };
+  const params = resolveTurnParams(options);
   const end = options.end ?? options.onset;
   let state = INITIAL_TURN_STATE;
   return {

@@ -9,7 +9,7 @@ import { FRAME_MS } from '../audio/format.js';
 import type { SileroVadService } from './silero-vad.js';
 import {
   INITIAL_TURN_STATE,
-  defaultPauseMs,
+  resolveTurnParams,
   emitTurnStep,
   stepEnd,
   stepOnset,
@@ -28,12 +28,7 @@ export function createSileroTurnDetector(
   options: SileroTurnDetectorOptions,
   events: TurnDetectorEvents,
 ): TurnDetector {
-  const endOfTurnMs = options.endOfTurnMs ?? 500;
-  const params: TurnParams = {
-    onsetFrames: options.onsetFrames ?? 3,
-    endOfTurnMs,
-    pauseMs: options.pauseMs ?? defaultPauseMs(endOfTurnMs),
-  };
+  const params = resolveTurnParams(options);
   const threshold = options.threshold ?? 0.5;
   let state = INITIAL_TURN_STATE;
   /** End of Silero's last window when it heard silence there (else -Infinity). */

@@ -44,6 +44,16 @@ export function defaultPauseMs(endOfTurnMs: number): number {
   return endOfTurnMs - Math.min(200, Math.floor(endOfTurnMs / 2));
 }
 
+/** Fills in the defaults: 3 onset frames, 500 ms end of turn, the default pause before it. */
+export function resolveTurnParams(p: Partial<TurnParams>): TurnParams {
+  const endOfTurnMs = p.endOfTurnMs ?? 500;
+  return {
+    onsetFrames: p.onsetFrames ?? 3,
+    endOfTurnMs,
+    pauseMs: p.pauseMs ?? defaultPauseMs(endOfTurnMs),
+  };
+}
+
 /** Advances on the onset classifier's verdict for the frame starting at `atMs`. */
 export function stepOnset(
   state: TurnState,
