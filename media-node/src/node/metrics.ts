@@ -2,15 +2,7 @@
  * The media node's Prometheus metrics (prefix `voicefleet_`). Histogram buckets include the
  * usual SLO thresholds so that `le` series exist for every objective a VoiceAgent can state.
  */
-import {
-  Counter,
-  Gauge,
-  Histogram,
-  Registry,
-  collectDefaultMetrics,
-  type Metric,
-} from 'prom-client';
-import type { DeviationHistogram } from '../rtp/deviation-histogram.js';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Seconds; includes 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3 (turn latency and call setup SLOs). */
 export const LATENCY_BUCKETS_SECONDS = [
@@ -36,7 +28,7 @@ export interface NodeMetrics {
   rtpPacketsReceived: Counter;
   rtpPacketsLost: Counter;
   rtpJitterMs: Gauge;
-  pacingDeviationMs: PacingDeviationMetric;
+  pacingDeviationMs: Histogram;
   providerErrors: Counter<'kind' | 'provider'>;
 }
 
@@ -113,7 +105,12 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
       help: 'Highest interarrival jitter among active calls (RFC 3550), milliseconds',
       registers,
     }),
-    pacingDeviationMs: new PacingDeviationMetric(registry),
+    pacingDeviationMs: new Histogram({
+      name: 'voicefleet_rtp_pacing_deviation_ms',
+      help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
+      buckets: PACING_BUCKETS_MS,
+      registers,
+    }),
     providerErrors: new Counter({
       name: 'voicefleet_provider_errors_total',
       help: 'Speech / LLM provider errors',
@@ -121,63 +118,4 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
       registers,
     }),
   };
-}
-
-interface SampleValue {
-  metricName: string;
-  labels: Record<string, string | number>;
-  value: number;
-}
-
-/**
- * `voicefleet_rtp_pacing_deviation_ms`, a histogram read at scrape time from the RTP engine's
- * DeviationHistogram: the sends happen on the engine's worker thread, which counts every deviation
- * in shared memory, so nothing crosses threads per packet.
- */
-export class PacingDeviationMetric {
-  readonly name = 'voicefleet_rtp_pacing_deviation_ms';
-  readonly help = 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds';
-  readonly type = 'histogram';
-  readonly aggregator = 'sum';
-  /** The engine's histogram; the metric reports zero counts until it is set. */
-  source: DeviationHistogram | undefined;
-
-  constructor(registry: Registry) {
-    // The registry reads a metric through name, help, type and get(); prom-client's own types
-    // only list its built-in classes.
-    registry.registerMetric(this as unknown as Metric);
-  }
-
-  get(): Promise<{
-    name: string;
-    help: string;
-    type: string;
-    aggregator: string;
-    values: SampleValue[];
-  }> {
-    const below = this.source?.cumulativeBelow(PACING_BUCKETS_MS) ?? PACING_BUCKETS_MS.map(() => 0);
-    const count = this.source?.snapshot().samples ?? 0;
-    const bucket = `${this.name}_bucket`;
-    const values: SampleValue[] = [
-      ...PACING_BUCKETS_MS.map((le, i) => ({
-        metricName: bucket,
-        labels: { le },
-        value: below[i] ?? 0,
-      })),
-      { metricName: bucket, labels: { le: '+Inf' }, value: count },
-      { metricName: `${this.name}_sum`, labels: {}, value: this.source?.sumMs ?? 0 },
-      { metricName: `${this.name}_count`, labels: {}, value: count },
-    ];
-    return Promise.resolve({
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      aggregator: this.aggregator,
-      values,
-    });
-  }
-
-  reset(): void {
-    // Counts live in the engine; a registry reset does not rewind them.
-  }
 }

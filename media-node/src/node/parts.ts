@@ -1,13 +1,13 @@
 /**
- * Builds the node's parts from its config: the SIP endpoint (signaling port), the RTP engine (one
- * worker thread pacing every call) and per-call sessions on it (media factory), and the shared providers with per-call agent
+ * Builds the node's parts from its config: the SIP endpoint (signaling port), the one RTP pacing
+ * scheduler and per-call sessions (media factory), and the shared providers with per-call agent
  * sessions.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { createEspeakTts } from '../providers/local/espeak-tts.js';
 import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
-import { RtpEngine } from '../rtp/engine/rtp-engine.js';
+import { PacingScheduler } from '../rtp/scheduler.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from './agent-factory.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
@@ -21,7 +21,7 @@ export interface NodeParts {
   signaling: SignalingPort;
   media: MediaFactory;
   agents: AgentFactory;
-  rtp: RtpEngine;
+  scheduler: PacingScheduler;
   sipPort: number;
   close(): Promise<void>;
 }
@@ -35,14 +35,9 @@ export async function createParts(
   const providers = createProviders(pipeline, { env: deps.env });
   const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : createEspeakTts();
   const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
-  const rtp = await RtpEngine.start();
-  rtp.onFailure((error) => {
-    // Every call's media went with the worker: stop, so the pod restarts instead of answering
-    // calls it cannot carry.
-    log.error('RTP engine failed; exiting', { error });
-    process.exit(1);
+  const scheduler = new PacingScheduler({
+    observeDeviation: (ms) => metrics.pacingDeviationMs.observe(ms),
   });
-  metrics.pacingDeviationMs.source = rtp.histogram;
   const { signaling, port } = await listenSipSignaling({
     host: config.sip.host,
     port: config.sip.port,
@@ -53,7 +48,7 @@ export async function createParts(
   const advertisedHost =
     config.sip.advertisedHost || (config.rtp.host === '0.0.0.0' ? '127.0.0.1' : config.rtp.host);
   const media = createRtpMediaFactory({
-    engine: rtp,
+    scheduler,
     bindHost: config.rtp.host,
     advertisedHost,
     portRange: { min: config.rtp.portMin, max: config.rtp.portMax },
@@ -74,11 +69,11 @@ export async function createParts(
     signaling,
     media,
     agents,
-    rtp,
+    scheduler,
     sipPort: port,
     close: async () => {
       await signaling.close();
-      await rtp.close();
+      scheduler.stop();
       await turns.close();
       await Promise.allSettled([
         providers.stt.close(),

@@ -1,18 +1,17 @@
 /**
- * Adapter: per-call RTP sessions on the process's RTP engine (`rtp/engine/`: one worker thread
- * paces and sends every call), with SDP
+ * Adapter: per-call RTP sessions (`rtp/`) on the process's one pacing scheduler, with SDP
  * offer/answer from `sdp/`, as the node's MediaFactory. Re-INVITEs renegotiate direction
  * (hold/resume), codec and telephone-event, and follow a moved far end; every answer we send in a
  * dialog bumps the o= version.
  */
 import { codecByName, type Codec } from '../rtp/codec.js';
-import type { EngineSession, RtpEngine } from '../rtp/engine/rtp-engine.js';
-import type { RemoteAddress } from '../rtp/session.js';
+import { RtpSession, type RemoteAddress } from '../rtp/session.js';
+import type { PacingScheduler } from '../rtp/scheduler.js';
 import { LocalDescription, TELEPHONE_EVENT_PT, answerOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
 
 export interface RtpMediaOptions {
-  engine: RtpEngine;
+  scheduler: PacingScheduler;
   /** Address RTP sockets bind. */
   bindHost: string;
   /** Address written into SDP. */
@@ -28,7 +27,7 @@ interface Encoding {
   te: number | undefined;
 }
 
-function mediaPort(session: EngineSession): MediaPort {
+function mediaPort(session: RtpSession): MediaPort {
   return {
     sink: session,
     onAudio: (l) => session.on('audio', (frame) => l(frame)),
@@ -55,7 +54,7 @@ function sameEncoding(a: Encoding, b: Encoding): boolean {
   );
 }
 
-function follow(session: EngineSession, remote: RemoteAddress | undefined): void {
+function follow(session: RtpSession, remote: RemoteAddress | undefined): void {
   // c=0.0.0.0 (hold) carries no address: keep the one we have for the resume
   if (remote === undefined) return;
   const current = session.remoteAddress;
@@ -64,7 +63,7 @@ function follow(session: EngineSession, remote: RemoteAddress | undefined): void
 }
 
 function negotiated(
-  session: EngineSession,
+  session: RtpSession,
   local: LocalDescription,
   ourSdp: string,
   encoding: Encoding,
@@ -90,7 +89,8 @@ function negotiated(
 
 export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
   const open = (encoding: Encoding, remote?: RemoteAddress) =>
-    o.engine.open({
+    RtpSession.open({
+      scheduler: o.scheduler,
       codec: encoding.codec,
       ...(encoding.te === undefined ? {} : { telephoneEventPayloadType: encoding.te }),
       host: o.bindHost,

@@ -60,13 +60,13 @@ export async function startMediaNodeServer(
         registry: metrics.registry,
         log,
         mediaStats: (reset) => {
-          const pacing = parts.rtp.deviationStats();
+          const pacing = parts.scheduler.deviationStats();
           const loop = loopMonitor.stats();
           if (reset) {
-            parts.rtp.resetDeviation();
+            parts.scheduler.resetDeviation();
             loopMonitor.reset();
           }
-          return { pacing, pacedSources: parts.rtp.size, loop };
+          return { pacing, pacedSources: parts.scheduler.size, loop };
         },
       },
       config.http.host,

@@ -21,12 +21,6 @@ export interface Pacer {
   remove(source: PacedSource): void;
 }
 
-import {
-  DeviationHistogram,
-  type DeviationSnapshot,
-  type DeviationStats,
-} from './deviation-histogram.js';
-
 /** Tuning and clock of a scheduler; every field has a default. */
 export interface PacingSchedulerOptions {
   periodMs?: number;
@@ -35,10 +29,6 @@ export interface PacingSchedulerOptions {
   now?: () => number;
   /** Called with every send-gap deviation in ms (e.g. to feed a histogram). */
   observeDeviation?: (ms: number) => void;
-  /** Where deviations are counted (e.g. on shared memory another thread reads); default own. */
-  histogram?: DeviationHistogram;
-  /** Called after every run that ticked at least one source. */
-  afterRun?: () => void;
 }
 
 interface Entry {
@@ -48,6 +38,8 @@ interface Entry {
 }
 
 const EARLY_MS = 0.3;
+const HISTOGRAM_STEP_MS = 0.1;
+const HISTOGRAM_BUCKETS = 1000; // 0-100 ms
 
 function vanDerCorput(n: number): number {
   let x = 0;
@@ -66,18 +58,15 @@ export class PacingScheduler implements Pacer {
   private added = 0;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
-  private readonly afterRun: (() => void) | undefined;
-  readonly histogram: DeviationHistogram;
-  private since: DeviationSnapshot | undefined;
-  private ticked = false;
+  private readonly histogram = new Uint32Array(HISTOGRAM_BUCKETS + 1);
+  private samples = 0;
+  private maxDeviation = 0;
 
   constructor(options: PacingSchedulerOptions = {}) {
     this.periodMs = options.periodMs ?? 20;
     this.maxCatchUp = options.maxCatchUpPeriods ?? 5;
     this.now = options.now ?? (() => performance.now());
     this.observe = options.observeDeviation;
-    this.histogram = options.histogram ?? new DeviationHistogram();
-    this.afterRun = options.afterRun;
     this.epoch = this.now();
   }
 
@@ -106,14 +95,34 @@ export class PacingScheduler implements Pacer {
     if (this.entries.size === 0) this.disarm();
   }
 
-  /** Summary of the send gaps recorded since the last reset. */
-  deviationStats(): DeviationStats {
-    return this.histogram.stats(this.since);
+  /** Send-gap deviation percentile in ms (p in 0-100), from a 0.1 ms histogram. */
+  deviationPercentile(p: number): number {
+    if (this.samples === 0) return 0;
+    const rank = Math.ceil((p / 100) * this.samples);
+    let seen = 0;
+    for (let i = 0; i < this.histogram.length; i++) {
+      seen += this.histogram[i] ?? 0;
+      if (seen >= rank)
+        return i >= HISTOGRAM_BUCKETS ? this.maxDeviation : (i + 1) * HISTOGRAM_STEP_MS;
+    }
+    return this.maxDeviation;
+  }
+
+  /** Summary of recorded send gaps. */
+  deviationStats(): { samples: number; p50: number; p99: number; max: number } {
+    return {
+      samples: this.samples,
+      p50: this.deviationPercentile(50),
+      p99: this.deviationPercentile(99),
+      max: this.maxDeviation,
+    };
   }
 
   /** Forgets recorded deviations (e.g. after a warm-up). */
   resetDeviation(): void {
-    this.since = this.histogram.snapshot();
+    this.histogram.fill(0);
+    this.samples = 0;
+    this.maxDeviation = 0;
   }
 
   /** Stops the timer and forgets every source. */
@@ -131,10 +140,6 @@ export class PacingScheduler implements Pacer {
       if (e.next <= now + EARLY_MS) this.tickEntry(e, now);
       if (e.next < earliest && this.entries.has(e.source)) earliest = e.next;
     }
-    if (this.ticked) {
-      this.ticked = false;
-      this.afterRun?.();
-    }
     this.arm(earliest);
   };
 
@@ -149,13 +154,15 @@ export class PacingScheduler implements Pacer {
       if (e.last !== undefined) this.record(Math.abs(now - e.last - this.periodMs));
       e.last = now;
       e.next += this.periodMs;
-      this.ticked = true;
       e.source.onTick(now);
     }
   }
 
   private record(deviation: number): void {
-    this.histogram.record(deviation);
+    const bucket = Math.min(HISTOGRAM_BUCKETS, Math.floor(deviation / HISTOGRAM_STEP_MS));
+    this.histogram[bucket] = (this.histogram[bucket] ?? 0) + 1;
+    this.samples++;
+    if (deviation > this.maxDeviation) this.maxDeviation = deviation;
     this.observe?.(deviation);
   }
 

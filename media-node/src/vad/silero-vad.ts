@@ -3,12 +3,16 @@
  * the calls' 32 ms windows into one inference. Each call opens a stream that turns its 20 ms
  * frames into windows and receives a speech probability per window with the window's start time.
  */
-import type { Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { FRAME_MS, PCM16_FULL_SCALE, SAMPLE_RATE } from '../audio/format.js';
-import { startTsWorker } from '../ts-worker.js';
 import type { SileroReply, SileroRequest } from './silero-worker.js';
 
 const WINDOW = 256;
+// The worker is TypeScript: register tsx inside it first (execArgv `--import tsx` does not reach
+// a worker's entry module on Node 20).
+const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./silero-worker.ts', import.meta.url).href)}); })
+  .catch((e) => { throw e; });`;
 const WINDOW_MS = (WINDOW * 1000) / SAMPLE_RATE;
 
 export interface SileroStream {
@@ -38,7 +42,7 @@ export class SileroVadService {
   #onFailure: ((error: Error) => void) | undefined;
 
   private constructor() {
-    this.#worker = startTsWorker(new URL('./silero-worker.ts', import.meta.url));
+    this.#worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (msg: SileroReply) => {
         if (msg.type === 'ready') resolve();
