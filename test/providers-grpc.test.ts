@@ -12,7 +12,14 @@ import { createGrpcTts } from '../media-node/src/providers/grpc/grpc-tts.js';
 import { startEspeakTtsServer } from '../media-node/src/providers/grpc/servers/espeak-tts-server.js';
 import { startPacedTtsServer } from '../media-node/src/providers/grpc/servers/paced-tts-server.js';
 import { startScriptedBrainServer } from '../media-node/src/providers/grpc/servers/scripted-brain-server.js';
-import type { RunningServer } from '../media-node/src/providers/grpc/servers/serve.js';
+import { serve, type RunningServer } from '../media-node/src/providers/grpc/servers/serve.js';
+import {
+  bufferToPcm,
+  loadProviderServices,
+  type RecognizeRequestMsg,
+  type RecognizeResponseMsg,
+} from '../media-node/src/providers/grpc/proto.js';
+import type * as grpc from '@grpc/grpc-js';
 import { ProviderError } from '../media-node/src/providers/provider-error.js';
 import type { ConversationMessage, LlmEvent } from '../media-node/src/providers/types.js';
 
@@ -79,6 +86,44 @@ void describe('gRPC providers', () => {
       assert.deepEqual(finals, [expected]);
     }
     await stt.close();
+  });
+
+  void it('STT: audio goes out in 100 ms messages, the remainder before end of utterance', async () => {
+    const messages: Int16Array[] = [];
+    const { SpeechToText } = loadProviderServices();
+    const { endpoint } = await inProcess(
+      serve((server) =>
+        server.addService(SpeechToText.service, {
+          Recognize(call: grpc.ServerDuplexStream<RecognizeRequestMsg, RecognizeResponseMsg>) {
+            call.on('data', (msg: RecognizeRequestMsg) => {
+              if (msg.request === 'audio' && msg.audio) messages.push(bufferToPcm(msg.audio));
+              if (msg.request === 'end_of_utterance') {
+                call.write({ text: `${messages.length}`, final: true, confidence: 1 });
+                call.end();
+              }
+            });
+            call.on('error', () => undefined);
+          },
+        }),
+      ),
+    );
+    const stt = createGrpcStt({ endpoint });
+    const stream = stt.stream(new AbortController().signal);
+    const frames = Array.from({ length: 23 }, (_, n) => new Int16Array(160).fill(n * 10));
+    for (const f of frames) stream.write(f);
+    stream.end();
+    const finals: string[] = [];
+    for await (const r of stream.results) if (r.final) finals.push(r.text);
+    await stt.close();
+    assert.deepEqual(
+      messages.map((m) => m.length),
+      [800, 800, 800, 800, 480],
+      'four full 100 ms chunks, then the 60 ms left',
+    );
+    const heard = Int16Array.from(messages.flatMap((m) => [...m]));
+    const sent = Int16Array.from(frames.flatMap((f) => [...f]));
+    assert.deepEqual(heard, sent, 'every sample arrives once, in order');
+    assert.deepEqual(finals, ['5']);
   });
 
   void it('TTS: the paced server streams at real-time pace after its first-byte delay', async () => {

@@ -1,6 +1,11 @@
-/** `grpc` STT provider: one `SpeechToText.Recognize` stream per caller utterance. */
+/**
+ * `grpc` STT provider: one `SpeechToText.Recognize` stream per caller utterance. Audio goes out in
+ * 100 ms chunks (five 20 ms frames per message, the rest flushed before end_of_utterance): a
+ * message per frame made gRPC framing the media node's largest allocation per call. The final
+ * result waits for no chunk, since the turn ends on the node's VAD and end() sends what is left.
+ */
 import type * as grpc from '@grpc/grpc-js';
-import { SAMPLE_RATE } from '../../audio/format.js';
+import { FRAME_SAMPLES, SAMPLE_RATE } from '../../audio/format.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { SttProvider, SttResult, SttStream } from '../types.js';
 import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
@@ -16,6 +21,9 @@ export interface GrpcSttOptions extends GrpcClientOptions {
 }
 
 type RecognizeCall = grpc.ClientDuplexStream<RecognizeRequestMsg, RecognizeResponseMsg>;
+
+/** Frames per audio message. */
+export const STT_CHUNK_FRAMES = 5;
 
 export function createGrpcStt(options: GrpcSttOptions): SttProvider {
   const client = makeClient(loadProviderServices().SpeechToText, options, 'pipeline.stt.endpoint');
@@ -43,13 +51,29 @@ export function createGrpcStt(options: GrpcSttOptions): SttProvider {
       call.write({
         config: { sample_rate_hz: SAMPLE_RATE, language: options.language ?? '', call_id: '' },
       });
+      let chunk = new Int16Array(FRAME_SAMPLES * STT_CHUNK_FRAMES);
+      let filled = 0;
+      const flush = (): void => {
+        if (filled === 0) return;
+        call.write({ audio: pcmToBuffer(chunk.subarray(0, filled)) });
+        chunk = new Int16Array(chunk.length); // the message holds the old one until it is sent
+        filled = 0;
+      };
       return {
         write(frame) {
-          if (open && !signal.aborted) call.write({ audio: pcmToBuffer(frame) });
+          if (!open || signal.aborted) return;
+          for (let at = 0; at < frame.length;) {
+            const n = Math.min(frame.length - at, chunk.length - filled);
+            chunk.set(frame.subarray(at, at + n), filled);
+            filled += n;
+            at += n;
+            if (filled === chunk.length) flush();
+          }
         },
         end() {
           if (!open || signal.aborted) return;
           open = false;
+          flush();
           call.write({ end_of_utterance: true });
           call.end();
         },
