@@ -1,8 +1,8 @@
 /**
  * `grpc` STT provider: one `SpeechToText.Recognize` stream per caller utterance. Audio goes out in
- * 100 ms chunks (five 20 ms frames per message, the rest flushed before end_of_utterance): a
- * message per frame made gRPC framing the media node's largest allocation per call. The final
- * result waits for no chunk, since the turn ends on the node's VAD and end() sends what is left.
+ * 100 ms messages (five 20 ms frames each): a message per frame was about a quarter of what the
+ * node allocated under load. Batching delays no final result: the turn ends on the node's VAD, and
+ * end() sends the partial chunk before end_of_utterance.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../../audio/format.js';
@@ -23,7 +23,7 @@ export interface GrpcSttOptions extends GrpcClientOptions {
 type RecognizeCall = grpc.ClientDuplexStream<RecognizeRequestMsg, RecognizeResponseMsg>;
 
 /** Frames per audio message. */
-export const STT_CHUNK_FRAMES = 5;
+const STT_CHUNK_FRAMES = 5;
 
 export function createGrpcStt(options: GrpcSttOptions): SttProvider {
   const client = makeClient(loadProviderServices().SpeechToText, options, 'pipeline.stt.endpoint');
