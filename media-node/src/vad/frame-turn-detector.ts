@@ -1,7 +1,10 @@
 /**
  * A turn detector over synchronous classifiers: `onset` decides speech start (barge-in), `end`
- * (default the same) decides the silence that ends the turn.
+ * (default the same) decides the silence that ends the turn, counted from where the frames' level
+ * says the speech stopped (speech-end.ts).
  */
+import { FRAME_MS } from '../audio/format.js';
+import { SpeechEndLocator } from './speech-end.js';
 import {
   INITIAL_TURN_STATE,
   resolveTurnParams,
@@ -23,13 +26,17 @@ export function createFrameTurnDetector(
 ): TurnDetector {
   const params = resolveTurnParams(options);
   const end = options.end ?? options.onset;
+  const speechEnd = new SpeechEndLocator();
   let state = INITIAL_TURN_STATE;
   return {
     push(frame, atMs) {
+      speechEnd.push(frame, atMs);
       const onsetSpeech = options.onset.isSpeech(frame);
       const [s1, a] = stepOnset(state, onsetSpeech, atMs, params);
       const endSpeech = end === options.onset ? onsetSpeech : end.isSpeech(frame);
-      const [s2, b] = stepEnd(s1, endSpeech || a.type === 'speech-start', atMs, params);
+      const speech = endSpeech || a.type === 'speech-start';
+      const endsAt = speechEnd.locate(atMs + FRAME_MS);
+      const [s2, b] = stepEnd(s1, speech, atMs, params, FRAME_MS, endsAt);
       state = s2;
       emitTurnStep(a, events);
       emitTurnStep(b, events);

@@ -6,6 +6,7 @@ import { createFrameTurnDetector } from './frame-turn-detector.js';
 import { SileroVadService } from './silero-vad.js';
 import { createSileroTurnDetector } from './silero-turn-detector.js';
 import type { TurnDetectorFactory } from './types.js';
+import { afterWarmUp } from './warm-up.js';
 import { loadWebRtcVad } from './webrtc-vad.js';
 
 export type {
@@ -42,7 +43,7 @@ export async function loadTurnDetection(config: {
   }
   const webrtc = await loadWebRtcVad();
   const webrtcOnly: TurnDetectorFactory = (events) => {
-    const onset = webrtc.create(3);
+    const onset = afterWarmUp(webrtc.create(3));
     const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
     return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
   };
@@ -60,7 +61,10 @@ export async function loadTurnDetection(config: {
   }
   return {
     factory: (events) =>
-      createSileroTurnDetector({ onset: webrtc.create(3), silero, endOfTurnMs }, events),
+      createSileroTurnDetector(
+        { onset: afterWarmUp(webrtc.create(3)), silero, endOfTurnMs },
+        events,
+      ),
     close: () => silero.close(),
   };
 }

@@ -2,10 +2,12 @@
  * The production turn detector: WebRTC VAD (sync, per frame) decides speech onset, so barge-in
  * reacts within a frame or two; Silero probabilities (async, from the worker) decide when the
  * caller's silence has lasted `endOfTurnMs` (between its windows, frames the WebRTC VAD hears as
- * silence carry that silence on). If the Silero worker fails, the frame classifier takes over
- * end-of-turn too.
+ * silence carry that silence on). Silence is counted from where the frames' level says the speech
+ * stopped, not from Silero's slower fall (speech-end.ts). If the Silero worker fails, the frame
+ * classifier takes over end-of-turn too.
  */
 import { FRAME_MS } from '../audio/format.js';
+import { SpeechEndLocator } from './speech-end.js';
 import type { SileroVadService } from './silero-vad.js';
 import {
   INITIAL_TURN_STATE,
@@ -30,6 +32,7 @@ export function createSileroTurnDetector(
 ): TurnDetector {
   const params = resolveTurnParams(options);
   const threshold = options.threshold ?? 0.5;
+  const speechEnd = new SpeechEndLocator();
   let state = INITIAL_TURN_STATE;
   /** End of Silero's last window when it heard silence there (else -Infinity). */
   let sileroSilentUntil = -Infinity;
@@ -38,19 +41,22 @@ export function createSileroTurnDetector(
   const stream = options.silero.openStream((probability, atMs, durationMs) => {
     const speech = probability >= (state.speaking ? threshold - 0.15 : threshold);
     sileroSilentUntil = speech ? -Infinity : atMs + durationMs;
-    const [next, step] = stepEnd(state, speech, atMs, params, durationMs);
+    const endsAt = speechEnd.locate(atMs + durationMs);
+    const [next, step] = stepEnd(state, speech, atMs, params, durationMs, endsAt);
     state = next;
     emitTurnStep(step, events);
   });
   return {
     push(frame, atMs) {
+      speechEnd.push(frame, atMs);
       const speech = options.onset.isSpeech(frame);
       quietSince = speech ? undefined : (quietSince ?? atMs);
       const [next, step] = stepOnset(state, speech, atMs, params);
       state = next;
       emitTurnStep(step, events);
       if (options.silero.failed) {
-        const [after, end] = stepEnd(state, speech, atMs, params, FRAME_MS);
+        const endsAt = speechEnd.locate(atMs + FRAME_MS);
+        const [after, end] = stepEnd(state, speech, atMs, params, FRAME_MS, endsAt);
         state = after;
         emitTurnStep(end, events);
       } else {

@@ -74,18 +74,23 @@ export function stepOnset(
   return [next, { type: 'none' }];
 }
 
-/** Advances on the end-of-turn classifier's verdict for the `durationMs` window at `atMs`. */
+/**
+ * Advances on the end-of-turn classifier's verdict for the `durationMs` window at `atMs`. For a
+ * speech verdict, `speechEndMs` is where that speech ended (default the window's end; see
+ * speech-end.ts for moving it back over the classifier's hangover).
+ */
 export function stepEnd(
   state: TurnState,
   speech: boolean,
   atMs: number,
   p: TurnParams,
   durationMs: number = FRAME_MS,
+  speechEndMs: number = atMs + durationMs,
 ): [TurnState, TurnStep] {
   if (speech) {
     const next = {
       ...state,
-      lastSpeechEndMs: Math.max(state.lastSpeechEndMs, atMs + durationMs),
+      lastSpeechEndMs: Math.max(state.lastSpeechEndMs, speechEndMs),
       paused: false,
     };
     return [next, state.paused ? { type: 'resume', atMs } : { type: 'none' }];
