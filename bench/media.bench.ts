@@ -10,7 +10,7 @@
  * caller hears. Baseline in the same run: sipp -> sipp (setup) and a sipp RTP echo (gaps heard).
  * Writes bench/results/media.json.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -119,6 +119,12 @@ async function probeCall(
 
 async function main(): Promise<void> {
   const deadline = Date.now() + 12 * 60_000;
+  // Everything but the node runs on core 0: this driver (the probe caller, event readers) and,
+  // inheriting its affinity, sipp and the provider servers. The node alone has core 1.
+  const pinned = spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], {
+    stdio: 'ignore',
+  });
+  if (pinned.status !== 0) throw new Error('taskset could not pin the benchmark driver to core 0');
   const loadAtStart = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
   const sttPort = await startProvider('replay-stt-server.ts', ['--transcripts', QUESTION]);
   const ttsPort = await startProvider('paced-tts-server.ts', ['--first-byte-ms', '30']);
@@ -338,7 +344,7 @@ async function main(): Promise<void> {
       },
       steps,
       conditions: {
-        node: 'one process, taskset -c 1; providers and sipp on core 0; machine shared (2 cores)',
+        node: 'one process, taskset -c 1; this driver, sipp and the providers pinned to core 0; machine shared (2 cores)',
         pipeline: 'webrtc VAD, gRPC replay STT, gRPC paced TTS (30 ms first byte), scripted LLM',
         callerAudio:
           'espeak question + 2 s silence, looped by sipp rtp_stream (turns and barge-ins)',
