@@ -98,6 +98,7 @@ function harness(opts: {
   tts?: TtsProvider;
   fallbackTts?: TtsProvider;
   greeting?: string;
+  prepareAhead?: boolean;
 }) {
   const clock = testClock();
   const { sink, s } = recordingSink();
@@ -113,6 +114,7 @@ function harness(opts: {
       tts: opts.tts ?? toneTts().tts,
     },
     ...(opts.fallbackTts ? { fallbackTts: opts.fallbackTts } : {}),
+    ...(opts.prepareAhead === undefined ? {} : { prepareAhead: opts.prepareAhead }),
     sink,
     clock,
     log: { info: () => undefined, warn: () => undefined },
@@ -125,6 +127,7 @@ function harness(opts: {
     transcript: [],
     turn: [],
     action: [],
+    prepared: [],
     bargeIn: [],
     error: [],
   };
@@ -240,6 +243,23 @@ void describe('agent session', () => {
     ]);
     await until('turn event', () => h.seen.turn.length === 1);
     assert.ok((h.seen.turn[0]!.timings.firstRtpMs ?? 0) >= 200, 'first audio after the turn ended');
+    assert.deepEqual(h.seen.prepared, [{ outcome: 'released' }]);
+  });
+
+  void it('with prepareAhead off, nothing is requested until the turn ends', async () => {
+    const tone = toneTts();
+    const h = harness({ tts: tone.tts, prepareAhead: false });
+    h.session.start();
+    for (let i = 0; i < 30; i++) {
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+    }
+    h.silence(140); // past where the pause would be reported
+    await sleep(100);
+    assert.equal(tone.log.texts.length, 0, 'no reply synthesized during the pause');
+    h.silence(80);
+    await until('reply after the end of turn', () => h.s.frames > 0);
+    assert.deepEqual(h.seen.prepared, []);
   });
 
   void it('drops the prepared reply when the caller goes on after the pause', async () => {
@@ -269,6 +289,7 @@ void describe('agent session', () => {
       Math.ceil(('Noted.'.length * 40) / 20),
       'only the final reply was heard',
     );
+    assert.deepEqual(h.seen.prepared, [{ outcome: 'dropped' }, { outcome: 'released' }]);
   });
 
   void it('barge-in clears playback and aborts the reply in flight', async () => {

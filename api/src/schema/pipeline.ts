@@ -56,6 +56,11 @@ export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => 
             default: 500,
             description: 'Milliseconds of caller silence that end the caller turn.',
           }),
+          prepareAhead: Type.Boolean({
+            default: true,
+            description:
+              'Prepare the reply (STT final, LLM, TTS) during the pause before the end of turn and hold it back, so it starts the moment the turn ends. Costs one discarded LLM and TTS request each time the caller goes on after such a pause.',
+          }),
         },
         {
           additionalProperties: false,

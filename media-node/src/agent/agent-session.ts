@@ -221,6 +221,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     prepared.held.drop();
     prepared.ac?.abort();
     if (this.#response === prepared.ac) this.#response = undefined;
+    this.emit('prepared', { outcome: 'dropped' });
     const h = prepared.hearing;
     if (this.#hearing !== h || h.ac.signal.aborted) return;
     const stream = this.#o.providers.stt.stream(h.ac.signal);
@@ -240,6 +241,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       this.#setState('speaking');
     }
     prepared.held.release();
+    this.emit('prepared', { outcome: 'released' });
   }
 
   #commitCallerText(prepared: Prepared): void {

@@ -50,6 +50,11 @@ export interface AgentEvents {
   transcript: [{ role: 'caller' | 'agent'; text: string }];
   turn: [{ timings: TurnTimings; endOfSpeechAtMs: number }];
   action: [AgentAction];
+  /**
+   * A reply prepared during a pause was released by the end of turn, or dropped unheard because
+   * the caller went on (spoke again or pressed a key).
+   */
+  prepared: [{ outcome: 'released' | 'dropped' }];
   /** Caller speech (or a DTMF key) interrupted the agent; playback was cleared. */
   bargeIn: [{ atMs: number; stopLatencyMs: number }];
   error: [AgentErrorEvent];

@@ -17,6 +17,8 @@ export interface AgentFactoryOptions {
   turnDetector: TurnDetectorFactory;
   fallbackTts?: TtsProvider;
   transferTarget?: string;
+  /** Prepare replies during the pause before the end of turn (default true). */
+  prepareAhead?: boolean;
   log: Logger;
 }
 
@@ -42,6 +44,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
         turnDetector: options.turnDetector,
         ...(options.transferTarget === undefined ? {} : { transferTarget: options.transferTarget }),
         ...(options.fallbackTts === undefined ? {} : { fallbackTts: options.fallbackTts }),
+        ...(options.prepareAhead === undefined ? {} : { prepareAhead: options.prepareAhead }),
       });
       return {
         start: () => session.start(),
@@ -55,6 +58,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
           ),
         onAction: (l) => session.on('action', l),
         onBargeIn: (l) => session.on('bargeIn', ({ stopLatencyMs }) => l(stopLatencyMs)),
+        onPrepared: (l) => session.on('prepared', ({ outcome }) => l(outcome)),
         onProviderError: (l) => session.on('error', ({ provider }) => l(provider)),
       };
     },

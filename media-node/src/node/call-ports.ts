@@ -47,6 +47,8 @@ export interface AgentPort {
   onTurn(listener: (timings: TurnTimings, endOfSpeechAtMs: number) => void): void;
   onAction(listener: (action: AgentAction) => void): void;
   onBargeIn(listener: (stopLatencyMs: number | undefined) => void): void;
+  /** A reply prepared during a pause was released at the end of turn or dropped unheard. */
+  onPrepared(listener: (outcome: 'released' | 'dropped') => void): void;
   onProviderError(listener: (provider: string) => void): void;
 }
 

@@ -71,6 +71,7 @@ class FakeParts {
     onTurn: (l) => this.bus.on('turn', l),
     onAction: (l) => this.bus.on('action', l),
     onBargeIn: (l) => this.bus.on('barge', l),
+    onPrepared: (l) => this.bus.on('prepared', l),
     onProviderError: (l) => this.bus.on('perr', l),
   };
 }
@@ -121,6 +122,20 @@ void test('call: caller audio and DTMF reach the agent; remote BYE tears everyth
     ['dtmf', 'transcript', 'call.ended'],
   );
   assert.equal(seen.filter((e) => e.type === 'call.ended').length, 1);
+});
+
+void test('call: replies prepared during a pause are counted as released or dropped', async () => {
+  const parts = new FakeParts();
+  const metrics = createNodeMetrics({ defaultMetrics: false });
+  const { call } = makeCall(parts, { metrics });
+  call.start();
+  parts.bus.emit('prepared', 'dropped');
+  parts.bus.emit('prepared', 'released');
+  parts.bus.emit('prepared', 'released');
+  const { values } = await metrics.preparedReplies.get();
+  const count = (outcome: string) => values.find((v) => v.labels.outcome === outcome)?.value;
+  assert.equal(count('released'), 2);
+  assert.equal(count('dropped'), 1);
 });
 
 void test('call: agent hangup waits for the goodbye to play out, then sends BYE', async () => {

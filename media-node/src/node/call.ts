@@ -90,6 +90,7 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
       });
       if (stopLatencyMs !== undefined) this.#o.metrics.bargeInSeconds.observe(stopLatencyMs / 1000);
     });
+    agent.onPrepared((outcome) => this.#o.metrics.preparedReplies.inc({ outcome }));
     agent.onProviderError((provider) => {
       this.#o.metrics.providerErrors.inc({ kind: 'call', provider });
       events.publish({ type: 'provider.error', callId, provider });

@@ -24,6 +24,7 @@ export interface NodeMetrics {
   callSetupSeconds: Histogram;
   turnStageSeconds: Histogram<'stage'>;
   bargeInSeconds: Histogram;
+  preparedReplies: Counter<'outcome'>;
   rtpPacketsSent: Counter;
   rtpPacketsReceived: Counter;
   rtpPacketsLost: Counter;
@@ -109,6 +110,12 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
       name: 'voicefleet_rtp_pacing_deviation_ms',
       help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
       buckets: PACING_BUCKETS_MS,
+      registers,
+    }),
+    preparedReplies: new Counter({
+      name: 'voicefleet_agent_prepared_replies_total',
+      help: 'Replies prepared during a caller pause: released at the end of turn, or dropped because the caller went on (each dropped one cost an LLM and TTS request)',
+      labelNames: ['outcome'],
       registers,
     }),
     providerErrors: new Counter({

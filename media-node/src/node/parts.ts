@@ -59,6 +59,9 @@ export async function createParts(
     ...(pipeline.greeting === undefined ? {} : { greeting: pipeline.greeting }),
     providers,
     turnDetector: turns.factory,
+    ...(pipeline.vad?.prepareAhead === undefined
+      ? {}
+      : { prepareAhead: pipeline.vad.prepareAhead }),
     ...(fallbackTts === undefined ? {} : { fallbackTts }),
     ...(config.transfer
       ? { transferTarget: outboundTarget(config.transfer.target, config.edge.uri) }

@@ -23,6 +23,8 @@ export interface DialogueScript {
 export interface VadConfig {
   provider: 'silero' | 'webrtc' | 'energy';
   endOfTurnMs?: number;
+  /** Prepare replies during the pause before the end of turn (default true). */
+  prepareAhead?: boolean;
 }
 
 export interface SttConfig {
