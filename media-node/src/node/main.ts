@@ -8,6 +8,7 @@ import { MediaNodeConfigError, loadMediaNodeConfig, type MediaNodeConfig } from 
 import { tuneGarbageCollector } from './gc-tuning.js';
 import { createJsonLogger, logLevelFromEnv } from './log.js';
 import { startMediaNodeServer } from './server.js';
+import { formatStacksUnmapped } from './stack-traces.js';
 import { startTracing } from './tracing.js';
 
 function loadConfig(): MediaNodeConfig {
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     env: process.env,
   });
   if (gcFlags.length > 0) log.info('garbage collector tuned for one cpu', { flags: gcFlags });
+  formatStacksUnmapped();
   let exiting = false;
   const exit = async (reason: string): Promise<void> => {
     if (exiting) return;
