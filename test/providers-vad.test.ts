@@ -5,11 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { FrameChunker } from '../media-node/src/audio/format.js';
 import { createEspeakTts } from '../media-node/src/providers/local/espeak-tts.js';
-import {
-  frameLevelDbfs,
-  loadTurnDetection,
-  type TurnDetection,
-} from '../media-node/src/vad/index.js';
+import { dbfs } from '../media-node/src/audio/energy.js';
+import { loadTurnDetection, type TurnDetection } from '../media-node/src/vad/index.js';
 
 const LEAD_MS = 600;
 const TAIL_MS = 1200;
@@ -27,7 +24,7 @@ async function speechWithSilence(): Promise<{ frames: Int16Array[]; speechMs: nu
   if (last) speech.push(last);
   const silence = (ms: number) => Array.from({ length: ms / 20 }, () => new Int16Array(160));
   // espeak-ng pads its output with quiet: measure where the audible speech really stops.
-  const lastAudible = speech.findLastIndex((f) => frameLevelDbfs(f) > -50);
+  const lastAudible = speech.findLastIndex((f) => dbfs(f) > -50);
   return {
     frames: [...silence(LEAD_MS), ...speech, ...silence(TAIL_MS)],
     speechMs: (lastAudible + 1) * 20,

@@ -15,7 +15,7 @@ export type {
   TurnDetectorEvents,
   TurnDetectorFactory,
 } from './types.js';
-export { createEnergyVad, frameLevelDbfs } from './energy-vad.js';
+export { createEnergyVad } from './energy-vad.js';
 export { createFrameTurnDetector } from './frame-turn-detector.js';
 export { createSileroTurnDetector } from './silero-turn-detector.js';
 export { SileroVadService } from './silero-vad.js';
