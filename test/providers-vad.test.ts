@@ -60,7 +60,7 @@ async function detect(detection: TurnDetection, frames: Int16Array[], waitForEnd
   for (const [i, f] of frames.entries()) {
     pushedMs = i * 20;
     detector.push(f, pushedMs);
-    await sleep(0); // let worker results arrive between frames, as they would in a live call
+    await sleep(1); // let worker results arrive between frames, as they would in a live call
   }
   const deadline = performance.now() + 3000;
   while (waitForEnd && ends.length === 0 && performance.now() < deadline) await sleep(10);
