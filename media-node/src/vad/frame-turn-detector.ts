@@ -6,7 +6,7 @@
 import { FRAME_MS } from '../audio/format.js';
 import { SpeechEndLocator } from './speech-end.js';
 import {
-  INITIAL_TURN_STATE,
+  createTurnState,
   resolveTurnParams,
   emitTurnStep,
   stepEnd,
@@ -27,17 +27,16 @@ export function createFrameTurnDetector(
   const params = resolveTurnParams(options);
   const end = options.end ?? options.onset;
   const speechEnd = new SpeechEndLocator();
-  let state = INITIAL_TURN_STATE;
+  const state = createTurnState();
   return {
     push(frame, atMs) {
       speechEnd.push(frame, atMs);
       const onsetSpeech = options.onset.isSpeech(frame);
-      const [s1, a] = stepOnset(state, onsetSpeech, atMs, params);
+      const a = stepOnset(state, onsetSpeech, atMs, params);
       const endSpeech = end === options.onset ? onsetSpeech : end.isSpeech(frame);
       const speech = endSpeech || a.type === 'speech-start';
       const endsAt = speechEnd.locate(atMs + FRAME_MS);
-      const [s2, b] = stepEnd(s1, speech, atMs, params, FRAME_MS, endsAt);
-      state = s2;
+      const b = stepEnd(state, speech, atMs, params, FRAME_MS, endsAt);
       emitTurnStep(a, events);
       emitTurnStep(b, events);
     },

@@ -10,7 +10,7 @@ import { FRAME_MS } from '../audio/format.js';
 import { SpeechEndLocator } from './speech-end.js';
 import type { SileroVadService } from './silero-vad.js';
 import {
-  INITIAL_TURN_STATE,
+  createTurnState,
   resolveTurnParams,
   emitTurnStep,
   stepEnd,
@@ -33,7 +33,7 @@ export function createSileroTurnDetector(
   const params = resolveTurnParams(options);
   const threshold = options.threshold ?? 0.5;
   const speechEnd = new SpeechEndLocator();
-  let state = INITIAL_TURN_STATE;
+  const state = createTurnState();
   /** End of Silero's last window when it heard silence there (else -Infinity). */
   let sileroSilentUntil = -Infinity;
   /** Start of the current run of frames the frame VAD hears as silence. */
@@ -42,32 +42,24 @@ export function createSileroTurnDetector(
     const speech = probability >= (state.speaking ? threshold - 0.15 : threshold);
     sileroSilentUntil = speech ? -Infinity : atMs + durationMs;
     const endsAt = speechEnd.locate(atMs + durationMs);
-    const [next, step] = stepEnd(state, speech, atMs, params, durationMs, endsAt);
-    state = next;
-    emitTurnStep(step, events);
+    emitTurnStep(stepEnd(state, speech, atMs, params, durationMs, endsAt), events);
   });
   return {
     push(frame, atMs) {
       speechEnd.push(frame, atMs);
       const speech = options.onset.isSpeech(frame);
       quietSince = speech ? undefined : (quietSince ?? atMs);
-      const [next, step] = stepOnset(state, speech, atMs, params);
-      state = next;
-      emitTurnStep(step, events);
+      emitTurnStep(stepOnset(state, speech, atMs, params), events);
       if (options.silero.failed) {
         const endsAt = speechEnd.locate(atMs + FRAME_MS);
-        const [after, end] = stepEnd(state, speech, atMs, params, FRAME_MS, endsAt);
-        state = after;
-        emitTurnStep(end, events);
+        emitTurnStep(stepEnd(state, speech, atMs, params, FRAME_MS, endsAt), events);
       } else {
         stream.push(frame, atMs);
         // Silero answers per 32 ms window, from a worker. When the frame VAD has heard silence
         // without a break since before the end of Silero's last silent window, each frame carries
         // that silence on: the end of turn lands on the frame, not on the next Silero answer.
         if (quietSince !== undefined && quietSince <= sileroSilentUntil) {
-          const [after, end] = stepEnd(state, false, atMs, params, FRAME_MS);
-          state = after;
-          emitTurnStep(end, events);
+          emitTurnStep(stepEnd(state, false, atMs, params, FRAME_MS), events);
         }
       }
     },

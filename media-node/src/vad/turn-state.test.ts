@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
-  INITIAL_TURN_STATE,
+  createTurnState,
   defaultPauseMs,
   stepEnd,
   stepOnset,
@@ -15,14 +15,13 @@ function run(
   endOfTurnMs = 100,
   pauseMs: number | undefined = undefined,
 ): TurnStep[] {
-  let state = INITIAL_TURN_STATE;
+  const state = createTurnState();
   const out: TurnStep[] = [];
   [...pattern].forEach((c, i) => {
     const speech = c === 's';
     const params = { onsetFrames, endOfTurnMs, ...(pauseMs === undefined ? {} : { pauseMs }) };
-    const [a, x] = stepOnset(state, speech, i * 20, params);
-    const [b, y] = stepEnd(a, speech, i * 20, params);
-    state = b;
+    const x = stepOnset(state, speech, i * 20, params);
+    const y = stepEnd(state, speech, i * 20, params);
     for (const e of [x, y]) if (e.type !== 'none') out.push(e);
   });
   return out;

@@ -1,9 +1,10 @@
 /**
- * The pure end-of-turn state machine: speech starts after `onsetFrames` consecutive speech frames;
+ * The end-of-turn state machine: speech starts after `onsetFrames` consecutive speech frames;
  * the turn ends after `endOfTurnMs` without speech. Before that, after `pauseMs` of silence, a
  * `pause` says the turn will probably end (the agent may prepare its reply); speech after a pause
  * is a `resume`. Fed (isSpeech, atMs) per frame, returns what happened. Onset and end may come from
- * different classifiers (fast onset, careful end).
+ * different classifiers (fast onset, careful end). The steps run for every frame of every call:
+ * they update the state in place and allocate only when something happens.
  */
 import { FRAME_MS } from '../audio/format.js';
 import type { TurnDetectorEvents } from './types.js';
@@ -17,13 +18,10 @@ export interface TurnState {
   paused: boolean;
 }
 
-export const INITIAL_TURN_STATE: TurnState = {
-  speaking: false,
-  run: 0,
-  runStartMs: 0,
-  lastSpeechEndMs: 0,
-  paused: false,
-};
+/** A call's state before its first frame. */
+export function createTurnState(): TurnState {
+  return { speaking: false, run: 0, runStartMs: 0, lastSpeechEndMs: 0, paused: false };
+}
 
 export type TurnStep =
   | { type: 'none' }
@@ -54,29 +52,30 @@ export function resolveTurnParams(p: Partial<TurnParams>): TurnParams {
   };
 }
 
-/** Advances on the onset classifier's verdict for the frame starting at `atMs`. */
+const NONE: TurnStep = Object.freeze({ type: 'none' });
+
+/** Advances `state` on the onset classifier's verdict for the frame starting at `atMs`. */
 export function stepOnset(
   state: TurnState,
   speech: boolean,
   atMs: number,
   p: TurnParams,
-): [TurnState, TurnStep] {
-  if (!speech) return [{ ...state, run: 0 }, { type: 'none' }];
-  const run = state.run + 1;
-  const runStartMs = state.run === 0 ? atMs : state.runStartMs;
-  const next = { ...state, run, runStartMs };
-  if (!state.speaking && run >= p.onsetFrames) {
-    return [
-      { ...next, speaking: true, lastSpeechEndMs: atMs + FRAME_MS },
-      { type: 'speech-start', atMs: runStartMs },
-    ];
+): TurnStep {
+  if (!speech) {
+    state.run = 0;
+    return NONE;
   }
-  return [next, { type: 'none' }];
+  if (state.run === 0) state.runStartMs = atMs;
+  state.run++;
+  if (state.speaking || state.run < p.onsetFrames) return NONE;
+  state.speaking = true;
+  state.lastSpeechEndMs = atMs + FRAME_MS;
+  return { type: 'speech-start', atMs: state.runStartMs };
 }
 
 /**
- * Advances on the end-of-turn classifier's verdict for the `durationMs` window at `atMs`. For a
- * speech verdict, `speechEndMs` is where that speech ended (default the window's end; see
+ * Advances `state` on the end-of-turn classifier's verdict for the `durationMs` window at `atMs`.
+ * For a speech verdict, `speechEndMs` is where that speech ended (default the window's end; see
  * speech-end.ts for moving it back over the classifier's hangover).
  */
 export function stepEnd(
@@ -86,30 +85,26 @@ export function stepEnd(
   p: TurnParams,
   durationMs: number = FRAME_MS,
   speechEndMs: number = atMs + durationMs,
-): [TurnState, TurnStep] {
+): TurnStep {
   if (speech) {
-    const next = {
-      ...state,
-      lastSpeechEndMs: Math.max(state.lastSpeechEndMs, speechEndMs),
-      paused: false,
-    };
-    return [next, state.paused ? { type: 'resume', atMs } : { type: 'none' }];
+    if (speechEndMs > state.lastSpeechEndMs) state.lastSpeechEndMs = speechEndMs;
+    if (!state.paused) return NONE;
+    state.paused = false;
+    return { type: 'resume', atMs };
   }
-  if (!state.speaking) return [state, { type: 'none' }];
+  if (!state.speaking) return NONE;
   const silenceMs = atMs + durationMs - state.lastSpeechEndMs;
   if (silenceMs >= p.endOfTurnMs) {
-    return [
-      { ...state, speaking: false, run: 0, paused: false },
-      { type: 'end-of-turn', atMs: state.lastSpeechEndMs },
-    ];
+    state.speaking = false;
+    state.run = 0;
+    state.paused = false;
+    return { type: 'end-of-turn', atMs: state.lastSpeechEndMs };
   }
   if (!state.paused && p.pauseMs !== undefined && silenceMs >= p.pauseMs) {
-    return [
-      { ...state, paused: true },
-      { type: 'pause', atMs: state.lastSpeechEndMs },
-    ];
+    state.paused = true;
+    return { type: 'pause', atMs: state.lastSpeechEndMs };
   }
-  return [state, { type: 'none' }];
+  return NONE;
 }
 
 /** Hands a step to the detector's listener. */
