@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { createGrpcLlm } from '../media-node/src/providers/grpc/grpc-llm.js';
@@ -22,6 +24,12 @@ import {
 import type * as grpc from '@grpc/grpc-js';
 import { ProviderError } from '../media-node/src/providers/provider-error.js';
 import type { ConversationMessage, LlmEvent } from '../media-node/src/providers/types.js';
+
+/** A full garbage collection, to read what memory is still referenced. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 const SERVERS = new URL('../media-node/src/providers/grpc/servers/', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -124,6 +132,45 @@ void describe('gRPC providers', () => {
     const sent = Int16Array.from(frames.flatMap((f) => [...f]));
     assert.deepEqual(heard, sent, 'every sample arrives once, in order');
     assert.deepEqual(finals, ['5']);
+  });
+
+  void it('STT: audio already sent is not kept while the server has not answered', async () => {
+    // The replay server reads the whole utterance before it says anything (no response headers
+    // until the end), as many recognisers do. It runs in its own process so that only the
+    // client's memory is measured here.
+    const { endpoint } = await startServer('replay-stt-server.ts', '--transcripts', 'done');
+    const stt = createGrpcStt({ endpoint });
+    const warm = stt.stream(new AbortController().signal);
+    warm.write(new Int16Array(160));
+    warm.end();
+    for await (const r of warm.results) void r;
+    const streams = Array.from({ length: 4 }, () => stt.stream(new AbortController().signal));
+    const frame = new Int16Array(160).fill(1000);
+    const utteranceBytes = 500 * frame.byteLength; // 10 s of audio per stream
+    collectGarbage();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 500; i++) for (const s of streams) s.write(frame);
+    // Kept for a retry, the four utterances would hold 625 KB of audio, plus the buffer-pool
+    // slabs their serialised messages sit in, until the server answers. Sent and not kept, the
+    // memory goes once HTTP/2 has written it.
+    let kept = Infinity;
+    for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      collectGarbage();
+      kept = process.memoryUsage().arrayBuffers - before;
+      if (kept < utteranceBytes / 2) break;
+    }
+    assert.ok(
+      kept < utteranceBytes / 2,
+      `${Math.round(kept / 1024)} KB of sent audio still held 5 s later (one utterance is ${utteranceBytes / 1024} KB)`,
+    );
+    for (const s of streams) {
+      s.end();
+      const finals: string[] = [];
+      for await (const r of s.results) if (r.final) finals.push(r.text);
+      assert.deepEqual(finals, ['done'], 'the stream still completes');
+    }
+    await stt.close();
   });
 
   void it('TTS: the paced server streams at real-time pace after its first-byte delay', async () => {

@@ -12,6 +12,18 @@ export interface GrpcClientOptions {
   tls?: boolean;
 }
 
+/**
+ * grpc-js keeps every message a call sends until the server's first response headers arrive, so
+ * it could replay them on a retry. A speech-to-text stream sends audio for a whole utterance before
+ * the server answers, so each call would hold its utterance's audio (up to 256 KB) for seconds,
+ * and the media node's minor GCs would copy it over and over. The providers' callers retry at
+ * their own level (replaying the utterance to a new stream), so the channel keeps nothing.
+ */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.enable_retries': 0,
+  'grpc.per_rpc_retry_buffer_size': 0,
+};
+
 export function makeClient(
   ctor: grpc.ServiceClientConstructor,
   o: GrpcClientOptions,
@@ -21,7 +33,7 @@ export function makeClient(
     throw new Error(`${field} "${o.endpoint}" must be host:port (e.g. stt.internal:50051)`);
   }
   const creds = o.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
-  return new ctor(o.endpoint, creds);
+  return new ctor(o.endpoint, creds, CHANNEL_OPTIONS);
 }
 
 export function callMetadata(o: GrpcClientOptions): grpc.Metadata {
