@@ -81,7 +81,7 @@ void describe('RtpSession on loopback', () => {
     const b = await open({ remote: { address: '127.0.0.1', port: a.localPort } });
     a.setRemote({ address: '127.0.0.1', port: b.localPort });
     const heard: Int16Array[] = [];
-    b.on('audio', (f, kind) => kind === 'audio' && heard.push(f));
+    b.on('audio', (f, kind) => kind === 'audio' && heard.push(f.slice()));
     for (let n = 0; n < 25; n++) a.write(frame(n));
     await waitFor(() => heard.length >= 25, { timeoutMs: 5000, message: '25 frames at b' });
     heard.forEach((f, n) => assert.deepEqual(f, g711(frame(n)), `frame ${n}`));

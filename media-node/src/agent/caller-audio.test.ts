@@ -21,14 +21,14 @@ void describe('caller audio', () => {
   });
 
   void it('utterance log replays every frame in order up to its limit, odd sizes included', () => {
-    const log = new UtteranceLog(60);
-    for (let i = 0; i < 70; i++) log.push(frame(i, i === 3 ? 80 : 160));
+    const log = new UtteranceLog(150); // past its first index and its first 1 s block
+    for (let i = 0; i < 170; i++) log.push(frame(i, i === 3 ? 80 : 160));
     const frames = [...log.frames()];
-    assert.equal(log.length, 60);
-    assert.equal(frames.length, 60);
+    assert.equal(log.length, 150);
+    assert.equal(frames.length, 150);
     assert.deepEqual(
       frames.map((f) => f[0]),
-      Array.from({ length: 60 }, (_, i) => i),
+      Array.from({ length: 150 }, (_, i) => i),
     );
     assert.equal(frames[3]?.length, 80);
     assert.ok(frames.every((f, i) => f.every((s) => s === i)));

@@ -43,18 +43,19 @@ const BLOCK_SAMPLES = 50 * FRAME_SAMPLES; // 1 s
 /** Append-only copy of an utterance's frames, up to `maxFrames`. */
 export class UtteranceLog {
   readonly #blocks: Int16Array[] = [];
-  /** Per frame: block index, offset, length (plain numbers: no object per frame). */
-  readonly #index: number[] = [];
+  /** Per frame: block index, offset, length (a typed array: its storage is off the JS heap). */
+  #index = new Int32Array(3 * 64);
+  #frames = 0;
   #used = BLOCK_SAMPLES;
 
   constructor(readonly maxFrames: number) {}
 
   get length(): number {
-    return this.#index.length / 3;
+    return this.#frames;
   }
 
   push(frame: Int16Array): void {
-    if (this.length >= this.maxFrames) return;
+    if (this.#frames >= this.maxFrames) return;
     let block = this.#blocks[this.#blocks.length - 1];
     if (!block || this.#used + frame.length > block.length) {
       block = new Int16Array(Math.max(BLOCK_SAMPLES, frame.length));
@@ -62,16 +63,25 @@ export class UtteranceLog {
       this.#used = 0;
     }
     block.set(frame, this.#used);
-    this.#index.push(this.#blocks.length - 1, this.#used, frame.length);
+    const at = 3 * this.#frames;
+    if (at + 3 > this.#index.length) {
+      const grown = new Int32Array(2 * this.#index.length);
+      grown.set(this.#index);
+      this.#index = grown;
+    }
+    this.#index[at] = this.#blocks.length - 1;
+    this.#index[at + 1] = this.#used;
+    this.#index[at + 2] = frame.length;
+    this.#frames++;
     this.#used += frame.length;
   }
 
   /** The kept frames in order (views into the log's storage, which is never overwritten). */
   *frames(): Generator<Int16Array> {
-    for (let i = 0; i < this.#index.length; i += 3) {
-      const block = this.#blocks[this.#index[i] ?? 0];
-      const offset = this.#index[i + 1] ?? 0;
-      if (block) yield block.subarray(offset, offset + (this.#index[i + 2] ?? 0));
+    for (let i = 0; i < 3 * this.#frames; i += 3) {
+      const block = this.#blocks[this.#index[i]!];
+      const offset = this.#index[i + 1]!;
+      if (block) yield block.subarray(offset, offset + this.#index[i + 2]!);
     }
   }
 }

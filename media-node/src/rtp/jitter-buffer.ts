@@ -6,6 +6,12 @@
 // hold) playout emits silence and re-buffers. The target depth follows the interarrival jitter
 // (RFC 3550 A.8); a buffer that stays deeper than needed sheds one frame at a time. Pure: the
 // caller passes arrival times, so tests drive it with a fake clock.
+//
+// Storage is a ring of slots indexed by sequence number, each holding its samples in an array
+// allocated once and reused: a packet costs a copy, not an allocation, so the receive path of
+// hundreds of calls leaves the garbage collector nothing per packet. A frame returned by pop() is
+// therefore the buffer's own storage, valid until SLOTS more packets have arrived (1.28 s at
+// 20 ms); a consumer that keeps audio longer copies it.
 
 /** Tuning of a jitter buffer; every field has a default. */
 export interface JitterBufferOptions {
@@ -45,24 +51,29 @@ export interface JitterBufferStats {
 
 export type PushResult = 'queued' | 'duplicate' | 'late';
 
-interface Slot {
-  timestamp: number;
-  samples: Int16Array;
-}
-
 const RESYNC_GAP = 500;
+/** Ring slots (a power of two, above twice the largest delay the options allow). */
+const MIN_SLOTS = 64;
+const EMPTY = -Infinity;
 
 export class JitterBuffer {
   private readonly clockRate: number;
   private readonly minDelay: number;
   private readonly maxDelay: number;
   private readonly maxConceal: number;
-  private readonly slots = new Map<number, Slot>();
+  /** Extended sequence number held by each slot, or EMPTY. */
+  private readonly seqs: Float64Array;
+  private readonly frames: Int16Array[] = [];
+  private readonly mask: number;
+  private size = 0;
   private baseSeq: number | undefined;
   private maxSeq = 0;
   private nextSeq: number | undefined;
   private playing = false;
+  /** A copy of the last frame played (slots are reused), for concealment. */
   private last: Int16Array | undefined;
+  private silent = new Int16Array(0);
+  private concealed = new Int16Array(0);
   private concealRun = 0;
   private deepTicks = 0;
   private lateRun = 0;
@@ -75,9 +86,16 @@ export class JitterBuffer {
     this.minDelay = options.minDelayFrames ?? 2;
     this.maxDelay = Math.max(this.minDelay, options.maxDelayFrames ?? 10);
     this.maxConceal = options.maxConcealFrames ?? 3;
+    let slots = MIN_SLOTS;
+    while (slots <= 2 * this.maxDelay + 2) slots *= 2;
+    this.seqs = new Float64Array(slots).fill(EMPTY);
+    this.mask = slots - 1;
   }
 
-  /** Adds a received packet's decoded samples. `arrivalMs` is a monotonic clock reading. */
+  /**
+   * Adds a received packet's decoded samples (copied: `samples` may be the caller's scratch).
+   * `arrivalMs` is a monotonic clock reading.
+   */
   push(
     sequenceNumber: number,
     timestamp: number,
@@ -85,11 +103,13 @@ export class JitterBuffer {
     arrivalMs: number,
   ): PushResult {
     const ext = this.extend(sequenceNumber);
-    if (this.slots.has(ext)) {
+    const held = this.seqs[ext & this.mask]!;
+    if (held === ext) {
       this.counts.duplicates++;
       return 'duplicate';
     }
-    if (this.nextSeq !== undefined && ext < this.nextSeq) {
+    // Late: its slot was played, or still holds a packet a whole ring newer.
+    if ((this.nextSeq !== undefined && ext < this.nextSeq) || held > ext) {
       this.counts.late++;
       this.counts.received++;
       // A sender that restarted its sequence numbers far below ours: start over with it.
@@ -101,30 +121,33 @@ export class JitterBuffer {
     this.updateJitter(timestamp, arrivalMs);
     this.counts.received++;
     if (ext > this.maxSeq) this.maxSeq = ext;
-    this.slots.set(ext, { timestamp, samples });
+    this.store(ext, samples);
     return 'queued';
   }
 
   /** The frame to play now (call every 20 ms), or undefined before the stream has started. */
   pop(): PlayoutFrame | undefined {
     if (!this.playing) {
-      if (this.slots.size === 0 || this.slots.size < this.targetDelayFrames()) {
+      if (this.size === 0 || this.size < this.targetDelayFrames()) {
         return this.last ? this.silence() : undefined;
       }
       this.playing = true;
-      this.nextSeq = Math.min(...this.slots.keys());
+      this.nextSeq = this.oldest();
     }
     this.trimExcess();
     const seq = this.nextSeq ?? 0;
-    const slot = this.slots.get(seq);
-    if (slot) {
-      this.slots.delete(seq);
+    const i = seq & this.mask;
+    if (this.seqs[i] === seq) {
+      const samples = this.frames[i]!;
+      this.seqs[i] = EMPTY;
+      this.size--;
       this.nextSeq = seq + 1;
-      this.last = slot.samples;
+      if (this.last?.length !== samples.length) this.last = new Int16Array(samples.length);
+      this.last.set(samples);
       this.concealRun = 0;
-      return { kind: 'audio', samples: slot.samples };
+      return { kind: 'audio', samples };
     }
-    if (this.slots.size === 0) {
+    if (this.size === 0) {
       this.playing = false;
       return this.silence();
     }
@@ -143,7 +166,7 @@ export class JitterBuffer {
       jitter: this.jitter,
       jitterMs: (this.jitter * 1000) / this.clockRate,
       highestSeq: this.maxSeq,
-      depth: this.slots.size,
+      depth: this.size,
       targetDelayFrames: this.targetDelayFrames(),
     };
   }
@@ -155,7 +178,8 @@ export class JitterBuffer {
   }
 
   private restart(): void {
-    this.slots.clear();
+    this.seqs.fill(EMPTY);
+    this.size = 0;
     this.playing = false;
     this.nextSeq = undefined;
     this.lateRun = 0;
@@ -191,13 +215,30 @@ export class JitterBuffer {
     return Math.min(this.maxDelay, Math.max(this.minDelay, wanted));
   }
 
+  /** Copies `samples` into the slot of `ext`; a slot still holding a packet a ring ago loses it. */
+  private store(ext: number, samples: Int16Array): void {
+    const i = ext & this.mask;
+    if (this.seqs[i] === EMPTY) this.size++;
+    let frame = this.frames[i];
+    if (frame?.length !== samples.length) frame = this.frames[i] = new Int16Array(samples.length);
+    frame.set(samples);
+    this.seqs[i] = ext;
+  }
+
+  /** Lowest queued sequence number (the ring is small: a scan). */
+  private oldest(): number {
+    let min = Infinity;
+    for (const seq of this.seqs) if (seq !== EMPTY && seq < min) min = seq;
+    return min;
+  }
+
   private trimExcess(): void {
     const target = this.targetDelayFrames();
-    if (this.slots.size > 2 * this.maxDelay) {
-      while (this.slots.size > target) this.dropOldest();
+    if (this.size > 2 * this.maxDelay) {
+      while (this.size > target) this.dropOldest();
       return;
     }
-    this.deepTicks = this.slots.size > target + 2 ? this.deepTicks + 1 : 0;
+    this.deepTicks = this.size > target + 2 ? this.deepTicks + 1 : 0;
     if (this.deepTicks >= 50) {
       this.dropOldest();
       this.deepTicks = 0;
@@ -205,20 +246,26 @@ export class JitterBuffer {
   }
 
   private dropOldest(): void {
-    const oldest = Math.min(...this.slots.keys());
-    this.slots.delete(oldest);
+    const oldest = this.oldest();
+    this.seqs[oldest & this.mask] = EMPTY;
+    this.size--;
     this.nextSeq = oldest + 1;
   }
 
+  /** A frame of silence as long as the last one (the buffer's own, never written after). */
   private silence(): PlayoutFrame {
-    return { kind: 'silence', samples: new Int16Array(this.last?.length ?? 160) };
+    const length = this.last?.length ?? 160;
+    if (this.silent.length !== length) this.silent = new Int16Array(length);
+    return { kind: 'silence', samples: this.silent };
   }
 
   private conceal(): Int16Array {
     const last = this.last ?? new Int16Array(160);
     this.concealRun++;
-    if (this.concealRun > this.maxConceal) return new Int16Array(last.length);
+    if (this.concealRun > this.maxConceal) return this.silence().samples;
+    if (this.concealed.length !== last.length) this.concealed = new Int16Array(last.length);
     const gain = 0.5 ** this.concealRun;
-    return last.map((s) => Math.round(s * gain));
+    for (let i = 0; i < last.length; i++) this.concealed[i] = Math.round(last[i]! * gain);
+    return this.concealed;
   }
 }

@@ -61,7 +61,10 @@ export interface RtpSessionOptions {
 
 /** Events of an RtpSession. */
 export type RtpSessionEvents = {
-  /** A 20 ms frame of the caller's audio, once per tick after the stream started. */
+  /**
+   * A 20 ms frame of the caller's audio, once per tick after the stream started. The frame is
+   * the jitter buffer's storage, rewritten about 1.3 s later: copy it to keep it longer.
+   */
   audio: [frame: Int16Array, kind: PlayoutFrame['kind']];
   dtmf: [digit: DtmfDigit];
   /** No RTP for mediaTimeoutMs while sendrecv (fires once until media returns). */
@@ -115,6 +118,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
   private readonly jitter: JitterBuffer;
   private readonly chunker = new FrameChunker();
   private readonly inbound: Int16Array[] = [];
+  /** Scratch the payload is decoded into before the jitter buffer copies it. */
+  private decoded = new Int16Array(FRAME_SAMPLES);
   private remoteSsrc: number | undefined;
   private lastKind: PlayoutFrame['kind'] = 'audio';
   private lastRtpAt: number;
@@ -439,8 +444,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
       }
       return;
     }
-    const samples = new Int16Array(this.codec.decodedSamples(p.payload));
-    this.codec.decode(p.payload, samples);
+    const n = this.codec.decodedSamples(p.payload);
+    if (this.decoded.length < n) this.decoded = new Int16Array(n);
+    const samples = this.decoded.subarray(0, this.codec.decode(p.payload, this.decoded));
     this.jitter.push(p.sequenceNumber, p.timestamp, samples, this.lastRtpAt);
   }
 
