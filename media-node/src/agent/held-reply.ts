@@ -34,7 +34,7 @@ export class HeldReply {
   readonly sink: AudioSink = {
     write: (frame, onSent) => {
       if (this.#state === 'released') this.#target.write(frame, onSent);
-      else if (this.#state === 'held') this.#held.push({ frame, onSent });
+      else if (this.#state === 'held') this.#held.push({ frame: frame.slice(), onSent });
     },
     clear: () => {
       if (this.#state === 'released') this.#target.clear();

@@ -67,13 +67,15 @@ export class SpeechOutput {
       this.#firstAudio = true;
       this.#o.onFirstAudio?.(this.#o.clock.now());
     }
-    for (const frame of this.#chunker.push(samples)) this.#write(frame);
+    this.#chunker.split(samples, this.#writeFrame);
   }
 
   #flush(): void {
     const last = this.#chunker.flush();
     if (last) this.#write(last);
   }
+
+  readonly #writeFrame = (frame: Int16Array): void => this.#write(frame);
 
   #write(frame: Int16Array): void {
     const { sink, clock, playout, onFirstSent } = this.#o;

@@ -4,7 +4,9 @@
 export interface AudioSink {
   /**
    * Queues a 20 ms frame. `onSent`, when given, is called once that frame actually leaves as RTP
-   * (the agent passes it for the first frame of each reply to time the turn).
+   * (the agent passes it for the first frame of each reply to time the turn). The frame may be a
+   * view into the TTS provider's chunk or a reused buffer: a sink that keeps it copies it (the RTP
+   * session encodes it at once).
    */
   write(frame: Int16Array, onSent?: () => void): void;
   /** Drops everything queued (barge-in). */

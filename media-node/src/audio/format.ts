@@ -73,6 +73,30 @@ export class FrameChunker {
     return out;
   }
 
+  /**
+   * Like push, without allocating: calls `emit` with each completed frame, which is a view into
+   * `samples` when the frame lies whole inside it, or else the chunker's own buffer. Either is
+   * valid only during the call: `emit` copies what it keeps.
+   */
+  split(samples: Int16Array, emit: (frame: Frame) => void): void {
+    let i = 0;
+    while (i < samples.length) {
+      if (this.filled === 0 && samples.length - i >= FRAME_SAMPLES) {
+        emit(samples.subarray(i, i + FRAME_SAMPLES));
+        i += FRAME_SAMPLES;
+        continue;
+      }
+      const take = Math.min(FRAME_SAMPLES - this.filled, samples.length - i);
+      this.pending.set(samples.subarray(i, i + take), this.filled);
+      this.filled += take;
+      i += take;
+      if (this.filled === FRAME_SAMPLES) {
+        this.filled = 0;
+        emit(this.pending);
+      }
+    }
+  }
+
   /** The buffered partial frame padded with silence, or undefined when nothing is buffered. */
   flush(): Frame | undefined {
     if (this.filled === 0) return undefined;

@@ -2,8 +2,15 @@
 // behind a small interface, the one pacing scheduler shared by every call in the process, and the
 // per-call RtpSession (UDP socket, symmetric RTP, playout queue, hold, media timeout, RTCP basics).
 
-export { RTP_HEADER_BYTES, parseRtp, serializeRtp, writeRtpHeader } from './packet.js';
-export type { RtpHeaderFields, RtpPacket, RtpParseResult } from './packet.js';
+export {
+  RTP_HEADER_BYTES,
+  parseRtp,
+  readRtpHeader,
+  rtpHeader,
+  serializeRtp,
+  writeRtpHeader,
+} from './packet.js';
+export type { RtpHeader, RtpHeaderFields, RtpPacket, RtpParseResult } from './packet.js';
 export {
   DtmfReceiver,
   DtmfSender,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRtp, serializeRtp, writeRtpHeader } from './packet.js';
+import { parseRtp, readRtpHeader, rtpHeader, serializeRtp, writeRtpHeader } from './packet.js';
 
 const base = {
   marker: true,
@@ -38,6 +38,33 @@ void describe('RTP packets', () => {
     assert.equal(result.packet.extension?.data.length, 8);
     assert.equal(result.packet.paddingBytes, 4);
     assert.deepEqual(result.packet.payload, payload);
+  });
+
+  void it('reads every packet whole into one reused header, nothing left from the one before', () => {
+    const h = rtpHeader();
+    const rich = serializeRtp({
+      ...base,
+      payload,
+      csrcs: [7],
+      extension: { profile: 0xbede, data: new Uint8Array(4) },
+      paddingBytes: 3,
+    });
+    assert.equal(readRtpHeader(rich, h), undefined);
+    assert.deepEqual([h.csrcCount, h.paddingBytes, h.payloadEnd - h.payloadStart], [1, 3, 160]);
+    assert.ok(h.extensionStart > 0);
+    const plain = serializeRtp({
+      ...base,
+      marker: false,
+      sequenceNumber: 7,
+      payload: payload.subarray(0, 80),
+    });
+    assert.equal(readRtpHeader(plain, h), undefined);
+    assert.deepEqual(
+      [h.marker, h.sequenceNumber, h.csrcCount, h.extensionStart, h.paddingBytes],
+      [false, 7, 0, -1, 0],
+    );
+    assert.deepEqual(plain.subarray(h.payloadStart, h.payloadEnd), payload.subarray(0, 80));
+    assert.equal(readRtpHeader(plain.subarray(0, 11), h), 'shorter than the RTP header');
   });
 
   void it('writes the same fixed header as the full serialiser', () => {

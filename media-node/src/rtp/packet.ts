@@ -1,5 +1,6 @@
 // RTP packets (RFC 3550): parse without copying (the payload is a view into the datagram), skipping
 // CSRCs, the header extension and padding; malformed datagrams yield a reason, never an exception.
+// The receive path reads headers into one object per session (readRtpHeader): nothing per packet.
 // Serialising the fixed 12-byte header into a preallocated buffer is the hot path for sending.
 
 /** Fixed RTP header length without CSRCs or extension. */
@@ -23,49 +24,107 @@ export interface RtpPacket {
 /** Result of parsing a datagram: a packet, or why it is not a valid RTP packet. */
 export type RtpParseResult = { ok: true; packet: RtpPacket } | { ok: false; reason: string };
 
-const fail = (reason: string): RtpParseResult => ({ ok: false, reason });
+/**
+ * The fields the receive path reads, written into an object the caller keeps (one per session),
+ * so that parsing a packet allocates nothing. The payload is `data[payloadStart, payloadEnd)`.
+ */
+export interface RtpHeader {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrcCount: number;
+  /** Offset of the header extension's profile word, or -1 without the X bit. */
+  extensionStart: number;
+  paddingBytes: number;
+  payloadStart: number;
+  payloadEnd: number;
+}
 
-/** Parses one datagram as RTP. */
-export function parseRtp(data: Uint8Array): RtpParseResult {
-  if (data.length < RTP_HEADER_BYTES) return fail('shorter than the RTP header');
+/** A blank header for `readRtpHeader` to fill. */
+export function rtpHeader(): RtpHeader {
+  return {
+    marker: false,
+    payloadType: 0,
+    sequenceNumber: 0,
+    timestamp: 0,
+    ssrc: 0,
+    csrcCount: 0,
+    extensionStart: -1,
+    paddingBytes: 0,
+    payloadStart: 0,
+    payloadEnd: 0,
+  };
+}
+
+const u16 = (d: Uint8Array, at: number): number => ((d[at] ?? 0) << 8) | (d[at + 1] ?? 0);
+const u32 = (d: Uint8Array, at: number): number => (u16(d, at) * 0x10000 + u16(d, at + 2)) >>> 0;
+
+/**
+ * Parses one datagram's RTP header into `out`; returns why it is not valid RTP, or undefined.
+ * `out` is only meaningful when the result is undefined.
+ */
+export function readRtpHeader(data: Uint8Array, out: RtpHeader): string | undefined {
+  if (data.length < RTP_HEADER_BYTES) return 'shorter than the RTP header';
   const b0 = data[0] ?? 0;
   const b1 = data[1] ?? 0;
-  if (b0 >> 6 !== 2) return fail('RTP version is not 2');
-  if (b1 >= 200 && b1 <= 204) return fail('RTCP packet on the RTP port');
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (b0 >> 6 !== 2) return 'RTP version is not 2';
+  if (b1 >= 200 && b1 <= 204) return 'RTCP packet on the RTP port';
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_BYTES + csrcCount * 4;
-  if (offset > data.length) return fail('CSRC list runs past the end');
-  const csrcs: number[] = [];
-  for (let i = 0; i < csrcCount; i++) csrcs.push(view.getUint32(RTP_HEADER_BYTES + i * 4));
-  let extension: RtpPacket['extension'];
+  if (offset > data.length) return 'CSRC list runs past the end';
+  let extensionStart = -1;
   if (b0 & 0x10) {
-    if (offset + 4 > data.length) return fail('header extension runs past the end');
-    const profile = view.getUint16(offset);
-    const words = view.getUint16(offset + 2);
-    const start = offset + 4;
-    offset = start + words * 4;
-    if (offset > data.length) return fail('header extension runs past the end');
-    extension = { profile, data: data.subarray(start, offset) };
+    if (offset + 4 > data.length) return 'header extension runs past the end';
+    extensionStart = offset;
+    offset += 4 + u16(data, offset + 2) * 4;
+    if (offset > data.length) return 'header extension runs past the end';
   }
   let end = data.length;
   let paddingBytes = 0;
   if (b0 & 0x20) {
     paddingBytes = data[data.length - 1] ?? 0;
-    if (paddingBytes === 0 || paddingBytes > end - offset) return fail('invalid padding length');
+    if (paddingBytes === 0 || paddingBytes > end - offset) return 'invalid padding length';
     end -= paddingBytes;
   }
+  out.marker = (b1 & 0x80) !== 0;
+  out.payloadType = b1 & 0x7f;
+  out.sequenceNumber = u16(data, 2);
+  out.timestamp = u32(data, 4);
+  out.ssrc = u32(data, 8);
+  out.csrcCount = csrcCount;
+  out.extensionStart = extensionStart;
+  out.paddingBytes = paddingBytes;
+  out.payloadStart = offset;
+  out.payloadEnd = end;
+  return undefined;
+}
+
+/** Parses one datagram as RTP into a packet of its own (CSRCs and extension included). */
+export function parseRtp(data: Uint8Array): RtpParseResult {
+  const h = rtpHeader();
+  const reason = readRtpHeader(data, h);
+  if (reason !== undefined) return { ok: false, reason };
+  const csrcs: number[] = [];
+  for (let i = 0; i < h.csrcCount; i++) csrcs.push(u32(data, RTP_HEADER_BYTES + i * 4));
   const packet: RtpPacket = {
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequenceNumber: view.getUint16(2),
-    timestamp: view.getUint32(4),
-    ssrc: view.getUint32(8),
+    marker: h.marker,
+    payloadType: h.payloadType,
+    sequenceNumber: h.sequenceNumber,
+    timestamp: h.timestamp,
+    ssrc: h.ssrc,
     csrcs,
-    paddingBytes,
-    payload: data.subarray(offset, end),
+    paddingBytes: h.paddingBytes,
+    payload: data.subarray(h.payloadStart, h.payloadEnd),
   };
-  if (extension) packet.extension = extension;
+  if (h.extensionStart >= 0) {
+    const start = h.extensionStart + 4;
+    packet.extension = {
+      profile: u16(data, h.extensionStart),
+      data: data.subarray(start, start + u16(data, h.extensionStart + 2) * 4),
+    };
+  }
   return { ok: true, packet };
 }
 

@@ -13,7 +13,7 @@ import type { AudioSink } from './audio-sink.js';
 import type { Codec } from './codec.js';
 import { DtmfReceiver, DtmfSender, dtmfEventCode, type DtmfDigit } from './dtmf.js';
 import { JitterBuffer, type JitterBufferOptions, type PlayoutFrame } from './jitter-buffer.js';
-import { RTP_HEADER_BYTES, parseRtp, writeRtpHeader } from './packet.js';
+import { RTP_HEADER_BYTES, readRtpHeader, rtpHeader, writeRtpHeader } from './packet.js';
 import { PlayoutQueue } from './playout-queue.js';
 import { bindPortPair, type PortRange } from './port-pair.js';
 import { RtcpReporter } from './rtcp-reporter.js';
@@ -118,6 +118,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
   private readonly jitter: JitterBuffer;
   private readonly chunker = new FrameChunker();
   private readonly inbound: Int16Array[] = [];
+  /** The header of the packet being received (one per session: parsing allocates nothing). */
+  private readonly rx = rtpHeader();
   /** Scratch the payload is decoded into before the jitter buffer copies it. */
   private decoded = new Int16Array(FRAME_SAMPLES);
   private remoteSsrc: number | undefined;
@@ -415,14 +417,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
 
   private onRtp(msg: Buffer, address: string, port: number): void {
     if (this.closed) return;
-    const parsed = parseRtp(msg);
-    if (!parsed.ok) {
+    const h = this.rx;
+    if (readRtpHeader(msg, h) !== undefined) {
       this.counts.malformed++;
       return;
     }
-    const p = parsed.packet;
-    const isAudio = p.payloadType === this.codec.payloadType;
-    const isDtmf = this.tePayloadType !== undefined && p.payloadType === this.tePayloadType;
+    const isAudio = h.payloadType === this.codec.payloadType;
+    const isDtmf = this.tePayloadType !== undefined && h.payloadType === this.tePayloadType;
     if (!isAudio && !isDtmf) {
       this.counts.malformed++;
       return;
@@ -430,24 +431,25 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
     if (this.connectState !== 'connected' && !this.acceptSource(address, port)) return;
     this.lastRtpAt = this.now();
     this.timedOut = false;
-    if (p.ssrc !== this.remoteSsrc) {
-      this.remoteSsrc = p.ssrc;
+    if (h.ssrc !== this.remoteSsrc) {
+      this.remoteSsrc = h.ssrc;
       this.jitter.reset();
       this.dtmfRx = new DtmfReceiver();
     }
     if (this.direction === 'sendonly' || this.direction === 'inactive') return;
+    const payload = msg.subarray(h.payloadStart, h.payloadEnd);
     if (isDtmf) {
-      const digit = this.dtmfRx.receive(p.timestamp, p.payload);
+      const digit = this.dtmfRx.receive(h.timestamp, payload);
       if (digit) {
         this.counts.dtmfReceived++;
         this.emit('dtmf', digit);
       }
       return;
     }
-    const n = this.codec.decodedSamples(p.payload);
-    if (this.decoded.length < n) this.decoded = new Int16Array(n);
-    const samples = this.decoded.subarray(0, this.codec.decode(p.payload, this.decoded));
-    this.jitter.push(p.sequenceNumber, p.timestamp, samples, this.lastRtpAt);
+    const n = this.codec.decodedSamples(payload);
+    if (this.decoded.length !== n) this.decoded = new Int16Array(n);
+    this.codec.decode(payload, this.decoded);
+    this.jitter.push(h.sequenceNumber, h.timestamp, this.decoded, this.lastRtpAt);
   }
 
   /** Symmetric RTP: latch onto the first valid source; otherwise only the SDP address. */

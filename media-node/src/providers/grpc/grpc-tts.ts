@@ -5,7 +5,7 @@ import { AsyncQueue } from '../async-queue.js';
 import type { TtsProvider } from '../types.js';
 import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
 import {
-  bufferToPcm,
+  pcmView,
   loadProviderServices,
   type SynthesizeRequestMsg,
   type SynthesizeResponseMsg,
@@ -41,7 +41,7 @@ export function createGrpcTts(options: GrpcTtsOptions): TtsProvider {
         carry = bytes.subarray(bytes.length - 1);
         bytes = bytes.subarray(0, bytes.length - 1);
       }
-      if (bytes.length > 0) chunks.push(bufferToPcm(bytes));
+      if (bytes.length > 0) chunks.push(pcmView(bytes));
     });
     call.on('error', (err) =>
       signal.aborted ? chunks.end() : chunks.fail(grpcError('grpc-tts', err)),

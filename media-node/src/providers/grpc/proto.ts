@@ -85,6 +85,20 @@ export function pcmToBuffer(samples: Int16Array): Buffer {
   return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Little-endian PCM16 bytes as samples: a view of `bytes` when the platform is little-endian and
+ * the bytes start on an even address (no copy, no allocation but the view), else a copy. Drops
+ * a trailing odd byte.
+ */
+export function pcmView(bytes: Buffer): Int16Array {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 2 === 0) {
+    return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
+  }
+  return bufferToPcm(bytes);
+}
+
 /** Copies little-endian PCM16 bytes into samples (drops a trailing odd byte). */
 export function bufferToPcm(bytes: Buffer): Int16Array {
   const out = new Int16Array(bytes.length >> 1);

@@ -30,14 +30,51 @@ interface ExampleMatch {
   captured: Record<string, string>;
 }
 
+/** A script with its examples and slot values already split into normalised words. */
+interface CompiledScript {
+  /** Per example: its slots (by name) and its distinct words, in order. */
+  examples: Map<string, { slots: string[]; words: string[] }>;
+  /** Per slot: its values with their words. */
+  slotValues: Map<string, { value: string; words: string[] }[]>;
+}
+
+// Every reply replays the caller's turns through the script: compile it once.
+const compiledScripts = new WeakMap<DialogueScript, CompiledScript>();
+
+function compile(script: DialogueScript): CompiledScript {
+  let compiled = compiledScripts.get(script);
+  if (compiled) return compiled;
+  compiled = { examples: new Map(), slotValues: new Map() };
+  for (const intent of script.intents) {
+    for (const example of intent.examples) {
+      const slots: string[] = [];
+      const words = new Set<string>();
+      for (const part of example.split(/\s+/)) {
+        if (part.length === 0) continue;
+        const slot = SLOT.exec(part)?.[1];
+        if (slot !== undefined) slots.push(slot);
+        else for (const w of normalizeWords(part)) words.add(w);
+      }
+      compiled.examples.set(example, { slots, words: [...words] });
+    }
+  }
+  for (const [slot, values] of Object.entries(script.slots ?? {})) {
+    compiled.slotValues.set(
+      slot,
+      values.map((value) => ({ value, words: normalizeWords(value) })),
+    );
+  }
+  compiledScripts.set(script, compiled);
+  return compiled;
+}
+
 /** Finds a slot value (possibly several words) inside the utterance; returns its word count. */
 function findSlotValue(
   words: readonly string[],
-  values: readonly string[],
+  values: readonly { value: string; words: string[] }[],
 ): [string, number] | undefined {
   let best: [string, number] | undefined;
-  for (const value of values) {
-    const valueWords = normalizeWords(value);
+  for (const { value, words: valueWords } of values) {
     if (valueWords.length === 0) continue;
     for (let i = 0; i + valueWords.length <= words.length; i++) {
       if (valueWords.every((w, k) => words[i + k] === w)) {
@@ -51,33 +88,23 @@ function findSlotValue(
 function matchExample(
   example: string,
   words: readonly string[],
-  script: DialogueScript,
+  utterance: ReadonlySet<string>,
+  script: CompiledScript,
 ): ExampleMatch | undefined {
-  const parts = example.split(/\s+/).filter((p) => p.length > 0);
-  const utterance = new Set(words);
-  let exampleSize = 0;
+  const parts = script.examples.get(example);
+  if (!parts) return undefined;
   let matched = 0;
   let slotWords = 0;
   const captured: Record<string, string> = {};
-  const seen = new Set<string>();
-  for (const part of parts) {
-    const slot = SLOT.exec(part)?.[1];
-    if (slot !== undefined) {
-      const found = findSlotValue(words, script.slots?.[slot] ?? []);
-      if (!found) return undefined;
-      captured[slot] = found[0];
-      exampleSize += 1;
-      matched += 1;
-      slotWords += found[1];
-      continue;
-    }
-    for (const w of normalizeWords(part)) {
-      if (seen.has(w)) continue;
-      seen.add(w);
-      exampleSize += 1;
-      if (utterance.has(w)) matched += 1;
-    }
+  for (const slot of parts.slots) {
+    const found = findSlotValue(words, script.slotValues.get(slot) ?? []);
+    if (!found) return undefined;
+    captured[slot] = found[0];
+    matched += 1;
+    slotWords += found[1];
   }
+  for (const w of parts.words) if (utterance.has(w)) matched += 1;
+  const exampleSize = parts.slots.length + parts.words.length;
   if (exampleSize === 0 || utterance.size === 0) return undefined;
   const utteranceSize = Math.max(1, utterance.size - slotWords + Object.keys(captured).length);
   const recall = matched / exampleSize;
@@ -104,11 +131,13 @@ export function decideReply(
   utterance: string,
 ): DialogueDecision {
   const words = normalizeWords(utterance);
+  const heard = new Set(words);
+  const compiled = compile(script);
   let best: { intent: DialogueIntent; match: ExampleMatch; rank: number } | undefined;
   for (const intent of script.intents) {
     if (!eligible(intent, state)) continue;
     for (const example of intent.examples) {
-      const match = matchExample(example, words, script);
+      const match = matchExample(example, words, heard, compiled);
       if (!match || match.score < MATCH_THRESHOLD) continue;
       const slots = { ...state.slots, ...match.captured };
       if (!replySlots(intent.reply).every((s) => slots[s] !== undefined)) continue;
