@@ -20,3 +20,11 @@ export function asProviderError(provider: string, err: unknown, retryable = true
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && (err.name === 'AbortError' || err.name === 'ABORT_ERR');
 }
+
+/** What `signal.throwIfAborted()` would throw, as an Error (an AbortError unless one was given). */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error
+    ? reason
+    : new DOMException('This operation was aborted', 'AbortError');
+}

@@ -13,7 +13,13 @@ import type { AudioSink } from './audio-sink.js';
 import type { Codec } from './codec.js';
 import { DtmfReceiver, DtmfSender, dtmfEventCode, type DtmfDigit } from './dtmf.js';
 import { JitterBuffer, type JitterBufferOptions, type PlayoutFrame } from './jitter-buffer.js';
-import { RTP_HEADER_BYTES, readRtpHeader, rtpHeader, writeRtpHeader } from './packet.js';
+import {
+  RTP_HEADER_BYTES,
+  readRtpHeader,
+  rtpHeader,
+  writeRtpHeader,
+  type RtpHeaderFields,
+} from './packet.js';
 import { PlayoutQueue } from './playout-queue.js';
 import { bindPortPair, type PortRange } from './port-pair.js';
 import { RtcpReporter } from './rtcp-reporter.js';
@@ -93,6 +99,7 @@ export interface RtpSessionStats {
 }
 
 const SEND_BUFFERS = 8;
+const SEND_ERROR_CHECK_EVERY = 64; // a power of two
 const DTMF_GAP_TICKS = 3;
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioSink, PacedSource {
@@ -118,6 +125,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
   private readonly jitter: JitterBuffer;
   private readonly chunker = new FrameChunker();
   private readonly inbound: Int16Array[] = [];
+  /** The header fields of the packet being sent (reused, like the send buffers). */
+  private readonly tx: RtpHeaderFields;
   /** The header of the packet being received (one per session: parsing allocates nothing). */
   private readonly rx = rtpHeader();
   /** Scratch the payload is decoded into before the jitter buffer copies it. */
@@ -156,6 +165,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
     this.ssrc = options.ssrc ?? randomBytes(4).readUInt32BE(0);
     this.timestamp = randomBytes(4).readUInt32BE(0);
     this.sequence = randomBytes(2).readUInt16BE(0);
+    this.tx = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: this.ssrc };
     this.queue = new PlayoutQueue(this.codec);
     this.sendBuffers = Array.from(
       { length: SEND_BUFFERS },
@@ -363,18 +373,21 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
     if (!remote) return;
     const buf = this.sendBuffers[this.sendIndex] ?? new Uint8Array(RTP_HEADER_BYTES + length);
     this.sendIndex = (this.sendIndex + 1) % SEND_BUFFERS;
-    writeRtpHeader(buf, {
-      marker,
-      payloadType,
-      sequenceNumber: this.sequence,
-      timestamp,
-      ssrc: this.ssrc,
-    });
-    buf.set(payload.subarray(0, length), RTP_HEADER_BYTES);
+    const h = this.tx;
+    h.marker = marker;
+    h.payloadType = payloadType;
+    h.sequenceNumber = this.sequence;
+    h.timestamp = timestamp;
+    writeRtpHeader(buf, h);
+    buf.set(length === payload.length ? payload : payload.subarray(0, length), RTP_HEADER_BYTES);
     this.sequence = (this.sequence + 1) & 0xffff;
     const size = RTP_HEADER_BYTES + length;
-    if (this.connectState === 'connected') this.socket.send(buf, 0, size, this.onSent);
-    else this.socket.send(buf, 0, size, remote.port, remote.address, this.onSent);
+    // A send callback costs a process.nextTick per packet even when the datagram left at once, and
+    // UDP reports failures only through it; one packet in 64 (1.3 s) carries it, so a far end
+    // that keeps refusing still surfaces as a socketError.
+    const onSent = (this.sequence & (SEND_ERROR_CHECK_EVERY - 1)) === 0 ? this.onSent : undefined;
+    if (this.connectState === 'connected') this.socket.send(buf, 0, size, onSent);
+    else this.socket.send(buf, 0, size, remote.port, remote.address, onSent);
     this.counts.packetsSent++;
     this.counts.octetsSent += length;
     this.rtcp?.onSent(timestamp, length);
