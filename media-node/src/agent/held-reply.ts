@@ -3,11 +3,19 @@
  * back until the end of turn confirms it (release: the held frames go out at once) or the caller
  * speaks again (drop: nothing was heard, nothing is kept).
  */
+import { UtteranceLog } from './caller-audio.js';
 import type { AudioSink } from './types.js';
+
+/** More than any reply a pause could prepare (60 s): the log stops there. */
+const MAX_HELD_FRAMES = 3000;
 
 export class HeldReply {
   readonly #target: AudioSink;
-  #held: { frame: Int16Array; onSent: (() => void) | undefined }[] = [];
+  // Frames are copied into 1 s blocks (the writer's frame may be a reused buffer), not one array
+  // each: a held reply lives for the caller's pause, long enough to be copied by every minor GC.
+  #held = new UtteranceLog(MAX_HELD_FRAMES);
+  /** Frame index -> its sent callback (the reply's first frame has one). */
+  #callbacks = new Map<number, () => void>();
   #state: 'held' | 'released' | 'dropped' = 'held';
   #decide: (released: boolean) => void = () => undefined;
   /** Resolves true on release, false on drop. */
@@ -34,26 +42,36 @@ export class HeldReply {
   readonly sink: AudioSink = {
     write: (frame, onSent) => {
       if (this.#state === 'released') this.#target.write(frame, onSent);
-      else if (this.#state === 'held') this.#held.push({ frame: frame.slice(), onSent });
+      else if (this.#state === 'held') {
+        if (onSent) this.#callbacks.set(this.#held.length, onSent);
+        this.#held.push(frame);
+      }
     },
     clear: () => {
       if (this.#state === 'released') this.#target.clear();
-      else this.#held = [];
+      else this.#forget();
     },
   };
 
   release(): void {
     if (this.#state !== 'held') return;
     this.#state = 'released';
-    for (const { frame, onSent } of this.#held) this.#target.write(frame, onSent);
-    this.#held = [];
+    let index = 0;
+    for (const frame of this.#held.frames())
+      this.#target.write(frame, this.#callbacks.get(index++));
+    this.#forget();
     this.#decide(true);
   }
 
   drop(): void {
     if (this.#state !== 'held') return;
     this.#state = 'dropped';
-    this.#held = [];
+    this.#forget();
     this.#decide(false);
+  }
+
+  #forget(): void {
+    this.#held = new UtteranceLog(MAX_HELD_FRAMES);
+    this.#callbacks.clear();
   }
 }

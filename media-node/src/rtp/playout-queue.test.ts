@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mulawEncodeSample } from '../audio/g711.js';
 import { PCMU } from './codec.js';
-import { PlayoutQueue } from './playout-queue.js';
+import { PlayoutQueue, type TakenFrame } from './playout-queue.js';
+
+/** The next frame's first payload byte and callback, or undefined when empty. */
+function next(q: PlayoutQueue): (Pick<TakenFrame, 'onSent'> & { first: number }) | undefined {
+  const out: TakenFrame = { payload: new Uint8Array(0), length: 0, onSent: undefined };
+  return q.take(out) ? { first: out.payload[0]!, onSent: out.onSent } : undefined;
+}
 
 const frame = (v: number): Int16Array => new Int16Array(160).fill(v);
 
@@ -13,9 +19,9 @@ void describe('PlayoutQueue', () => {
     q.write(buf);
     buf.fill(-1000);
     q.write(buf);
-    assert.equal(q.shift()?.payload[0], mulawEncodeSample(1000));
-    assert.equal(q.shift()?.payload[0], mulawEncodeSample(-1000));
-    assert.equal(q.shift(), undefined);
+    assert.equal(next(q)?.first, mulawEncodeSample(1000));
+    assert.equal(next(q)?.first, mulawEncodeSample(-1000));
+    assert.equal(next(q), undefined);
   });
 
   void it('attaches the first-frame callback to the next frame written only', () => {
@@ -26,7 +32,7 @@ void describe('PlayoutQueue', () => {
     q.write(frame(2));
     q.write(frame(3));
     assert.deepEqual(
-      [q.shift()?.onSent, q.shift()?.onSent, q.shift()?.onSent],
+      [next(q)?.onSent, next(q)?.onSent, next(q)?.onSent],
       [undefined, cb, undefined],
     );
   });
@@ -40,17 +46,27 @@ void describe('PlayoutQueue', () => {
     q.clear();
     assert.equal(q.length, 0);
     q.write(frame(5));
-    assert.equal(q.shift()?.onSent, undefined);
+    assert.equal(next(q)?.onSent, undefined);
   });
 
-  void it('keeps order across its internal compaction', () => {
+  void it('keeps order and callbacks while its ring grows and wraps', () => {
     const q = new PlayoutQueue(PCMU);
     const got: number[] = [];
+    const withCallback: number[] = [];
+    const take = (): boolean => {
+      const f = next(q);
+      if (!f) return false;
+      if (f.onSent) withCallback.push(got.length);
+      got.push(f.first);
+      return true;
+    };
     for (let i = 0; i < 1000; i++) {
+      if (i === 500) q.onFirstFrameSent(() => undefined);
       q.write(frame(i * 8));
-      if (i % 3 !== 0) got.push(q.shift()!.payload[0]!);
+      if (i % 3 !== 0) take();
     }
-    while (q.length) got.push(q.shift()!.payload[0]!);
+    while (take());
+    assert.deepEqual(withCallback, [500], 'the callback stayed with its frame through the growth');
     assert.deepEqual(got.slice(0, 5), [0, 8, 16, 24, 32].map(mulawEncodeSample));
     assert.equal(got.length, 1000);
   });

@@ -1,33 +1,51 @@
 // The outbound queue of one call: frames are encoded when written (so the writer may reuse its
-// buffer) into payload buffers that are recycled, and taken one per tick by the session. A
-// one-shot "first frame sent" callback is attached to the next frame written after it is asked for.
+// buffer) into a ring of payload slots, and taken one per tick by the session. A one-shot "first
+// frame sent" callback is attached to the next frame written after it is asked for.
+//
+// The ring's storage, lengths and per-slot views are allocated once and grow by doubling when a
+// reply is queued faster than it plays: a queued frame is no object of its own, so a second of
+// queued speech per call gives the garbage collector nothing to copy.
 
 import type { Codec } from './codec.js';
 
-interface Item {
+/** The frame `take` hands out; `payload` is the queue's slot, valid until the next write. */
+export interface TakenFrame {
   payload: Uint8Array;
   length: number;
   onSent: ((sentAtMs: number) => void) | undefined;
 }
 
+const INITIAL_SLOTS = 64; // 1.28 s of 20 ms frames
+
 export class PlayoutQueue {
-  private readonly items: Item[] = [];
+  private slotBytes: number;
+  private lengths: Int32Array;
+  private views: Uint8Array[];
+  private callbacks: (((sentAtMs: number) => void) | undefined)[];
   private head = 0;
-  private readonly free: Uint8Array[] = [];
+  private count = 0;
   private pendingCallback: ((sentAtMs: number) => void) | undefined;
 
-  constructor(private codec: Codec) {}
+  constructor(private codec: Codec) {
+    this.slotBytes = codec.maxPayloadBytes;
+    this.lengths = new Int32Array(0);
+    this.views = [];
+    this.callbacks = [];
+    this.allocate(INITIAL_SLOTS);
+  }
 
   get length(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
 
   /** Encodes and queues a frame. */
   write(frame: Int16Array): void {
-    const payload = this.free.pop() ?? new Uint8Array(this.codec.maxPayloadBytes);
-    const length = this.codec.encode(frame, payload);
-    this.items.push({ payload, length, onSent: this.pendingCallback });
+    if (this.count === this.lengths.length) this.allocate(2 * this.lengths.length);
+    const i = (this.head + this.count) % this.lengths.length;
+    this.lengths[i] = this.codec.encode(frame, this.views[i]!);
+    this.callbacks[i] = this.pendingCallback;
     this.pendingCallback = undefined;
+    this.count++;
   }
 
   /** Attaches `callback` to the next frame written. */
@@ -35,36 +53,54 @@ export class PlayoutQueue {
     this.pendingCallback = callback;
   }
 
-  /** Takes the oldest frame; return its payload with `recycle()` once sent. */
-  shift(): Item | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const item = this.items[this.head++];
-    if (this.head > 256 && this.head * 2 > this.items.length) {
-      this.items.splice(0, this.head);
-      this.head = 0;
-    }
-    return item;
-  }
-
-  recycle(payload: Uint8Array): void {
-    if (this.free.length < 64) this.free.push(payload);
+  /** Moves the oldest frame into `out`; false when the queue is empty. */
+  take(out: TakenFrame): boolean {
+    if (this.count === 0) return false;
+    const i = this.head;
+    out.payload = this.views[i]!;
+    out.length = this.lengths[i]!;
+    out.onSent = this.callbacks[i];
+    this.callbacks[i] = undefined;
+    this.head = (i + 1) % this.lengths.length;
+    this.count--;
+    return true;
   }
 
   /** Drops every queued frame and any callback not yet attached or fired. */
   clear(): void {
-    for (let i = this.head; i < this.items.length; i++) {
-      const item = this.items[i];
-      if (item) this.recycle(item.payload);
-    }
-    this.items.length = 0;
+    this.callbacks.fill(undefined);
     this.head = 0;
+    this.count = 0;
     this.pendingCallback = undefined;
   }
 
   /** Switches codec (after a re-INVITE); queued audio is dropped as it was encoded for the old one. */
   setCodec(codec: Codec): void {
     this.clear();
-    this.free.length = 0;
     this.codec = codec;
+    if (codec.maxPayloadBytes !== this.slotBytes) {
+      this.slotBytes = codec.maxPayloadBytes;
+      this.allocate(this.lengths.length);
+    }
+  }
+
+  /** (Re)allocates `slots` slots, keeping the queued frames in order from slot 0. */
+  private allocate(slots: number): void {
+    const storage = new Uint8Array(slots * this.slotBytes);
+    const lengths = new Int32Array(slots);
+    const callbacks = new Array<((sentAtMs: number) => void) | undefined>(slots).fill(undefined);
+    const views = Array.from({ length: slots }, (_, i) =>
+      storage.subarray(i * this.slotBytes, (i + 1) * this.slotBytes),
+    );
+    for (let k = 0; k < this.count; k++) {
+      const from = (this.head + k) % this.lengths.length;
+      views[k]!.set(this.views[from]!);
+      lengths[k] = this.lengths[from]!;
+      callbacks[k] = this.callbacks[from];
+    }
+    this.lengths = lengths;
+    this.views = views;
+    this.callbacks = callbacks;
+    this.head = 0;
   }
 }

@@ -20,7 +20,7 @@ import {
   writeRtpHeader,
   type RtpHeaderFields,
 } from './packet.js';
-import { PlayoutQueue } from './playout-queue.js';
+import { PlayoutQueue, type TakenFrame } from './playout-queue.js';
 import { bindPortPair, type PortRange } from './port-pair.js';
 import { RtcpReporter } from './rtcp-reporter.js';
 import type { PacedSource, Pacer } from './scheduler.js';
@@ -125,6 +125,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
   private readonly jitter: JitterBuffer;
   private readonly chunker = new FrameChunker();
   private readonly inbound: Int16Array[] = [];
+  /** The frame taken from the queue this tick (reused). */
+  private readonly taken: TakenFrame = { payload: new Uint8Array(0), length: 0, onSent: undefined };
   /** The header fields of the packet being sent (reused, like the send buffers). */
   private readonly tx: RtpHeaderFields;
   /** The header of the packet being received (one per session: parsing allocates nothing). */
@@ -317,14 +319,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
       return;
     }
     if (this.sendDtmfTick()) return;
-    const item = this.queue.shift();
-    if (item) {
+    const item = this.taken;
+    if (this.queue.take(item)) {
       this.send(!this.talkspurt, this.codec.payloadType, this.timestamp, item.payload, item.length);
       this.talkspurt = true;
-      this.queue.recycle(item.payload);
       if (item.onSent) {
+        const onSent = item.onSent;
+        item.onSent = undefined;
         this.lastFirstFrameSentAt = now;
-        item.onSent(now);
+        onSent(now);
       }
     } else if (this.options.silence === 'send') {
       const bytes = this.codec.samplesPerPacket;
