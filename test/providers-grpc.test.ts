@@ -183,6 +183,29 @@ void describe('gRPC providers', () => {
     await tts.close();
   });
 
+  void it('TTS: cancelling thousands of streams (barge-ins, hang-ups) keeps the provider reachable', async () => {
+    // Node's HTTP/2 server, like others, closes a connection that resets streams faster than a
+    // burst of 1000 and 33 a second; every stream on it then fails at once.
+    const { endpoint } = await startServer('paced-tts-server.ts', '--first-byte-ms', '0');
+    const tts = createGrpcTts({ endpoint });
+    const failures: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const ac = new AbortController();
+      const stream = tts.synthesize('an interrupted reply', ac.signal)[Symbol.asyncIterator]();
+      try {
+        await stream.next(); // audio is flowing: the caller barges in
+      } catch (error) {
+        failures.push(`stream ${i}: ${(error as Error).message}`);
+      }
+      ac.abort();
+      await stream.next().catch(() => undefined);
+    }
+    assert.deepEqual(failures.slice(0, 3), [], `${failures.length} of 1500 streams failed`);
+    const after = await synthesize(tts, 'still here');
+    assert.equal(after.samples, 10 * 60 * 8, 'a reply after the cancels plays in full');
+    await tts.close();
+  });
+
   void it('TTS: the espeak server renders speech', async () => {
     const { endpoint } = await inProcess(startEspeakTtsServer());
     const tts = createGrpcTts({ endpoint, voice: 'en-us' });

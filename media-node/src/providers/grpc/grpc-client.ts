@@ -24,16 +24,41 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
   'grpc.per_rpc_retry_buffer_size': 0,
 };
 
-export function makeClient(
+/**
+ * Connections a provider's calls are spread over. Every barge-in and hang-up cancels a stream,
+ * which sends an RST_STREAM, and servers limit how fast a connection may reset streams (the
+ * HTTP/2 "rapid reset" defence: Node's, through nghttp2, allows a burst of 1000 and 33 a second
+ * after that, then closes the connection and fails every stream on it). One busy media node
+ * cancels more than that; spread over four connections each stays well under it.
+ */
+export const PROVIDER_CONNECTIONS = 4;
+
+/** Clients of one provider service, each on its own connection; `pick()` takes turns. */
+export interface ClientPool {
+  pick(): grpc.Client;
+  close(): void;
+}
+
+export function makeClientPool(
   ctor: grpc.ServiceClientConstructor,
   o: GrpcClientOptions,
   field: string,
-): grpc.Client {
+  connections = PROVIDER_CONNECTIONS,
+): ClientPool {
   if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(o.endpoint)) {
     throw new Error(`${field} "${o.endpoint}" must be host:port (e.g. stt.internal:50051)`);
   }
   const creds = o.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
-  return new ctor(o.endpoint, creds, CHANNEL_OPTIONS);
+  // A local subchannel pool gives each client a connection of its own.
+  const options = { ...CHANNEL_OPTIONS, 'grpc.use_local_subchannel_pool': 1 };
+  const clients = Array.from({ length: connections }, () => new ctor(o.endpoint, creds, options));
+  let next = 0;
+  return {
+    pick: () => clients[next++ % clients.length]!,
+    close: () => {
+      for (const c of clients) c.close();
+    },
+  };
 }
 
 export function callMetadata(o: GrpcClientOptions): grpc.Metadata {

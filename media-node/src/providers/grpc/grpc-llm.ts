@@ -5,7 +5,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { AsyncQueue } from '../async-queue.js';
 import type { LlmContext, LlmEvent, LlmProvider } from '../types.js';
-import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
+import { callMetadata, grpcError, makeClientPool, type GrpcClientOptions } from './grpc-client.js';
 import {
   loadProviderServices,
   type ConverseRequestMsg,
@@ -27,12 +27,12 @@ function parseArgs(json: string): Record<string, unknown> {
 }
 
 export function createGrpcLlm(options: GrpcLlmOptions): LlmProvider {
-  const client = makeClient(loadProviderServices().AgentBrain, options, 'pipeline.llm.endpoint');
-  const converse = (
-    client as unknown as {
-      Converse(md: grpc.Metadata): grpc.ClientDuplexStream<ConverseRequestMsg, ConverseResponseMsg>;
-    }
-  ).Converse.bind(client);
+  const pool = makeClientPool(loadProviderServices().AgentBrain, options, 'pipeline.llm.endpoint');
+  type Converse = (
+    md: grpc.Metadata,
+  ) => grpc.ClientDuplexStream<ConverseRequestMsg, ConverseResponseMsg>;
+  const converse: Converse = (md) =>
+    (pool.pick() as unknown as { Converse: Converse }).Converse(md);
 
   async function* respond(context: LlmContext, signal: AbortSignal): AsyncIterable<LlmEvent> {
     signal.throwIfAborted();
@@ -85,5 +85,5 @@ export function createGrpcLlm(options: GrpcLlmOptions): LlmProvider {
     }
   }
 
-  return { name: 'grpc-llm', respond, close: () => Promise.resolve(client.close()) };
+  return { name: 'grpc-llm', respond, close: () => Promise.resolve(pool.close()) };
 }

@@ -8,7 +8,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../../audio/format.js';
 import { AsyncQueue } from '../async-queue.js';
 import type { SttProvider, SttResult, SttStream } from '../types.js';
-import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
+import { callMetadata, grpcError, makeClientPool, type GrpcClientOptions } from './grpc-client.js';
 import {
   loadProviderServices,
   pcmToBuffer,
@@ -26,10 +26,13 @@ type RecognizeCall = grpc.ClientDuplexStream<RecognizeRequestMsg, RecognizeRespo
 const STT_CHUNK_FRAMES = 5;
 
 export function createGrpcStt(options: GrpcSttOptions): SttProvider {
-  const client = makeClient(loadProviderServices().SpeechToText, options, 'pipeline.stt.endpoint');
-  const recognize = (
-    client as unknown as { Recognize(md: grpc.Metadata): RecognizeCall }
-  ).Recognize.bind(client);
+  const pool = makeClientPool(
+    loadProviderServices().SpeechToText,
+    options,
+    'pipeline.stt.endpoint',
+  );
+  const recognize = (md: grpc.Metadata): RecognizeCall =>
+    (pool.pick() as unknown as { Recognize(md: grpc.Metadata): RecognizeCall }).Recognize(md);
   return {
     name: 'grpc-stt',
     stream(signal: AbortSignal): SttStream {
@@ -80,6 +83,6 @@ export function createGrpcStt(options: GrpcSttOptions): SttProvider {
         results,
       };
     },
-    close: () => Promise.resolve(client.close()),
+    close: () => Promise.resolve(pool.close()),
   };
 }

@@ -4,7 +4,7 @@ import { SAMPLE_RATE } from '../../audio/format.js';
 import { AsyncQueue } from '../async-queue.js';
 import { abortReason } from '../provider-error.js';
 import type { TtsProvider } from '../types.js';
-import { callMetadata, grpcError, makeClient, type GrpcClientOptions } from './grpc-client.js';
+import { callMetadata, grpcError, makeClientPool, type GrpcClientOptions } from './grpc-client.js';
 import {
   pcmView,
   loadProviderServices,
@@ -17,15 +17,17 @@ export interface GrpcTtsOptions extends GrpcClientOptions {
 }
 
 export function createGrpcTts(options: GrpcTtsOptions): TtsProvider {
-  const client = makeClient(loadProviderServices().TextToSpeech, options, 'pipeline.tts.endpoint');
-  const synth = (
-    client as unknown as {
-      Synthesize(
-        req: SynthesizeRequestMsg,
-        md: grpc.Metadata,
-      ): grpc.ClientReadableStream<SynthesizeResponseMsg>;
-    }
-  ).Synthesize.bind(client);
+  const pool = makeClientPool(
+    loadProviderServices().TextToSpeech,
+    options,
+    'pipeline.tts.endpoint',
+  );
+  type Synthesize = (
+    req: SynthesizeRequestMsg,
+    md: grpc.Metadata,
+  ) => grpc.ClientReadableStream<SynthesizeResponseMsg>;
+  const synth: Synthesize = (req, md) =>
+    (pool.pick() as unknown as { Synthesize: Synthesize }).Synthesize(req, md);
 
   // The queue is what the caller iterates (no generator around it: one less suspension per chunk).
   function synthesize(text: string, signal: AbortSignal): AsyncIterable<Int16Array> {
@@ -58,5 +60,5 @@ export function createGrpcTts(options: GrpcTtsOptions): TtsProvider {
     return chunks;
   }
 
-  return { name: 'grpc-tts', synthesize, close: () => Promise.resolve(client.close()) };
+  return { name: 'grpc-tts', synthesize, close: () => Promise.resolve(pool.close()) };
 }
