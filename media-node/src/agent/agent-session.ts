@@ -19,7 +19,7 @@ import type {
   TtsProvider,
 } from '../providers/types.js';
 import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
-import { PreRollRing, UtteranceLog } from './caller-audio.js';
+import { PreRollRing, FrameLog } from './caller-audio.js';
 import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
@@ -55,7 +55,7 @@ const DTMF = /^[0-9*#A-D]$/;
 interface Hearing {
   stream: SttStream;
   ac: AbortController;
-  frames: UtteranceLog;
+  frames: FrameLog;
   result: Promise<string>;
 }
 
@@ -194,7 +194,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const ac = new AbortController();
     const stream = this.#o.providers.stt.stream(ac.signal);
     const preRollMs = this.#o.preRollMs ?? 300;
-    const frames = new UtteranceLog(MAX_UTTERANCE_FRAMES);
+    const frames = new FrameLog(MAX_UTTERANCE_FRAMES);
     this.#preRoll.copySince(atMs - preRollMs, frames);
     for (const f of frames.frames()) stream.write(f);
     const result = finalText(stream);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PreRollRing, UtteranceLog } from './caller-audio.js';
+import { PreRollRing, FrameLog } from './caller-audio.js';
 
 const frame = (value: number, length = 160): Int16Array => new Int16Array(length).fill(value);
 
@@ -12,7 +12,7 @@ void describe('caller audio', () => {
       reused.fill(i); // the RTP path may reuse or drop its frame after the call
       ring.push(reused, i * 20);
     }
-    const log = new UtteranceLog(10);
+    const log = new FrameLog(10);
     ring.copySince(80, log);
     assert.deepEqual(
       [...log.frames()].map((f) => f[0]),
@@ -20,8 +20,8 @@ void describe('caller audio', () => {
     );
   });
 
-  void it('utterance log replays every frame in order up to its limit, odd sizes included', () => {
-    const log = new UtteranceLog(150); // past its first index and its first 1 s block
+  void it('frame log replays every frame in order up to its limit, odd sizes included', () => {
+    const log = new FrameLog(150); // past its first index and its first 1 s block
     for (let i = 0; i < 170; i++) log.push(frame(i, i === 3 ? 80 : 160));
     const frames = [...log.frames()];
     assert.equal(log.length, 150);

@@ -28,7 +28,7 @@ export class PreRollRing {
   }
 
   /** Copies the frames that arrived at or after `fromMs`, oldest first, into `log`. */
-  copySince(fromMs: number, log: UtteranceLog): void {
+  copySince(fromMs: number, log: FrameLog): void {
     const first = (this.#next - this.#size + this.capacity) % this.capacity;
     for (let k = 0; k < this.#size; k++) {
       const i = (first + k) % this.capacity;
@@ -40,8 +40,8 @@ export class PreRollRing {
 
 const BLOCK_SAMPLES = 50 * FRAME_SAMPLES; // 1 s
 
-/** Append-only copy of an utterance's frames, up to `maxFrames`. */
-export class UtteranceLog {
+/** Append-only copy of frames (an utterance heard, a reply held), up to `maxFrames`. */
+export class FrameLog {
   readonly #blocks: Int16Array[] = [];
   /** Per frame: block index, offset, length (a typed array: its storage is off the JS heap). */
   #index = new Int32Array(3 * 64);

@@ -3,7 +3,7 @@
  * back until the end of turn confirms it (release: the held frames go out at once) or the caller
  * speaks again (drop: nothing was heard, nothing is kept).
  */
-import { UtteranceLog } from './caller-audio.js';
+import { FrameLog } from './caller-audio.js';
 import type { AudioSink } from './types.js';
 
 /** More than any reply a pause could prepare (60 s): the log stops there. */
@@ -13,7 +13,7 @@ export class HeldReply {
   readonly #target: AudioSink;
   // Frames are copied into 1 s blocks (the writer's frame may be a reused buffer), not one array
   // each: a held reply lives for the caller's pause, long enough to be copied by every minor GC.
-  #held = new UtteranceLog(MAX_HELD_FRAMES);
+  #held = new FrameLog(MAX_HELD_FRAMES);
   /** Frame index -> its sent callback (the reply's first frame has one). */
   #callbacks = new Map<number, () => void>();
   #state: 'held' | 'released' | 'dropped' = 'held';
@@ -71,7 +71,7 @@ export class HeldReply {
   }
 
   #forget(): void {
-    this.#held = new UtteranceLog(MAX_HELD_FRAMES);
+    this.#held = new FrameLog(MAX_HELD_FRAMES);
     this.#callbacks.clear();
   }
 }

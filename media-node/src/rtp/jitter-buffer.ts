@@ -10,8 +10,8 @@
 // Storage is a ring of slots indexed by sequence number, each holding its samples in an array
 // allocated once and reused: a packet costs a copy, not an allocation, so the receive path of
 // hundreds of calls leaves the garbage collector nothing per packet. A frame returned by pop() is
-// therefore the buffer's own storage, valid until SLOTS more packets have arrived (1.28 s at
-// 20 ms); a consumer that keeps audio longer copies it.
+// therefore the buffer's own storage, valid until a ring's worth (64) more packets have arrived
+// (1.28 s at 20 ms); a consumer that keeps audio longer copies it.
 
 /** Tuning of a jitter buffer; every field has a default. */
 export interface JitterBufferOptions {

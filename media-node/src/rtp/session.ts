@@ -324,10 +324,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
       this.send(!this.talkspurt, this.codec.payloadType, this.timestamp, item.payload, item.length);
       this.talkspurt = true;
       if (item.onSent) {
-        const onSent = item.onSent;
-        item.onSent = undefined;
         this.lastFirstFrameSentAt = now;
-        onSent(now);
+        item.onSent(now);
       }
     } else if (this.options.silence === 'send') {
       const bytes = this.codec.samplesPerPacket;
