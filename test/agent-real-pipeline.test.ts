@@ -56,7 +56,7 @@ void describe('agent with real local providers', () => {
       sink: {
         write: (_f, onSent) => {
           frames++;
-          if (onSent) setImmediate(onSent);
+          if (onSent) setImmediate(() => onSent(clock.now()));
         },
         clear: () => undefined,
       },

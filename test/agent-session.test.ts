@@ -80,12 +80,12 @@ function streamingLlm(
   return { llm, log };
 }
 
-function recordingSink() {
+function recordingSink(clock: { now(): number }) {
   const s = { frames: 0, clears: 0 };
   const sink: AudioSink = {
     write(_frame, onSent) {
       s.frames++;
-      if (onSent) setTimeout(onSent, 2);
+      if (onSent) setTimeout(() => onSent(clock.now()), 2);
     },
     clear: () => void s.clears++,
   };
@@ -101,7 +101,7 @@ function harness(opts: {
   prepareAhead?: boolean;
 }) {
   const clock = testClock();
-  const { sink, s } = recordingSink();
+  const { sink, s } = recordingSink(clock);
   const session = createAgentSession({
     pipeline: { greeting: opts.greeting ?? '' },
     providers: {

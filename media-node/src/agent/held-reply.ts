@@ -15,7 +15,7 @@ export class HeldReply {
   // each: a held reply lives for the caller's pause, long enough to be copied by every minor GC.
   #held = new FrameLog(MAX_HELD_FRAMES);
   /** Frame index -> its sent callback (the reply's first frame has one). */
-  #callbacks = new Map<number, () => void>();
+  #callbacks = new Map<number, (sentAtMs: number) => void>();
   #state: 'held' | 'released' | 'dropped' = 'held';
   #decide: (released: boolean) => void = () => undefined;
   /** Resolves true on release, false on drop. */

@@ -81,7 +81,7 @@ export class SpeechOutput {
     const { sink, clock, playout, onFirstSent } = this.#o;
     const now = clock.now();
     playout.endsAtMs = Math.max(playout.endsAtMs, now) + FRAME_MS;
-    if (this.#frames++ === 0 && onFirstSent) sink.write(frame, () => onFirstSent(clock.now()));
+    if (this.#frames++ === 0 && onFirstSent) sink.write(frame, onFirstSent);
     else sink.write(frame);
   }
 }

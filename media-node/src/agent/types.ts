@@ -3,12 +3,13 @@
 /** Where the agent's speech goes (the call's RTP playout queue). */
 export interface AudioSink {
   /**
-   * Queues a 20 ms frame. `onSent`, when given, is called once that frame actually leaves as RTP
-   * (the agent passes it for the first frame of each reply to time the turn). The frame may be a
+   * Queues a 20 ms frame. `onSent`, when given, is called once that frame actually leaves as RTP,
+   * with the time it left on the agent's clock (the agent passes it for the first frame of each
+   * reply to time the turn; the call may learn of the send a little later than it happened). The frame may be a
    * view into the TTS provider's chunk or a reused buffer: a sink that keeps it copies it (the RTP
    * session encodes it at once).
    */
-  write(frame: Int16Array, onSent?: () => void): void;
+  write(frame: Int16Array, onSent?: (sentAtMs: number) => void): void;
   /** Drops everything queued (barge-in). */
   clear(): void;
 }

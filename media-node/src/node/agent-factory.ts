@@ -25,7 +25,7 @@ export interface AgentFactoryOptions {
 function agentSink(sink: AudioSinkPort): AudioSink {
   return {
     write: (frame, onSent) => {
-      if (onSent) sink.onFirstFrameSent(() => onSent());
+      if (onSent) sink.onFirstFrameSent(onSent);
       sink.write(frame);
     },
     clear: () => sink.clear(),
@@ -48,7 +48,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
       });
       return {
         start: () => session.start(),
-        pushAudio: (frame) => session.pushAudio(frame),
+        pushAudio: (frame, atMs) => session.pushAudio(frame, atMs),
         pushDtmf: (digit) => session.pushDtmf(digit),
         stop: () => session.stop(),
         onTranscript: (l) => session.on('transcript', ({ role, text }) => l(role, text)),

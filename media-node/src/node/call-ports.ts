@@ -24,7 +24,8 @@ export interface RtpStats {
 
 export interface MediaPort {
   readonly sink: AudioSinkPort;
-  onAudio(listener: (frame: Int16Array) => void): void;
+  /** The caller's frames, each with the time it was played out of the jitter buffer. */
+  onAudio(listener: (frame: Int16Array, atMs: number) => void): void;
   onDtmf(listener: (digit: string) => void): void;
   /** Our direction towards the far end (hold: `sendonly`/`inactive` from the far end's offer). */
   setDirection(direction: MediaDirection): void;
@@ -40,7 +41,7 @@ export type AgentAction = { type: 'hangup' } | { type: 'transfer'; target?: stri
 
 export interface AgentPort {
   start(): void;
-  pushAudio(frame: Int16Array): void;
+  pushAudio(frame: Int16Array, atMs: number): void;
   pushDtmf(digit: string): void;
   stop(): void;
   onTranscript(listener: (role: 'caller' | 'agent', text: string) => void): void;

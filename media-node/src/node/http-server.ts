@@ -22,8 +22,10 @@ export interface OpsTarget {
   placeCall(to: string): Promise<{ callId: string }>;
   events: CallEventBus;
   registry: Registry;
+  /** Metrics kept off the event loop (the RTP thread's), appended to the registry's. */
+  moreMetrics?: () => Promise<string>;
   /** `GET /debug/media`: pacing percentiles of the shared scheduler (`?reset=1` restarts them). */
-  mediaStats?: (reset: boolean) => unknown;
+  mediaStats?: (reset: boolean) => Promise<unknown>;
   log: Logger;
 }
 
@@ -102,18 +104,16 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
       sendJson(res, 202, target.status());
       return;
     case 'GET /metrics': {
-      const text = await target.registry.metrics();
+      const own = await target.registry.metrics();
+      const text = target.moreMetrics ? `${own.trimEnd()}\n${await target.moreMetrics()}` : own;
       res.writeHead(200, { 'content-type': target.registry.contentType });
       res.end(text);
       return;
     }
     case 'GET /debug/media': {
       const reset = new URL(req.url ?? '/', 'http://node').searchParams.get('reset') === '1';
-      sendJson(
-        res,
-        target.mediaStats ? 200 : 404,
-        target.mediaStats?.(reset) ?? { error: 'not available' },
-      );
+      if (target.mediaStats) sendJson(res, 200, await target.mediaStats(reset));
+      else sendJson(res, 404, { error: 'not available' });
       return;
     }
     case 'GET /events':

@@ -8,8 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const LATENCY_BUCKETS_SECONDS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
 ];
-/** Milliseconds of deviation of an RTP send from its ideal 20 ms slot. */
-export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
+/** Milliseconds of deviation of an RTP send from its ideal 20 ms slot (the RTP thread's metric). */
+export { PACING_BUCKETS_MS } from '../rtp/scheduler.js';
 
 export type TurnStage = 'stt' | 'llm' | 'tts' | 'rtp' | 'total';
 export type CallOutcome = 'completed' | 'rejected' | 'failed' | 'cancelled' | 'transferred';
@@ -28,8 +28,6 @@ export interface NodeMetrics {
   rtpPacketsSent: Counter;
   rtpPacketsReceived: Counter;
   rtpPacketsLost: Counter;
-  rtpJitterMs: Gauge;
-  pacingDeviationMs: Histogram;
   providerErrors: Counter<'kind' | 'provider'>;
 }
 
@@ -99,17 +97,6 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
     rtpPacketsLost: new Counter({
       name: 'voicefleet_rtp_packets_lost_total',
       help: 'RTP packets lost (sequence gaps)',
-      registers,
-    }),
-    rtpJitterMs: new Gauge({
-      name: 'voicefleet_rtp_jitter_ms',
-      help: 'Highest interarrival jitter among active calls (RFC 3550), milliseconds',
-      registers,
-    }),
-    pacingDeviationMs: new Histogram({
-      name: 'voicefleet_rtp_pacing_deviation_ms',
-      help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
-      buckets: PACING_BUCKETS_MS,
       registers,
     }),
     preparedReplies: new Counter({

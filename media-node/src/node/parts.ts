@@ -7,7 +7,7 @@ import type { MediaNodeConfig } from '@voicefleet/api';
 import { createEspeakTts } from '../providers/local/espeak-tts.js';
 import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
-import { PacingScheduler } from '../rtp/scheduler.js';
+import { RtpThread } from '../rtp/rtp-thread.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from './agent-factory.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
@@ -21,7 +21,8 @@ export interface NodeParts {
   signaling: SignalingPort;
   media: MediaFactory;
   agents: AgentFactory;
-  scheduler: PacingScheduler;
+  /** The RTP thread: every call's session and the pacing scheduler. */
+  rtp: RtpThread;
   sipPort: number;
   close(): Promise<void>;
 }
@@ -35,9 +36,7 @@ export async function createParts(
   const providers = createProviders(pipeline, { env: deps.env });
   const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : createEspeakTts();
   const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
-  const scheduler = new PacingScheduler({
-    observeDeviation: (ms) => metrics.pacingDeviationMs.observe(ms),
-  });
+  const rtp = await RtpThread.start();
   const { signaling, port } = await listenSipSignaling({
     host: config.sip.host,
     port: config.sip.port,
@@ -48,7 +47,7 @@ export async function createParts(
   const advertisedHost =
     config.sip.advertisedHost || (config.rtp.host === '0.0.0.0' ? '127.0.0.1' : config.rtp.host);
   const media = createRtpMediaFactory({
-    scheduler,
+    rtp,
     bindHost: config.rtp.host,
     advertisedHost,
     portRange: { min: config.rtp.portMin, max: config.rtp.portMax },
@@ -72,11 +71,11 @@ export async function createParts(
     signaling,
     media,
     agents,
-    scheduler,
+    rtp,
     sipPort: port,
     close: async () => {
       await signaling.close();
-      scheduler.stop();
+      await rtp.close();
       await turns.close();
       await Promise.allSettled([
         providers.stt.close(),

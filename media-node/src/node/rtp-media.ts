@@ -5,13 +5,14 @@
  * dialog bumps the o= version.
  */
 import { codecByName, type Codec } from '../rtp/codec.js';
-import { RtpSession, type RemoteAddress } from '../rtp/session.js';
-import type { PacingScheduler } from '../rtp/scheduler.js';
+import type { RtpThread, ThreadRtpSession } from '../rtp/rtp-thread.js';
+import type { RemoteAddress } from '../rtp/session.js';
 import { LocalDescription, TELEPHONE_EVENT_PT, answerOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
 
 export interface RtpMediaOptions {
-  scheduler: PacingScheduler;
+  /** The process's RTP thread: every call's session runs there. */
+  rtp: RtpThread;
   /** Address RTP sockets bind. */
   bindHost: string;
   /** Address written into SDP. */
@@ -27,10 +28,10 @@ interface Encoding {
   te: number | undefined;
 }
 
-function mediaPort(session: RtpSession): MediaPort {
+function mediaPort(session: ThreadRtpSession): MediaPort {
   return {
     sink: session,
-    onAudio: (l) => session.on('audio', (frame) => l(frame)),
+    onAudio: (l) => session.on('audio', (frame, _kind, atMs) => l(frame, atMs)),
     onDtmf: (l) => session.on('dtmf', (digit) => l(digit)),
     setDirection: (d) => session.setDirection(d),
     onTimeout: (l) => session.on('timeout', l),
@@ -54,7 +55,7 @@ function sameEncoding(a: Encoding, b: Encoding): boolean {
   );
 }
 
-function follow(session: RtpSession, remote: RemoteAddress | undefined): void {
+function follow(session: ThreadRtpSession, remote: RemoteAddress | undefined): void {
   // c=0.0.0.0 (hold) carries no address: keep the one we have for the resume
   if (remote === undefined) return;
   const current = session.remoteAddress;
@@ -63,7 +64,7 @@ function follow(session: RtpSession, remote: RemoteAddress | undefined): void {
 }
 
 function negotiated(
-  session: RtpSession,
+  session: ThreadRtpSession,
   local: LocalDescription,
   ourSdp: string,
   encoding: Encoding,
@@ -89,8 +90,7 @@ function negotiated(
 
 export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
   const open = (encoding: Encoding, remote?: RemoteAddress) =>
-    RtpSession.open({
-      scheduler: o.scheduler,
+    o.rtp.open({
       codec: encoding.codec,
       ...(encoding.te === undefined ? {} : { telephoneEventPayloadType: encoding.te }),
       host: o.bindHost,

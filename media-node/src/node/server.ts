@@ -59,14 +59,11 @@ export async function startMediaNodeServer(
         events,
         registry: metrics.registry,
         log,
-        mediaStats: (reset) => {
-          const pacing = parts.scheduler.deviationStats();
+        moreMetrics: () => parts.rtp.metrics(),
+        mediaStats: async (reset) => {
           const loop = loopMonitor.stats();
-          if (reset) {
-            parts.scheduler.resetDeviation();
-            loopMonitor.reset();
-          }
-          return { pacing, pacedSources: parts.scheduler.size, loop };
+          if (reset) loopMonitor.reset();
+          return { ...(await parts.rtp.pacing(reset)), loop };
         },
       },
       config.http.host,

@@ -156,15 +156,31 @@ export class JitterBuffer {
     return { kind: 'concealed', samples: this.conceal() };
   }
 
+  /** Packets received (as in stats(), which allocates; this does not). */
+  get received(): number {
+    return this.counts.received;
+  }
+
+  /** Packets expected and not received (as in stats()). */
+  get lost(): number {
+    const expected = this.baseSeq === undefined ? 0 : this.maxSeq - this.baseSeq + 1;
+    return Math.max(0, expected - this.counts.received);
+  }
+
+  /** Interarrival jitter in milliseconds (as in stats()). */
+  get jitterMs(): number {
+    return (this.jitter * 1000) / this.clockRate;
+  }
+
   /** Current statistics. */
   stats(): JitterBufferStats {
     const expected = this.baseSeq === undefined ? 0 : this.maxSeq - this.baseSeq + 1;
     return {
       ...this.counts,
       expected,
-      lost: Math.max(0, expected - this.counts.received),
+      lost: this.lost,
       jitter: this.jitter,
-      jitterMs: (this.jitter * 1000) / this.clockRate,
+      jitterMs: this.jitterMs,
       highestSeq: this.maxSeq,
       depth: this.size,
       targetDelayFrames: this.targetDelayFrames(),

@@ -285,6 +285,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
     };
   }
 
+  /** Packets sent, packets received, packets lost and jitter (ms) into `out[at..at+3]`. */
+  writeCounters(out: Float64Array, at = 0): void {
+    out[at] = this.counts.packetsSent;
+    out[at + 1] = this.jitter.received;
+    out[at + 2] = this.jitter.lost;
+    out[at + 3] = this.jitter.jitterMs;
+  }
+
   /** Stops pacing and closes the sockets. Safe to call twice. */
   close(): void {
     if (this.closed) return;

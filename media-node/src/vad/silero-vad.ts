@@ -6,13 +6,10 @@
 import { Worker } from 'node:worker_threads';
 import { FRAME_MS, PCM16_FULL_SCALE, SAMPLE_RATE } from '../audio/format.js';
 import type { SileroReply, SileroRequest } from './silero-worker.js';
+import { typeScriptWorkerSource } from '../worker-source.js';
 
 const WINDOW = 256;
-// The worker is TypeScript: register tsx inside it first (execArgv `--import tsx` does not reach
-// a worker's entry module on Node 20).
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-  .then(({ register }) => { register(); return import(${JSON.stringify(new URL('./silero-worker.ts', import.meta.url).href)}); })
-  .catch((e) => { throw e; });`;
+const WORKER_SOURCE = typeScriptWorkerSource(new URL('./silero-worker.ts', import.meta.url));
 const WINDOW_MS = (WINDOW * 1000) / SAMPLE_RATE;
 
 export interface SileroStream {
@@ -42,7 +39,7 @@ export class SileroVadService {
   #onFailure: ((error: Error) => void) | undefined;
 
   private constructor() {
-    this.#worker = new Worker(WORKER_BOOTSTRAP, { eval: true });
+    this.#worker = new Worker(WORKER_SOURCE, { eval: true });
     this.#ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (msg: SileroReply) => {
         if (msg.type === 'ready') resolve();

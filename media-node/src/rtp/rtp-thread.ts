@@ -1,0 +1,452 @@
+// The event loop's side of the RTP thread (rtp-worker.ts): starts the thread and opens call
+// sessions on it. A ThreadRtpSession looks like an RtpSession to the call: it takes the agent's
+// frames (AudioSink) into its shared outbound ring, emits the caller's frames from the inbound ring,
+// and forwards control. Frames that do not fit the ring wait here and follow when the thread asks.
+// If the thread dies, every session reports a media timeout (so its call ends with a BYE, not
+// silence) and the next session starts a new thread.
+
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { FRAME_SAMPLES } from '../audio/format.js';
+import { typeScriptWorkerSource } from '../worker-source.js';
+import type { AudioSink } from './audio-sink.js';
+import type { Codec } from './codec.js';
+import { dtmfEventCode } from './dtmf.js';
+import type {
+  PacingReport,
+  RtpThreadData,
+  RtpThreadEvent,
+  RtpThreadRequest,
+  ThreadSessionOptions,
+} from './rtp-worker.js';
+import {
+  CONTROL_CLEAR,
+  CONTROL_WAITING,
+  FRAME_KINDS,
+  STAT_JITTER_MS,
+  STAT_LOST,
+  STAT_RECEIVED,
+  STAT_SENT,
+  SessionMemory,
+  type FrameKind,
+} from './session-memory.js';
+import type { MediaDirection, RemoteAddress } from './session.js';
+
+const WORKER_SOURCE = typeScriptWorkerSource(new URL('./rtp-worker.ts', import.meta.url));
+
+/** Options of a session on the thread: a codec object instead of its name. */
+export type ThreadRtpSessionOptions = Omit<ThreadSessionOptions, 'codec'> & { codec: Codec };
+
+/** Events of a ThreadRtpSession (RtpSession's, with each caller frame's time). */
+export type ThreadRtpSessionEvents = {
+  /**
+   * A 20 ms frame of the caller's audio and the time (performance.now()) the RTP thread played it
+   * out of its jitter buffer. The frame is shared storage, rewritten once this listener returns:
+   * copy it to keep it.
+   */
+  audio: [frame: Int16Array, kind: FrameKind, atMs: number];
+  dtmf: [digit: string];
+  timeout: [];
+  latched: [remote: RemoteAddress];
+  socketError: [error: Error];
+  closed: [];
+};
+
+/** Frames waiting on the event loop's side for room in the outbound ring, in order. */
+class WaitingFrames {
+  private samples = new Int16Array(0);
+  private tags = new Int32Array(0);
+  private head = 0;
+  length = 0;
+
+  push(frame: Int16Array, tag: number): void {
+    const slots = this.tags.length;
+    if (this.length === slots) this.grow(Math.max(64, 2 * slots));
+    const i = (this.head + this.length) % this.tags.length;
+    this.samples.set(frame, i * FRAME_SAMPLES);
+    this.tags[i] = tag;
+    this.length++;
+  }
+
+  /** The oldest frame (a view, valid until the next push) and its tag. */
+  peek(): { frame: Int16Array; tag: number } | undefined {
+    if (this.length === 0) return undefined;
+    const i = this.head;
+    return {
+      frame: this.samples.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES),
+      tag: this.tags[i]!,
+    };
+  }
+
+  shift(): void {
+    this.head = (this.head + 1) % this.tags.length;
+    this.length--;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.length = 0;
+  }
+
+  private grow(slots: number): void {
+    const samples = new Int16Array(slots * FRAME_SAMPLES);
+    const tags = new Int32Array(slots);
+    for (let k = 0; k < this.length; k++) {
+      const from = (this.head + k) % this.tags.length;
+      samples.set(
+        this.samples.subarray(from * FRAME_SAMPLES, (from + 1) * FRAME_SAMPLES),
+        k * FRAME_SAMPLES,
+      );
+      tags[k] = this.tags[from]!;
+    }
+    this.samples = samples;
+    this.tags = tags;
+    this.head = 0;
+  }
+}
+
+export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> implements AudioSink {
+  private remote: RemoteAddress | undefined;
+  private direction: MediaDirection = 'sendrecv';
+  private telephoneEvent: number | undefined;
+  private readonly waiting = new WaitingFrames();
+  private readonly sentCallbacks = new Map<number, (sentAtMs: number) => void>();
+  private pendingCallback: ((sentAtMs: number) => void) | undefined;
+  private nextMark = 1;
+  /** The outbound ring's write index at the last clear(). */
+  private clearedTo = 0;
+  private closed = false;
+
+  /** @internal made by RtpThread.open */
+  constructor(
+    private readonly thread: RtpThread,
+    readonly id: number,
+    private readonly memory: SessionMemory,
+    readonly localPort: number,
+    readonly localAddress: string,
+    readonly ssrc: number,
+    options: ThreadRtpSessionOptions,
+  ) {
+    super();
+    this.remote = options.remote;
+    this.telephoneEvent = options.telephoneEventPayloadType;
+  }
+
+  // ---- AudioSink ----------------------------------------------------------------------------
+
+  get queuedFrames(): number {
+    const { outbound } = this.memory;
+    // frames before the last clear may sit in the ring until the thread's next tick skips them
+    const inRing = Math.min(outbound.length, (outbound.writeIndex - this.clearedTo) >>> 0);
+    return this.waiting.length + inRing;
+  }
+
+  write(frame: Int16Array): void {
+    if (frame.length !== FRAME_SAMPLES) {
+      throw new RangeError(`audio frames have ${FRAME_SAMPLES} samples, got ${frame.length}`);
+    }
+    if (this.closed) return;
+    let mark = 0;
+    if (this.pendingCallback) {
+      mark = this.nextMark++;
+      this.sentCallbacks.set(mark, this.pendingCallback);
+      this.pendingCallback = undefined;
+    }
+    if (this.waiting.length === 0 && this.memory.outbound.write(frame, mark, 0)) return;
+    this.waiting.push(frame, mark);
+    Atomics.store(this.memory.control, CONTROL_WAITING, 1);
+  }
+
+  clear(): void {
+    this.waiting.clear();
+    this.sentCallbacks.clear();
+    this.pendingCallback = undefined;
+    this.clearedTo = this.memory.outbound.writeIndex;
+    Atomics.store(this.memory.control, CONTROL_CLEAR, this.clearedTo);
+  }
+
+  onFirstFrameSent(callback: (sentAtMs: number) => void): void {
+    this.pendingCallback = callback;
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  /** Queues a DTMF key press; false when telephone-event was not negotiated or not a digit. */
+  sendDtmf(digit: string, durationMs = 100): boolean {
+    if (this.telephoneEvent === undefined || dtmfEventCode(digit) === undefined) return false;
+    this.request({ op: 'dtmf', id: this.id, digit, durationMs });
+    return true;
+  }
+
+  setDirection(direction: MediaDirection): void {
+    this.direction = direction;
+    this.request({ op: 'direction', id: this.id, direction });
+  }
+
+  get currentDirection(): MediaDirection {
+    return this.direction;
+  }
+
+  setRemote(remote: RemoteAddress): void {
+    this.remote = remote;
+    this.request({ op: 'remote', id: this.id, remote });
+  }
+
+  get remoteAddress(): RemoteAddress | undefined {
+    return this.remote;
+  }
+
+  setCodec(codec: Codec, telephoneEventPayloadType?: number): void {
+    this.telephoneEvent = telephoneEventPayloadType;
+    this.request({
+      op: 'codec',
+      id: this.id,
+      codec: { name: codec.name, payloadType: codec.payloadType },
+      ...(telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType }),
+    });
+  }
+
+  /** Counters as of the session's last tick on the RTP thread (at most 20 ms old). */
+  stats(): { packetsSent: number; packetsReceived: number; lost: number; jitterMs: number } {
+    const s = this.memory.stats;
+    return {
+      packetsSent: s[STAT_SENT] ?? 0,
+      packetsReceived: s[STAT_RECEIVED] ?? 0,
+      lost: s[STAT_LOST] ?? 0,
+      jitterMs: s[STAT_JITTER_MS] ?? 0,
+    };
+  }
+
+  /** Closes the session on the thread. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.waiting.clear();
+    this.sentCallbacks.clear();
+    this.pendingCallback = undefined;
+    this.request({ op: 'close', id: this.id });
+    this.thread.forget(this.id);
+    this.emit('closed');
+  }
+
+  // ---- from the thread ----------------------------------------------------------------------
+
+  /** @internal Emits the caller's waiting frames and moves waiting speech into the ring. */
+  pump(): void {
+    const { inbound, outbound } = this.memory;
+    for (let slot = inbound.peek(); slot >= 0 && !this.closed; slot = inbound.peek()) {
+      try {
+        this.emit(
+          'audio',
+          inbound.frame(slot),
+          FRAME_KINDS[inbound.tag(slot)] ?? 'audio',
+          inbound.time(slot),
+        );
+      } finally {
+        inbound.release();
+      }
+    }
+    for (let next = this.waiting.peek(); next; next = this.waiting.peek()) {
+      if (!outbound.write(next.frame, next.tag, 0)) return;
+      this.waiting.shift();
+    }
+    Atomics.store(this.memory.control, CONTROL_WAITING, 0);
+  }
+
+  /** @internal */
+  receive(
+    event: Exclude<
+      RtpThreadEvent,
+      { type: 'ready' | 'opened' | 'open-failed' | 'frames' | 'pacing' | 'metrics' }
+    >,
+  ): void {
+    if (this.closed) return;
+    switch (event.type) {
+      case 'sent': {
+        const callback = this.sentCallbacks.get(event.mark);
+        this.sentCallbacks.delete(event.mark);
+        callback?.(event.atMs);
+        return;
+      }
+      case 'dtmf':
+        this.emit('dtmf', event.digit);
+        return;
+      case 'timeout':
+        this.emit('timeout');
+        return;
+      case 'latched':
+        this.remote = event.remote;
+        this.emit('latched', event.remote);
+        return;
+      case 'socket-error':
+        this.emit('socketError', new Error(event.message));
+        return;
+    }
+  }
+
+  private request(request: RtpThreadRequest): void {
+    if (!this.closed || request.op === 'close') this.thread.send(request);
+  }
+}
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+/** The RTP thread of the process: start it once, open every call's session on it. */
+export class RtpThread {
+  private worker: Worker | undefined;
+  private ready: Promise<Worker> | undefined;
+  private readonly sessions = new Map<number, ThreadRtpSession>();
+  private readonly opening = new Map<
+    number,
+    Pending<{ port: number; address: string; ssrc: number }>
+  >();
+  private readonly requests = new Map<number, Pending<RtpThreadEvent>>();
+  private nextId = 1;
+  private stopped = false;
+
+  /** Starts the thread and waits until it takes sessions. */
+  static async start(): Promise<RtpThread> {
+    const thread = new RtpThread();
+    await thread.spawn();
+    return thread;
+  }
+
+  /** Sessions open on the thread. */
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Binds a socket pair on the thread and starts pacing the new session there. */
+  async open(options: ThreadRtpSessionOptions): Promise<ThreadRtpSession> {
+    await this.spawn();
+    const id = this.nextId++;
+    const memory = SessionMemory.create();
+    const { codec, ...rest } = options;
+    const opened = new Promise<{ port: number; address: string; ssrc: number }>((resolve, reject) =>
+      this.opening.set(id, { resolve, reject }),
+    );
+    this.send({
+      op: 'open',
+      id,
+      buffer: memory.buffer,
+      options: { ...rest, codec: { name: codec.name, payloadType: codec.payloadType } },
+    });
+    const { port, address, ssrc } = await opened;
+    const session = new ThreadRtpSession(this, id, memory, port, address, ssrc, options);
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  /** Send-gap statistics of the thread's scheduler; `reset` starts a new window. */
+  async pacing(reset = false): Promise<PacingReport> {
+    const reply = await this.ask((req) => ({ op: 'pacing', req, reset }));
+    if (reply.type !== 'pacing') throw new Error(`unexpected reply ${reply.type}`);
+    return { pacing: reply.pacing, pacedSources: reply.pacedSources };
+  }
+
+  /** The thread's Prometheus metrics (pacing deviation, jitter) in the text format. */
+  async metrics(): Promise<string> {
+    const reply = await this.ask((req) => ({ op: 'metrics', req }));
+    if (reply.type !== 'metrics') throw new Error(`unexpected reply ${reply.type}`);
+    return reply.text;
+  }
+
+  /** Stops the thread; its sessions end with it. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    const worker = this.worker;
+    this.worker = undefined;
+    this.ready = undefined;
+    this.sessions.clear();
+    if (worker) await worker.terminate();
+  }
+
+  /** @internal */
+  send(request: RtpThreadRequest): void {
+    this.worker?.postMessage(request);
+  }
+
+  /** @internal */
+  forget(id: number): void {
+    this.sessions.delete(id);
+  }
+
+  private async ask(build: (req: number) => RtpThreadRequest): Promise<RtpThreadEvent> {
+    await this.spawn();
+    const req = this.nextId++;
+    const reply = new Promise<RtpThreadEvent>((resolve, reject) =>
+      this.requests.set(req, { resolve, reject }),
+    );
+    this.send(build(req));
+    return reply;
+  }
+
+  private spawn(): Promise<Worker> {
+    if (this.stopped) return Promise.reject(new Error('the RTP thread is stopped'));
+    this.ready ??= new Promise<Worker>((resolve, reject) => {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { timeOrigin: performance.timeOrigin } satisfies RtpThreadData,
+      });
+      // The sessions' sockets live on the thread; the node's own sockets keep the process up.
+      worker.unref();
+      this.worker = worker;
+      worker.on('message', (event: RtpThreadEvent) => {
+        if (event.type === 'ready') resolve(worker);
+        else this.onEvent(event);
+      });
+      const fail = (error: Error): void => {
+        reject(error);
+        this.onExit(worker, error);
+      };
+      worker.on('error', (e) => fail(new Error('the RTP thread crashed', { cause: e })));
+      worker.on('exit', (code) => fail(new Error(`the RTP thread exited (code ${code})`)));
+    });
+    return this.ready;
+  }
+
+  private onEvent(event: RtpThreadEvent): void {
+    switch (event.type) {
+      case 'frames':
+        for (const session of this.sessions.values()) session.pump();
+        return;
+      case 'opened':
+        this.opening.get(event.id)?.resolve(event);
+        this.opening.delete(event.id);
+        return;
+      case 'open-failed': {
+        const error = new Error(event.message);
+        error.name = event.name;
+        this.opening.get(event.id)?.reject(error);
+        this.opening.delete(event.id);
+        return;
+      }
+      case 'pacing':
+      case 'metrics':
+        this.requests.get(event.req)?.resolve(event);
+        this.requests.delete(event.req);
+        return;
+      case 'ready':
+        return;
+      default:
+        this.sessions.get(event.id)?.receive(event);
+    }
+  }
+
+  /** The thread is gone: its calls end (media timeout), waiting opens and requests fail. */
+  private onExit(worker: Worker, error: Error): void {
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    this.ready = undefined;
+    for (const pending of [...this.opening.values(), ...this.requests.values()])
+      pending.reject(error);
+    this.opening.clear();
+    this.requests.clear();
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const session of sessions) session.receive({ type: 'timeout', id: session.id });
+  }
+}

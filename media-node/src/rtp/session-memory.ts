@@ -1,0 +1,57 @@
+// The shared memory of one call's RTP session run on the RTP thread (rtp-thread.ts): the outbound
+// ring (the agent's speech, event loop -> RTP thread), the inbound ring (the caller's audio, one
+// frame per tick, RTP thread -> event loop), a few control words and the session's counters.
+
+import { FrameRing, frameRingBytes } from './frame-ring.js';
+
+/** Outbound slots: 5.12 s of speech; a longer reply waits on the event loop's side. */
+export const OUTBOUND_SLOTS = 256;
+/** Inbound slots: 1.28 s of the caller's audio, if the event loop is that late to read it. */
+export const INBOUND_SLOTS = 64;
+
+/** Control word: outbound index before which unsent frames are dropped (barge-in). */
+export const CONTROL_CLEAR = 0;
+/** Control word: 1 while frames wait outside the outbound ring (the thread asks for them). */
+export const CONTROL_WAITING = 1;
+const CONTROL_WORDS = 4;
+
+/** Counter slots (Float64). */
+export const STAT_SENT = 0;
+export const STAT_RECEIVED = 1;
+export const STAT_LOST = 2;
+export const STAT_JITTER_MS = 3;
+/** Inbound frames dropped because the event loop did not read them in time. */
+export const STAT_INBOUND_DROPPED = 4;
+const STAT_SLOTS = 8;
+
+/** Inbound frame kinds as ring tags. */
+export const FRAME_KINDS = ['audio', 'concealed', 'silence'] as const;
+export type FrameKind = (typeof FRAME_KINDS)[number];
+
+const OUTBOUND_AT = 0;
+const INBOUND_AT = OUTBOUND_AT + frameRingBytes(OUTBOUND_SLOTS);
+const CONTROL_AT = INBOUND_AT + frameRingBytes(INBOUND_SLOTS);
+const STATS_AT = CONTROL_AT + CONTROL_WORDS * 4;
+const TOTAL_BYTES = STATS_AT + STAT_SLOTS * 8;
+
+export class SessionMemory {
+  readonly outbound: FrameRing;
+  readonly inbound: FrameRing;
+  readonly control: Int32Array;
+  readonly stats: Float64Array;
+
+  /** Views on `buffer` (made by `SessionMemory.create` on the other side). */
+  constructor(readonly buffer: SharedArrayBuffer) {
+    if (buffer.byteLength !== TOTAL_BYTES) {
+      throw new RangeError(`session memory is ${TOTAL_BYTES} bytes, got ${buffer.byteLength}`);
+    }
+    this.outbound = new FrameRing(buffer, OUTBOUND_AT, OUTBOUND_SLOTS);
+    this.inbound = new FrameRing(buffer, INBOUND_AT, INBOUND_SLOTS);
+    this.control = new Int32Array(buffer, CONTROL_AT, CONTROL_WORDS);
+    this.stats = new Float64Array(buffer, STATS_AT, STAT_SLOTS);
+  }
+
+  static create(): SessionMemory {
+    return new SessionMemory(new SharedArrayBuffer(TOTAL_BYTES));
+  }
+}

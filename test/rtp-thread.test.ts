@@ -1,0 +1,226 @@
+// Call sessions on the RTP thread, heard from a far end on loopback: the agent's speech leaves
+// paced and numbered, the caller's audio comes back in order, barge-in stops it, a reply longer
+// than the shared ring still plays whole, and a stalled event loop does not stall the audio.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createSocket, type Socket } from 'node:dgram';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mulawDecodeSample, mulawEncodeSample } from '../media-node/src/audio/index.js';
+import { PCMU, parseRtp, serializeRtp, type RtpPacket } from '../media-node/src/rtp/index.js';
+import { RtpThread, type ThreadRtpSession } from '../media-node/src/rtp/rtp-thread.js';
+import { waitFor } from './harness/wait.js';
+
+const portRange = { min: 30000, max: 32766 };
+let thread: RtpThread;
+const cleanups: (() => void)[] = [];
+
+before(async () => {
+  thread = await RtpThread.start();
+});
+
+after(async () => {
+  for (const c of cleanups.splice(0).reverse()) c();
+  await thread.close();
+});
+
+async function open(remotePort?: number): Promise<ThreadRtpSession> {
+  const s = await thread.open({
+    codec: PCMU,
+    portRange,
+    telephoneEventPayloadType: 101,
+    ...(remotePort === undefined ? {} : { remote: { address: '127.0.0.1', port: remotePort } }),
+  });
+  cleanups.push(() => s.close());
+  return s;
+}
+
+async function farEnd(): Promise<{ socket: Socket; port: number; packets: RtpPacket[] }> {
+  const socket = createSocket('udp4');
+  const packets: RtpPacket[] = [];
+  socket.on('message', (msg) => {
+    const r = parseRtp(Uint8Array.from(msg));
+    if (r.ok) packets.push(r.packet);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  cleanups.push(() => socket.close());
+  return { socket, port: socket.address().port, packets };
+}
+
+/** The µ-law code frame `n` is sent as (its samples sit exactly on a µ-law level). */
+const code = (n: number): number => mulawEncodeSample(mulawDecodeSample(n % 120));
+/** Frame `n`: every sample at level n, so the far end reads n back from the payload. */
+const frame = (n: number): Int16Array => new Int16Array(160).fill(mulawDecodeSample(n % 120));
+const codeOf = (p: RtpPacket): number => p.payload[0]!;
+
+function assertContinuous(packets: RtpPacket[]): void {
+  for (let i = 1; i < packets.length; i++) {
+    const [a, b] = [packets[i - 1]!, packets[i]!];
+    assert.equal(b.sequenceNumber, (a.sequenceNumber + 1) & 0xffff, `sequence at packet ${i}`);
+    assert.equal(b.timestamp, (a.timestamp + 160) >>> 0, `timestamp at packet ${i}`);
+  }
+}
+
+describe('RTP thread', () => {
+  it('sends the agent’s frames paced and numbered, and reports when the first one left', async () => {
+    const peer = await farEnd();
+    const session = await open(peer.port);
+    let sentAt: number | undefined;
+    session.onFirstFrameSent((at) => (sentAt = at));
+    const written = performance.now();
+    for (let i = 0; i < 25; i++) session.write(frame(i));
+    assert.equal(session.queuedFrames, 25);
+    await waitFor(() => peer.packets.length === 25, { message: '25 packets' });
+    assert.deepEqual(
+      peer.packets.map(codeOf),
+      Array.from({ length: 25 }, (_, i) => code(i)),
+    );
+    assertContinuous(peer.packets);
+    assert.equal(peer.packets[0]!.marker, true, 'a talkspurt starts with the marker bit');
+    assert.ok(sentAt !== undefined && sentAt >= written && sentAt - written < 100, `${sentAt}`);
+    await waitFor(() => session.queuedFrames === 0, { message: 'queue drained' });
+    await waitFor(() => session.stats().packetsSent === 25, { message: 'counters follow' });
+  });
+
+  it('hands the caller’s audio to the event loop in order, with the time it was played out', async () => {
+    const session = await open();
+    const caller = createSocket('udp4');
+    cleanups.push(() => caller.close());
+    await new Promise<void>((resolve) => caller.bind(0, '127.0.0.1', resolve));
+    const heard: { level: number; at: number }[] = [];
+    session.on('audio', (f, kind, at) => {
+      if (kind === 'audio') heard.push({ level: f[0]!, at });
+    });
+    const start = performance.now();
+    for (let i = 0; i < 20; i++) {
+      const payload = new Uint8Array(160).fill(code(i + 1));
+      const packet = serializeRtp({
+        marker: i === 0,
+        payloadType: 0,
+        sequenceNumber: 1000 + i,
+        timestamp: 5000 + i * 160,
+        ssrc: 0x1234,
+        payload,
+      });
+      caller.send(packet, session.localPort, '127.0.0.1');
+      await sleep(20);
+    }
+    await waitFor(() => heard.length === 20, { message: '20 frames heard' });
+    assert.deepEqual(
+      heard.map((h) => h.level),
+      Array.from({ length: 20 }, (_, i) => mulawDecodeSample(code(i + 1))),
+    );
+    for (let i = 1; i < heard.length; i++) assert.ok(heard[i]!.at >= heard[i - 1]!.at);
+    assert.ok(heard[0]!.at >= start && heard.at(-1)!.at <= performance.now());
+    await waitFor(() => session.stats().packetsReceived === 20, { message: 'received counter' });
+  });
+
+  it('barge-in: clear() stops playback within a tick, and the next reply plays from its start', async () => {
+    const peer = await farEnd();
+    const session = await open(peer.port);
+    for (let i = 0; i < 100; i++) session.write(frame(1));
+    let cancelled = false;
+    session.onFirstFrameSent(() => (cancelled = true));
+    session.write(frame(1)); // its callback is cancelled by the clear below
+    await waitFor(() => peer.packets.length >= 5, { message: 'playback started' });
+    session.clear();
+    const atClear = peer.packets.length;
+    assert.equal(session.queuedFrames, 0);
+    await sleep(200);
+    assert.ok(
+      peer.packets.length - atClear <= 2,
+      `${peer.packets.length - atClear} sent after clear`,
+    );
+    let sentAt: number | undefined;
+    session.onFirstFrameSent((at) => (sentAt = at));
+    for (let i = 0; i < 5; i++) session.write(frame(2));
+    const reply = () => peer.packets.filter((p) => codeOf(p) === code(2));
+    await waitFor(() => reply().length === 5 && sentAt !== undefined, {
+      message: 'the next reply',
+    });
+    const next = peer.packets.findIndex((p) => codeOf(p) === code(2));
+    assert.equal(peer.packets[next]!.marker, true, 'the reply after a barge-in is a new talkspurt');
+    assert.equal(cancelled, false, 'a cleared frame’s callback never fires');
+    assertContinuous(peer.packets.slice(0, next));
+    assertContinuous(peer.packets.slice(next));
+    const [last, first] = [peer.packets[next - 1]!, peer.packets[next]!];
+    assert.equal(first.sequenceNumber, (last.sequenceNumber + 1) & 0xffff, 'no sequence gap');
+    const ticks = ((first.timestamp - last.timestamp) >>> 0) / 160;
+    assert.ok(Number.isInteger(ticks) && ticks >= 10, `timestamps follow the clock (${ticks})`);
+  });
+
+  it('plays a reply longer than the shared ring whole and in order', async () => {
+    const peer = await farEnd();
+    const session = await open(peer.port);
+    const frames = 300; // the ring holds 256: the rest waits on the event loop's side
+    for (let i = 0; i < frames; i++) session.write(frame(i));
+    assert.equal(session.queuedFrames, frames);
+    await waitFor(() => peer.packets.length === frames, {
+      timeoutMs: 15_000,
+      message: 'all frames',
+    });
+    assert.deepEqual(
+      peer.packets.map(codeOf),
+      Array.from({ length: frames }, (_, i) => code(i)),
+    );
+    assertContinuous(peer.packets);
+  });
+
+  it('keeps sending every 20 ms while the event loop is stalled', async () => {
+    // The far end runs in its own process: it timestamps packets while this loop is blocked.
+    const listener = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const s = require('node:dgram').createSocket('udp4'); const at = [];
+         s.on('message', () => at.push(performance.now()));
+         s.bind(0, '127.0.0.1', () => console.log(s.address().port));
+         process.stdin.on('data', () => { console.log(JSON.stringify(at)); s.close(); });`,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    cleanups.push(() => listener.kill());
+    listener.stdout.setEncoding('utf8');
+    const lines: string[] = [];
+    listener.stdout.on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
+    const port = Number(await waitFor(() => lines[0], { message: 'listener port' }));
+    const session = await open(port);
+    for (let i = 0; i < 50; i++) session.write(frame(i));
+    await sleep(100);
+    const until = performance.now() + 400;
+    while (performance.now() < until); // the event loop does nothing else for 400 ms
+    await waitFor(() => session.queuedFrames === 0, { message: 'reply played' });
+    listener.stdin.write('report\n');
+    const report = await waitFor(() => lines[1], { message: 'listener report' });
+    const at = JSON.parse(report) as number[];
+    assert.equal(at.length, 50);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    const worst = Math.max(...gaps);
+    assert.ok(
+      worst < 60,
+      `largest gap between packets ${worst.toFixed(1)} ms while the loop was blocked 400 ms`,
+    );
+    listener.stdin.end();
+    await once(listener, 'exit');
+  });
+
+  it('ends its calls with a media timeout if the thread dies, and opens new ones on a new thread', async () => {
+    const own = await RtpThread.start();
+    const session = await own.open({ codec: PCMU, portRange });
+    let timedOut = false;
+    session.on('timeout', () => (timedOut = true));
+    await own['worker']?.terminate();
+    await waitFor(() => timedOut, { message: 'timeout after the thread died' });
+    const peer = await farEnd();
+    const next = await own.open({
+      codec: PCMU,
+      portRange,
+      remote: { address: '127.0.0.1', port: peer.port },
+    });
+    next.write(frame(3));
+    await waitFor(() => peer.packets.length === 1, { message: 'a packet from the new thread' });
+    next.close();
+    await own.close();
+  });
+});
