@@ -125,9 +125,15 @@ describe('leader election on a real API server', { skip: controlPlaneSkipReason(
     const a = candidate('deadline', 'lonely');
     await waitFor(() => a.elector.isLeader(), { timeoutMs: 10_000, message: 'lonely to lead' });
     const term = a.terms.at(-1)!;
-    const restarting = plane.restartApiServer();
+    // Down until the term ends: a restart quicker than the renew deadline rightly keeps the lead.
+    await plane.stopApiServer();
+    const downAt = Date.now();
     await waitFor(() => term.aborted, { timeoutMs: RENEW_MS + 3_000, message: 'the term to end' });
-    await restarting;
+    // The point of the renew deadline: stop before the lease can expire and another take over.
+    const ledFor = Date.now() - downAt;
+    assert.ok(ledFor < LEASE_MS, `led ${ledFor} ms into the outage, past the lease duration`);
+    await waitFor(() => !a.elector.isLeader(), { timeoutMs: 1_000, message: 'isLeader() false' });
+    await plane.startApiServer();
     await waitFor(() => a.elector.isLeader() && a.terms.length === 2, {
       timeoutMs: 15_000,
       message: 'lonely to lead again',

@@ -40,6 +40,13 @@ export interface ControlPlane {
   kubeConfigFor(token: string): KubeConfig;
   /** Kills kube-apiserver and starts it again on the same port; resolves when /readyz is 200. */
   restartApiServer(): Promise<void>;
+  /**
+   * Stops kube-apiserver and leaves it down until `startApiServer`: for an outage whose length
+   * the test decides, where a restart would last however long the machine takes.
+   */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again after `stopApiServer`; resolves when /readyz is 200. */
+  startApiServer(): Promise<void>;
   /** Compacts etcd at its current revision and returns that revision. */
   compactEtcd(): Promise<number>;
   /** Stops every process (by PID) and removes the temp dir. */
@@ -199,6 +206,10 @@ async function startOnce(binDir: string, options: ControlPlaneOptions): Promise<
       );
       await waitUntilReady(api, () => probeHttps(`${server}/readyz`, caPem, token), { timeoutMs });
     };
+    // Graceful first; open watches can hold a graceful shutdown for a minute.
+    const stopApiServer = async () => {
+      await procs.get('kube-apiserver')?.stop({ timeoutMs: 2_000 });
+    };
     await startApiServer();
 
     const kubeconfigPath = join(dir, 'kubeconfig');
@@ -242,10 +253,11 @@ async function startOnce(binDir: string, options: ControlPlaneOptions): Promise<
         return kc;
       },
       async restartApiServer() {
-        // Graceful first; open watches can hold a graceful shutdown for a minute.
-        await procs.get('kube-apiserver')?.stop({ timeoutMs: 2_000 });
+        await stopApiServer();
         await startApiServer();
       },
+      stopApiServer,
+      startApiServer,
       async compactEtcd() {
         const range = (await etcdPost(etcdUrl, '/v3/kv/range', {
           key: Buffer.from('/').toString('base64'),
