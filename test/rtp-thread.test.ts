@@ -1,15 +1,27 @@
 // Call sessions on the RTP thread, heard from a far end on loopback: the agent's speech leaves
-// paced and numbered, the caller's audio comes back in order, barge-in stops it, a reply longer
-// than the shared ring still plays whole, and a stalled event loop does not stall the audio.
+// paced and numbered, the caller's audio comes back in order, barge-in stops it (on the thread,
+// even while the event loop is blocked), a reply longer than the shared ring still plays whole, a
+// stalled event loop does not stall the audio, and the thread runs ahead of the event loop.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { mulawDecodeSample, mulawEncodeSample } from '../media-node/src/audio/index.js';
 import { PCMU, parseRtp, serializeRtp, type RtpPacket } from '../media-node/src/rtp/index.js';
-import { RtpThread, type ThreadRtpSession } from '../media-node/src/rtp/rtp-thread.js';
+import {
+  RtpThread,
+  type RtpThreadPriority,
+  type ThreadRtpSession,
+} from '../media-node/src/rtp/rtp-thread.js';
+import { createOnsetClassifier } from '../media-node/src/vad/onset.js';
+import { loadWebRtcVad } from '../media-node/src/vad/webrtc-vad.js';
+import { renderPcm8k } from './audio/speech.js';
 import { waitFor } from './harness/wait.js';
 
 const portRange = { min: 30000, max: 32766 };
@@ -60,6 +72,123 @@ function assertContinuous(packets: RtpPacket[]): void {
     assert.equal(b.sequenceNumber, (a.sequenceNumber + 1) & 0xffff, `sequence at packet ${i}`);
     assert.equal(b.timestamp, (a.timestamp + 160) >>> 0, `timestamp at packet ${i}`);
   }
+}
+
+/** A caller in a process of its own (it keeps time while this event loop is blocked). */
+interface Caller {
+  port: number;
+  /** Starts sending to `port`: 300 ms of silence, then the speech. */
+  go(port: number): void;
+  /** What it heard: arrival times relative to its first speech frame, with each packet's fields. */
+  report(): Promise<{ at: number; seq: number; code: number }[]>;
+}
+
+const CALLER_SCRIPT = `
+const dgram = require('node:dgram');
+const speech = require('node:fs').readFileSync(process.argv[1]);
+const s = dgram.createSocket('udp4');
+const got = [];
+let speechAt;
+s.on('message', (m) => got.push([performance.now(), m.readUInt16BE(2), m[12]]));
+s.bind(0, '127.0.0.1', () => console.log(s.address().port));
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d) => {
+  const [cmd, arg] = d.trim().split(' ');
+  if (cmd === 'go') return start(Number(arg));
+  console.log(JSON.stringify(got.map(([t, seq, code]) => ({ at: t - speechAt, seq, code }))));
+  s.close();
+});
+function start(port) {
+  const frames = [];
+  for (let i = 0; i < 15; i++) frames.push(Buffer.alloc(160, 0xff));
+  for (let o = 0; o + 160 <= speech.length; o += 160) frames.push(speech.subarray(o, o + 160));
+  const t0 = performance.now();
+  let n = 0;
+  const tick = () => {
+    if (n >= frames.length) return;
+    const header = Buffer.alloc(12);
+    header[0] = 0x80;
+    header.writeUInt16BE(n, 2);
+    header.writeUInt32BE(n * 160, 4);
+    header.writeUInt32BE(0x5678, 8);
+    if (n === 15) speechAt = performance.now();
+    s.send(Buffer.concat([header, frames[n]]), port, '127.0.0.1');
+    n++;
+    setTimeout(tick, Math.max(0, t0 + n * 20 - performance.now()));
+  };
+  tick();
+}`;
+
+async function callerProcess(speechFile: string): Promise<Caller> {
+  const child = spawn(process.execPath, ['-e', CALLER_SCRIPT, speechFile], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  cleanups.push(() => child.kill());
+  child.stdout.setEncoding('utf8');
+  const lines: string[] = [];
+  child.stdout.on('data', (d: string) => lines.push(...d.split('\n').filter(Boolean)));
+  const port = Number(await waitFor(() => lines[0], { message: 'caller port' }));
+  return {
+    port,
+    go: (to) => child.stdin.write(`go ${to}\n`),
+    report: async () => {
+      child.stdin.write('report\n');
+      const line = await waitFor(() => lines[1], { message: 'caller report' });
+      child.stdin.end();
+      return JSON.parse(line) as { at: number; seq: number; code: number }[];
+    },
+  };
+}
+
+/** The caller's question as µ-law, from its first audible sample: speech starts at frame one. */
+async function speechFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'rtp-thread-'));
+  cleanups.push(() => void rm(dir, { recursive: true, force: true }));
+  const pcm = await renderPcm8k(dir, 'question', 'Wait, I have another question about my booking.');
+  const first = pcm.findIndex((x) => Math.abs(x) > 1000);
+  const ulaw = Uint8Array.from(pcm.subarray(Math.max(0, first)), (x) => mulawEncodeSample(x));
+  const file = join(dir, 'question.ulaw');
+  await writeFile(file, ulaw);
+  return file;
+}
+
+/**
+ * The agent's side of a barge-in: plays a 250-frame reply, listens with the agent's own onset
+ * classifier, and blocks its event loop for 600 ms from just before the caller speaks, so only
+ * the RTP thread can react in time. `clearOnOnset` is the agent's decision once it hears.
+ */
+async function bargeIn(clearOnOnset: boolean) {
+  const caller = await callerProcess(await speechFile());
+  const session = await thread.open({
+    codec: PCMU,
+    portRange,
+    remote: { address: '127.0.0.1', port: caller.port },
+    bargeInOnsetFrames: 3,
+  });
+  cleanups.push(() => session.close());
+  const onset = createOnsetClassifier(await loadWebRtcVad());
+  cleanups.push(() => onset.close());
+  let run = 0;
+  let onsetAtMs: number | undefined;
+  let stoppedAtMs: number | void | undefined;
+  session.on('audio', (f, _kind, atMs) => {
+    if (!onset.isSpeech(f)) {
+      run = 0;
+      return;
+    }
+    if (++run !== 3 || onsetAtMs !== undefined) return;
+    onsetAtMs = atMs;
+    if (clearOnOnset) stoppedAtMs = session.clear();
+  });
+  for (let i = 0; i < 250; i++) session.write(frame(i));
+  caller.go(session.localPort);
+  await sleep(200);
+  const until = performance.now() + 600; // speech starts about 100 ms into this
+  while (performance.now() < until);
+  await sleep(clearOnOnset ? 1_000 : 0);
+  if (!clearOnOnset) await waitFor(() => session.queuedFrames === 0, { message: 'reply played' });
+  await sleep(100);
+  return { heard: await caller.report(), onsetAtMs, stoppedAtMs };
 }
 
 describe('RTP thread', () => {
@@ -203,6 +332,71 @@ describe('RTP thread', () => {
     );
     listener.stdin.end();
     await once(listener, 'exit');
+  });
+
+  it('barge-in on the thread: caller speech over the agent stops it while the event loop is blocked', async () => {
+    const { heard, onsetAtMs, stoppedAtMs } = await bargeIn(true);
+    const before = heard.filter((p) => p.at < 0);
+    assert.ok(before.length >= 10, `the agent was talking (${before.length} packets before)`);
+    const last = heard.at(-1)!;
+    // Three 20 ms speech frames make the onset, one more tick to play it out of the jitter buffer.
+    assert.ok(
+      last.at < 150,
+      `the agent's last packet came ${last.at.toFixed(0)} ms into the speech`,
+    );
+    assert.ok(heard.length < 250, 'the rest of the reply was dropped');
+    assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset once its loop was free');
+    assert.equal(stoppedAtMs, onsetAtMs, 'clear() reports the hold at the onset frame');
+  });
+
+  it('barge-in on the thread: an agent that lets the reply go on loses none of it', async () => {
+    const { heard, onsetAtMs } = await bargeIn(false);
+    assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset');
+    assert.deepEqual(
+      heard.map((p) => p.code),
+      Array.from({ length: 250 }, (_, i) => code(i)),
+      'every frame, in order',
+    );
+    for (let i = 1; i < heard.length; i++) {
+      assert.equal(heard[i]!.seq, (heard[i - 1]!.seq + 1) & 0xffff, `sequence at packet ${i}`);
+    }
+    const gaps = heard.slice(1).map((p, i) => ({ from: heard[i]!.at, gap: p.at - heard[i]!.at }));
+    const held = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
+    assert.ok(held.gap > 200, `held until the agent decided (${held.gap.toFixed(0)} ms)`);
+    assert.ok(held.from < 150, `the hold began ${held.from.toFixed(0)} ms into the speech`);
+  });
+
+  it('runs ahead of the event loop: raised with CAP_SYS_NICE, else the event loop steps down', async () => {
+    const run = promisify(execFile);
+    const script = join(import.meta.dirname, 'harness/rtp-thread-priority.ts');
+    const probe = async (wrap: string[]) => {
+      const [cmd, ...args] = [...wrap, process.execPath, '--import', 'tsx', script];
+      const { stdout } = await run(cmd, args);
+      return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        pid: number;
+        priority: RtpThreadPriority;
+        tasks: { tid: number; nice: number }[];
+      };
+    };
+    for (const [wrap, expected] of [
+      [[], undefined],
+      [['setpriv', '--bounding-set=-sys_nice'], 'event-loop-lowered'],
+    ] as const) {
+      const { pid, priority, tasks } = await probe([...wrap]);
+      const where = wrap.join(' ') || 'as this process runs';
+      if (expected) assert.equal(priority.by, expected, where);
+      else assert.notEqual(priority.by, 'none', where);
+      assert.ok(priority.thread < priority.eventLoop, `${where}: ${JSON.stringify(priority)}`);
+      assert.equal(
+        tasks.find((t) => t.tid === pid)?.nice,
+        priority.eventLoop,
+        `${where}: event loop`,
+      );
+      assert.ok(
+        tasks.some((t) => t.nice === priority.thread),
+        `${where}: a thread at nice ${priority.thread} in ${JSON.stringify(tasks)}`,
+      );
+    }
   });
 
   it('ends its calls with a media timeout if the thread dies, and opens new ones on a new thread', async () => {

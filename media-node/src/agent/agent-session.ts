@@ -179,11 +179,11 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const now = this.#o.clock.now();
     const audible = this.#playout.endsAtMs > now;
     if (!audible && !this.#response) return false;
-    this.#o.sink.clear();
+    const stoppedAt = this.#o.sink.clear() ?? now;
     this.#playout.endsAtMs = now;
     this.#response?.abort();
     this.#response = undefined;
-    this.emit('bargeIn', { atMs, stopLatencyMs: Math.max(0, now - atMs) });
+    this.emit('bargeIn', { atMs, stopLatencyMs: Math.max(0, stoppedAt - atMs) });
     return true;
   }
 

@@ -10,8 +10,11 @@ export interface AudioSink {
    * session encodes it at once).
    */
   write(frame: Int16Array, onSent?: (sentAtMs: number) => void): void;
-  /** Drops everything queued (barge-in). */
-  clear(): void;
+  /**
+   * Drops everything queued (barge-in). Returns when playback stopped if the media path stopped
+   * it earlier, at the caller's speech onset (the RTP thread holds it there); else it stops now.
+   */
+  clear(): number | void;
 }
 
 export interface Clock {

@@ -10,7 +10,8 @@ export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 /** Where the agent's speech goes: the call's RTP playout queue. */
 export interface AudioSinkPort {
   write(frame: Int16Array): void;
-  clear(): void;
+  /** Drops the queued frames; returns when playback stopped, if before now (see AudioSink). */
+  clear(): number | void;
   /** `callback` fires when the next frame written actually leaves as RTP (performance.now()). */
   onFirstFrameSent(callback: (sentAtMs: number) => void): void;
 }

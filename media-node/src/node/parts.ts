@@ -53,6 +53,9 @@ export async function createParts(
     portRange: { min: config.rtp.portMin, max: config.rtp.portMax },
     codecs: config.codecs,
     mediaTimeoutMs: config.media.timeoutSeconds * 1000,
+    ...(turns.bargeInOnsetFrames === undefined
+      ? {}
+      : { bargeInOnsetFrames: turns.bargeInOnsetFrames }),
   });
   const agents = createAgentFactory({
     ...(pipeline.greeting === undefined ? {} : { greeting: pipeline.greeting }),

@@ -1,5 +1,5 @@
 /**
- * Adapter: per-call RTP sessions (`rtp/`) on the process's one pacing scheduler, with SDP
+ * Adapter: per-call RTP sessions (`rtp/`) on the process's RTP thread, with SDP
  * offer/answer from `sdp/`, as the node's MediaFactory. Re-INVITEs renegotiate direction
  * (hold/resume), codec and telephone-event, and follow a moved far end; every answer we send in a
  * dialog bumps the o= version.
@@ -20,6 +20,8 @@ export interface RtpMediaOptions {
   portRange: { min: number; max: number };
   codecs: readonly string[];
   mediaTimeoutMs: number;
+  /** Onset frames for barge-in on the RTP thread (TurnDetection.bargeInOnsetFrames), if any. */
+  bargeInOnsetFrames?: number;
 }
 
 /** The codec and telephone-event payload type an RtpSession runs with. */
@@ -101,6 +103,7 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       // so the buffer may be one frame deep when the stream has no measurable jitter, and deepens
       // with the jitter it measures.
       jitter: { minDelayFrames: 1 },
+      ...(o.bargeInOnsetFrames === undefined ? {} : { bargeInOnsetFrames: o.bargeInOnsetFrames }),
     });
   const localFor = (port: number) =>
     new LocalDescription({ address: o.advertisedHost, port, codecs: o.codecs });

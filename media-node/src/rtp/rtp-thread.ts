@@ -4,8 +4,14 @@
 // and forwards control. Frames that do not fit the ring wait here and follow when the thread asks.
 // If the thread dies, every session reports a media timeout (so its call ends with a BYE, not
 // silence) and the next session starts a new thread.
+//
+// Both threads share the node's core(s), and a packet cannot wait for the event loop's turn: the
+// thread asks the kernel for a higher priority (granted with CAP_SYS_NICE), and where that is
+// refused the event loop lowers its own instead, which needs no privilege. Either way, when both
+// want the core the RTP thread wakes up and sends first; the event loop takes the rest.
 
 import { EventEmitter } from 'node:events';
+import { getPriority, setPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { FRAME_SAMPLES } from '../audio/format.js';
 import { typeScriptWorkerSource } from '../worker-source.js';
@@ -21,18 +27,42 @@ import type {
 } from './rtp-worker.js';
 import {
   CONTROL_CLEAR,
+  CONTROL_HOLD,
   CONTROL_WAITING,
-  FRAME_KINDS,
   STAT_JITTER_MS,
   STAT_LOST,
   STAT_RECEIVED,
   STAT_SENT,
   SessionMemory,
+  tagHold,
+  tagKind,
   type FrameKind,
 } from './session-memory.js';
 import type { MediaDirection, RemoteAddress } from './session.js';
 
 const WORKER_SOURCE = typeScriptWorkerSource(new URL('./rtp-worker.ts', import.meta.url));
+
+/** Nice steps between the event loop and the RTP thread: a tenth of the core in a contest. */
+const PRIORITY_STEP = 10;
+const NICE_MAX = 19;
+
+/** Whether the RTP thread runs ahead of the event loop, and how. */
+export interface RtpThreadPriority {
+  /** Nice values (lower runs first). */
+  thread: number;
+  eventLoop: number;
+  /** The thread was raised (CAP_SYS_NICE), the event loop lowered, or neither (not asked). */
+  by: 'thread-raised' | 'event-loop-lowered' | 'none';
+}
+
+export interface RtpThreadOptions {
+  /**
+   * Run the RTP thread ahead of the event loop (default true). A process that lowers its event
+   * loop cannot raise it again, and threads it starts later inherit the lower priority: a test
+   * harness hosting a thread may want false.
+   */
+  prioritize?: boolean;
+}
 
 /** Options of a session on the thread: a codec object instead of its name. */
 export type ThreadRtpSessionOptions = Omit<ThreadSessionOptions, 'codec'> & { codec: Codec };
@@ -116,6 +146,8 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
   /** The outbound ring's write index at the last clear(). */
   private clearedTo = 0;
   private closed = false;
+  /** While a frame that started a hold is with the listeners: when the thread held playback. */
+  private heldAtMs: number | undefined;
 
   /** @internal made by RtpThread.open */
   constructor(
@@ -157,12 +189,17 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
     Atomics.store(this.memory.control, CONTROL_WAITING, 1);
   }
 
-  clear(): void {
+  /**
+   * Drops the queued frames. Called while the caller's frame that made the thread hold playback
+   * is with the listeners, it returns when that hold began: playback stopped then, not now.
+   */
+  clear(): number | undefined {
     this.waiting.clear();
     this.sentCallbacks.clear();
     this.pendingCallback = undefined;
     this.clearedTo = this.memory.outbound.writeIndex;
     Atomics.store(this.memory.control, CONTROL_CLEAR, this.clearedTo);
+    return this.heldAtMs;
   }
 
   onFirstFrameSent(callback: (sentAtMs: number) => void): void {
@@ -235,15 +272,19 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
   pump(): void {
     const { inbound, outbound } = this.memory;
     for (let slot = inbound.peek(); slot >= 0 && !this.closed; slot = inbound.peek()) {
+      const tag = inbound.tag(slot);
+      const hold = tagHold(tag);
+      const atMs = inbound.time(slot);
+      if (hold !== 0) this.heldAtMs = atMs;
       try {
-        this.emit(
-          'audio',
-          inbound.frame(slot),
-          FRAME_KINDS[inbound.tag(slot)] ?? 'audio',
-          inbound.time(slot),
-        );
+        this.emit('audio', inbound.frame(slot), tagKind(tag), atMs);
       } finally {
         inbound.release();
+        if (hold !== 0) {
+          // The agent has heard the onset: cleared (barge-in), or playback resumes.
+          this.heldAtMs = undefined;
+          Atomics.compareExchange(this.memory.control, CONTROL_HOLD, hold, 0);
+        }
       }
     }
     for (let next = this.waiting.peek(); next; next = this.waiting.peek()) {
@@ -306,12 +347,26 @@ export class RtpThread {
   private readonly requests = new Map<number, Pending<RtpThreadEvent>>();
   private nextId = 1;
   private stopped = false;
+  private readonly prioritize: boolean;
+  /** The event loop's nice value before the thread started. */
+  private readonly baseNice = getPriority(0);
+  private currentPriority: RtpThreadPriority;
+
+  private constructor(options: RtpThreadOptions) {
+    this.prioritize = options.prioritize ?? true;
+    this.currentPriority = { thread: this.baseNice, eventLoop: this.baseNice, by: 'none' };
+  }
 
   /** Starts the thread and waits until it takes sessions. */
-  static async start(): Promise<RtpThread> {
-    const thread = new RtpThread();
+  static async start(options: RtpThreadOptions = {}): Promise<RtpThread> {
+    const thread = new RtpThread(options);
     await thread.spawn();
     return thread;
+  }
+
+  /** The scheduling priorities of the thread and the event loop (see the file's comment). */
+  get priority(): RtpThreadPriority {
+    return this.currentPriority;
   }
 
   /** Sessions open on the thread. */
@@ -387,16 +442,22 @@ export class RtpThread {
   private spawn(): Promise<Worker> {
     if (this.stopped) return Promise.reject(new Error('the RTP thread is stopped'));
     this.ready ??= new Promise<Worker>((resolve, reject) => {
+      const eventLoop = getPriority(0);
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { timeOrigin: performance.timeOrigin } satisfies RtpThreadData,
+        workerData: {
+          timeOrigin: performance.timeOrigin,
+          ...(this.prioritize ? { nice: Math.max(-20, eventLoop - PRIORITY_STEP) } : {}),
+        } satisfies RtpThreadData,
       });
       // The sessions' sockets live on the thread; the node's own sockets keep the process up.
       worker.unref();
       this.worker = worker;
       worker.on('message', (event: RtpThreadEvent) => {
-        if (event.type === 'ready') resolve(worker);
-        else this.onEvent(event);
+        if (event.type === 'ready') {
+          this.settlePriority(event.nice);
+          resolve(worker);
+        } else this.onEvent(event);
       });
       const fail = (error: Error): void => {
         reject(error);
@@ -408,10 +469,33 @@ export class RtpThread {
     return this.ready;
   }
 
+  /**
+   * The thread reports the nice value it got; unless it runs ahead already, the event loop (this
+   * thread only: nice values are per thread on Linux) steps down. A thread started again after a
+   * crash inherits the lowered priority and cannot be raised without CAP_SYS_NICE.
+   */
+  private settlePriority(threadNice: number): void {
+    if (this.prioritize && threadNice >= getPriority(0)) {
+      try {
+        setPriority(0, Math.min(NICE_MAX, threadNice + PRIORITY_STEP));
+      } catch {
+        // Not permitted here either: both keep theirs, and `priority` says so.
+      }
+    }
+    const eventLoop = getPriority(0);
+    const by =
+      threadNice >= eventLoop
+        ? 'none'
+        : eventLoop > this.baseNice
+          ? 'event-loop-lowered'
+          : 'thread-raised';
+    this.currentPriority = { thread: threadNice, eventLoop, by };
+  }
+
   private onEvent(event: RtpThreadEvent): void {
     switch (event.type) {
       case 'frames':
-        for (const session of this.sessions.values()) session.pump();
+        for (const id of event.ids) this.sessions.get(id)?.pump();
         return;
       case 'opened':
         this.opening.get(event.id)?.resolve(event);

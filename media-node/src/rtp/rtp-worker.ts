@@ -4,21 +4,27 @@
 // control and the rare events (DTMF, timeouts, "first frame sent") cross as messages. Times sent
 // back are on the event loop's performance.now() clock.
 
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { FRAME_SAMPLES } from '../audio/format.js';
+import { createOnsetClassifier } from '../vad/onset.js';
+import type { FrameClassifier } from '../vad/types.js';
+import { loadWebRtcVad, type WebRtcVadFactory } from '../vad/webrtc-vad.js';
 import { codecByName, withPayloadType, type Codec } from './codec.js';
 import type { JitterBufferOptions } from './jitter-buffer.js';
 import type { PortRange } from './port-pair.js';
 import { PACING_BUCKETS_MS, PacingScheduler, type PacedSource, type Pacer } from './scheduler.js';
 import {
   CONTROL_CLEAR,
+  CONTROL_HOLD,
   CONTROL_WAITING,
-  FRAME_KINDS,
+  MAX_HOLD,
   OUTBOUND_SLOTS,
   STAT_INBOUND_DROPPED,
   STAT_JITTER_MS,
   SessionMemory,
+  inboundTag,
   type FrameKind,
 } from './session-memory.js';
 import { RtpSession, type MediaDirection, type RemoteAddress } from './session.js';
@@ -41,6 +47,12 @@ export interface ThreadSessionOptions {
   mediaTimeoutMs?: number;
   jitter?: JitterBufferOptions;
   rtcpIntervalMs?: number;
+  /**
+   * Watch the caller's audio with the agent's onset classifier (vad/onset.ts) and hold the agent's
+   * speech back at the frame that completes this many speech frames while it plays: barge-in
+   * stops playback on the thread, however busy the event loop is (see CONTROL_HOLD).
+   */
+  bargeInOnsetFrames?: number;
 }
 
 export type RtpThreadRequest =
@@ -59,11 +71,12 @@ export interface PacingReport {
 }
 
 export type RtpThreadEvent =
-  | { type: 'ready' }
+  /** Started; `nice` is the thread's scheduling priority (lower runs first). */
+  | { type: 'ready'; nice: number }
   | { type: 'opened'; id: number; port: number; address: string; ssrc: number }
   | { type: 'open-failed'; id: number; name: string; message: string }
-  /** Inbound frames are waiting, or an outbound ring has room for frames that wait. */
-  | { type: 'frames' }
+  /** These sessions have inbound frames waiting, or outbound ring room for frames that wait. */
+  | { type: 'frames'; ids: number[] }
   | { type: 'sent'; id: number; mark: number; atMs: number }
   | { type: 'dtmf'; id: number; digit: string }
   | { type: 'timeout'; id: number }
@@ -76,6 +89,20 @@ export type RtpThreadEvent =
 export interface RtpThreadData {
   /** The event loop's performance.timeOrigin: times are reported on its clock. */
   timeOrigin: number;
+  /** A nice value to ask for (a higher priority needs CAP_SYS_NICE), if any. */
+  nice?: number;
+}
+
+/** Asks for the nice value and reports the one the thread has: unprivileged, the ask fails. */
+function takePriority(nice: number | undefined): number {
+  if (nice !== undefined) {
+    try {
+      setPriority(0, nice); // 0: this thread (nice values are per thread on Linux)
+    } catch {
+      // EACCES without CAP_SYS_NICE: the event loop steps down instead (rtp-thread.ts).
+    }
+  }
+  return getPriority(0);
 }
 
 function codecOf(ref: CodecRef): Codec {
@@ -84,11 +111,37 @@ function codecOf(ref: CodecRef): Codec {
   return withPayloadType(codec, ref.payloadType);
 }
 
+/** Runs of speech frames in the caller's audio: true at the frame that completes an onset. */
+class OnsetWatch {
+  private run = 0;
+
+  constructor(
+    private readonly classifier: FrameClassifier & { close(): void },
+    private readonly frames: number,
+  ) {}
+
+  push(frame: Int16Array): boolean {
+    if (!this.classifier.isSpeech(frame)) {
+      this.run = 0;
+      return false;
+    }
+    return ++this.run === this.frames;
+  }
+
+  close(): void {
+    this.classifier.close();
+  }
+}
+
 /** One session on the thread and the shared memory it exchanges audio through. */
 class Bridge implements PacedSource {
   session: RtpSession | undefined;
+  onset: OnsetWatch | undefined;
   private lastClear = 0;
   private tickAt = 0;
+  private holds = 0;
+  /** Already in the thread's next 'frames' message. */
+  notified = false;
 
   constructor(
     readonly id: number,
@@ -122,13 +175,16 @@ class Bridge implements PacedSource {
   /** Moves the next outbound frame into the session, just in time for this tick. */
   private pull(session: RtpSession): void {
     const { outbound, control } = this.memory;
+    // The hold first: the event loop clears, then releases, so a release seen here comes with
+    // its clear and no frame from before it slips out.
+    const held = Atomics.load(control, CONTROL_HOLD) !== 0;
     const clear = Atomics.load(control, CONTROL_CLEAR);
     if (clear !== this.lastClear) {
       this.lastClear = clear;
       outbound.skipTo(clear);
       session.clear();
     }
-    if (session.queuedFrames > 0) return;
+    if (held || session.queuedFrames > 0) return;
     const slot = outbound.peek();
     if (slot < 0) return;
     const mark = outbound.tag(slot);
@@ -144,19 +200,38 @@ class Bridge implements PacedSource {
       outbound.length <= OUTBOUND_SLOTS / 2 &&
       Atomics.compareExchange(control, CONTROL_WAITING, 1, 0) === 1
     ) {
-      this.thread.notifyFrames();
+      this.thread.notifyFrames(this);
     }
   }
 
-  /** The session's audio event: into the inbound ring, stamped with the tick's time. */
+  /**
+   * The session's audio event: into the inbound ring, stamped with the tick's time. A speech onset
+   * holds the agent's audio from the next tick, whether a reply is playing or about to (its audio
+   * may arrive from the TTS just in time): the frame carries the hold's number, and the event loop
+   * ends the hold once the agent has heard that frame and decided.
+   */
   readonly onAudio = (frame: Int16Array, kind: FrameKind): void => {
     if (frame.length !== FRAME_SAMPLES) return;
-    if (this.memory.inbound.write(frame, FRAME_KINDS.indexOf(kind), this.tickAt)) {
-      this.thread.notifyFrames();
+    const { inbound, control } = this.memory;
+    const onset = this.onset?.push(frame) === true;
+    const hold = onset && Atomics.load(control, CONTROL_HOLD) === 0 ? this.nextHold() : 0;
+    if (inbound.write(frame, inboundTag(kind, hold), this.tickAt)) {
+      if (hold !== 0) Atomics.store(control, CONTROL_HOLD, hold);
+      this.thread.notifyFrames(this);
     } else {
       this.memory.stats[STAT_INBOUND_DROPPED]! += 1;
     }
   };
+
+  private nextHold(): number {
+    this.holds = (this.holds % (MAX_HOLD - 1)) + 1;
+    return this.holds;
+  }
+
+  close(): void {
+    this.onset?.close();
+    this.session?.close();
+  }
 }
 
 /** The thread's state: scheduler, sessions, metrics and the port to the event loop. */
@@ -164,7 +239,10 @@ class RtpThreadHost {
   readonly scheduler: PacingScheduler;
   readonly registry = new Registry();
   private readonly bridges = new Map<number, Bridge>();
-  private framesPending = false;
+  /** The WebRTC VAD module, for the sessions that watch for barge-in. */
+  private readonly vad: Promise<WebRtcVadFactory>;
+  /** Bridges with news for the event loop since the last 'frames' message. */
+  private notified: Bridge[] = [];
   private readonly now: () => number;
 
   constructor(
@@ -189,6 +267,9 @@ class RtpThreadHost {
       },
     });
     this.scheduler = new PacingScheduler({ now, observeDeviation: (ms) => deviation.observe(ms) });
+    // Loaded at start, not by the first call that needs it: that call's setup would wait for it.
+    this.vad = loadWebRtcVad();
+    this.vad.catch(() => undefined); // reported by the first open that uses it
     this.now = now;
   }
 
@@ -196,16 +277,23 @@ class RtpThreadHost {
     this.port.postMessage(event);
   }
 
-  /** Tells the event loop about new frames once per run of the scheduler, not once per frame. */
-  notifyFrames(): void {
-    if (this.framesPending) return;
-    this.framesPending = true;
-    process.nextTick(this.flushFrames);
+  /**
+   * Tells the event loop which sessions have frames, once per run of the scheduler rather than
+   * once per frame; naming them spares the event loop a look at every session each millisecond.
+   */
+  notifyFrames(bridge: Bridge): void {
+    if (bridge.notified) return;
+    bridge.notified = true;
+    if (this.notified.push(bridge) === 1) process.nextTick(this.flushFrames);
   }
 
   private readonly flushFrames = (): void => {
-    this.framesPending = false;
-    this.post(FRAMES);
+    const ids = this.notified.map((b) => {
+      b.notified = false;
+      return b.id;
+    });
+    this.notified = [];
+    this.post({ type: 'frames', ids });
   };
 
   handle(request: RtpThreadRequest): void {
@@ -245,10 +333,12 @@ class RtpThreadHost {
       case 'dtmf':
         session.sendDtmf(request.digit, request.durationMs);
         return;
-      case 'close':
+      case 'close': {
+        const bridge = this.bridges.get(request.id);
         this.bridges.delete(request.id);
-        session.close();
+        bridge?.close();
         return;
+      }
     }
   }
 
@@ -256,7 +346,10 @@ class RtpThreadHost {
     const bridge = new Bridge(id, memory, this);
     this.bridges.set(id, bridge);
     try {
-      const { codec, ...rest } = o;
+      const { codec, bargeInOnsetFrames, ...rest } = o;
+      if (bargeInOnsetFrames !== undefined) {
+        bridge.onset = new OnsetWatch(createOnsetClassifier(await this.vad), bargeInOnsetFrames);
+      }
       const session = await RtpSession.open({
         ...rest,
         codec: codecOf(codec),
@@ -264,7 +357,8 @@ class RtpThreadHost {
         now: this.now,
       });
       if (this.bridges.get(id) !== bridge) {
-        session.close(); // closed while its sockets were being bound
+        bridge.session = session;
+        bridge.close(); // closed while its sockets were being bound
         return;
       }
       bridge.session = session;
@@ -284,19 +378,18 @@ class RtpThreadHost {
       });
     } catch (error) {
       this.bridges.delete(id);
+      bridge.close();
       const e = error instanceof Error ? error : new Error(String(error));
       this.post({ type: 'open-failed', id, name: e.name, message: e.message });
     }
   }
 }
 
-const FRAMES: RtpThreadEvent = { type: 'frames' };
-
 const port = parentPort;
 if (port) {
-  const { timeOrigin } = workerData as RtpThreadData;
+  const { timeOrigin, nice } = workerData as RtpThreadData;
   const offset = performance.timeOrigin - timeOrigin;
   const host = new RtpThreadHost(port, () => performance.now() + offset);
   port.on('message', (request: RtpThreadRequest) => host.handle(request));
-  host.post({ type: 'ready' });
+  host.post({ type: 'ready', nice: takePriority(nice) });
 }

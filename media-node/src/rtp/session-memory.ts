@@ -13,6 +13,12 @@ export const INBOUND_SLOTS = 64;
 export const CONTROL_CLEAR = 0;
 /** Control word: 1 while frames wait outside the outbound ring (the thread asks for them). */
 export const CONTROL_WAITING = 1;
+/**
+ * Control word: non-zero while the thread holds the agent's speech back because the caller
+ * started talking over it (barge-in at the media path); the number of that hold. The event loop
+ * ends it once the agent has decided: with a clear (barge-in) or without (playback resumes).
+ */
+export const CONTROL_HOLD = 2;
 const CONTROL_WORDS = 4;
 
 /** Counter slots (Float64). */
@@ -27,6 +33,22 @@ const STAT_SLOTS = 8;
 /** Inbound frame kinds as ring tags. */
 export const FRAME_KINDS = ['audio', 'concealed', 'silence'] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
+
+/** Hold numbers wrap below this, so a tag stays a positive int32. */
+export const MAX_HOLD = 1 << 28;
+
+/** An inbound frame's tag: its kind, and the hold it started if any (0: none). */
+export function inboundTag(kind: FrameKind, hold: number): number {
+  return FRAME_KINDS.indexOf(kind) | (hold << 2);
+}
+
+export function tagKind(tag: number): FrameKind {
+  return FRAME_KINDS[tag & 3] ?? 'audio';
+}
+
+export function tagHold(tag: number): number {
+  return tag >>> 2;
+}
 
 const OUTBOUND_AT = 0;
 const INBOUND_AT = OUTBOUND_AT + frameRingBytes(OUTBOUND_SLOTS);

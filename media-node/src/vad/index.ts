@@ -6,7 +6,8 @@ import { createFrameTurnDetector } from './frame-turn-detector.js';
 import { SileroVadService } from './silero-vad.js';
 import { createSileroTurnDetector } from './silero-turn-detector.js';
 import type { TurnDetectorFactory } from './types.js';
-import { afterWarmUp } from './warm-up.js';
+import { createOnsetClassifier } from './onset.js';
+import { DEFAULT_ONSET_FRAMES } from './turn-state.js';
 import { loadWebRtcVad } from './webrtc-vad.js';
 
 export type {
@@ -20,12 +21,18 @@ export { createFrameTurnDetector } from './frame-turn-detector.js';
 export { createSileroTurnDetector } from './silero-turn-detector.js';
 export { SileroVadService } from './silero-vad.js';
 export { loadWebRtcVad } from './webrtc-vad.js';
+export { createOnsetClassifier } from './onset.js';
 
 export interface TurnDetection {
   /** Creates one call's detector. */
   factory: TurnDetectorFactory;
   /** Set when the configured detector could not start and WebRTC VAD is used instead. */
   degraded?: string;
+  /**
+   * Speech frames that make an onset, when the onset classifier is createOnsetClassifier's: the
+   * RTP thread can then watch for barge-in itself (rtp-worker.ts). Unset for the energy VAD.
+   */
+  bargeInOnsetFrames?: number;
   close(): Promise<void>;
 }
 
@@ -43,11 +50,14 @@ export async function loadTurnDetection(config: {
   }
   const webrtc = await loadWebRtcVad();
   const webrtcOnly: TurnDetectorFactory = (events) => {
-    const onset = afterWarmUp(webrtc.create(3));
+    const onset = createOnsetClassifier(webrtc);
     const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
     return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
   };
-  if (config.provider === 'webrtc') return { factory: webrtcOnly, close: () => Promise.resolve() };
+  const bargeInOnsetFrames = DEFAULT_ONSET_FRAMES;
+  if (config.provider === 'webrtc') {
+    return { factory: webrtcOnly, bargeInOnsetFrames, close: () => Promise.resolve() };
+  }
   let silero: SileroVadService;
   try {
     silero = await SileroVadService.start();
@@ -55,6 +65,7 @@ export async function loadTurnDetection(config: {
     const reason = error instanceof Error ? error.message : String(error);
     return {
       factory: webrtcOnly,
+      bargeInOnsetFrames,
       degraded: `silero unavailable (${reason})`,
       close: () => Promise.resolve(),
     };
@@ -62,9 +73,10 @@ export async function loadTurnDetection(config: {
   return {
     factory: (events) =>
       createSileroTurnDetector(
-        { onset: afterWarmUp(webrtc.create(3)), silero, endOfTurnMs },
+        { onset: createOnsetClassifier(webrtc), silero, endOfTurnMs },
         events,
       ),
+    bargeInOnsetFrames,
     close: () => silero.close(),
   };
 }

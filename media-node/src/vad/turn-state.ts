@@ -42,11 +42,14 @@ export function defaultPauseMs(endOfTurnMs: number): number {
   return endOfTurnMs - Math.min(200, Math.floor(endOfTurnMs / 2));
 }
 
+/** Consecutive speech frames that start a turn (and a barge-in) unless set otherwise. */
+export const DEFAULT_ONSET_FRAMES = 3;
+
 /** Fills in the defaults: 3 onset frames, 500 ms end of turn, the default pause before it. */
 export function resolveTurnParams(p: Partial<TurnParams>): TurnParams {
   const endOfTurnMs = p.endOfTurnMs ?? 500;
   return {
-    onsetFrames: p.onsetFrames ?? 3,
+    onsetFrames: p.onsetFrames ?? DEFAULT_ONSET_FRAMES,
     endOfTurnMs,
     pauseMs: p.pauseMs ?? defaultPauseMs(endOfTurnMs),
   };
