@@ -4,6 +4,7 @@
 // control and the rare events (DTMF, timeouts, "first frame sent") cross as messages. Times sent
 // back are on the event loop's performance.now() clock.
 
+import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Gauge, Histogram, Registry } from 'prom-client';
@@ -71,8 +72,8 @@ export interface PacingReport {
 }
 
 export type RtpThreadEvent =
-  /** Started; `nice` is the thread's scheduling priority (lower runs first). */
-  | { type: 'ready'; nice: number }
+  /** Started; `nice` is the thread's scheduling priority (lower runs first), `tid` its id. */
+  | { type: 'ready'; nice: number; tid?: number }
   | { type: 'opened'; id: number; port: number; address: string; ssrc: number }
   | { type: 'open-failed'; id: number; name: string; message: string }
   /** These sessions have inbound frames waiting, or outbound ring room for frames that wait. */
@@ -93,13 +94,23 @@ export interface RtpThreadData {
   nice?: number;
 }
 
+/** This thread's kernel id (Linux: /proc/thread-self is `<pid>/task/<tid>`). */
+function threadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').at(-1));
+    return Number.isInteger(tid) ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Asks for the nice value and reports the one the thread has: unprivileged, the ask fails. */
 function takePriority(nice: number | undefined): number {
   if (nice !== undefined) {
     try {
       setPriority(0, nice); // 0: this thread (nice values are per thread on Linux)
     } catch {
-      // EACCES without CAP_SYS_NICE: the event loop steps down instead (rtp-thread.ts).
+      // EACCES without CAP_SYS_NICE: the other threads step down all the same (rtp-thread.ts).
     }
   }
   return getPriority(0);
@@ -391,5 +402,6 @@ if (port) {
   const offset = performance.timeOrigin - timeOrigin;
   const host = new RtpThreadHost(port, () => performance.now() + offset);
   port.on('message', (request: RtpThreadRequest) => host.handle(request));
-  host.post({ type: 'ready', nice: takePriority(nice) });
+  const tid = threadId();
+  host.post({ type: 'ready', nice: takePriority(nice), ...(tid === undefined ? {} : { tid }) });
 }
