@@ -1,7 +1,7 @@
 /**
- * Builds the node's parts from its config: the SIP endpoint (signaling port), the one RTP pacing
- * scheduler and per-call sessions (media factory), and the shared providers with per-call agent
- * sessions.
+ * Builds the node's parts from its config: the SIP endpoint (signaling port), the RTP thread with
+ * every call's session on it (media factory; barge-in held there when the turn detector's onset is
+ * WebRTC VAD), and the shared providers with per-call agent sessions.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { createEspeakTts } from '../providers/local/espeak-tts.js';

@@ -1,6 +1,6 @@
 /**
  * Assembles one media-node process from its config: metrics, call events, the SIP endpoint, the
- * RTP scheduler and sessions, the providers and agent sessions (parts.ts), the MediaNode core and
+ * RTP thread and its sessions, the providers and agent sessions (parts.ts), the MediaNode core and
  * the HTTP operations server.
  */
 import type { Server } from 'node:http';
