@@ -2,7 +2,8 @@
 // thread with a heap of its own, so the event loop's garbage collection (the agent's turns, gRPC
 // streams, SIP) never holds a packet back. Audio crosses in shared memory (session-memory.ts);
 // control and the rare events (DTMF, timeouts, "first frame sent") cross as messages. Times sent
-// back are on the event loop's performance.now() clock.
+// back are on the event loop's performance.now() clock. The thread also watches each caller for a
+// speech onset and holds the agent's audio there until the agent has heard it (barge-in).
 
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
@@ -50,8 +51,9 @@ export interface ThreadSessionOptions {
   rtcpIntervalMs?: number;
   /**
    * Watch the caller's audio with the agent's onset classifier (vad/onset.ts) and hold the agent's
-   * speech back at the frame that completes this many speech frames while it plays: barge-in
-   * stops playback on the thread, however busy the event loop is (see CONTROL_HOLD).
+   * speech back from the frame that completes a run of this many speech frames until the event
+   * loop has heard that frame: barge-in stops playback on the thread, however busy the event loop
+   * is (see CONTROL_HOLD).
    */
   bargeInOnsetFrames?: number;
 }
