@@ -170,7 +170,7 @@ async function bargeIn(clearOnOnset: boolean) {
   cleanups.push(() => onset.close());
   let run = 0;
   let onsetAtMs: number | undefined;
-  let stoppedAtMs: number | void | undefined;
+  let stoppedAtMs: number | undefined;
   session.on('audio', (f, _kind, atMs) => {
     if (!onset.isSpeech(f)) {
       run = 0;
