@@ -63,6 +63,8 @@ describe('media node: operations', { timeout: 180_000 }, () => {
       'Retry-After tells the edge when to retry',
     );
     assert.equal((await probe.options()).status, 503);
+    // The greeting reaches the caller before the hang-up: the RTP counters below count it.
+    await waitFor(() => first.heard.some((p) => loudness(p) > 150), { message: 'greeting' });
 
     await first.stopMedia();
     assert.equal((await first.bye()).status, 200);

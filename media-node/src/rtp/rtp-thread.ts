@@ -6,10 +6,11 @@
 // silence) and the next session starts a new thread.
 //
 // The thread shares the node's core(s) with the event loop, V8's helper threads and the others,
-// and a packet cannot wait for their turn: every other thread of the process steps down to fifteen
-// nice levels below it (a thread may lower its own process's threads without privilege), and the
-// RTP thread also asks to be raised ten (granted with CAP_SYS_NICE). When they all want the core,
-// the RTP thread wakes up and sends first; the others share the rest.
+// and a packet cannot wait for their turn: the RTP thread runs fifteen nice levels ahead of every
+// other thread of the process. It asks to be raised fifteen (granted with CAP_SYS_NICE, and the
+// process keeps its place among other processes); where refused, every other thread of the process
+// steps down fifteen instead (a thread may lower its own process's threads without privilege).
+// When they all want the core, the RTP thread wakes up and sends first; the others share the rest.
 
 import { EventEmitter } from 'node:events';
 import { readdirSync } from 'node:fs';
@@ -44,12 +45,11 @@ import type { MediaDirection, RemoteAddress } from './session.js';
 
 const WORKER_SOURCE = typeScriptWorkerSource(new URL('./rtp-worker.ts', import.meta.url));
 
-/** Nice levels the RTP thread asks to be raised by (granted with CAP_SYS_NICE). */
-const RAISE = 10;
 /**
  * Nice levels between the RTP thread and every other thread: each level weighs 1.25, so 15 is
  * 28:1 when both want the core. Measured on one core at 300 agent calls: 10 left the send-gap p99
- * at 4-5.5 ms, 19-20 brought it under 3 ms (docs/media.md, "The RTP thread").
+ * at 4-5.5 ms, 19-20 brought it under 3 ms (docs/media.md, "The RTP thread"). The thread asks to
+ * be raised this much; the others step down only by what it could not get.
  */
 const SEPARATION = 15;
 const NICE_MAX = 19;
@@ -478,7 +478,7 @@ export class RtpThread {
         eval: true,
         workerData: {
           timeOrigin: performance.timeOrigin,
-          ...(this.prioritize ? { nice: Math.max(-20, eventLoop - RAISE) } : {}),
+          ...(this.prioritize ? { nice: Math.max(-20, eventLoop - SEPARATION) } : {}),
         } satisfies RtpThreadData,
       });
       // The sessions' sockets live on the thread; the node's own sockets keep the process up.
@@ -502,7 +502,8 @@ export class RtpThread {
 
   /**
    * The thread reports the nice value it got and its thread id; every other thread of the process
-   * steps down to SEPARATION above it (nice values are per thread on Linux). A thread started
+   * steps down to SEPARATION above it, which changes nothing when the thread was raised that far
+   * (nice values are per thread on Linux). A thread started
    * again after a crash inherits the event loop's lowered priority; the others step down further,
    * as far as nice 19 allows.
    */
