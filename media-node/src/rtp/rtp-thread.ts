@@ -503,9 +503,8 @@ export class RtpThread {
   /**
    * The thread reports the nice value it got and its thread id; every other thread of the process
    * steps down to SEPARATION above it, which changes nothing when the thread was raised that far
-   * (nice values are per thread on Linux). A thread started
-   * again after a crash inherits the event loop's lowered priority; the others step down further,
-   * as far as nice 19 allows.
+   * (nice values are per thread on Linux). A thread started again after a crash inherits the event
+   * loop's lowered priority; the others step down further, as far as nice 19 allows.
    */
   private settlePriority(threadNice: number, tid: number | undefined): void {
     if (this.prioritize) lowerOtherThreads(tid, Math.min(NICE_MAX, threadNice + SEPARATION));
