@@ -173,33 +173,26 @@ async function main(): Promise<void> {
   const speech = await renderPcm8k(node.dir, 'probe', QUESTION);
   const target = `127.0.0.1:${node.sipPort}`;
   try {
+    // One-second calls at 50 calls/s, with sipp timing INVITE -> 200 at the caller.
+    const setupRun = (to: string, calls: number) =>
+      runSippUac({
+        target: to,
+        number: '+14155550100',
+        calls,
+        rate: SETUP_RATE,
+        limit: 300,
+        holdMs: 1000,
+        scenario: 'media-uac-agent.xml',
+        keys: { audio },
+        rtt: true,
+        timeoutSeconds: 60,
+      });
     // A new process compiles its code on the first calls; production nodes are past that.
-    await runSippUac({
-      target,
-      number: '+14155550100',
-      calls: WARM_UP_CALLS,
-      rate: SETUP_RATE,
-      limit: 300,
-      holdMs: 1000,
-      scenario: 'media-uac-agent.xml',
-      keys: { audio },
-      timeoutSeconds: 60,
-    });
+    await setupRun(target, WARM_UP_CALLS);
     await callsEnded(node);
     // Call setup at 50 calls/s, measured by sipp at the caller; then the same against a sipp UAS.
     const setupEventsFrom = node.events.length;
-    const setup = await runSippUac({
-      target,
-      number: '+14155550100',
-      calls: SETUP_CALLS,
-      rate: SETUP_RATE,
-      limit: 300,
-      holdMs: 1000,
-      scenario: 'media-uac-agent.xml',
-      keys: { audio },
-      rtt: true,
-      timeoutSeconds: 60,
-    });
+    const setup = await setupRun(target, SETUP_CALLS);
     const nodeSetup = node.events
       .slice(setupEventsFrom)
       .filter((e) => e.type === 'call.started' && typeof e.setupMs === 'number')
@@ -207,18 +200,7 @@ async function main(): Promise<void> {
     await callsEnded(node);
     const uasPort = await freePort();
     const uas = await startSippUas(uasPort);
-    const baselineSetup = await runSippUac({
-      target: `127.0.0.1:${uasPort}`,
-      number: '+14155550100',
-      calls: SETUP_CALLS,
-      rate: SETUP_RATE,
-      limit: 300,
-      holdMs: 1000,
-      scenario: 'media-uac-agent.xml',
-      keys: { audio },
-      rtt: true,
-      timeoutSeconds: 60,
-    });
+    const baselineSetup = await setupRun(`127.0.0.1:${uasPort}`, SETUP_CALLS);
     await uas.stop();
     // Caller-side floor: what the probe hears from a sipp RTP echo.
     const echoPort = await freePort();

@@ -63,14 +63,6 @@ export interface RtpThreadPriority {
   threadRaised: boolean;
 }
 
-export interface RtpThreadOptions {
-  /**
-   * Run the RTP thread ahead of every other thread of the process (default true). Lowered threads
-   * cannot be raised again without privilege, and threads they start later inherit their priority.
-   */
-  prioritize?: boolean;
-}
-
 /** Sets every thread of this process but `keep` to at least `nice`; Linux only, best effort. */
 function lowerOtherThreads(keep: number | undefined, nice: number): void {
   let tids = [0]; // 0: the calling thread, where the threads cannot be listed
@@ -374,23 +366,19 @@ export class RtpThread {
   private readonly requests = new Map<number, Pending<RtpThreadEvent>>();
   private nextId = 1;
   private stopped = false;
-  private readonly prioritize: boolean;
   /** The event loop's nice value before the thread started. */
   private readonly baseNice = getPriority(0);
-  private currentPriority: RtpThreadPriority;
+  private currentPriority: RtpThreadPriority = {
+    thread: this.baseNice,
+    eventLoop: this.baseNice,
+    threadRaised: false,
+  };
 
-  private constructor(options: RtpThreadOptions) {
-    this.prioritize = options.prioritize ?? true;
-    this.currentPriority = {
-      thread: this.baseNice,
-      eventLoop: this.baseNice,
-      threadRaised: false,
-    };
-  }
+  private constructor() {}
 
   /** Starts the thread and waits until it takes sessions. */
-  static async start(options: RtpThreadOptions = {}): Promise<RtpThread> {
-    const thread = new RtpThread(options);
+  static async start(): Promise<RtpThread> {
+    const thread = new RtpThread();
     await thread.spawn();
     return thread;
   }
@@ -478,7 +466,7 @@ export class RtpThread {
         eval: true,
         workerData: {
           timeOrigin: performance.timeOrigin,
-          ...(this.prioritize ? { nice: Math.max(-20, eventLoop - SEPARATION) } : {}),
+          nice: Math.max(-20, eventLoop - SEPARATION),
         } satisfies RtpThreadData,
       });
       // The sessions' sockets live on the thread; the node's own sockets keep the process up.
@@ -507,7 +495,7 @@ export class RtpThread {
    * loop's lowered priority; the others step down further, as far as nice 19 allows.
    */
   private settlePriority(threadNice: number, tid: number | undefined): void {
-    if (this.prioritize) lowerOtherThreads(tid, Math.min(NICE_MAX, threadNice + SEPARATION));
+    lowerOtherThreads(tid, Math.min(NICE_MAX, threadNice + SEPARATION));
     this.currentPriority = {
       thread: threadNice,
       eventLoop: getPriority(0),

@@ -92,8 +92,8 @@ export type RtpThreadEvent =
 export interface RtpThreadData {
   /** The event loop's performance.timeOrigin: times are reported on its clock. */
   timeOrigin: number;
-  /** A nice value to ask for (a higher priority needs CAP_SYS_NICE), if any. */
-  nice?: number;
+  /** The nice value to ask for (a higher priority needs CAP_SYS_NICE). */
+  nice: number;
 }
 
 /** This thread's kernel id (Linux: /proc/thread-self is `<pid>/task/<tid>`). */
@@ -107,13 +107,11 @@ function threadId(): number | undefined {
 }
 
 /** Asks for the nice value and reports the one the thread has: unprivileged, the ask fails. */
-function takePriority(nice: number | undefined): number {
-  if (nice !== undefined) {
-    try {
-      setPriority(0, nice); // 0: this thread (nice values are per thread on Linux)
-    } catch {
-      // EACCES without CAP_SYS_NICE: the other threads step down all the same (rtp-thread.ts).
-    }
+function takePriority(nice: number): number {
+  try {
+    setPriority(0, nice); // 0: this thread (nice values are per thread on Linux)
+  } catch {
+    // EACCES without CAP_SYS_NICE: the other threads step down instead (rtp-thread.ts).
   }
   return getPriority(0);
 }
