@@ -392,6 +392,44 @@ describe('RTP thread', () => {
     }
   });
 
+  it('opens on a spare socket pair before the event loop turns, and the pool refills', async () => {
+    const own = await RtpThread.start();
+    cleanups.push(() => void own.close());
+    /** The session, if the open resolved before a macrotask: no round trip to the thread. */
+    const openNow = async (range: typeof portRange) => {
+      const opened = own.open({ codec: PCMU, portRange: range, host: '127.0.0.1' });
+      const later = new Promise<'later'>((resolve) => setImmediate(() => resolve('later')));
+      const first = await Promise.race([opened, later]);
+      const session = await opened;
+      cleanups.push(() => session.close());
+      return first === 'later' ? undefined : session;
+    };
+    assert.equal(await openNow(portRange), undefined, 'no spares kept: the open waits');
+    own.keepSpares('127.0.0.1', portRange);
+    await waitFor(() => own.spareCount === 16, { message: '16 spare pairs bound' });
+    const session = await openNow(portRange);
+    assert.ok(session, 'the open waited for the thread');
+    assert.equal(own.spareCount, 15);
+    await waitFor(() => own.spareCount === 16, { message: 'the pool refilled' });
+    // the pair carries the call both ways
+    const peer = await farEnd();
+    const heard: number[] = [];
+    session.on('audio', (f, kind) => kind === 'audio' && heard.push(f[0]!));
+    session.setRemote({ address: '127.0.0.1', port: peer.port });
+    for (let i = 0; i < 5; i++) session.write(frame(i));
+    await waitFor(() => peer.packets.length === 5, { message: '5 packets from the spare pair' });
+    assert.deepEqual(peer.packets.map(codeOf), [0, 1, 2, 3, 4].map(code));
+    const payload = new Uint8Array(160).fill(code(9));
+    const packet = { marker: true, payloadType: 0, timestamp: 160, ssrc: 0x99, payload };
+    peer.socket.send(serializeRtp({ ...packet, sequenceNumber: 1 }), session.localPort);
+    peer.socket.send(
+      serializeRtp({ ...packet, sequenceNumber: 2, timestamp: 320 }),
+      session.localPort,
+    );
+    await waitFor(() => heard.length >= 1, { message: 'the caller heard on the spare pair' });
+    assert.equal(heard[0], mulawDecodeSample(code(9)));
+  });
+
   it('ends its calls with a media timeout if the thread dies, and opens new ones on a new thread', async () => {
     const own = await RtpThread.start();
     const session = await own.open({ codec: PCMU, portRange });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   SipEndpoint,
   SipError,
@@ -100,6 +102,35 @@ describe('two endpoints on loopback', () => {
     const ended = new Promise((r) => remote.on('ended', (e) => r(e.reason)));
     await dialog.bye();
     assert.equal(await ended, 'remote-bye');
+  });
+
+  it('lets go of an ended call while its transactions still absorb retransmissions', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let call: WeakRef<object> | undefined;
+    const answered = new Promise<Dialog>((resolve) => {
+      onInvite = (inv) => {
+        // what the node's CANCEL listener reaches: the call, its media and its agent
+        const media = { audio: new Int16Array(1 << 20) };
+        call = new WeakRef(media);
+        inv.on('cancel', () => media.audio.fill(0));
+        void inv.accept(SDP).then(resolve);
+      };
+    });
+    const dialog = await caller.invite({
+      target: `sip:x@127.0.0.1:${callee.port}`,
+      from: 'sip:agent@127.0.0.1',
+      sdp: SDP,
+    });
+    const remote = await answered;
+    const ended = new Promise((r) => remote.on('ended', r));
+    await dialog.bye();
+    await ended;
+    onInvite = (inv) => inv.reject(486);
+    await new Promise((r) => setImmediate(r)); // a WeakRef holds its target to the end of the turn
+    gc();
+    // Timer L (64 T1 = 1.3 s here, 32 s at the default T1) has not run out
+    assert.equal(call?.deref(), undefined, 'the endpoint still holds the ended call');
   });
 
   it('gives up on a 200 that is never ACKed (Timer H) and hangs up with BYE', async () => {

@@ -105,6 +105,8 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       jitter: { minDelayFrames: 1 },
       ...(o.bargeInOnsetFrames === undefined ? {} : { bargeInOnsetFrames: o.bargeInOnsetFrames }),
     });
+  // Calls are answered on pairs bound ahead: the answer waits for nothing the RTP thread does.
+  o.rtp.keepSpares(o.bindHost, o.portRange);
   const localFor = (port: number) =>
     new LocalDescription({ address: o.advertisedHost, port, codecs: o.codecs });
   return {

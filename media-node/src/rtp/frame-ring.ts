@@ -27,7 +27,10 @@ export class FrameRing {
   private readonly control: Int32Array;
   private readonly times: Float64Array;
   private readonly tags: Int32Array;
-  private readonly frames: Int16Array[];
+  /** Every slot's samples, one after the other. */
+  private readonly samples: Int16Array;
+  /** The consumer's copy of the frame it reads (see `frame`). */
+  private readonly out = new Int16Array(FRAME_SAMPLES);
 
   /** A ring of `slots` frames (a power of two) at `offset` of `buffer`. */
   constructor(buffer: SharedArrayBuffer, offset: number, slots: number) {
@@ -42,10 +45,9 @@ export class FrameRing {
     at += slots * 8;
     this.tags = new Int32Array(buffer, at, slots);
     at += slots * 4;
-    const samples = new Int16Array(buffer, at, slots * FRAME_SAMPLES);
-    this.frames = Array.from({ length: slots }, (_, i) =>
-      samples.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES),
-    );
+    // No view per slot: a ring is made for every call on both sides, and hundreds of views per
+    // call outlive the young generation only to die with the call (old-generation garbage).
+    this.samples = new Int16Array(buffer, at, slots * FRAME_SAMPLES);
   }
 
   /** Frames written and not yet read. */
@@ -65,7 +67,7 @@ export class FrameRing {
     const w = Atomics.load(this.control, WRITE);
     if ((w - Atomics.load(this.control, READ)) >>> 0 >= this.slots) return false;
     const slot = w & this.mask;
-    this.frames[slot]!.set(frame);
+    this.samples.set(frame, slot * FRAME_SAMPLES);
     this.tags[slot] = tag;
     this.times[slot] = atMs;
     Atomics.store(this.control, WRITE, (w + 1) | 0);
@@ -80,9 +82,12 @@ export class FrameRing {
     return r === Atomics.load(this.control, WRITE) ? -1 : r & this.mask;
   }
 
-  /** The frame in `slot`: the ring's storage, valid until the slot is released. */
+  /** The frame in `slot`, copied into storage the next call of `frame` rewrites. */
   frame(slot: number): Int16Array {
-    return this.frames[slot]!;
+    const { samples, out } = this;
+    const from = slot * FRAME_SAMPLES;
+    for (let i = 0; i < FRAME_SAMPLES; i++) out[i] = samples[from + i]!;
+    return out;
   }
 
   tag(slot: number): number {

@@ -2,13 +2,13 @@
 // buffer) into a ring of payload slots, and taken one per tick by the session. A one-shot "first
 // frame sent" callback is attached to the next frame written after it is asked for.
 //
-// The ring's storage, lengths and per-slot views are allocated once and grow by doubling when a
-// reply is queued faster than it plays: a queued frame is no object of its own, so a second of
-// queued speech per call gives the garbage collector nothing to copy.
+// The ring's storage and lengths are allocated once and grow by doubling when a reply is queued
+// faster than it plays: a queued frame is no object of its own (not even a view on its slot), so a
+// second of queued speech per call gives the garbage collector nothing to copy.
 
 import type { Codec } from './codec.js';
 
-/** The frame `take` hands out; `payload` is the queue's slot, valid until the next write. */
+/** The frame `take` hands out; `payload` is the queue's, valid until the next `take`. */
 export interface TakenFrame {
   payload: Uint8Array;
   length: number;
@@ -20,7 +20,9 @@ const INITIAL_SLOTS = 64; // 1.28 s of 20 ms frames
 export class PlayoutQueue {
   private slotBytes: number;
   private lengths: Int32Array;
-  private views: Uint8Array[];
+  private storage: Uint8Array;
+  /** Where `take` copies the frame it hands out. */
+  private out: Uint8Array;
   private callbacks: (((sentAtMs: number) => void) | undefined)[];
   private head = 0;
   private count = 0;
@@ -29,7 +31,8 @@ export class PlayoutQueue {
   constructor(private codec: Codec) {
     this.slotBytes = codec.maxPayloadBytes;
     this.lengths = new Int32Array(0);
-    this.views = [];
+    this.storage = new Uint8Array(0);
+    this.out = new Uint8Array(this.slotBytes);
     this.callbacks = [];
     this.allocate(INITIAL_SLOTS);
   }
@@ -42,7 +45,7 @@ export class PlayoutQueue {
   write(frame: Int16Array): void {
     if (this.count === this.lengths.length) this.allocate(2 * this.lengths.length);
     const i = (this.head + this.count) % this.lengths.length;
-    this.lengths[i] = this.codec.encode(frame, this.views[i]!);
+    this.lengths[i] = this.codec.encode(frame, this.slot(i));
     this.callbacks[i] = this.pendingCallback;
     this.pendingCallback = undefined;
     this.count++;
@@ -57,8 +60,12 @@ export class PlayoutQueue {
   take(out: TakenFrame): boolean {
     if (this.count === 0) return false;
     const i = this.head;
-    out.payload = this.views[i]!;
-    out.length = this.lengths[i]!;
+    const length = this.lengths[i]!;
+    const { storage, out: copy } = this;
+    const from = i * this.slotBytes;
+    for (let k = 0; k < length; k++) copy[k] = storage[from + k]!;
+    out.payload = copy;
+    out.length = length;
     out.onSent = this.callbacks[i];
     this.callbacks[i] = undefined;
     this.head = (i + 1) % this.lengths.length;
@@ -80,8 +87,14 @@ export class PlayoutQueue {
     this.codec = codec;
     if (codec.maxPayloadBytes !== this.slotBytes) {
       this.slotBytes = codec.maxPayloadBytes;
+      this.out = new Uint8Array(this.slotBytes);
       this.allocate(this.lengths.length);
     }
+  }
+
+  /** Slot `i` of the storage (a view made for the encoder, which writes into a Uint8Array). */
+  private slot(i: number): Uint8Array {
+    return this.storage.subarray(i * this.slotBytes, (i + 1) * this.slotBytes);
   }
 
   /** (Re)allocates `slots` slots, keeping the queued frames in order from slot 0. */
@@ -89,17 +102,14 @@ export class PlayoutQueue {
     const storage = new Uint8Array(slots * this.slotBytes);
     const lengths = new Int32Array(slots);
     const callbacks = new Array<((sentAtMs: number) => void) | undefined>(slots).fill(undefined);
-    const views = Array.from({ length: slots }, (_, i) =>
-      storage.subarray(i * this.slotBytes, (i + 1) * this.slotBytes),
-    );
     for (let k = 0; k < this.count; k++) {
       const from = (this.head + k) % this.lengths.length;
-      views[k]!.set(this.views[from]!);
+      storage.set(this.slot(from), k * this.slotBytes);
       lengths[k] = this.lengths[from]!;
       callbacks[k] = this.callbacks[from];
     }
     this.lengths = lengths;
-    this.views = views;
+    this.storage = storage;
     this.callbacks = callbacks;
     this.head = 0;
   }

@@ -15,7 +15,7 @@ import type { FrameClassifier } from '../vad/types.js';
 import { loadWebRtcVad, type WebRtcVadFactory } from '../vad/webrtc-vad.js';
 import { codecByName, withPayloadType, type Codec } from './codec.js';
 import type { JitterBufferOptions } from './jitter-buffer.js';
-import type { PortRange } from './port-pair.js';
+import { bindPortPair, type BoundPair, type PortRange } from './port-pair.js';
 import { PACING_BUCKETS_MS, PacingScheduler, type PacedSource, type Pacer } from './scheduler.js';
 import {
   CONTROL_CLEAR,
@@ -49,6 +49,8 @@ export interface ThreadSessionOptions {
   mediaTimeoutMs?: number;
   jitter?: JitterBufferOptions;
   rtcpIntervalMs?: number;
+  /** The session's SSRC; random when absent. */
+  ssrc?: number;
   /**
    * Watch the caller's audio with the agent's onset classifier (vad/onset.ts) and hold the agent's
    * speech back from the frame that completes a run of this many speech frames until the event
@@ -59,7 +61,16 @@ export interface ThreadSessionOptions {
 }
 
 export type RtpThreadRequest =
-  | { op: 'open'; id: number; buffer: SharedArrayBuffer; options: ThreadSessionOptions }
+  /** Opens a session; on the pair a 'spare' request bound (`spare`: its req), without a reply. */
+  | {
+      op: 'open';
+      id: number;
+      buffer: SharedArrayBuffer;
+      options: ThreadSessionOptions;
+      spare?: number;
+    }
+  /** Binds a socket pair ahead of the call that will take it ('spare' reply). */
+  | { op: 'spare'; req: number; host: string; portRange: PortRange }
   | { op: 'codec'; id: number; codec: CodecRef; telephoneEventPayloadType?: number }
   | { op: 'remote'; id: number; remote: RemoteAddress }
   | { op: 'direction'; id: number; direction: MediaDirection }
@@ -78,6 +89,8 @@ export type RtpThreadEvent =
   | { type: 'ready'; nice: number; tid?: number }
   | { type: 'opened'; id: number; port: number; address: string; ssrc: number }
   | { type: 'open-failed'; id: number; name: string; message: string }
+  | { type: 'spare'; req: number; port: number; address: string }
+  | { type: 'spare-failed'; req: number; name: string; message: string }
   /** These sessions have inbound frames waiting, or outbound ring room for frames that wait. */
   | { type: 'frames'; ids: number[] }
   | { type: 'sent'; id: number; mark: number; atMs: number }
@@ -252,6 +265,10 @@ class RtpThreadHost {
   private readonly bridges = new Map<number, Bridge>();
   /** The WebRTC VAD module, for the sessions that watch for barge-in. */
   private readonly vad: Promise<WebRtcVadFactory>;
+  /** Socket pairs bound ahead of the calls that will take them, by the request that bound them. */
+  private readonly spares = new Map<number, BoundPair>();
+  /** The WebRTC VAD module once loaded: sessions open without waiting a turn for it. */
+  private vadLoaded: WebRtcVadFactory | undefined;
   /** Bridges with news for the event loop since the last 'frames' message. */
   private notified: Bridge[] = [];
   private readonly now: () => number;
@@ -280,7 +297,10 @@ class RtpThreadHost {
     this.scheduler = new PacingScheduler({ now, observeDeviation: (ms) => deviation.observe(ms) });
     // Loaded at start, not by the first call that needs it: that call's setup would wait for it.
     this.vad = loadWebRtcVad();
-    this.vad.catch(() => undefined); // reported by the first open that uses it
+    this.vad.then(
+      (vad) => (this.vadLoaded = vad),
+      () => undefined, // reported by the first open that uses it
+    );
     this.now = now;
   }
 
@@ -310,7 +330,15 @@ class RtpThreadHost {
   handle(request: RtpThreadRequest): void {
     switch (request.op) {
       case 'open':
-        void this.open(request.id, new SessionMemory(request.buffer), request.options);
+        void this.open(
+          request.id,
+          new SessionMemory(request.buffer),
+          request.options,
+          request.spare,
+        );
+        return;
+      case 'spare':
+        void this.bindSpare(request.req, request.host, request.portRange);
         return;
       case 'pacing': {
         const pacing = this.scheduler.deviationStats();
@@ -328,7 +356,9 @@ class RtpThreadHost {
     }
   }
 
-  private control(request: Exclude<RtpThreadRequest, { op: 'open' | 'pacing' | 'metrics' }>): void {
+  private control(
+    request: Exclude<RtpThreadRequest, { op: 'open' | 'spare' | 'pacing' | 'metrics' }>,
+  ): void {
     const session = this.bridges.get(request.id)?.session;
     if (!session) return;
     switch (request.op) {
@@ -353,20 +383,56 @@ class RtpThreadHost {
     }
   }
 
-  private async open(id: number, memory: SessionMemory, o: ThreadSessionOptions): Promise<void> {
+  /**
+   * A spare pair waits for its call with a listener that drops what reaches it (a datagram to a port
+   * nobody was told of) and keeps a socket error from ending the thread.
+   */
+  private async bindSpare(req: number, host: string, portRange: PortRange): Promise<void> {
+    try {
+      const pair = await bindPortPair(host, portRange);
+      pair.rtp.on('error', ignore);
+      pair.rtcp.on('error', ignore);
+      this.spares.set(req, pair);
+      this.post({ type: 'spare', req, port: pair.port, address: pair.rtp.address().address });
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.post({ type: 'spare-failed', req, name: e.name, message: e.message });
+    }
+  }
+
+  private takeSpare(req: number): BoundPair {
+    const pair = this.spares.get(req);
+    if (!pair) throw new Error(`no spare socket pair ${req} on the RTP thread`);
+    this.spares.delete(req);
+    pair.rtp.off('error', ignore);
+    pair.rtcp.off('error', ignore);
+    return pair;
+  }
+
+  /**
+   * Opens a session. On a spare pair the event loop has answered the call already and waits for
+   * nothing: the session starts in this turn (no datagram can be read before it listens), and
+   * only a failure is reported, as the media timeout that ends the call.
+   */
+  private async open(
+    id: number,
+    memory: SessionMemory,
+    o: ThreadSessionOptions,
+    spare: number | undefined,
+  ): Promise<void> {
     const bridge = new Bridge(id, memory, this);
     this.bridges.set(id, bridge);
     try {
       const { codec, bargeInOnsetFrames, ...rest } = o;
       if (bargeInOnsetFrames !== undefined) {
-        bridge.onset = new OnsetWatch(createOnsetClassifier(await this.vad), bargeInOnsetFrames);
+        const vad = this.vadLoaded ?? (await this.vad);
+        bridge.onset = new OnsetWatch(createOnsetClassifier(vad), bargeInOnsetFrames);
       }
-      const session = await RtpSession.open({
-        ...rest,
-        codec: codecOf(codec),
-        scheduler: bridge.pacer,
-        now: this.now,
-      });
+      const options = { ...rest, codec: codecOf(codec), scheduler: bridge.pacer, now: this.now };
+      const session =
+        spare === undefined
+          ? await RtpSession.open(options)
+          : RtpSession.onPair(options, this.takeSpare(spare));
       if (this.bridges.get(id) !== bridge) {
         bridge.session = session;
         bridge.close(); // closed while its sockets were being bound
@@ -380,6 +446,7 @@ class RtpThreadHost {
       session.on('socketError', (error) =>
         this.post({ type: 'socket-error', id, message: error.message }),
       );
+      if (spare !== undefined) return;
       this.post({
         type: 'opened',
         id,
@@ -395,6 +462,8 @@ class RtpThreadHost {
     }
   }
 }
+
+const ignore = (): void => undefined;
 
 const port = parentPort;
 if (port) {

@@ -21,7 +21,7 @@ import {
   type RtpHeaderFields,
 } from './packet.js';
 import { PlayoutQueue, type TakenFrame } from './playout-queue.js';
-import { bindPortPair, type PortRange } from './port-pair.js';
+import { bindPortPair, type BoundPair, type PortRange } from './port-pair.js';
 import { RtcpReporter } from './rtcp-reporter.js';
 import type { PacedSource, Pacer } from './scheduler.js';
 
@@ -197,6 +197,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioS
   static async open(options: RtpSessionOptions): Promise<RtpSession> {
     const host = options.host ?? '127.0.0.1';
     const pair = await bindPortPair(host, options.portRange ?? { min: 20000, max: 29999 });
+    return RtpSession.onPair(options, pair);
+  }
+
+  /** Starts pacing a new session on a socket pair bound earlier (host and range are ignored). */
+  static onPair(options: RtpSessionOptions, pair: BoundPair): RtpSession {
     const session = new RtpSession(options, pair.rtp, pair.rtcp, pair.port);
     options.scheduler.add(session);
     return session;

@@ -291,11 +291,14 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     if (this.listenerCount('invite') === 0) return invite.reject(480);
     this.emit('invite', invite);
     if (invite.state === 'pending') {
-      const guard = this.timers.after(this.#options.unansweredInviteMs ?? 180_000, () => {
-        this.#guards.delete(guard);
-        invite.reject(480);
-      });
+      const guard = this.timers.after(this.#options.unansweredInviteMs ?? 180_000, () =>
+        invite.reject(480),
+      );
       this.#guards.add(guard);
+      invite.on('settled', () => {
+        guard.cancel();
+        this.#guards.delete(guard);
+      });
     }
   }
 

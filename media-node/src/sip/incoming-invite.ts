@@ -14,6 +14,8 @@ import { TypedEmitter } from './typed-emitter.js';
 export interface IncomingInviteEvents {
   /** The caller cancelled before the answer (487 already sent). */
   cancel: [];
+  /** Answered, rejected or cancelled: the last event (every listener goes after it). */
+  settled: [];
 }
 
 export type IncomingInviteState = 'pending' | 'answered' | 'rejected' | 'cancelled';
@@ -60,7 +62,7 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   accept(sdpAnswer: string, headers: HeaderList = []): Promise<Dialog> {
     if (this.state === 'cancelled') return Promise.reject(new SipError(487, 'Request Terminated'));
     if (this.state !== 'pending') return Promise.reject(new Error('INVITE already answered'));
-    this.state = 'answered';
+    this.#settle('answered');
     const req = this.#inbound.req;
     const contact = parseNameAddr(headerValue(req.headers, 'contact') ?? '');
     const recordRoute = headerValues(req.headers, 'record-route');
@@ -101,16 +103,27 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   /** Rejects the call, e.g. 486 Busy Here, 488 Not Acceptable Here, 503 with Retry-After. */
   reject(status: number, reason?: string, headers: HeaderList = []): void {
     if (this.state !== 'pending') return;
-    this.state = 'rejected';
+    this.#settle('rejected');
     this.#inbound.respond(status, { reason, headers });
   }
 
   /** Called by the endpoint on CANCEL: 487 to the INVITE, then the 'cancel' event. */
   cancelled(): void {
     if (this.state !== 'pending') return;
-    this.state = 'cancelled';
     this.#inbound.respond(487);
-    this.emit('cancel');
+    this.#settle('cancelled');
+  }
+
+  /**
+   * Leaves 'pending' for good, and the listeners go: the endpoint keeps this object until the
+   * transaction ends (for a 2xx, Timer L: 32 s after the ACK on UDP), and a listener would keep the
+   * call it belongs to (its media, its agent) in memory as long.
+   */
+  #settle(state: Exclude<IncomingInviteState, 'pending'>): void {
+    this.state = state;
+    if (state === 'cancelled') this.emit('cancel');
+    this.emit('settled');
+    this.removeAllListeners();
   }
 
   /** Called by the endpoint when the 2xx was never ACKed (Timer H). */

@@ -13,6 +13,10 @@ export interface OutgoingResponse {
   body: Buffer;
 }
 
+/**
+ * A message's bytes in a buffer of their own: its transaction keeps them for retransmission (up to
+ * 32 s on UDP), and a slice of Node's shared 8 KB buffer pool would keep the whole slab that long.
+ */
 function serialize(startLine: string, headers: HeaderList, body: Buffer): Buffer {
   let head = startLine + '\r\n';
   for (const [name, value] of headers) {
@@ -20,9 +24,11 @@ function serialize(startLine: string, headers: HeaderList, body: Buffer): Buffer
     head += `${displayHeaderName(name)}: ${value}\r\n`;
   }
   head += `Content-Length: ${body.length}\r\n\r\n`;
-  return body.length === 0
-    ? Buffer.from(head, 'utf8')
-    : Buffer.concat([Buffer.from(head, 'utf8'), body]);
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const out = Buffer.allocUnsafeSlow(headBytes + body.length);
+  out.write(head, 0, 'utf8');
+  body.copy(out, headBytes);
+  return out;
 }
 
 export function serializeRequest(

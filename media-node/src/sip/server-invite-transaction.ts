@@ -57,6 +57,7 @@ export class ServerInviteTransaction {
   receiveAck(): void {
     if (this.state !== 'completed') return;
     this.state = 'confirmed';
+    this.#last = undefined; // nothing is sent again from here
     this.#timers.cancel('G');
     this.#timers.cancel('H');
     const wait = this.#ctx.reliable ? 0 : this.#ctx.values.t4;
@@ -68,6 +69,7 @@ export class ServerInviteTransaction {
     if (this.state !== 'accepted') return;
     // Stay to absorb late INVITE retransmissions (RFC 6026 Timer L), without answering them.
     this.state = 'confirmed';
+    this.#last = undefined;
     this.#timers.cancel('G');
     this.#timers.cancel('H');
     const wait = this.#ctx.reliable ? 0 : 64 * this.#ctx.values.t1;

@@ -33,6 +33,13 @@ export class TypedEmitter<E extends { [K in keyof E]: unknown[] }> {
     return this;
   }
 
+  /** Drops the listeners of `event`, or of every event. */
+  removeAllListeners(event?: keyof E): this {
+    if (event === undefined) this.#listeners.clear();
+    else this.#listeners.delete(event);
+    return this;
+  }
+
   listenerCount<K extends keyof E>(event: K): number {
     return this.#listeners.get(event)?.length ?? 0;
   }
