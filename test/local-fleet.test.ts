@@ -28,9 +28,13 @@ interface CallOutcome {
 
 function call(runDir: string, args: string[]): Promise<CallOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(ROOT, 'bin/voicefleet'), ['call', NUMBER, '--run-dir', runDir, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      join(ROOT, 'bin/voicefleet'),
+      ['call', NUMBER, '--run-dir', runDir, ...args],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -61,12 +65,23 @@ describe('local fleet: npm run dev + voicefleet call', { skip, timeout: 300_000 
     dev = spawnProcess({
       name: 'voicefleet dev',
       command: 'bash',
-      args: [join(ROOT, 'scripts/dev.sh'), folder, '--sip-port', String(await freePort()), '--run-dir', runDir],
+      args: [
+        join(ROOT, 'scripts/dev.sh'),
+        folder,
+        '--sip-port',
+        String(await freePort()),
+        '--run-dir',
+        runDir,
+      ],
       logPath: join(runDir, 'dev.log'),
     });
     await waitFor(
       async () => (await readDevState(runDir))?.nodes.some((n) => n.phase === 'ready'),
-      { timeoutMs: 120_000, intervalMs: 250, message: `a ready media node (log ${join(runDir, 'dev.log')})` },
+      {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        message: `a ready media node (log ${join(runDir, 'dev.log')})`,
+      },
     );
   });
 
@@ -83,7 +98,8 @@ describe('local fleet: npm run dev + voicefleet call', { skip, timeout: 300_000 
       assert.equal(alive, false, `media node ${node.id} stopped with the fleet`);
     }
     await rm(folder, { recursive: true, force: true });
-    if (process.env.VOICEFLEET_KEEP_TMP === undefined) await rm(runDir, { recursive: true, force: true });
+    if (process.env.VOICEFLEET_KEEP_TMP === undefined)
+      await rm(runDir, { recursive: true, force: true });
   });
 
   it('answers "What time do you open on Saturday" with the scripted hours and a latency breakdown', async () => {
@@ -112,7 +128,11 @@ describe('local fleet: npm run dev + voicefleet call', { skip, timeout: 300_000 
       ['Sure. Which day would you like?', 'And what time on tuesday?'],
       r.stdout,
     );
-    assert.match(r.agentLines[3] ?? '', /^You are booked for tuesday at \w+\. Anything else\?$/, r.stdout);
+    assert.match(
+      r.agentLines[3] ?? '',
+      /^You are booked for tuesday at \w+\. Anything else\?$/,
+      r.stdout,
+    );
   });
 
   it('transfers to a person on request', async () => {
@@ -165,10 +185,14 @@ describe('local fleet: npm run dev + voicefleet call', { skip, timeout: 300_000 
   });
 
   it('fails with a non-zero exit code when the number is unknown', () => {
-    const child = spawnSync(join(ROOT, 'bin/voicefleet'), ['call', '+15550000000', '--run-dir', runDir], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const child = spawnSync(
+      join(ROOT, 'bin/voicefleet'),
+      ['call', '+15550000000', '--run-dir', runDir],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     assert.equal(child.status, 1, child.stdout + child.stderr);
     assert.match(child.stdout, /call failed: the call failed: 404/);
   });

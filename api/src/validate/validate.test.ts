@@ -83,7 +83,11 @@ describe('defaults', () => {
       bufferCalls: 10,
       scaleDownStabilizationSeconds: 300,
     });
-    assert.deepEqual(a.spec.pipeline.vad, { provider: 'silero', endOfTurnMs: 500, prepareAhead: true });
+    assert.deepEqual(a.spec.pipeline.vad, {
+      provider: 'silero',
+      endOfTurnMs: 500,
+      prepareAhead: true,
+    });
     assert.equal(a.spec.drainTimeoutSeconds, 3600);
     assert.equal(a.spec.slo.turnLatencyMs, 1000);
   });
