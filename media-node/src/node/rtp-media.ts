@@ -7,7 +7,7 @@
 import { codecByName, type Codec } from '../rtp/codec.js';
 import type { RtpThread, ThreadRtpSession } from '../rtp/rtp-thread.js';
 import type { RemoteAddress } from '../rtp/session.js';
-import { LocalDescription, TELEPHONE_EVENT_PT, answerOffer } from '../sdp/index.js';
+import { LocalDescription, TELEPHONE_EVENT_PT, negotiateOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
 
 export interface RtpMediaOptions {
@@ -111,23 +111,15 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
     new LocalDescription({ address: o.advertisedHost, port, codecs: o.codecs });
   return {
     answer: async (offerSdp) => {
-      // decide before opening a socket: the port is the only thing the real answer adds
-      const decided = answerOffer(offerSdp, {
-        address: o.advertisedHost,
-        port: 9,
-        codecs: o.codecs,
-      });
+      // negotiate before opening a socket: the port is the only thing the answer adds
+      const decided = negotiateOffer(offerSdp, { codecs: o.codecs });
       if (!decided.ok) return { status: 488 };
-      const encoding = { codec: decided.media.codec, te: decided.media.telephoneEventPayloadType };
-      const session = await open(encoding, decided.media.remote);
+      const { media } = decided.negotiation;
+      const encoding = { codec: media.codec, te: media.telephoneEventPayloadType };
+      const session = await open(encoding, media.remote);
       const local = localFor(session.localPort);
-      const answer = local.answer(offerSdp);
-      if (!answer.ok) {
-        session.close();
-        return { status: 488 };
-      }
-      session.setDirection(answer.media.direction);
-      return negotiated(session, local, answer.answer, encoding);
+      session.setDirection(media.direction);
+      return negotiated(session, local, local.answerNegotiated(decided.negotiation), encoding);
     },
     offer: async () => {
       const codec = o.codecs.map((name) => codecByName(name)).find((c) => c !== undefined);

@@ -253,6 +253,7 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
   }
 
   setDirection(direction: MediaDirection): void {
+    if (direction === this.direction) return; // as on the thread, where sessions start sendrecv
     this.direction = direction;
     this.request({ op: 'direction', id: this.id, direction });
   }

@@ -3,12 +3,21 @@
 // The SIP layer hands SDP text in and gets SDP text plus what the RtpSession needs back;
 // LocalDescription keeps our o= line across a dialog (re-INVITE answers bump its version).
 
-export { TELEPHONE_EVENT_PT, answerOffer, createOffer, parseAnswer } from './negotiate.js';
+export {
+  TELEPHONE_EVENT_PT,
+  answerOffer,
+  createOffer,
+  negotiateOffer,
+  parseAnswer,
+  writeAnswer,
+} from './negotiate.js';
 export type {
   AnswerResult,
   LocalMedia,
+  NegotiateResult,
   NegotiatedMedia,
   NegotiationFailure,
+  OfferNegotiation,
   ParseAnswerResult,
 } from './negotiate.js';
 export { answerDirection } from './remote-media.js';

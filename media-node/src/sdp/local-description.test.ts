@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as sdpTransform from 'sdp-transform';
 import { LocalDescription } from './local-description.js';
+import { negotiateOffer } from './negotiate.js';
 
 const media = { address: '127.0.0.1', port: 20000, codecs: ['PCMU', 'PCMA'] };
 
@@ -26,6 +27,25 @@ function origin(text: string): { id: number | string; version: number } {
 }
 
 void describe('LocalDescription', () => {
+  void it('answers an offer negotiated before the port was known, as answer() would', () => {
+    const text = offer('sendonly', '8 0 101', '198.51.100.9');
+    const decided = negotiateOffer(text, { codecs: media.codecs });
+    assert.ok(decided.ok);
+    assert.equal(
+      decided.negotiation.media.codec.name,
+      'PCMU',
+      'our preference, not the order offered',
+    );
+    assert.equal(decided.negotiation.media.direction, 'recvonly');
+    const viaNegotiation = new LocalDescription(media, 9).answerNegotiated(decided.negotiation);
+    const direct = new LocalDescription(media, 9).answer(text);
+    assert.ok(direct.ok);
+    assert.equal(viaNegotiation, direct.answer);
+    const again = new LocalDescription(media, 9);
+    again.answerNegotiated(decided.negotiation);
+    assert.equal(origin(again.answerNegotiated(decided.negotiation)).version, 2, 'version bumped');
+  });
+
   void it('keeps the o= id and bumps the version with every re-INVITE answer (hold, resume)', () => {
     const local = new LocalDescription(media, 4242);
     const steps = [

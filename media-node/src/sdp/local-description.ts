@@ -8,8 +8,10 @@ import {
   answerOffer,
   createOffer,
   parseAnswer,
+  writeAnswer,
   type AnswerResult,
   type LocalMedia,
+  type OfferNegotiation,
   type ParseAnswerResult,
 } from './negotiate.js';
 
@@ -39,6 +41,13 @@ export class LocalDescription {
     const result = answerOffer(offerText, this.#local(this.version + 1));
     if (result.ok) this.#version = this.version + 1;
     return result;
+  }
+
+  /** Answers an offer already negotiated (`negotiateOffer`), without reading it again. */
+  answerNegotiated(negotiation: OfferNegotiation): string {
+    const answer = writeAnswer(negotiation, this.#local(this.version + 1));
+    this.#version = this.version + 1;
+    return answer;
   }
 
   /** Our offer for an outbound INVITE or a re-INVITE (e.g. `direction: 'sendonly'` to hold). */

@@ -74,20 +74,35 @@ function isUsableAudio(m: MediaDescription): boolean {
   return m.type === 'audio' && m.port !== 0 && SUPPORTED_PROTOCOLS.has(m.protocol);
 }
 
-/** Answers `offerText` with our codecs; a failure result means: reply 488. */
-export function answerOffer(offerText: string, local: LocalMedia): AnswerResult {
+/**
+ * What an offer and our codecs agree on, before our answer is written: reading an offer needs no
+ * port, so a caller may negotiate first and open the RTP session with the codec it picked.
+ */
+export interface OfferNegotiation {
+  media: NegotiatedMedia;
+  /** The parsed offer and the index of the m-line taken. */
+  readonly offer: SessionDescription;
+  readonly index: number;
+}
+
+export type NegotiateResult = { ok: true; negotiation: OfferNegotiation } | NegotiationFailure;
+
+/** Reads `offerText` against our codecs; a failure result means: reply 488. */
+export function negotiateOffer(
+  offerText: string,
+  local: Pick<LocalMedia, 'codecs' | 'telephoneEvent' | 'direction'>,
+): NegotiateResult {
   const offer = parse(offerText);
   if (!offer || offer.media.length === 0) {
     return { ok: false, reason: 'malformed', message: 'offer has no parsable m= line' };
   }
-  let chosen: { index: number; media: NegotiatedMedia; lines: MediaDescription } | undefined;
   let sawAudio = false;
-  offer.media.forEach((m, index) => {
-    if (chosen || !isUsableAudio(m)) return;
+  for (const [index, m] of offer.media.entries()) {
+    if (!isUsableAudio(m)) continue;
     sawAudio = true;
     const offered = payloadsOf(m);
     const codec = pickCodec(offered, local.codecs);
-    if (!codec) return;
+    if (!codec) continue;
     const te = local.telephoneEvent === false ? undefined : telephoneEventOf(offered);
     const remoteDirection = remoteDirectionOf(offer, m);
     const media: NegotiatedMedia = {
@@ -98,20 +113,36 @@ export function answerOffer(offerText: string, local: LocalMedia): AnswerResult 
     const remote = remoteAddressOf(offer, m);
     if (remote && remote.address !== '0.0.0.0') media.remote = remote;
     if (te !== undefined) media.telephoneEventPayloadType = te;
-    chosen = { index, media, lines: audioLines(local, codec, te, media.direction) };
-  });
-  if (!chosen) {
-    return sawAudio
-      ? {
-          ok: false,
-          reason: 'no-common-codec',
-          message: `offer carries none of ${local.codecs.join(', ')}`,
-        }
-      : { ok: false, reason: 'no-audio', message: 'offer has no RTP/AVP audio stream' };
+    return { ok: true, negotiation: { media, offer, index } };
   }
-  const picked = chosen;
-  const media = offer.media.map((m, i) => (i === picked.index ? picked.lines : rejected(m)));
-  return { ok: true, answer: write(local, media), media: picked.media };
+  return sawAudio
+    ? {
+        ok: false,
+        reason: 'no-common-codec',
+        message: `offer carries none of ${local.codecs.join(', ')}`,
+      }
+    : { ok: false, reason: 'no-audio', message: 'offer has no RTP/AVP audio stream' };
+}
+
+/** Our answer to a negotiated offer: the chosen m-line with our port, every other one refused. */
+export function writeAnswer(negotiation: OfferNegotiation, local: LocalMedia): string {
+  const { media, offer, index } = negotiation;
+  const lines = audioLines(local, media.codec, media.telephoneEventPayloadType, media.direction);
+  return write(
+    local,
+    offer.media.map((m, i) => (i === index ? lines : rejected(m))),
+  );
+}
+
+/** Answers `offerText` with our codecs; a failure result means: reply 488. */
+export function answerOffer(offerText: string, local: LocalMedia): AnswerResult {
+  const result = negotiateOffer(offerText, local);
+  if (!result.ok) return result;
+  return {
+    ok: true,
+    answer: writeAnswer(result.negotiation, local),
+    media: result.negotiation.media,
+  };
 }
 
 /** An offer of our codecs (+ telephone-event) for an outbound call or a re-INVITE. */
