@@ -4,6 +4,7 @@
  * WebRTC VAD), and the shared providers with per-call agent sessions.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
+import { cachedTts } from '../providers/cached-tts.js';
 import { createEspeakTts } from '../providers/local/espeak-tts.js';
 import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
@@ -34,7 +35,9 @@ export async function createParts(
   const { log, metrics } = deps;
   const pipeline = config.pipeline as PipelineConfig;
   const providers = createProviders(pipeline, { env: deps.env });
-  const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : createEspeakTts();
+  // Apologies are a few fixed prompts: said once by espeak-ng, replayed after (a provider outage
+  // has every call apologise at once).
+  const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : cachedTts(createEspeakTts());
   const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
   const rtp = await RtpThread.start();
   const { signaling, port } = await listenSipSignaling({

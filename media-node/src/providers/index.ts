@@ -18,6 +18,7 @@ export { ProviderError, asProviderError, isAbortError } from './provider-error.j
 export type { DialogueIntent, DialogueScript, PipelineConfig } from './pipeline-config.js';
 export { createProviders, defaultRegistry } from './registry.js';
 export type { ProviderRegistry, RegistryContext } from './registry.js';
+export { cachedTts } from './cached-tts.js';
 export { createEspeakTts } from './local/espeak-tts.js';
 export { createFixedStt } from './local/fixed-stt.js';
 export { createPocketsphinxStt } from './local/pocketsphinx-stt.js';
