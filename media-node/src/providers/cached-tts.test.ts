@@ -22,7 +22,7 @@ function countingTts(options: { failFirst?: boolean } = {}) {
         yield new Int16Array(160).fill(text.length * 10 + i);
       }
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   return { tts, calls };
 }
