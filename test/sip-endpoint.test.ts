@@ -108,8 +108,10 @@ describe('two endpoints on loopback', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     let call: WeakRef<object> | undefined;
+    let invite: WeakRef<IncomingInvite> | undefined;
     const answered = new Promise<Dialog>((resolve) => {
       onInvite = (inv) => {
+        invite = new WeakRef(inv);
         // what the node's CANCEL listener reaches: the call, its media and its agent
         const media = { audio: new Int16Array(1 << 20) };
         call = new WeakRef(media);
@@ -131,6 +133,7 @@ describe('two endpoints on loopback', () => {
     gc();
     // Timer L (64 T1 = 1.3 s here, 32 s at the default T1) has not run out
     assert.equal(call?.deref(), undefined, 'the endpoint still holds the ended call');
+    assert.ok(invite?.deref() === undefined, 'the endpoint still holds the INVITE');
   });
 
   it('gives up on a 200 that is never ACKed (Timer H) and hangs up with BYE', async () => {

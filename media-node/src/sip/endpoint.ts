@@ -73,8 +73,14 @@ export interface EndpointEvents {
   invite: [IncomingInvite];
 }
 
+/**
+ * A server transaction in the table, and the INVITE it carries until only retransmissions are left
+ * to absorb (a final failure sent, or the 2xx ACKed): the transaction stays for up to 32 s more
+ * (Timer L) and would keep the INVITE, its request and whatever listens to it as long. The request
+ * itself is kept by whoever answers it, not by the table.
+ */
 interface ServerEntry {
-  inbound: InboundRequest;
+  readonly tx: ServerInviteTransaction | ServerNonInviteTransaction;
   invite: IncomingInvite | undefined;
 }
 
@@ -151,7 +157,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     if (this.#closed) return;
     this.#closed = true;
     for (const d of [...this.#dialogs.values()]) d.terminate('closed');
-    for (const e of [...this.#server.values()]) e.inbound.tx.terminate();
+    for (const e of [...this.#server.values()]) e.tx.terminate();
     for (const t of [...this.#client.values()]) t.terminate();
     for (const g of this.#guards) g.cancel();
     await this.#transports?.close();
@@ -255,22 +261,22 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     if (msg.method === 'CANCEL') return this.#onCancel(msg, source);
     const existing = this.#server.get(serverKey(msg));
     if (existing) {
-      const tx = existing.inbound.tx;
+      const tx = existing.tx;
       if (tx instanceof ServerInviteTransaction) tx.receiveInvite();
       else tx.receiveRequest();
       return;
     }
-    const entry = this.#newServer(msg, source);
+    const { entry, inbound } = this.#newServer(msg, source);
     const toTag = tagOf(msg.to);
     if (toTag !== undefined) {
       const dialog = this.#dialogs.get(dialogKey(msg.callId, toTag, tagOf(msg.from) ?? ''));
-      if (dialog) dialog.receive(entry.inbound);
-      else entry.inbound.respond(481);
+      if (dialog) dialog.receive(inbound);
+      else inbound.respond(481);
       return;
     }
     const decision = decideOutOfDialog(msg);
     if (decision.kind === 'respond')
-      return entry.inbound.respond(decision.status, { headers: decision.headers });
+      return inbound.respond(decision.status, { headers: decision.headers });
     if (decision.kind === 'options') {
       let answer: OptionsAnswer = { status: 500 };
       try {
@@ -283,11 +289,11 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
         ['accept', 'application/sdp'],
         ...(answer.headers ?? []),
       ];
-      return entry.inbound.respond(answer.status, { headers });
+      return inbound.respond(answer.status, { headers });
     }
-    const invite = new IncomingInvite(this, entry.inbound);
+    const invite = new IncomingInvite(this, inbound);
     entry.invite = invite;
-    entry.inbound.respond(100);
+    inbound.respond(100);
     if (this.listenerCount('invite') === 0) return invite.reject(480);
     this.emit('invite', invite);
     if (invite.state === 'pending') {
@@ -302,35 +308,32 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     }
   }
 
-  #newServer(req: ValidRequest, source: Source): ServerEntry {
+  #newServer(req: ValidRequest, source: Source): { entry: ServerEntry; inbound: InboundRequest } {
     const key = serverKey(req);
     const top = req.via[0];
     const dest: Target =
       source.transport === 'udp' && top
         ? { ...responseDestination(top, source, this.#options.forceRport), transport: 'udp' }
         : { ...source };
-    const ctx = this.#context(dest, () => this.#server.delete(key));
     let entry: ServerEntry | undefined = undefined;
+    const ctx = this.#context(dest, () => this.#server.delete(key));
+    ctx.onSettled = () => {
+      if (entry) entry.invite = undefined;
+    };
     const tx =
       req.method === 'INVITE'
         ? new ServerInviteTransaction(ctx, () => entry?.invite?.ackTimedOut())
         : new ServerNonInviteTransaction(ctx);
-    entry = {
-      inbound: new InboundRequest(req, source, tx, this.newTag(), this.metrics),
-      invite: undefined,
-    };
+    const inbound = new InboundRequest(req, source, tx, this.newTag(), this.metrics);
+    entry = { tx, invite: undefined };
     this.#server.set(key, entry);
-    return entry;
+    return { entry, inbound };
   }
 
   #onAck(req: ValidRequest): void {
     const entry = this.#server.get(serverKey(req));
-    if (
-      entry &&
-      entry.inbound.tx instanceof ServerInviteTransaction &&
-      entry.inbound.tx.state === 'completed'
-    ) {
-      entry.inbound.tx.receiveAck();
+    if (entry && entry.tx instanceof ServerInviteTransaction && entry.tx.state === 'completed') {
+      entry.tx.receiveAck();
       return;
     }
     const toTag = tagOf(req.to);
@@ -343,14 +346,14 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   #onCancel(req: ValidRequest, source: Source): void {
     const existing = this.#server.get(serverKey(req));
     if (existing) {
-      const tx = existing.inbound.tx;
+      const tx = existing.tx;
       if (tx instanceof ServerNonInviteTransaction) tx.receiveRequest();
       return;
     }
     const invite = this.#server.get(serverKey(req, 'INVITE'));
-    const cancel = this.#newServer(req, source);
-    if (!invite) return cancel.inbound.respond(481);
-    cancel.inbound.respond(200);
+    const cancel = this.#newServer(req, source).inbound;
+    if (!invite) return cancel.respond(481);
+    cancel.respond(200);
     invite.invite?.cancelled();
   }
 

@@ -35,6 +35,8 @@ export class ServerInviteTransaction {
       this.#terminate();
       if (wasAccepted) this.#onAckTimeout();
     });
+    // a 2xx settles with its ACK (the TU must hear of a missing one); a failure settles now
+    if (this.state === 'completed') this.#ctx.onSettled?.();
   }
 
   #retransmit(interval: number, t2: number): void {
@@ -74,6 +76,7 @@ export class ServerInviteTransaction {
     this.#timers.cancel('H');
     const wait = this.#ctx.reliable ? 0 : 64 * this.#ctx.values.t1;
     this.#timers.start('L', wait, () => this.#terminate());
+    this.#ctx.onSettled?.();
   }
 
   /** Ends the transaction at once (endpoint shutdown). */

@@ -25,6 +25,7 @@ export class ServerNonInviteTransaction {
     this.state = 'completed';
     const wait = this.#ctx.reliable ? 0 : 64 * this.#ctx.values.t1;
     this.#timers.start('J', wait, () => this.terminate());
+    this.#ctx.onSettled?.();
   }
 
   /** A retransmission of the request: answer with the last response, if any. */

@@ -12,6 +12,11 @@ export interface TransactionContext {
   values: TimerValues;
   /** Called for each retransmission (Timers A, E, G and 2xx repeats), for metrics. */
   onRetransmit?: () => void;
+  /**
+   * Server transactions: called once when only retransmissions are left to absorb (a final
+   * response sent, and for an INVITE's 2xx its ACK seen): the request is no longer needed.
+   */
+  onSettled?: () => void;
   /** Called once when the transaction reaches Terminated (the table forgets it). */
   onTerminated: () => void;
 }

@@ -221,6 +221,38 @@ describe('server INVITE transaction', () => {
   });
 });
 
+describe('server transactions let go of their request once settled', () => {
+  const settled = (ctx: TransactionContext) => {
+    const at: string[] = [];
+    return { ctx: { ...ctx, onSettled: () => at.push('settled') }, at };
+  };
+
+  it('INVITE: a failure at once, a 2xx only with its ACK', () => {
+    const failed = settled(harness(false).ctx);
+    const rejected = new ServerInviteTransaction(failed.ctx, () => undefined);
+    rejected.respond(180, Buffer.from('180'));
+    assert.deepEqual(failed.at, [], 'still ringing');
+    rejected.respond(486, Buffer.from('486'));
+    assert.deepEqual(failed.at, ['settled']);
+    const ok = settled(harness(false).ctx);
+    const answered = new ServerInviteTransaction(ok.ctx, () => undefined);
+    answered.respond(200, Buffer.from('200'));
+    assert.deepEqual(ok.at, [], 'the TU hears of a missing ACK through the INVITE');
+    answered.ack2xx();
+    assert.deepEqual(ok.at, ['settled']);
+  });
+
+  it('non-INVITE: with the final response', () => {
+    const h = settled(harness(false).ctx);
+    const tx = new ServerNonInviteTransaction(h.ctx);
+    tx.respond(100, Buffer.from('100'));
+    assert.deepEqual(h.at, []);
+    tx.respond(200, Buffer.from('200'));
+    tx.respond(200, Buffer.from('200'));
+    assert.deepEqual(h.at, ['settled']);
+  });
+});
+
 describe('server non-INVITE transaction', () => {
   for (const [name, reliable, endAt] of [
     ['UDP: Timer J keeps the final for 64*T1', false, 32_000],
