@@ -411,8 +411,9 @@ class RtpThreadHost {
 
   /**
    * Opens a session. On a spare pair the event loop has answered the call already and waits for
-   * nothing: the session starts in this turn (no datagram can be read before it listens), and
-   * only a failure is reported, as the media timeout that ends the call.
+   * nothing: the session starts in this turn, so no datagram is read before it listens (once the
+   * VAD module has loaded, which starts with the thread), and only a failure is reported, as the
+   * media timeout that ends the call.
    */
   private async open(
     id: number,
