@@ -23,6 +23,8 @@ export class PlayoutQueue {
   private storage: Uint8Array;
   /** Where `take` copies the frame it hands out. */
   private out: Uint8Array;
+  /** Where `write` encodes a frame before it goes into its slot (no view per write). */
+  private encoded: Uint8Array;
   private callbacks: (((sentAtMs: number) => void) | undefined)[];
   private head = 0;
   private count = 0;
@@ -33,6 +35,7 @@ export class PlayoutQueue {
     this.lengths = new Int32Array(0);
     this.storage = new Uint8Array(0);
     this.out = new Uint8Array(this.slotBytes);
+    this.encoded = new Uint8Array(this.slotBytes);
     this.callbacks = [];
     this.allocate(INITIAL_SLOTS);
   }
@@ -45,7 +48,11 @@ export class PlayoutQueue {
   write(frame: Int16Array): void {
     if (this.count === this.lengths.length) this.allocate(2 * this.lengths.length);
     const i = (this.head + this.count) % this.lengths.length;
-    this.lengths[i] = this.codec.encode(frame, this.slot(i));
+    const { storage, encoded } = this;
+    const length = this.codec.encode(frame, encoded);
+    const to = i * this.slotBytes;
+    for (let k = 0; k < length; k++) storage[to + k] = encoded[k]!;
+    this.lengths[i] = length;
     this.callbacks[i] = this.pendingCallback;
     this.pendingCallback = undefined;
     this.count++;
@@ -88,13 +95,9 @@ export class PlayoutQueue {
     if (codec.maxPayloadBytes !== this.slotBytes) {
       this.slotBytes = codec.maxPayloadBytes;
       this.out = new Uint8Array(this.slotBytes);
+      this.encoded = new Uint8Array(this.slotBytes);
       this.allocate(this.lengths.length);
     }
-  }
-
-  /** Slot `i` of the storage (a view made for the encoder, which writes into a Uint8Array). */
-  private slot(i: number): Uint8Array {
-    return this.storage.subarray(i * this.slotBytes, (i + 1) * this.slotBytes);
   }
 
   /** (Re)allocates `slots` slots, keeping the queued frames in order from slot 0. */
@@ -104,7 +107,8 @@ export class PlayoutQueue {
     const callbacks = new Array<((sentAtMs: number) => void) | undefined>(slots).fill(undefined);
     for (let k = 0; k < this.count; k++) {
       const from = (this.head + k) % this.lengths.length;
-      storage.set(this.slot(from), k * this.slotBytes);
+      const at = from * this.slotBytes;
+      storage.set(this.storage.subarray(at, at + this.slotBytes), k * this.slotBytes);
       lengths[k] = this.lengths[from]!;
       callbacks[k] = this.callbacks[from];
     }
