@@ -1,7 +1,8 @@
 // Call sessions on the RTP thread, heard from a far end on loopback: the agent's speech leaves
 // paced and numbered, the caller's audio comes back in order, barge-in stops it (on the thread,
 // even while the event loop is blocked), a reply longer than the shared ring still plays whole, a
-// stalled event loop does not stall the audio, and the thread runs ahead of the event loop.
+// stalled event loop does not stall the audio, the thread runs ahead of the event loop, and a
+// thread that dies ends its calls and is replaced, with the node’s SIP port bound again.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -446,6 +447,35 @@ describe('RTP thread', () => {
     next.write(frame(3));
     await waitFor(() => peer.packets.length === 1, { message: 'a packet from the new thread' });
     next.close();
+    await own.close();
+  });
+
+  it('binds the node’s SIP port again on the new thread when the thread dies', async () => {
+    const own = await RtpThread.start();
+    const udp = await own.listenSip('127.0.0.1', 0);
+    const received: string[] = [];
+    udp.receive((data) => received.push(data.toString()));
+    const peer = await farEnd();
+    const heard: string[] = [];
+    peer.socket.removeAllListeners('message');
+    peer.socket.on('message', (m) => heard.push(m.toString()));
+    peer.socket.send('OPTIONS before', udp.port, '127.0.0.1');
+    await waitFor(() => received.length === 1, { message: 'a datagram on the first thread' });
+    await own['worker']?.terminate();
+    // the same port, on the new thread: the edge's routes to this node stay right
+    await waitFor(
+      async () => {
+        peer.socket.send('OPTIONS after', udp.port, '127.0.0.1');
+        await sleep(50);
+        return received.includes('OPTIONS after');
+      },
+      { message: 'a datagram on the new thread' },
+    );
+    udp.send(Buffer.from('SIP/2.0 200 OK'), '127.0.0.1', peer.port);
+    await waitFor(() => heard.includes('SIP/2.0 200 OK'), {
+      message: 'a reply from the new thread',
+    });
+    await udp.close();
     await own.close();
   });
 });

@@ -66,10 +66,24 @@ export interface DialogPort {
   onReinvite(handler: (offerSdp: string) => ReinviteAnswer): void;
 }
 
-/** An INVITE the node received, before it is answered. */
+/** An INVITE the RTP thread answered on arrival (sip/immediate-answer.ts): 100, 180, 200 left. */
+export interface AnsweredInvite {
+  /** performance.now() when the INVITE arrived, and how long its 200 took. */
+  readonly receivedAt: number;
+  readonly setupMs: number;
+  /** The media the answer opened, for MediaFactory.adopt. */
+  readonly media: unknown;
+}
+
+/** An INVITE the node received, before it is answered (or answered on arrival: `answered`). */
 export interface IncomingInvite {
   readonly callId: string;
   readonly offerSdp: string;
+  /**
+   * Set when the 200 left already: the call was admitted and its media opened; accept() with the
+   * adopted media's answer takes it over, and reject() hangs it up.
+   */
+  readonly answered?: AnsweredInvite;
   /** 180 Ringing. */
   progress(): void;
   /** 200 OK with `answerSdp`; resolves with the confirmed dialog when the ACK arrives. */
@@ -103,6 +117,11 @@ export interface NegotiatedMedia {
 export interface MediaFactory {
   /** Negotiates `offerSdp` and opens an RTP session; `{status: 488}` when nothing is acceptable. */
   answer(offerSdp: string): Promise<NegotiatedMedia | { status: 488 }>;
+  /**
+   * Takes over the media of a call answered on arrival (AnsweredInvite.media, for `offerSdp`);
+   * undefined when it is not this factory's.
+   */
+  adopt?(media: unknown, offerSdp: string): NegotiatedMedia | undefined;
   /** UAC: opens an RTP session and returns our offer; `complete` applies the far end's answer. */
   offer(): Promise<{
     offerSdp: string;

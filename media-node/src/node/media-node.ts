@@ -1,16 +1,19 @@
 /**
  * The media node: admits or refuses INVITEs (capacity, drain), answers them (SDP -> 180 -> RTP ->
- * 200 -> ACK -> agent), places outbound calls through the edge, keeps the registry of active
- * calls, and drives drain. SIP, RTP and the agent arrive as ports (see call-ports.ts).
+ * 200 -> ACK -> agent) or takes over those the RTP thread answered on arrival (admitted through
+ * the AdmissionBoard it publishes), places outbound calls through the edge, keeps the registry of
+ * active calls, and drives drain. SIP, RTP and the agent arrive as ports (see call-ports.ts).
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Tracer } from '@opentelemetry/api';
 import { decideInvite, isAccepting, optionsStatus } from './admission.js';
+import type { AdmissionBoard } from './admission-board.js';
 import { Call, type CallEndReason, type TransferSettings } from './call.js';
 import type { CallEventBus } from './call-events.js';
 import type {
   AgentFactory,
+  AnsweredInvite,
   DialogPort,
   IncomingInvite,
   MediaFactory,
@@ -42,6 +45,8 @@ export interface MediaNodeOptions {
   metrics: NodeMetrics;
   log: Logger;
   tracer: Tracer;
+  /** Where the node publishes admission for calls answered on arrival (see the file's comment). */
+  admissionBoard?: AdmissionBoard;
 }
 
 const OUTBOUND_TIMEOUT_MS = 30_000;
@@ -64,7 +69,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     this.#o = options;
     this.#drain = new DrainController(
       {
-        activeCalls: () => this.#calls.size + this.#settingUp,
+        activeCalls: () => this.#calls.size + this.#settingUp + this.#answeredPending(),
         hangupAll: (reason) => this.hangupAll(reason),
       },
       { deadlineSeconds: options.settings.drainDeadlineSeconds },
@@ -77,6 +82,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       });
     });
     options.signaling.onOptions(() => optionsStatus(this.#admission()));
+    this.#publish();
   }
 
   status(): NodeStatus {
@@ -94,6 +100,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     this.#o.log.info('drain started', { activeCalls: this.#calls.size });
     this.#o.metrics.draining.set(1);
     this.#drain.start();
+    this.#publish();
   }
 
   async hangupAll(reason: CallEndReason): Promise<void> {
@@ -111,6 +118,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     const decision = decideInvite(this.#admission());
     if (decision.kind === 'reject') throw new Error(`node is ${decision.reason}`);
     this.#settingUp++;
+    this.#publish();
     const offer = await this.#o.media.offer();
     try {
       const target = outboundTarget(to, this.#o.settings.edgeUri);
@@ -132,18 +140,34 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       throw new Error('outbound call failed', { cause: error });
     } finally {
       this.#settingUp--;
+      this.#publish();
     }
   }
 
   #admission() {
     return {
-      activeCalls: this.#calls.size + this.#settingUp,
+      activeCalls: this.#calls.size + this.#settingUp + this.#answeredPending(),
       maxCalls: this.#o.settings.maxCalls,
       draining: this.#drain.draining,
     };
   }
 
+  /** Calls the RTP thread answered that have not reached #onInvite yet. */
+  #answeredPending(): number {
+    return this.#o.admissionBoard?.pending ?? 0;
+  }
+
+  /** Tells the RTP thread what it may admit (calls counted here; it adds the ones it answered). */
+  #publish(): void {
+    this.#o.admissionBoard?.publish({
+      accepting: !this.#drain.draining,
+      maxCalls: this.#o.settings.maxCalls,
+      activeCalls: this.#calls.size + this.#settingUp,
+    });
+  }
+
   async #onInvite(invite: IncomingInvite): Promise<void> {
+    if (invite.answered) return this.#takeOver(invite, invite.answered);
     const receivedAt = performance.now();
     const { metrics, log } = this.#o;
     const decision = decideInvite(this.#admission());
@@ -154,6 +178,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       return;
     }
     this.#settingUp++;
+    this.#publish();
     let cancelled = false;
     let negotiated: NegotiatedMedia | undefined;
     invite.onCancel(() => {
@@ -199,6 +224,38 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
     } finally {
       this.#settingUp--;
       this.#drain.check();
+      this.#publish();
+    }
+  }
+
+  /** A call the RTP thread admitted and answered: its media is adopted and the dialog taken over. */
+  async #takeOver(invite: IncomingInvite, answered: AnsweredInvite): Promise<void> {
+    const { metrics, log } = this.#o;
+    const negotiated = this.#o.media.adopt?.(answered.media, invite.offerSdp);
+    if (!negotiated) {
+      invite.reject(500); // hangs up: the caller has the 200
+      metrics.callsTotal.inc({ direction: 'inbound', outcome: 'failed' });
+      log.error('call answered on arrival could not be taken over', { callId: invite.callId });
+      return;
+    }
+    this.#settingUp++;
+    this.#publish();
+    try {
+      metrics.callSetupSeconds.observe(answered.setupMs / 1000);
+      let dialog: DialogPort;
+      try {
+        dialog = await invite.accept(negotiated.answerSdp);
+      } catch (error) {
+        negotiated.media.close();
+        metrics.callsTotal.inc({ direction: 'inbound', outcome: 'failed' });
+        log.info('call not confirmed', { callId: invite.callId, error });
+        return;
+      }
+      this.#startCall(dialog, negotiated, 'inbound', answered.receivedAt, answered.setupMs);
+    } finally {
+      this.#settingUp--;
+      this.#drain.check();
+      this.#publish();
     }
   }
 
@@ -243,6 +300,7 @@ export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'dea
       this.#calls.delete(call.callId);
       metrics.activeCalls.set(this.#calls.size);
       this.#drain.check();
+      this.#publish();
     });
     events.publish({
       type: 'call.started',

@@ -1,7 +1,9 @@
 /**
- * Builds the node's parts from its config: the SIP endpoint (signaling port), the RTP thread with
- * every call's session on it (media factory; barge-in held there when the turn detector's onset is
- * WebRTC VAD), and the shared providers with per-call agent sessions.
+ * Builds the node's parts from its config: the SIP endpoint (signaling port) with its UDP socket on
+ * the RTP thread, the RTP thread with every call's session on it (media factory; barge-in held
+ * there when the turn detector's onset is WebRTC VAD), and the shared providers with per-call agent
+ * sessions. `answerOnArrival` has the thread answer plain new calls itself
+ * (sip/immediate-answer.ts) within what the node publishes on an AdmissionBoard.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { cachedTts } from '../providers/cached-tts.js';
@@ -11,10 +13,12 @@ import type { PipelineConfig } from '../providers/pipeline-config.js';
 import { RtpThread } from '../rtp/rtp-thread.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from './agent-factory.js';
+import { DEFAULT_PARSE_LIMITS } from '../sip/parse-result.js';
+import type { AdmissionBoard } from './admission-board.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
-import { createRtpMediaFactory } from './rtp-media.js';
+import { callSessionOptions, createRtpMediaFactory } from './rtp-media.js';
 import { listenSipSignaling } from './sip-signaling.js';
 import { outboundTarget } from './media-node.js';
 
@@ -25,6 +29,8 @@ export interface NodeParts {
   /** The RTP thread: every call's session and the pacing scheduler. */
   rtp: RtpThread;
   sipPort: number;
+  /** From now on the RTP thread answers plain new calls itself, as `board` admits. */
+  answerOnArrival(board: AdmissionBoard): void;
   close(): Promise<void>;
 }
 
@@ -40,20 +46,34 @@ export async function createParts(
   const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : cachedTts(createEspeakTts());
   const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
   const rtp = await RtpThread.start();
-  const { signaling, port } = await listenSipSignaling({
+  const sipLog = log.child({ component: 'sip' });
+  const udp = await rtp.listenSip(config.sip.host, config.sip.port, (error) =>
+    sipLog.error('sip udp socket lost with the RTP thread, not bound again', {
+      error: String(error),
+    }),
+  );
+  const { signaling, port, contact } = await listenSipSignaling({
     host: config.sip.host,
-    port: config.sip.port,
+    port: udp.port,
+    udp,
     advertisedHost: config.sip.advertisedHost,
-    log: log.child({ component: 'sip' }),
+    log: sipLog,
     metrics,
   });
   const advertisedHost =
     config.sip.advertisedHost || (config.rtp.host === '0.0.0.0' ? '127.0.0.1' : config.rtp.host);
+  const portRange = { min: config.rtp.portMin, max: config.rtp.portMax };
+  const sessionDefaults = callSessionOptions({
+    mediaTimeoutMs: config.media.timeoutSeconds * 1000,
+    ...(turns.bargeInOnsetFrames === undefined
+      ? {}
+      : { bargeInOnsetFrames: turns.bargeInOnsetFrames }),
+  });
   const media = createRtpMediaFactory({
     rtp,
     bindHost: config.rtp.host,
     advertisedHost,
-    portRange: { min: config.rtp.portMin, max: config.rtp.portMax },
+    portRange,
     codecs: config.codecs,
     mediaTimeoutMs: config.media.timeoutSeconds * 1000,
     ...(turns.bargeInOnsetFrames === undefined
@@ -79,6 +99,17 @@ export async function createParts(
     agents,
     rtp,
     sipPort: port,
+    answerOnArrival: (board) =>
+      rtp.answerOnArrival({
+        board,
+        contact,
+        limits: DEFAULT_PARSE_LIMITS,
+        codecs: config.codecs,
+        mediaAddress: advertisedHost,
+        rtpHost: config.rtp.host,
+        portRange,
+        session: sessionDefaults,
+      }),
     close: async () => {
       await signaling.close();
       await rtp.close();

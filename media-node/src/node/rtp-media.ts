@@ -5,7 +5,8 @@
  * dialog bumps the o= version.
  */
 import { codecByName, type Codec } from '../rtp/codec.js';
-import type { RtpThread, ThreadRtpSession } from '../rtp/rtp-thread.js';
+import { ThreadRtpSession, type AnsweredMedia, type RtpThread } from '../rtp/rtp-thread.js';
+import type { ThreadSessionOptions } from '../rtp/rtp-worker.js';
 import type { RemoteAddress } from '../rtp/session.js';
 import { LocalDescription, TELEPHONE_EVENT_PT, negotiateOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
@@ -90,6 +91,20 @@ function negotiated(
   };
 }
 
+/** Every call's session options but the negotiated ones (also for calls answered on arrival). */
+export function callSessionOptions(
+  o: Pick<RtpMediaOptions, 'mediaTimeoutMs' | 'bargeInOnsetFrames'>,
+): Pick<ThreadSessionOptions, 'mediaTimeoutMs' | 'jitter' | 'bargeInOnsetFrames'> {
+  return {
+    mediaTimeoutMs: o.mediaTimeoutMs,
+    // The listener is the agent, not an ear: it needs frames in order more than smooth playout,
+    // so the buffer may be one frame deep when the stream has no measurable jitter, and deepens
+    // with the jitter it measures.
+    jitter: { minDelayFrames: 1 },
+    ...(o.bargeInOnsetFrames === undefined ? {} : { bargeInOnsetFrames: o.bargeInOnsetFrames }),
+  };
+}
+
 export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
   const open = (encoding: Encoding, remote?: RemoteAddress) =>
     o.rtp.open({
@@ -98,12 +113,7 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       host: o.bindHost,
       portRange: o.portRange,
       ...(remote ? { remote } : {}),
-      mediaTimeoutMs: o.mediaTimeoutMs,
-      // The listener is the agent, not an ear: it needs frames in order more than smooth playout,
-      // so the buffer may be one frame deep when the stream has no measurable jitter, and deepens
-      // with the jitter it measures.
-      jitter: { minDelayFrames: 1 },
-      ...(o.bargeInOnsetFrames === undefined ? {} : { bargeInOnsetFrames: o.bargeInOnsetFrames }),
+      ...callSessionOptions(o),
     });
   // Calls are answered on pairs bound ahead: the answer waits for nothing the RTP thread does.
   o.rtp.keepSpares(o.bindHost, o.portRange);
@@ -120,6 +130,23 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       const local = localFor(session.localPort);
       session.setDirection(media.direction);
       return negotiated(session, local, local.answerNegotiated(decided.negotiation), encoding);
+    },
+    adopt: (answered, offerSdp) => {
+      if (typeof answered !== 'object' || answered === null) return undefined;
+      const { session, sdpSessionId } = answered as Partial<AnsweredMedia>;
+      if (!(session instanceof ThreadRtpSession) || sdpSessionId === undefined) return undefined;
+      // The thread negotiated with the same codecs; doing it again here gives the dialog the state
+      // its later answers build on (encoding, o= session id and version).
+      const decided = negotiateOffer(offerSdp, { codecs: o.codecs });
+      if (!decided.ok) return undefined;
+      const { media } = decided.negotiation;
+      const local = new LocalDescription(
+        { address: o.advertisedHost, port: session.localPort, codecs: o.codecs },
+        sdpSessionId,
+      );
+      const answerSdp = local.answerNegotiated(decided.negotiation);
+      const encoding = { codec: media.codec, te: media.telephoneEventPayloadType };
+      return negotiated(session, local, answerSdp, encoding);
     },
     offer: async () => {
       const codec = o.codecs.map((name) => codecByName(name)).find((c) => c !== undefined);

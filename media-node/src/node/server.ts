@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import type { MediaNodeConfig } from '@voicefleet/api';
+import { AdmissionBoard } from './admission-board.js';
 import { CallEventBus } from './call-events.js';
 import { boundPort, startOpsServer } from './http-server.js';
 import { LoopMonitor } from './loop-stats.js';
@@ -31,13 +32,15 @@ export async function startMediaNodeServer(
   const metrics = createNodeMetrics();
   const events = new CallEventBus();
   const parts = await createParts(config, { log, metrics, env: deps.env });
+  const answerDelayMs = Number(deps.env['VOICEFLEET_ANSWER_DELAY_MS'] ?? 0) || 0;
+  const admissionBoard = new AdmissionBoard();
   const node = new MediaNode({
     settings: {
       maxCalls: config.capacity.maxCalls,
       mediaTimeoutSeconds: config.media.timeoutSeconds,
       drainDeadlineSeconds: config.drain.deadlineSeconds,
       edgeUri: config.edge.uri,
-      answerDelayMs: Number(deps.env['VOICEFLEET_ANSWER_DELAY_MS'] ?? 0) || 0,
+      answerDelayMs,
       ...(config.transfer ? { transfer: config.transfer } : {}),
     },
     signaling: parts.signaling,
@@ -47,7 +50,10 @@ export async function startMediaNodeServer(
     metrics,
     log,
     tracer,
+    admissionBoard,
   });
+  // A node that rings before it answers (a test setting) answers every call on the event loop.
+  if (answerDelayMs === 0) parts.answerOnArrival(admissionBoard);
   const loopMonitor = new LoopMonitor();
   let http: Server;
   try {

@@ -7,6 +7,7 @@ import { SipEndpoint } from '../sip/endpoint.js';
 import type { Dialog } from '../sip/dialog.js';
 import type { IncomingInvite as SipIncomingInvite } from '../sip/incoming-invite.js';
 import { SipError } from '../sip/sip-error.js';
+import type { UdpPort } from '../sip/transport.js';
 import type { DialogPort, IncomingInvite, SignalingPort } from './call-ports.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';
@@ -16,6 +17,8 @@ export interface SipSignalingOptions {
   host: string;
   port: number;
   advertisedHost: string;
+  /** The UDP socket on the RTP thread (RtpThread.listenSip), instead of one bound here. */
+  udp?: UdpPort;
   log: Logger;
   metrics: NodeMetrics;
 }
@@ -45,9 +48,19 @@ export function dialogPort(dialog: Dialog): DialogPort {
 }
 
 function invitePort(invite: SipIncomingInvite): IncomingInvite {
+  const answered = invite.answered;
   return {
     callId: invite.callId,
     offerSdp: invite.sdp ?? '',
+    ...(answered
+      ? {
+          answered: {
+            receivedAt: answered.receivedAt,
+            setupMs: answered.answeredAt - answered.receivedAt,
+            media: answered.media,
+          },
+        }
+      : {}),
     progress: () => invite.progress(180),
     accept: async (answerSdp) => dialogPort(await invite.accept(answerSdp)),
     reject: (status, headers = {}) =>
@@ -62,12 +75,13 @@ function invitePort(invite: SipIncomingInvite): IncomingInvite {
 
 export async function listenSipSignaling(
   options: SipSignalingOptions,
-): Promise<{ signaling: SignalingPort; port: number }> {
+): Promise<{ signaling: SignalingPort; port: number; contact: string }> {
   const { metrics, log } = options;
   const ep = await SipEndpoint.listen({
     host: options.host,
     port: options.port,
     ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}),
+    ...(options.udp ? { udp: options.udp } : {}),
     userAgent: 'voicefleet-media-node',
     log,
     metrics: {
@@ -95,5 +109,5 @@ export async function listenSipSignaling(
     },
     close: () => ep.close(),
   };
-  return { signaling, port: ep.port };
+  return { signaling, port: ep.port, contact: ep.contact('udp') };
 }

@@ -43,6 +43,10 @@ import {
 } from './session-memory.js';
 import type { PortRange } from './port-pair.js';
 import type { MediaDirection, RemoteAddress } from './session.js';
+import type { SipAnswerConfig } from './sip-front.js';
+import type { AdmissionBoard } from '../node/admission-board.js';
+import type { AnsweredOnArrival, UdpPort, UdpReceiver } from '../sip/transport.js';
+import { codecByName, withPayloadType } from './codec.js';
 
 const WORKER_SOURCE = typeScriptWorkerSource(new URL('./rtp-worker.ts', import.meta.url));
 
@@ -199,6 +203,7 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
     super();
     this.remote = options.remote;
     this.telephoneEvent = options.telephoneEventPayloadType;
+    this.direction = options.direction ?? 'sendrecv';
   }
 
   // ---- AudioSink ----------------------------------------------------------------------------
@@ -378,6 +383,27 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
   }
 }
 
+/** The media of a call answered on arrival (AnsweredOnArrival.media): the media factory's to adopt. */
+export interface AnsweredMedia {
+  session: ThreadRtpSession;
+  /** o= session id of the SDP answer that left. */
+  sdpSessionId: number;
+}
+
+/** Answering on arrival as the event loop configures it (the board instead of its memory). */
+export type AnswerOnArrivalConfig = Omit<SipAnswerConfig, 'board'> & { board: AdmissionBoard };
+
+/** The node's SIP UDP socket on the thread, as the event loop knows it. */
+interface SipSocket {
+  host: string;
+  port: number;
+  receiver: UdpReceiver | undefined;
+  /** Datagrams that came before the endpoint took the socket. */
+  early: Parameters<UdpReceiver>[];
+  answer: AnswerOnArrivalConfig | undefined;
+  onRestoreFailed: (error: Error) => void;
+}
+
 interface Pending<T> {
   resolve(value: T): void;
   reject(error: Error): void;
@@ -394,6 +420,7 @@ export class RtpThread {
   >();
   private readonly requests = new Map<number, Pending<RtpThreadEvent>>();
   private readonly spares = new Map<string, SparePool>();
+  private sip: SipSocket | undefined;
   private nextId = 1;
   private stopped = false;
   /** The event loop's nice value before the thread started. */
@@ -498,6 +525,114 @@ export class RtpThread {
     let n = 0;
     for (const pool of this.spares.values()) n += pool.ready.length;
     return n;
+  }
+
+  /**
+   * Binds the node's SIP UDP socket on the thread (port 0: a free one) for an endpoint to use
+   * (SipEndpointOptions.udp). If the thread dies, the next one binds the same port again, and
+   * `onRestoreFailed` hears when it cannot.
+   */
+  async listenSip(
+    host: string,
+    port: number,
+    onRestoreFailed: (error: Error) => void = () => undefined,
+  ): Promise<UdpPort> {
+    if (this.sip) throw new Error('the SIP socket is bound already');
+    const bound = await this.bindSip(host, port);
+    const sip: SipSocket = {
+      host,
+      port: bound,
+      receiver: undefined,
+      early: [],
+      answer: undefined,
+      onRestoreFailed,
+    };
+    this.sip = sip;
+    return {
+      port: bound,
+      receive: (handler) => {
+        sip.receiver = handler;
+        for (const args of sip.early.splice(0)) handler(...args);
+      },
+      send: (data, address, toPort) => this.send({ op: 'sip-send', data, address, port: toPort }),
+      close: async () => {
+        if (this.sip !== sip) return;
+        this.sip = undefined;
+        if (this.worker) await this.ask((req) => ({ op: 'sip-close', req })).catch(() => undefined);
+      },
+    };
+  }
+
+  /**
+   * Has the thread answer plain new calls on arrival (sip/immediate-answer.ts) within what `board`
+   * admits: their INVITEs reach the endpoint with the answer and the opened session attached.
+   */
+  answerOnArrival(config: AnswerOnArrivalConfig): void {
+    if (!this.sip) throw new Error('the SIP socket is not on the thread');
+    this.sip.answer = config;
+    this.send({ op: 'sip-answer', config: { ...config, board: config.board.buffer } });
+  }
+
+  private async bindSip(host: string, port: number): Promise<number> {
+    const reply = await this.ask((req) => ({ op: 'sip-listen', req, host, port }));
+    if (reply.type === 'sip-listening') return reply.port;
+    if (reply.type === 'sip-listen-failed') throw new Error(`sip: ${reply.message}`);
+    throw new Error(`unexpected reply ${reply.type}`);
+  }
+
+  /** A new thread binds the SIP port its predecessor had, and answers as it did. */
+  private async restoreSip(sip: SipSocket): Promise<void> {
+    try {
+      await this.bindSip(sip.host, sip.port);
+      if (this.sip === sip && sip.answer)
+        this.send({ op: 'sip-answer', config: { ...sip.answer, board: sip.answer.board.buffer } });
+    } catch (error) {
+      if (this.sip === sip) sip.onRestoreFailed(error as Error);
+    }
+  }
+
+  private receiveSip(args: Parameters<UdpReceiver>): void {
+    const sip = this.sip;
+    if (!sip) return args[3]?.discard();
+    if (sip.receiver) sip.receiver(...args);
+    else sip.early.push(args);
+  }
+
+  /** A call the thread answered: its session joins the others, the INVITE goes to the endpoint. */
+  private adoptAnswered(event: Extract<RtpThreadEvent, { type: 'sip-answered' }>): void {
+    const { session: opened } = event;
+    const memory = new SessionMemory(opened.buffer);
+    const answer = this.sip?.answer;
+    const offered = answer ? decodeAnsweredOptions(event, answer) : undefined;
+    if (!offered) {
+      this.send({ op: 'close', id: opened.id });
+      return;
+    }
+    const session = new ThreadRtpSession(
+      this,
+      opened.id,
+      memory,
+      opened.port,
+      opened.address,
+      opened.ssrc,
+      offered,
+    );
+    this.sessions.set(opened.id, session);
+    const media: AnsweredMedia = { session, sdpSessionId: event.sdpSessionId };
+    const [trying, ringing, ok] = event.responses.map((r) => toBuffer(r));
+    const answered: AnsweredOnArrival = {
+      toTag: event.toTag,
+      responses: [trying!, ringing!, ok!],
+      receivedAt: event.receivedAt,
+      answeredAt: event.answeredAt,
+      media,
+      discard: () => session.close(),
+    };
+    try {
+      this.receiveSip([toBuffer(event.data), event.address, event.port, answered]);
+    } finally {
+      answer?.board.release(); // counted by whoever took the call, or given up
+    }
   }
 
   /** Asks for the pairs a pool lacks; a range with no free pair refills on the next open. */
@@ -616,10 +751,19 @@ export class RtpThread {
         else this.sessions.get(event.id)?.receive({ type: 'timeout', id: event.id });
         return;
       }
+      case 'sip':
+        this.receiveSip([toBuffer(event.data), event.address, event.port]);
+        return;
+      case 'sip-answered':
+        this.adoptAnswered(event);
+        return;
       case 'pacing':
       case 'metrics':
       case 'spare':
       case 'spare-failed':
+      case 'sip-listening':
+      case 'sip-listen-failed':
+      case 'sip-closed':
         this.requests.get(event.req)?.resolve(event);
         this.requests.delete(event.req);
         return;
@@ -643,5 +787,31 @@ export class RtpThread {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     for (const session of sessions) session.receive({ type: 'timeout', id: session.id });
+    if (this.sip && !this.stopped) void this.restoreSip(this.sip);
   }
+}
+
+/** A message's bytes as a Buffer (a Buffer crosses threads as a plain Uint8Array). */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The session options of a call answered on arrival, as the thread opened it. */
+function decodeAnsweredOptions(
+  event: Extract<RtpThreadEvent, { type: 'sip-answered' }>,
+  answer: AnswerOnArrivalConfig,
+): ThreadRtpSessionOptions | undefined {
+  const { media } = event;
+  const base = codecByName(media.codec.name);
+  if (!base) return undefined;
+  return {
+    ...answer.session,
+    codec: withPayloadType(base, media.codec.payloadType),
+    ...(media.telephoneEventPayloadType === undefined
+      ? {}
+      : { telephoneEventPayloadType: media.telephoneEventPayloadType }),
+    ...(media.remote ? { remote: media.remote } : {}),
+    direction: media.direction,
+    ssrc: event.session.ssrc,
+  };
 }

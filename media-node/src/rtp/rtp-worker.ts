@@ -30,6 +30,12 @@ import {
   type FrameKind,
 } from './session-memory.js';
 import { RtpSession, type MediaDirection, type RemoteAddress } from './session.js';
+import {
+  SipFront,
+  type AnsweredMediaOptions,
+  type AnsweredSession,
+  type SipAnswerConfig,
+} from './sip-front.js';
 
 /** A codec as it crosses threads: its name and negotiated payload type. */
 export interface CodecRef {
@@ -51,6 +57,8 @@ export interface ThreadSessionOptions {
   rtcpIntervalMs?: number;
   /** The session's SSRC; random when absent. */
   ssrc?: number;
+  /** Our direction from the start (default sendrecv). */
+  direction?: MediaDirection;
   /**
    * Watch the caller's audio with the agent's onset classifier (vad/onset.ts) and hold the agent's
    * speech back from the frame that completes a run of this many speech frames until the event
@@ -77,7 +85,12 @@ export type RtpThreadRequest =
   | { op: 'dtmf'; id: number; digit: string; durationMs: number }
   | { op: 'close'; id: number }
   | { op: 'pacing'; req: number; reset: boolean }
-  | { op: 'metrics'; req: number };
+  | { op: 'metrics'; req: number }
+  /** Binds the node's SIP UDP socket on the thread (sip/immediate-answer.ts). */
+  | { op: 'sip-listen'; req: number; host: string; port: number }
+  | { op: 'sip-answer'; config: SipAnswerConfig }
+  | { op: 'sip-send'; data: Uint8Array; address: string; port: number }
+  | { op: 'sip-close'; req: number };
 
 export interface PacingReport {
   pacing: { samples: number; p50: number; p99: number; max: number };
@@ -99,7 +112,26 @@ export type RtpThreadEvent =
   | { type: 'latched'; id: number; remote: RemoteAddress }
   | { type: 'socket-error'; id: number; message: string }
   | ({ type: 'pacing'; req: number } & PacingReport)
-  | { type: 'metrics'; req: number; text: string };
+  | { type: 'metrics'; req: number; text: string }
+  | { type: 'sip-listening'; req: number; port: number }
+  | { type: 'sip-listen-failed'; req: number; name: string; message: string }
+  | { type: 'sip-closed'; req: number }
+  /** A datagram for the event loop's SIP endpoint. */
+  | { type: 'sip'; data: Uint8Array; address: string; port: number }
+  /** An INVITE answered on arrival, its answer and the session it opened (sip-front.ts). */
+  | {
+      type: 'sip-answered';
+      data: Uint8Array;
+      address: string;
+      port: number;
+      toTag: string;
+      responses: Uint8Array[];
+      sdpSessionId: number;
+      session: AnsweredSession;
+      media: AnsweredMediaOptions;
+      receivedAt: number;
+      answeredAt: number;
+    };
 
 /** What the event loop hands the thread at start. */
 export interface RtpThreadData {
@@ -271,6 +303,8 @@ class RtpThreadHost {
   private vadLoaded: WebRtcVadFactory | undefined;
   /** Bridges with news for the event loop since the last 'frames' message. */
   private notified: Bridge[] = [];
+  /** The node's SIP UDP socket, once bound here. */
+  private sip: SipFront | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -329,14 +363,33 @@ class RtpThreadHost {
 
   handle(request: RtpThreadRequest): void {
     switch (request.op) {
-      case 'open':
+      case 'open': {
+        const { spare } = request;
         void this.open(
           request.id,
           new SessionMemory(request.buffer),
           request.options,
-          request.spare,
+          spare === undefined ? undefined : () => this.takeSpare(spare),
         );
         return;
+      }
+      case 'sip-listen':
+        void this.listenSip(request.req, request.host, request.port);
+        return;
+      case 'sip-answer':
+        this.sip?.answerOnArrival(request.config);
+        return;
+      case 'sip-send':
+        this.sip?.send(request.data, request.address, request.port);
+        return;
+      case 'sip-close': {
+        const sip = this.sip;
+        this.sip = undefined;
+        void (sip?.close() ?? Promise.resolve()).then(() =>
+          this.post({ type: 'sip-closed', req: request.req }),
+        );
+        return;
+      }
       case 'spare':
         void this.bindSpare(request.req, request.host, request.portRange);
         return;
@@ -357,7 +410,7 @@ class RtpThreadHost {
   }
 
   private control(
-    request: Exclude<RtpThreadRequest, { op: 'open' | 'spare' | 'pacing' | 'metrics' }>,
+    request: Extract<RtpThreadRequest, { op: 'codec' | 'remote' | 'direction' | 'dtmf' | 'close' }>,
   ): void {
     const session = this.bridges.get(request.id)?.session;
     if (!session) return;
@@ -380,6 +433,23 @@ class RtpThreadHost {
         bridge?.close();
         return;
       }
+    }
+  }
+
+  private async listenSip(req: number, address: string, port: number): Promise<void> {
+    try {
+      await this.sip?.close();
+      this.sip = await SipFront.bind(address, port, {
+        now: this.now,
+        forward: (data, from, fromPort) =>
+          this.post({ type: 'sip', data, address: from, port: fromPort }),
+        answered: (event) => this.post({ type: 'sip-answered', ...event }),
+        openOn: (id, memory, options, pair) => void this.open(id, memory, options, () => pair),
+      });
+      this.post({ type: 'sip-listening', req, port: this.sip.port });
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.post({ type: 'sip-listen-failed', req, name: e.name, message: e.message });
     }
   }
 
@@ -410,30 +480,29 @@ class RtpThreadHost {
   }
 
   /**
-   * Opens a session. On a spare pair the event loop has answered the call already and waits for
-   * nothing: the session starts in this turn, so no datagram is read before it listens (once the
-   * VAD module has loaded, which starts with the thread), and only a failure is reported, as the
-   * media timeout that ends the call.
+   * Opens a session. On a pair bound ahead (`pair`: a spare, or the SIP front's) the call is
+   * answered already and waits for nothing: the session starts in this turn, so no datagram is
+   * read before it listens (once the VAD module has loaded, which starts with the thread), and only
+   * a failure is reported, as the media timeout that ends the call.
    */
   private async open(
     id: number,
     memory: SessionMemory,
     o: ThreadSessionOptions,
-    spare: number | undefined,
+    pair: (() => BoundPair) | undefined,
   ): Promise<void> {
     const bridge = new Bridge(id, memory, this);
     this.bridges.set(id, bridge);
     try {
-      const { codec, bargeInOnsetFrames, ...rest } = o;
+      const { codec, bargeInOnsetFrames, direction, ...rest } = o;
       if (bargeInOnsetFrames !== undefined) {
         const vad = this.vadLoaded ?? (await this.vad);
         bridge.onset = new OnsetWatch(createOnsetClassifier(vad), bargeInOnsetFrames);
       }
       const options = { ...rest, codec: codecOf(codec), scheduler: bridge.pacer, now: this.now };
       const session =
-        spare === undefined
-          ? await RtpSession.open(options)
-          : RtpSession.onPair(options, this.takeSpare(spare));
+        pair === undefined ? await RtpSession.open(options) : RtpSession.onPair(options, pair());
+      if (direction !== undefined) session.setDirection(direction);
       if (this.bridges.get(id) !== bridge) {
         bridge.session = session;
         bridge.close(); // closed while its sockets were being bound
@@ -447,7 +516,7 @@ class RtpThreadHost {
       session.on('socketError', (error) =>
         this.post({ type: 'socket-error', id, message: error.message }),
       );
-      if (spare !== undefined) return;
+      if (pair !== undefined) return;
       this.post({
         type: 'opened',
         id,

@@ -34,10 +34,12 @@ import {
 import type { TransactionContext } from './transaction-context.js';
 import { clientKey, serverKey } from './transaction-key.js';
 import {
+  type AnsweredOnArrival,
   type Logger,
   type Source,
   type Target,
   type TransportName,
+  type UdpPort,
   silentLogger,
 } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -50,6 +52,11 @@ export interface SipEndpointOptions {
   /** Host put in Via and Contact (the pod IP); defaults to host, or 127.0.0.1 for a wildcard. */
   advertisedHost?: string;
   transports?: TransportName[];
+  /**
+   * A UDP socket to use instead of binding one (the media node's lives on its RTP thread, which
+   * may answer new calls on arrival: see sip/immediate-answer.ts). TCP listens on its port.
+   */
+  udp?: UdpPort;
   userAgent?: string;
   log?: Logger;
   metrics?: SipMetricsHooks;
@@ -101,6 +108,8 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   readonly #client = new Map<string, ClientInviteTransaction | ClientNonInviteTransaction>();
   readonly #dialogs = new Map<string, Dialog>();
   readonly #guards = new Set<TimerHandle>();
+  /** Answered INVITEs handed to the application (their media is its to close). */
+  readonly #adopted = new WeakSet<AnsweredOnArrival>();
   #closed = false;
 
   private constructor(options: SipEndpointOptions) {
@@ -129,8 +138,12 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       maxTcpConnections: options.maxTcpConnections ?? 1024,
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs ?? 300_000,
       log: ep.log,
-      onDatagram: (data, source) =>
-        ep.#safely(() => ep.#handle(parseMessage(data, { limits: ep.#limits }), source)),
+      ...(options.udp ? { udp: options.udp } : {}),
+      onDatagram: (data, source, answered) => {
+        const result = parseMessage(data, { limits: ep.#limits });
+        if (answered) ep.#safely(() => ep.#adopt(result, source, answered), answered);
+        else ep.#safely(() => ep.#handle(result, source));
+      },
       onFrame: (frame, source) => ep.#safely(() => ep.#handle(frame.result, source)),
     });
     return ep;
@@ -224,11 +237,14 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   }
 
   // ---- inbound ----
-  #safely(fn: () => void): void {
+  /** Runs a socket's handler; an answered INVITE it could not hand over gives its media up. */
+  #safely(fn: () => void, answered?: AnsweredOnArrival): void {
     try {
       if (!this.#closed) fn();
+      else answered?.discard();
     } catch (error) {
       this.log.error('sip message handling failed', { error: String(error) });
+      if (answered && !this.#adopted.has(answered)) answered.discard();
     }
   }
 
@@ -294,6 +310,34 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     const invite = new IncomingInvite(this, inbound);
     entry.invite = invite;
     inbound.respond(100);
+    this.#offer(invite);
+  }
+
+  /**
+   * An INVITE that was answered on arrival (100, 180 and 200 sent; sip/immediate-answer.ts): its
+   * transaction and, on accept(), its dialog continue here as if the answer had left from here.
+   * Anything else that comes with an answer (a retransmission racing its original, which the
+   * thread does not answer twice) is handled as usual and its media given up.
+   */
+  #adopt(result: ParseResult, source: Source, answered: AnsweredOnArrival): void {
+    const msg = result.ok ? result.message : undefined;
+    if (msg?.kind !== 'request' || msg.method !== 'INVITE' || this.#server.has(serverKey(msg))) {
+      answered.discard();
+      return this.#handle(result, source);
+    }
+    this.metrics.counters.messagesReceived++;
+    this.metrics.requestReceived(msg.method, source.transport);
+    const { entry, inbound } = this.#newServer(msg, source, answered.toTag);
+    const invite = new IncomingInvite(this, inbound, answered);
+    entry.invite = invite;
+    inbound.sent(100, answered.responses[0]);
+    inbound.sent(180, answered.responses[1]);
+    this.#adopted.add(answered);
+    this.#offer(invite);
+  }
+
+  /** Hands a new INVITE to the application; unanswered after a while, it gets 480. */
+  #offer(invite: IncomingInvite): void {
     if (this.listenerCount('invite') === 0) return invite.reject(480);
     this.emit('invite', invite);
     if (invite.state === 'pending') {
@@ -308,7 +352,11 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     }
   }
 
-  #newServer(req: ValidRequest, source: Source): { entry: ServerEntry; inbound: InboundRequest } {
+  #newServer(
+    req: ValidRequest,
+    source: Source,
+    toTag: string = this.newTag(),
+  ): { entry: ServerEntry; inbound: InboundRequest } {
     const key = serverKey(req);
     const top = req.via[0];
     const dest: Target =
@@ -324,7 +372,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       req.method === 'INVITE'
         ? new ServerInviteTransaction(ctx, () => entry?.invite?.ackTimedOut())
         : new ServerNonInviteTransaction(ctx);
-    const inbound = new InboundRequest(req, source, tx, this.newTag(), this.metrics);
+    const inbound = new InboundRequest(req, source, tx, toTag, this.metrics);
     entry = { tx, invite: undefined };
     this.#server.set(key, entry);
     return { entry, inbound };

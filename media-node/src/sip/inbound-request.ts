@@ -3,7 +3,7 @@
 import type { ValidRequest } from './message.js';
 import type { SipMetrics } from './metrics.js';
 import { buildResponse, serializeResponse } from './serializer.js';
-import type { ServerInviteTransaction } from './server-invite-transaction.js';
+import { ServerInviteTransaction } from './server-invite-transaction.js';
 import type { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
 import type { HeaderList } from './message.js';
 import type { Source } from './transport.js';
@@ -56,5 +56,16 @@ export class InboundRequest {
     });
     this.#metrics.responseSent(status, this.req.method);
     this.tx.respond(status, serializeResponse(res));
+  }
+
+  /**
+   * Records a response to an INVITE that left before this request reached the endpoint (answered on
+   * arrival, sip/immediate-answer.ts): counted and retransmitted as if sent here.
+   */
+  sent(status: number, data: Buffer): void {
+    if (this.#final || !(this.tx instanceof ServerInviteTransaction)) return;
+    if (status >= 200) this.#final = true;
+    this.#metrics.responseSent(status, this.req.method);
+    this.tx.respond(status, data, true);
   }
 }

@@ -8,7 +8,7 @@ import { headerValue, headerValues, type HeaderList, type ValidRequest } from '.
 import { parseNameAddr, tagOf, type NameAddr } from './name-addr.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { SipError } from './sip-error.js';
-import type { Source } from './transport.js';
+import type { AnsweredOnArrival, Source } from './transport.js';
 import { TypedEmitter } from './typed-emitter.js';
 
 export interface IncomingInviteEvents {
@@ -29,12 +29,18 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   readonly sdp: string | undefined;
   readonly source: Source;
   state: IncomingInviteState = 'pending';
+  /**
+   * Set when the 100, 180 and 200 left on arrival (sip/immediate-answer.ts): accept() takes the
+   * call over with that 200, and the media the answer opened is the application's to adopt.
+   */
+  readonly answered: AnsweredOnArrival | undefined;
   readonly #inbound: InboundRequest;
   readonly #core: SipCore;
   #ackTimeout: (() => void) | undefined;
 
-  constructor(core: SipCore, inbound: InboundRequest) {
+  constructor(core: SipCore, inbound: InboundRequest, answered?: AnsweredOnArrival) {
     super();
+    this.answered = answered;
     const req: ValidRequest = inbound.req;
     this.#core = core;
     this.#inbound = inbound;
@@ -51,7 +57,7 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
 
   /** Sends 180 Ringing or 183 Session Progress (with early media SDP). */
   progress(status: 180 | 183 = 180, sdp?: string): void {
-    if (this.state !== 'pending') return;
+    if (this.state !== 'pending' || this.answered) return;
     this.#inbound.respond(status, {
       body: sdp,
       headers: [['contact', this.#core.contact(this.source.transport)]],
@@ -92,6 +98,7 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
         reject(new SipError(408, 'No ACK'));
         void dialog.bye();
       };
+      if (this.answered) return this.#inbound.sent(200, this.answered.responses[2]);
       const rr: HeaderList = recordRoute.map((r) => ['record-route', r]);
       this.#inbound.respond(200, {
         body: sdpAnswer,
@@ -103,13 +110,22 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   /** Rejects the call, e.g. 486 Busy Here, 488 Not Acceptable Here, 503 with Retry-After. */
   reject(status: number, reason?: string, headers: HeaderList = []): void {
     if (this.state !== 'pending') return;
+    if (this.answered) {
+      // The caller has our 200 already: the call is taken over and hung up at once.
+      this.answered.discard();
+      this.accept('').then(
+        (dialog) => dialog.bye().catch(() => undefined),
+        () => undefined,
+      );
+      return;
+    }
     this.#settle('rejected');
     this.#inbound.respond(status, { reason, headers });
   }
 
   /** Called by the endpoint on CANCEL: 487 to the INVITE, then the 'cancel' event. */
   cancelled(): void {
-    if (this.state !== 'pending') return;
+    if (this.state !== 'pending' || this.answered) return; // a CANCEL after the 200 changes nothing
     this.#inbound.respond(487);
     this.#settle('cancelled');
   }

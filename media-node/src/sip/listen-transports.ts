@@ -2,7 +2,14 @@
 import type { ParseLimits } from './parse-result.js';
 import type { FramerOutput } from './stream-framer.js';
 import { TcpTransport } from './tcp-transport.js';
-import type { Logger, Source, Target, TransportName } from './transport.js';
+import type {
+  AnsweredOnArrival,
+  Logger,
+  Source,
+  Target,
+  TransportName,
+  UdpPort,
+} from './transport.js';
 import { UdpTransport } from './udp-transport.js';
 
 export interface ListenOptions {
@@ -13,7 +20,9 @@ export interface ListenOptions {
   maxTcpConnections: number;
   tcpIdleTimeoutMs: number;
   log: Logger;
-  onDatagram: (data: Buffer, source: Source) => void;
+  /** A UDP socket someone else owns, used instead of binding one (its port is the TCP port). */
+  udp?: UdpPort;
+  onDatagram: (data: Buffer, source: Source, answered?: AnsweredOnArrival) => void;
   onFrame: (frame: FramerOutput, source: Source) => void;
 }
 
@@ -32,9 +41,14 @@ export async function listenTransports(options: ListenOptions): Promise<Transpor
   if (!wantUdp && !wantTcp) throw new Error('sip: transports must include udp or tcp');
   let lastError: unknown;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    let udp: UdpTransport | undefined;
+    let udp: UdpTransport | UdpPort | undefined;
     try {
-      if (wantUdp) {
+      if (wantUdp && options.udp) {
+        udp = options.udp;
+        udp.receive((data, address, port, answered) =>
+          options.onDatagram(data, { address, port, transport: 'udp' }, answered),
+        );
+      } else if (wantUdp) {
         udp = await UdpTransport.bind(
           options.host,
           options.port,
@@ -73,7 +87,7 @@ export async function listenTransports(options: ListenOptions): Promise<Transpor
       lastError = error;
       await udp?.close();
       // Only a free-port request can retry: another process took the TCP side of our UDP port.
-      if (options.port !== 0) break;
+      if (options.port !== 0 || options.udp) break;
     }
   }
   throw new Error(`sip: cannot listen on ${options.host}:${options.port}`, { cause: lastError });

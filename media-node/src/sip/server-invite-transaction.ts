@@ -21,11 +21,14 @@ export class ServerInviteTransaction {
     this.#onAckTimeout = onAckTimeout;
   }
 
-  /** TU sends a response (status decides the transition). */
-  respond(status: number, data: Buffer): void {
+  /**
+   * TU sends a response (status decides the transition). `alreadySent`: the bytes left before the
+   * transaction existed (answered on arrival, sip/immediate-answer.ts); only retransmissions follow.
+   */
+  respond(status: number, data: Buffer, alreadySent = false): void {
     if (this.state !== 'proceeding') return;
     this.#last = data;
-    this.#ctx.send(data);
+    if (!alreadySent) this.#ctx.send(data);
     if (status < 200) return;
     const { t1, t2 } = this.#ctx.values;
     this.state = status < 300 ? 'accepted' : 'completed';

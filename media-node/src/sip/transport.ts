@@ -30,3 +30,33 @@ export const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
 };
+
+/** An INVITE the socket's owner answered on arrival (sip/immediate-answer.ts), for the endpoint. */
+export interface AnsweredOnArrival {
+  toTag: string;
+  /** The 100, 180 and 200 that left, in order. */
+  responses: readonly [Buffer, Buffer, Buffer];
+  /** performance.now() when the INVITE arrived, and when its 200 left. */
+  receivedAt: number;
+  answeredAt: number;
+  /** The media session the answer opened, for the application (opaque to the endpoint). */
+  media: unknown;
+  /** Gives the media up: the call could not be handed to the application. */
+  discard(): void;
+}
+
+export type UdpReceiver = (
+  data: Buffer,
+  address: string,
+  port: number,
+  answered?: AnsweredOnArrival,
+) => void;
+
+/** A UDP socket the endpoint uses but does not own (the media node's lives on its RTP thread). */
+export interface UdpPort {
+  readonly port: number;
+  /** Where datagrams go from now on. */
+  receive(handler: UdpReceiver): void;
+  send(data: Buffer, address: string, port: number): void;
+  close(): Promise<void>;
+}
