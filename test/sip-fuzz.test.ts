@@ -1,10 +1,20 @@
 // Fuzz: >= 100,000 seeded mutations of valid SIP messages and the RFC 4475 corpus thrown at a
-// live endpoint's UDP and TCP sockets. Afterwards the endpoint still serves a real sipp call.
+// live endpoint's UDP and TCP sockets. Afterwards the endpoint still serves a real sipp call. The
+// media node's SIP front (its UDP socket on the RTP thread, which answers new calls on arrival)
+// gets a run of its own: its thread must not fall over, and it still answers a sipp call.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SipEndpoint, type IncomingInvite } from '../media-node/src/sip/index.js';
+import { AdmissionBoard } from '../media-node/src/node/admission-board.js';
+import { callSessionOptions } from '../media-node/src/node/rtp-media.js';
+import { RtpThread } from '../media-node/src/rtp/rtp-thread.js';
+import {
+  SipEndpoint,
+  type IncomingInvite,
+  type SipEndpointOptions,
+} from '../media-node/src/sip/index.js';
+import { DEFAULT_PARSE_LIMITS } from '../media-node/src/sip/parse-result.js';
 import { mutate, prng } from '../media-node/src/sip/testing/mutate.js';
 import { loadRfc4475 } from '../media-node/src/sip/testing/rfc4475-corpus.js';
 import { runSippUac, sippMissing } from '../media-node/src/sip/testing/run-sipp.js';
@@ -68,6 +78,70 @@ function freshBranch(msg: Buffer, n: number, rnd: () => number): Buffer {
     : msg;
 }
 
+/**
+ * Sends up to `count` fuzzed datagrams to `port` in bursts of 100, letting the receiver keep up
+ * (`handled` counts what it has taken) so most are parsed rather than dropped by the kernel; past
+ * PACING_MS (a very busy machine) it stops waiting, and it stops at DEADLINE_MS. Returns the count.
+ */
+async function fuzzUdp(
+  port: number,
+  next: (n: number) => Buffer,
+  handled: () => number,
+  count: number,
+  started: number,
+): Promise<number> {
+  const sender = dgram.createSocket('udp4');
+  sender.on('message', () => undefined);
+  await new Promise<void>((r) => sender.bind(0, '127.0.0.1', r));
+  let sent = 0;
+  while (sent < count && Date.now() - started < DEADLINE_MS) {
+    for (let i = 0; i < 100; i++) sender.send(next(sent++), port, '127.0.0.1');
+    let seen = -1;
+    for (let w = 0; w < 20 && Date.now() - started < PACING_MS; w++) {
+      if (handled() === seen || handled() >= sent) break;
+      seen = handled();
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  sender.close();
+  return sent;
+}
+
+/** An endpoint on loopback that collects what it logs as errors and hands INVITEs to `handler()`. */
+async function listenFuzzed(
+  errors: string[],
+  handler: () => (inv: IncomingInvite) => void,
+  options: Partial<SipEndpointOptions> = {},
+): Promise<SipEndpoint> {
+  const ep = await SipEndpoint.listen({
+    host: '127.0.0.1',
+    port: 0,
+    forceRport: true,
+    log: {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (m, a) => errors.push(`${m} ${JSON.stringify(a)}`),
+    },
+    ...options,
+  });
+  ep.on('invite', (inv) => handler()(inv));
+  return ep;
+}
+
+/** A real sipp call (INVITE, ACK, BYE) to `port`, which must complete. */
+async function sippCall(target: number): Promise<void> {
+  const [port = 0, mediaPort = 0] = await freePorts(2);
+  const result = await runSippUac({
+    scenario: 'sip-uac-call.xml',
+    target: `127.0.0.1:${target}`,
+    port,
+    mediaPort,
+  });
+  assert.equal(result.code, 0, result.output);
+}
+
 const skip = sippMissing();
 
 describe('SIP endpoint under fuzzed input', { skip }, () => {
@@ -75,18 +149,7 @@ describe('SIP endpoint under fuzzed input', { skip }, () => {
   let onInvite = (inv: IncomingInvite) => inv.reject(486);
   const errors: string[] = [];
   before(async () => {
-    ep = await SipEndpoint.listen({
-      host: '127.0.0.1',
-      port: 0,
-      forceRport: true,
-      log: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: (m, a) => errors.push(`${m} ${JSON.stringify(a)}`),
-      },
-    });
-    ep.on('invite', (inv) => onInvite(inv));
+    ep = await listenFuzzed(errors, () => onInvite);
   });
   after(async () => {
     await ep.close();
@@ -103,23 +166,13 @@ describe('SIP endpoint under fuzzed input', { skip }, () => {
       freshBranch(mutate(pool[Math.floor(rnd() * pool.length)]!, rnd), n, rnd);
     const started = Date.now();
 
-    const sender = dgram.createSocket('udp4');
-    sender.on('message', () => undefined);
-    await new Promise<void>((r) => sender.bind(0, '127.0.0.1', r));
-    let udpSent = 0;
-    while (udpSent < UDP_MESSAGES && Date.now() - started < DEADLINE_MS) {
-      for (let i = 0; i < 100; i++) sender.send(next(udpSent++), ep.port, '127.0.0.1');
-      // Let the endpoint keep up so most datagrams are parsed rather than dropped by the kernel;
-      // past PACING_MS (a very busy machine) stop waiting so the run stays bounded.
-      let seen = -1;
-      for (let w = 0; w < 20 && Date.now() - started < PACING_MS; w++) {
-        if (ep.counters.messagesReceived === seen || ep.counters.messagesReceived >= udpSent) break;
-        seen = ep.counters.messagesReceived;
-        await new Promise((r) => setImmediate(r));
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    sender.close();
+    const udpSent = await fuzzUdp(
+      ep.port,
+      next,
+      () => ep.counters.messagesReceived,
+      UDP_MESSAGES,
+      started,
+    );
     const udpMs = Date.now() - started;
 
     let tcpSent = 0;
@@ -165,13 +218,85 @@ describe('SIP endpoint under fuzzed input', { skip }, () => {
       void inv.accept(
         'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n',
       );
-    const [port = 0, mediaPort = 0] = await freePorts(2);
-    const result = await runSippUac({
-      scenario: 'sip-uac-call.xml',
-      target: `127.0.0.1:${ep.port}`,
-      port,
-      mediaPort,
+    await sippCall(ep.port);
+  });
+});
+
+describe('the media node’s SIP front under fuzzed input', { skip }, () => {
+  const FRONT_MESSAGES = 30_000;
+  let thread: RtpThread;
+  let ep: SipEndpoint;
+  let onInvite = (inv: IncomingInvite) => inv.reject(486);
+  const errors: string[] = [];
+  before(async () => {
+    thread = await RtpThread.start();
+    const udp = await thread.listenSip('127.0.0.1', 0);
+    ep = await listenFuzzed(errors, () => onInvite, { port: udp.port, udp });
+    const board = new AdmissionBoard();
+    board.publish({ accepting: true, maxCalls: 100_000, activeCalls: 0 });
+    thread.answerOnArrival({
+      board,
+      contact: ep.contact('udp'),
+      forceRport: true,
+      limits: DEFAULT_PARSE_LIMITS,
+      codecs: ['PCMU', 'PCMA'],
+      mediaAddress: '127.0.0.1',
+      rtpHost: '127.0.0.1',
+      portRange: { min: 36000, max: 39999 },
+      session: callSessionOptions({ mediaTimeoutMs: 5_000 }),
     });
-    assert.equal(result.code, 0, result.output);
+  });
+  after(async () => {
+    await ep.close();
+    await thread.close();
+  });
+
+  it(`survives ${FRONT_MESSAGES} mutated datagrams, answering the calls among them (seed ${SEED})`, async (t) => {
+    const rnd = prng(SEED + 1);
+    const corpus = loadRfc4475();
+    // INVITEs weigh double: they are what the thread parses and answers itself
+    const own = seeds(ep.port);
+    const pool = [
+      ...own,
+      ...own.filter((m) => m.toString('latin1').startsWith('INVITE ')),
+      ...(typeof corpus === 'string' ? [] : corpus.map((c) => c.data)),
+    ];
+    const next = (n: number) =>
+      freshBranch(mutate(pool[Math.floor(rnd() * pool.length)]!, rnd), n, rnd);
+    const worker = thread['worker'];
+    let answered = 0;
+    onInvite = (inv) => {
+      if (inv.answered) answered++;
+      inv.reject(486); // an answered one is taken over and hung up
+    };
+    const started = Date.now();
+    const sent = await fuzzUdp(
+      ep.port,
+      next,
+      () => ep.counters.messagesReceived,
+      FRONT_MESSAGES,
+      started,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const c = ep.counters;
+    t.diagnostic(
+      `sent ${sent} in ${Date.now() - started} ms; handled ${c.messagesReceived}, ` +
+        `answered on arrival ${answered}`,
+    );
+    assert.equal(sent, FRONT_MESSAGES);
+    assert.equal(thread['worker'], worker, 'the RTP thread never fell over');
+    assert.ok(c.messagesReceived > FRONT_MESSAGES / 2, `endpoint handled ${c.messagesReceived}`);
+    assert.ok(answered > 50, `${answered} calls answered on arrival`);
+    assert.deepEqual(errors, [], 'no handler failed');
+  });
+
+  it('still answers a real sipp call afterwards, on arrival', async () => {
+    let answered: boolean | undefined;
+    onInvite = (inv) => {
+      answered = inv.answered !== undefined;
+      void inv.accept('');
+    };
+    await sippCall(ep.port);
+    assert.equal(answered, true, 'the RTP thread answered it');
   });
 });
