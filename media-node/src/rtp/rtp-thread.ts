@@ -604,21 +604,25 @@ export class RtpThread {
     const memory = new SessionMemory(opened.buffer);
     const answer = this.sip?.answer;
     const offered = answer ? decodeAnsweredOptions(event, answer) : undefined;
-    if (!offered) {
-      this.send({ op: 'close', id: opened.id });
-      return;
-    }
-    const session = new ThreadRtpSession(
-      this,
-      opened.id,
-      memory,
-      opened.port,
-      opened.address,
-      opened.ssrc,
-      offered,
-    );
-    this.sessions.set(opened.id, session);
-    const media: AnsweredMedia = { session, sdpSessionId: event.sdpSessionId };
+    // A session this side cannot describe is closed; the call still goes to the endpoint, whose
+    // application finds no media to adopt and hangs up (the caller has the 200).
+    if (!offered) this.send({ op: 'close', id: opened.id });
+    const session = offered
+      ? new ThreadRtpSession(
+          this,
+          opened.id,
+          memory,
+          opened.port,
+          opened.address,
+          opened.ssrc,
+          offered,
+        )
+      : undefined;
+    if (session) this.sessions.set(opened.id, session);
+    const media: AnsweredMedia | undefined = session && {
+      session,
+      sdpSessionId: event.sdpSessionId,
+    };
     const [trying, ringing, ok] = event.responses.map((r) => toBuffer(r));
     const answered: AnsweredOnArrival = {
       toTag: event.toTag,
@@ -626,7 +630,7 @@ export class RtpThread {
       receivedAt: event.receivedAt,
       answeredAt: event.answeredAt,
       media,
-      discard: () => session.close(),
+      discard: () => session?.close(),
     };
     try {
       this.receiveSip([toBuffer(event.data), event.address, event.port, answered]);
