@@ -49,6 +49,11 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     const first = await caller(node);
     assert.equal((await first.invite()).status, 200);
     first.startMedia();
+    // The ACK crosses from the RTP thread (where the SIP socket is) to the event loop; this
+    // HTTP request does not, and may get there first.
+    await waitFor(async () => (await status(node)).activeCalls === 1, {
+      message: 'the call counted once its ACK is in',
+    });
     assert.deepEqual(await status(node), {
       activeCalls: 1,
       capacity: 1,
