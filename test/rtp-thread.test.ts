@@ -172,8 +172,14 @@ async function bargeIn(clearOnOnset: boolean) {
   let run = 0;
   let onsetAtMs: number | undefined;
   let stoppedAtMs: number | undefined;
-  session.on('audio', (f, _kind, atMs) => {
-    if (!onset.isSpeech(f)) {
+  // the thread's verdict on each frame against the agent's own classifier's
+  const verdicts = { frames: 0, speech: 0, disagreements: 0 };
+  session.on('audio', (f, _kind, atMs, threadSpeech) => {
+    const speech = onset.isSpeech(f);
+    verdicts.frames++;
+    if (speech) verdicts.speech++;
+    if (threadSpeech !== speech) verdicts.disagreements++;
+    if (!speech) {
       run = 0;
       return;
     }
@@ -189,7 +195,7 @@ async function bargeIn(clearOnOnset: boolean) {
   await sleep(clearOnOnset ? 1_000 : 0);
   if (!clearOnOnset) await waitFor(() => session.queuedFrames === 0, { message: 'reply played' });
   await sleep(100);
-  return { heard: await caller.report(), onsetAtMs, stoppedAtMs };
+  return { heard: await caller.report(), onsetAtMs, stoppedAtMs, verdicts };
 }
 
 describe('RTP thread', () => {
@@ -351,8 +357,11 @@ describe('RTP thread', () => {
   });
 
   it('barge-in on the thread: an agent that lets the reply go on loses none of it', async () => {
-    const { heard, onsetAtMs } = await bargeIn(false);
+    const { heard, onsetAtMs, verdicts } = await bargeIn(false);
     assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset');
+    // the agent's turn detector takes the thread's verdicts instead of classifying again
+    assert.ok(verdicts.speech > 20, `speech heard in ${verdicts.speech} of ${verdicts.frames}`);
+    assert.equal(verdicts.disagreements, 0, 'the thread and the agent agree on every frame');
     assert.deepEqual(
       heard.map((p) => p.code),
       Array.from({ length: 250 }, (_, i) => code(i)),

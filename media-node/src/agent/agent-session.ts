@@ -117,7 +117,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#run(this.#reply({ kind: 'say', text: greeting }));
   }
 
-  pushAudio(frame: Int16Array, atMs: number = this.#o.clock.now()): void {
+  /** A caller frame; `speech`: its onset verdict when already classified (TurnDetector.push). */
+  pushAudio(frame: Int16Array, atMs: number = this.#o.clock.now(), speech?: boolean): void {
     if (this.#state === 'idle' || this.#state === 'ended') return;
     this.#preRoll.push(frame, atMs);
     const h = this.#hearing;
@@ -125,7 +126,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       h.stream.write(frame);
       h.frames.push(frame);
     }
-    this.#detector?.push(frame, atMs);
+    this.#detector?.push(frame, atMs, speech);
     this.#settleSpeaking();
   }
 

@@ -48,7 +48,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
       });
       return {
         start: () => session.start(),
-        pushAudio: (frame, atMs) => session.pushAudio(frame, atMs),
+        pushAudio: (frame, atMs, speech) => session.pushAudio(frame, atMs, speech),
         pushDtmf: (digit) => session.pushDtmf(digit),
         stop: () => session.stop(),
         onTranscript: (l) => session.on('transcript', ({ role, text }) => l(role, text)),

@@ -25,8 +25,11 @@ export interface RtpStats {
 
 export interface MediaPort {
   readonly sink: AudioSinkPort;
-  /** The caller's frames, each with the time it was played out of the jitter buffer. */
-  onAudio(listener: (frame: Int16Array, atMs: number) => void): void;
+  /**
+   * The caller's frames, each with the time it was played out of the jitter buffer and, where the
+   * RTP thread classified it for barge-in, its onset verdict (TurnDetector.push).
+   */
+  onAudio(listener: (frame: Int16Array, atMs: number, speech: boolean | undefined) => void): void;
   onDtmf(listener: (digit: string) => void): void;
   /** Our direction towards the far end (hold: `sendonly`/`inactive` from the far end's offer). */
   setDirection(direction: MediaDirection): void;
@@ -42,7 +45,7 @@ export type AgentAction = { type: 'hangup' } | { type: 'transfer'; target?: stri
 
 export interface AgentPort {
   start(): void;
-  pushAudio(frame: Int16Array, atMs: number): void;
+  pushAudio(frame: Int16Array, atMs: number, speech?: boolean): void;
   pushDtmf(digit: string): void;
   stop(): void;
   onTranscript(listener: (role: 'caller' | 'agent', text: string) => void): void;

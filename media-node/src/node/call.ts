@@ -75,7 +75,7 @@ export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
   /** Wires media to the agent and starts it (the greeting); call once the dialog is confirmed. */
   start(): void {
     const { media, agent, dialog, events, callId } = this.#o;
-    media.onAudio((frame, atMs) => agent.pushAudio(frame, atMs));
+    media.onAudio((frame, atMs, speech) => agent.pushAudio(frame, atMs, speech));
     media.onDtmf((digit) => {
       events.publish({ type: 'dtmf', callId, digit });
       agent.pushDtmf(digit);

@@ -34,7 +34,7 @@ interface Encoding {
 function mediaPort(session: ThreadRtpSession): MediaPort {
   return {
     sink: session,
-    onAudio: (l) => session.on('audio', (frame, _kind, atMs) => l(frame, atMs)),
+    onAudio: (l) => session.on('audio', (frame, _kind, atMs, speech) => l(frame, atMs, speech)),
     onDtmf: (l) => session.on('dtmf', (digit) => l(digit)),
     setDirection: (d) => session.setDirection(d),
     onTimeout: (l) => session.on('timeout', l),

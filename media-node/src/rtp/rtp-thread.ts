@@ -39,6 +39,7 @@ import {
   SessionMemory,
   tagHold,
   tagKind,
+  tagSpeech,
   type FrameKind,
 } from './session-memory.js';
 import type { PortRange } from './port-pair.js';
@@ -113,9 +114,10 @@ export type ThreadRtpSessionEvents = {
   /**
    * A 20 ms frame of the caller's audio and the time (performance.now()) the RTP thread played it
    * out of its jitter buffer. The frame is shared storage, rewritten once this listener returns:
-   * copy it to keep it.
+   * copy it to keep it. `speech`: for a session that watches for barge-in (`bargeInOnsetFrames`),
+   * the thread's onset verdict on the frame; undefined otherwise.
    */
-  audio: [frame: Int16Array, kind: FrameKind, atMs: number];
+  audio: [frame: Int16Array, kind: FrameKind, atMs: number, speech: boolean | undefined];
   dtmf: [digit: string];
   timeout: [];
   latched: [remote: RemoteAddress];
@@ -320,7 +322,7 @@ export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> imple
       const atMs = inbound.time(slot);
       if (hold !== 0) this.heldAtMs = atMs;
       try {
-        this.emit('audio', inbound.frame(slot), tagKind(tag), atMs);
+        this.emit('audio', inbound.frame(slot), tagKind(tag), atMs, tagSpeech(tag));
       } finally {
         inbound.release();
         if (hold !== 0) {

@@ -170,14 +170,18 @@ function codecOf(ref: CodecRef): Codec {
 /** Runs of speech frames in the caller's audio: true at the frame that completes an onset. */
 class OnsetWatch {
   private run = 0;
+  /** The classifier's verdict on the last frame pushed. */
+  speech = false;
 
   constructor(
     private readonly classifier: FrameClassifier & { close(): void },
     private readonly frames: number,
   ) {}
 
+  /** Classifies `frame`; true at the frame that completes an onset. */
   push(frame: Int16Array): boolean {
-    if (!this.classifier.isSpeech(frame)) {
+    this.speech = this.classifier.isSpeech(frame);
+    if (!this.speech) {
       this.run = 0;
       return false;
     }
@@ -269,9 +273,10 @@ class Bridge implements PacedSource {
   readonly onAudio = (frame: Int16Array, kind: FrameKind): void => {
     if (frame.length !== FRAME_SAMPLES) return;
     const { inbound, control } = this.memory;
-    const onset = this.onset?.push(frame) === true;
+    const watch = this.onset;
+    const onset = watch?.push(frame) === true;
     const hold = onset && Atomics.load(control, CONTROL_HOLD) === 0 ? this.nextHold() : 0;
-    if (inbound.write(frame, inboundTag(kind, hold), this.tickAt)) {
+    if (inbound.write(frame, inboundTag(kind, hold, watch?.speech), this.tickAt)) {
       if (hold !== 0) Atomics.store(control, CONTROL_HOLD, hold);
       this.thread.notifyFrames(this);
     } else {

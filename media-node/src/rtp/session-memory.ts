@@ -34,12 +34,20 @@ const STAT_SLOTS = 8;
 export const FRAME_KINDS = ['audio', 'concealed', 'silence'] as const;
 export type FrameKind = (typeof FRAME_KINDS)[number];
 
-/** Hold numbers wrap below this, so a tag stays a positive int32. */
-export const MAX_HOLD = 1 << 28;
+/** Hold numbers wrap below this: bits 2-27 of a tag. */
+export const MAX_HOLD = 1 << 26;
+/** The tag carries the thread's onset verdict on the frame (bit 29: speech). */
+const VERDICT = 1 << 28;
+const SPEECH = 1 << 29;
 
-/** An inbound frame's tag: its kind, and the hold it started if any (0: none). */
-export function inboundTag(kind: FrameKind, hold: number): number {
-  return FRAME_KINDS.indexOf(kind) | (hold << 2);
+/**
+ * An inbound frame's tag: its kind, the hold it started if any (0: none), and, when the thread
+ * watches for barge-in, its onset classifier's verdict on the frame (the agent's turn detector
+ * runs the same classifier, vad/onset.ts, and takes the verdict instead of classifying again).
+ */
+export function inboundTag(kind: FrameKind, hold: number, speech?: boolean): number {
+  const verdict = speech === undefined ? 0 : VERDICT | (speech ? SPEECH : 0);
+  return FRAME_KINDS.indexOf(kind) | (hold << 2) | verdict;
 }
 
 export function tagKind(tag: number): FrameKind {
@@ -47,7 +55,12 @@ export function tagKind(tag: number): FrameKind {
 }
 
 export function tagHold(tag: number): number {
-  return tag >>> 2;
+  return (tag >>> 2) & (MAX_HOLD - 1);
+}
+
+/** The thread's onset verdict on the frame; undefined when it does not classify frames. */
+export function tagSpeech(tag: number): boolean | undefined {
+  return (tag & VERDICT) === 0 ? undefined : (tag & SPEECH) !== 0;
 }
 
 const OUTBOUND_AT = 0;

@@ -29,14 +29,14 @@ export function createFrameTurnDetector(
   const speechEnd = new SpeechEndLocator();
   const state = createTurnState();
   return {
-    push(frame, atMs) {
+    push(frame, atMs, speech) {
       speechEnd.push(frame, atMs);
-      const onsetSpeech = options.onset.isSpeech(frame);
+      const onsetSpeech = speech ?? options.onset.isSpeech(frame);
       const a = stepOnset(state, onsetSpeech, atMs, params);
       const endSpeech = end === options.onset ? onsetSpeech : end.isSpeech(frame);
-      const speech = endSpeech || a.type === 'speech-start';
+      const heard = endSpeech || a.type === 'speech-start';
       const endsAt = speechEnd.locate(atMs + FRAME_MS);
-      const b = stepEnd(state, speech, atMs, params, FRAME_MS, endsAt);
+      const b = stepEnd(state, heard, atMs, params, FRAME_MS, endsAt);
       emitTurnStep(a, events);
       emitTurnStep(b, events);
     },

@@ -52,7 +52,7 @@ export async function loadTurnDetection(config: {
   const webrtcOnly: TurnDetectorFactory = (events) => {
     const onset = createOnsetClassifier(webrtc);
     const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
-    return { push: (f, at) => detector.push(f, at), close: () => onset.close() };
+    return { push: (f, at, speech) => detector.push(f, at, speech), close: () => onset.close() };
   };
   const bargeInOnsetFrames = DEFAULT_ONSET_FRAMES;
   if (config.provider === 'webrtc') {

@@ -45,9 +45,9 @@ export function createSileroTurnDetector(
     emitTurnStep(stepEnd(state, speech, atMs, params, durationMs, endsAt), events);
   });
   return {
-    push(frame, atMs) {
+    push(frame, atMs, onsetSpeech) {
       speechEnd.push(frame, atMs);
-      const speech = options.onset.isSpeech(frame);
+      const speech = onsetSpeech ?? options.onset.isSpeech(frame);
       quietSince = speech ? undefined : (quietSince ?? atMs);
       emitTurnStep(stepOnset(state, speech, atMs, params), events);
       if (options.silero.failed) {

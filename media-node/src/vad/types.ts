@@ -21,8 +21,13 @@ export interface TurnDetectorEvents {
 }
 
 export interface TurnDetector {
-  /** Feeds a frame with its arrival time in ms. */
-  push(frame: Int16Array, atMs: number): void;
+  /**
+   * Feeds a frame with its arrival time in ms. `speech`, when given, is the verdict of the
+   * detector's own onset classifier on this frame, computed elsewhere on the same frames in the
+   * same order (the RTP thread runs it for barge-in, vad/onset.ts): the detector takes it instead
+   * of classifying the frame again.
+   */
+  push(frame: Int16Array, atMs: number, speech?: boolean): void;
   close(): void;
 }
 
