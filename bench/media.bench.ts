@@ -26,7 +26,9 @@ import {
 } from '../test/media-node-process.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const STEPS = (process.env['BENCH_MEDIA_STEPS'] ?? '50,100,200,300,400,500').split(',').map(Number);
+const STEPS = (process.env['BENCH_MEDIA_STEPS'] ?? '50,100,200,300,400,500,600')
+  .split(',')
+  .map(Number);
 const SETUP_RATE = 50;
 /** Setup calls measured (p99 is the 10th slowest), after a warm-up the measurement leaves out. */
 const SETUP_CALLS = 1000;
