@@ -9,8 +9,8 @@ import { tagOf } from './name-addr.js';
 import { parseMessage } from './parser.js';
 import type { ParseLimits } from './parse-result.js';
 import { decideOutOfDialog } from './request-policy.js';
-import { buildResponse, serializeResponse } from './serializer.js';
-import { headerValues, type HeaderList, type ValidRequest } from './message.js';
+import { dialogAnswerHeaders, writeResponse, type RespondOptions } from './inbound-request.js';
+import type { ValidRequest } from './message.js';
 import { serverKey } from './transaction-key.js';
 import type { Source } from './transport.js';
 import { responseDestination, type Destination } from './via.js';
@@ -85,28 +85,18 @@ export function writeImmediateAnswer(
     { address: config.mediaAddress, port, codecs: config.codecs },
     ids.sdpSessionId,
   );
-  const sdp = Buffer.from(local.answerNegotiated(invite.negotiation));
-  const contact: HeaderList = [['contact', config.contact]];
-  const recordRoutes: HeaderList = headerValues(req.headers, 'record-route').map((r) => [
-    'record-route',
-    r,
-  ]);
-  const response = (status: number, headers: HeaderList, body?: Buffer): Buffer =>
-    serializeResponse(
-      buildResponse(req, source, status, {
-        headers,
-        toTag: ids.toTag,
-        ...(body ? { body } : {}),
-      }),
-    );
+  const sdp = local.answerNegotiated(invite.negotiation);
+  // as the endpoint answers: IncomingInvite's progress() and accept()
+  const respond = (status: number, options?: RespondOptions) =>
+    writeResponse(req, source, status, ids.toTag, options);
   const top = req.via[0]!; // a valid request has one
   return {
     toTag: ids.toTag,
     sdpSessionId: ids.sdpSessionId,
     responses: [
-      response(100, []),
-      response(180, contact),
-      response(200, [...recordRoutes, ...contact, ['content-type', 'application/sdp']], sdp),
+      respond(100),
+      respond(180, { headers: [['contact', config.contact]] }),
+      respond(200, { headers: dialogAnswerHeaders(req, config.contact), body: sdp }),
     ],
     destination: responseDestination(top, source, config.forceRport),
   };

@@ -1,11 +1,10 @@
 // A received request bound to its server transaction: responding goes through the transaction
 // (retransmissions, absorption) with one To tag for all of its responses.
-import type { ValidRequest } from './message.js';
+import { headerValues, type HeaderList, type ValidRequest } from './message.js';
 import type { SipMetrics } from './metrics.js';
 import { buildResponse, serializeResponse } from './serializer.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import type { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
-import type { HeaderList } from './message.js';
 import type { Source } from './transport.js';
 
 export interface RespondOptions {
@@ -13,6 +12,35 @@ export interface RespondOptions {
   headers?: HeaderList | undefined;
   body?: string | Buffer | undefined;
   contentType?: string | undefined;
+}
+
+/**
+ * A response to `req` as the endpoint writes it: our To tag, `headers`, and a body with its
+ * Content-Type (SDP unless said otherwise). The RTP thread's answers on arrival are written by
+ * the same function (sip/immediate-answer.ts), so they are the bytes the endpoint would send.
+ */
+export function writeResponse(
+  req: ValidRequest,
+  source: Source,
+  status: number,
+  toTag: string,
+  options: RespondOptions = {},
+): Buffer {
+  const headers: HeaderList = [...(options.headers ?? [])];
+  const body = options.body === undefined ? undefined : Buffer.from(options.body);
+  if (body && body.length > 0)
+    headers.push(['content-type', options.contentType ?? 'application/sdp']);
+  return serializeResponse(
+    buildResponse(req, source, status, { reason: options.reason, headers, body, toTag }),
+  );
+}
+
+/** The headers of our 2xx to a dialog-creating INVITE: its recorded route set, then our Contact. */
+export function dialogAnswerHeaders(req: ValidRequest, contact: string): HeaderList {
+  return [
+    ...headerValues(req.headers, 'record-route').map((r): [string, string] => ['record-route', r]),
+    ['contact', contact],
+  ];
 }
 
 export class InboundRequest {
@@ -44,18 +72,9 @@ export class InboundRequest {
   respond(status: number, options: RespondOptions = {}): void {
     if (this.#final) return;
     if (status >= 200) this.#final = true;
-    const headers: HeaderList = [...(options.headers ?? [])];
-    const body = options.body === undefined ? undefined : Buffer.from(options.body);
-    if (body && body.length > 0)
-      headers.push(['content-type', options.contentType ?? 'application/sdp']);
-    const res = buildResponse(this.req, this.source, status, {
-      reason: options.reason,
-      headers,
-      body,
-      toTag: this.toTag,
-    });
+    const data = writeResponse(this.req, this.source, status, this.toTag, options);
     this.#metrics.responseSent(status, this.req.method);
-    this.tx.respond(status, serializeResponse(res));
+    this.tx.respond(status, data);
   }
 
   /**

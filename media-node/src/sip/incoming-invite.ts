@@ -3,7 +3,7 @@
 // without an ACK by Timer H it rejects with SipError(408) and hangs up with BYE.
 import type { SipCore } from './core.js';
 import { Dialog } from './dialog.js';
-import type { InboundRequest } from './inbound-request.js';
+import { dialogAnswerHeaders, type InboundRequest } from './inbound-request.js';
 import { headerValue, headerValues, type HeaderList, type ValidRequest } from './message.js';
 import { parseNameAddr, tagOf, type NameAddr } from './name-addr.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
@@ -99,10 +99,10 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
         void dialog.bye();
       };
       if (this.answered) return this.#inbound.sent(200, this.answered.responses[2]);
-      const rr: HeaderList = recordRoute.map((r) => ['record-route', r]);
+      const contact = this.#core.contact(this.source.transport);
       this.#inbound.respond(200, {
         body: sdpAnswer,
-        headers: [...rr, ['contact', this.#core.contact(this.source.transport)], ...headers],
+        headers: [...dialogAnswerHeaders(req, contact), ...headers],
       });
     });
   }
