@@ -7,10 +7,8 @@
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { placeTestCall, type TestCallResult } from '../operator/src/cli/caller/test-call.js';
-import { LocalFleet } from '../operator/src/local/local-fleet.js';
-import { freePort } from '../operator/src/local/free-port.js';
-import { loadManifestFolder } from '../operator/src/local/manifest-folder.js';
+import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
+import { LocalFleet, freePort, loadManifestFolder } from '@voicefleet/devtools/local';
 
 const CALLS = Number(process.env.VOICEFLEET_BENCH_CALLS ?? 20);
 const NUMBER = '+14155550100';

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const [tier = 'all', ...filters] = process.argv.slice(2);
 const tiers = {
-  unit: { dirs: ['api/src', 'operator/src', 'media-node/src'], concurrency: 2 },
+  unit: { dirs: ['api/src', 'operator/src', 'media-node/src', 'devtools/src'], concurrency: 2 },
   integration: { dirs: ['test'], concurrency: 1 },
 };
 

@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { readDevState } from '../operator/src/local/dev-state.js';
+import { readDevState } from '@voicefleet/devtools/local';
 import { freePort } from './harness/free-port.js';
 import { spawnProcess, waitForLogLine, type ManagedProcess } from './harness/process.js';
 import { waitFor } from './harness/wait.js';

@@ -1,6 +1,7 @@
 // @voicefleet/operator: the Kubernetes operator for voice agent fleets. Controllers (VoiceAgent,
 // SipTrunk) with their pure decisions, the runtime they run on (apply, conditions, events,
-// metrics, ops server), and the process entry (`main.ts`). The edge sync lives in ./edge.
+// metrics, ops server), and the process entry (`main.ts`). The edge sync lives in ./edge. The
+// local fleet (@voicefleet/devtools) runs the same reconcile core through these exports.
 export { parseConfig, ConfigError, USAGE, type OperatorConfig, type EdgeConfig } from './config.js';
 export { runOperator, loadKubeConfig } from './main.js';
 export { runWhileLeader, leaseTimings } from './leadership.js';
@@ -19,6 +20,7 @@ export {
 } from './controllers/decide-sip-trunk.js';
 export {
   decideNumberOwnership,
+  agentKey,
   agentsSharingNumbers,
   type NumberClaimant,
   type NumberOwnership,
@@ -45,3 +47,15 @@ export { createEventRecorder, type EventRecorder, type EventSpec } from './runti
 export { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
 export { startOpsServer, type OpsServer } from './runtime/ops-server.js';
 export { createLogger, type Logger } from './runtime/log.js';
+export {
+  AGENT_LABEL,
+  REGION_LABEL,
+  desiredRoutingState,
+  parseSetIds,
+  serializeSetIds,
+  EdgeWriter,
+  KamailioRpcClient,
+  type DestinationHealth,
+  type EndpointSliceLike,
+  type TrunkCredentials,
+} from './edge/index.js';

@@ -6,11 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  EDGE_CONFIG_DIR,
-  kamailioArgs,
-  renderLocalEdgeConfig,
-} from '../../operator/src/local/local-edge.js';
+import { EDGE_CONFIG_DIR, kamailioArgs, renderLocalEdgeConfig } from '@voicefleet/devtools/local';
 import { freePorts } from './free-port.js';
 import { waitFor } from './wait.js';
 

@@ -1,7 +1,6 @@
 // The `voicefleet` command line: the local fleet (`dev`), test calls (`call`) and help.
-// Each subcommand lives in its own file; this one only dispatches and maps failures to exit codes.
-import { runCallCommand } from './call-command.js';
-import { runDevCommand } from './dev-command.js';
+// Each subcommand lives in its own file, loaded only when it runs (`call` needs no operator code);
+// this one only dispatches and maps failures to exit codes.
 import { UsageError } from './usage-error.js';
 
 const HELP = `voicefleet — fleets of AI voice agents on SIP telephony
@@ -23,9 +22,9 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'dev':
-      return runDevCommand(rest);
+      return (await import('./dev-command.js')).runDevCommand(rest);
     case 'call':
-      return runCallCommand(rest);
+      return (await import('./call-command.js')).runCallCommand(rest);
     case undefined:
     case 'help':
     case '--help':

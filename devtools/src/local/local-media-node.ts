@@ -2,11 +2,14 @@
 // drain, all through the same HTTP endpoints the operator and the edge use in a cluster.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { ManagedProcess } from './managed-process.js';
 import type { NodePhase } from './pool-plan.js';
 
-export const MEDIA_NODE_BIN = new URL('../../../bin/media-node', import.meta.url).pathname;
+/** The media node's process entry and the TypeScript loader it runs with, as bin/media-node runs it. */
+const MEDIA_NODE_MAIN = fileURLToPath(import.meta.resolve('@voicefleet/media-node/main'));
+const TS_LOADER = import.meta.resolve('tsx');
 
 export interface MediaNodeLoad {
   activeCalls: number;
@@ -46,8 +49,8 @@ export class LocalMediaNode {
     await writeFile(configFile, stringify(this.spec.config));
     const { ports } = this.spec;
     this.process = new ManagedProcess({
-      command: MEDIA_NODE_BIN,
-      args: [],
+      command: process.execPath,
+      args: ['--enable-source-maps', '--import', TS_LOADER, MEDIA_NODE_MAIN],
       cwd: dir,
       logFile: join(dir, 'media-node.log'),
       env: {

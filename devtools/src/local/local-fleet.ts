@@ -7,18 +7,19 @@ import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
-import { renderMediaNodeConfig } from '../controllers/media-node-config.js';
-import { agentKey, decideNumberOwnership } from '../controllers/number-ownership.js';
 import {
   AGENT_LABEL,
   REGION_LABEL,
+  agentKey,
+  decideNumberOwnership,
   desiredRoutingState,
   parseSetIds,
+  renderMediaNodeConfig,
   serializeSetIds,
   type DestinationHealth,
   type EndpointSliceLike,
   type TrunkCredentials,
-} from '../edge/index.js';
+} from '@voicefleet/operator';
 import { freePort } from './free-port.js';
 import { startLocalEdge, type LocalEdge } from './local-edge.js';
 import { LocalMediaNode } from './local-media-node.js';

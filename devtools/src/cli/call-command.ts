@@ -5,8 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { writeWav } from '@voicefleet/media-node/audio';
 import { defaultRunDir, readDevState } from '../local/dev-state.js';
-import { formatCallSummary } from './caller/call-report.js';
-import { CALL_SAMPLE_RATE, placeTestCall, type CallStep } from './caller/test-call.js';
+import { formatCallSummary } from '../caller/call-report.js';
+import { CALL_SAMPLE_RATE, placeTestCall, type CallStep } from '../caller/test-call.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE =

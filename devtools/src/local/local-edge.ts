@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { EdgeWriter, KamailioRpcClient } from '../edge/index.js';
+import { EdgeWriter, KamailioRpcClient } from '@voicefleet/operator';
 import { ManagedProcess } from './managed-process.js';
 
 export const EDGE_CONFIG_DIR = new URL(
