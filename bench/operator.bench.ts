@@ -10,15 +10,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
-import { decideVoiceAgent } from '../operator/src/controllers/decide-voice-agent.js';
-import type { VoiceAgentObject } from '../operator/src/controllers/resources.js';
-import { Informer } from '../operator/src/runtime/informer.js';
+import { decideVoiceAgent } from '../operator/src/voice-agent/decide-voice-agent.js';
+import type { VoiceAgentObject } from '../operator/src/resources.js';
+import { Informer } from '../operator/src/kube/informer.js';
 import {
   KIND_RESOURCES,
   createKubeRest,
   namespacedPath,
   type KubeRest,
-} from '../operator/src/runtime/kube-rest.js';
+} from '../operator/src/kube/kube-rest.js';
 import { startControlPlane } from '../test/harness/control-plane.js';
 import { agentManifest, installCrds, startOperator } from '../test/operator-helpers.js';
 

@@ -1,7 +1,7 @@
 import { CoreV1Api, type V1ConfigMap } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Informer } from '../operator/src/runtime/informer.js';
+import { Informer } from '../operator/src/kube/informer.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { waitFor } from './harness/wait.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CoordinationV1Api } from '@kubernetes/client-node';
-import { LeaderElector } from '../operator/src/runtime/leader-election.js';
+import { LeaderElector } from '../operator/src/kube/leader-election.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { spawnProcess, waitForLogLine } from './harness/process.js';

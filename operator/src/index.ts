@@ -1,23 +1,24 @@
-// @voicefleet/operator: the Kubernetes operator for voice agent fleets. Controllers (VoiceAgent,
-// SipTrunk) with their pure decisions, the runtime they run on (apply, conditions, events,
-// metrics, ops server), and the process entry (`main.ts`). The edge sync lives in ./edge. The
-// local fleet (@voicefleet/devtools) runs the same reconcile core through these exports.
+// @voicefleet/operator: the Kubernetes operator for voice agent fleets. One folder per resource
+// (./voice-agent, ./sip-trunk, ./edge) with its pure decisions and its controller, the manager
+// that runs them (./manager), the only code that talks to the API server (./kube), the in-process
+// runtime (./runtime: queue, conditions, metrics, logs) and the process entry (`main.ts`).
+// The local fleet (@voicefleet/devtools) runs the same reconcile core through these exports.
 export { parseConfig, ConfigError, USAGE, type OperatorConfig, type EdgeConfig } from './config.js';
 export { runOperator, loadKubeConfig } from './main.js';
 export { runWhileLeader, leaseTimings } from './leadership.js';
-export { Manager, type ManagerOptions } from './controllers/manager.js';
+export { Manager, type ManagerOptions } from './manager/manager.js';
 export {
   decideVoiceAgent,
   AGENT_CONDITION_TYPES,
   type VoiceAgentInput,
   type VoiceAgentDecision,
   type RegionStatus,
-} from './controllers/decide-voice-agent.js';
+} from './voice-agent/decide-voice-agent.js';
 export {
   decideSipTrunk,
   type SipTrunkInput,
   type SipTrunkDecision,
-} from './controllers/decide-sip-trunk.js';
+} from './sip-trunk/decide-sip-trunk.js';
 export {
   decideNumberOwnership,
   agentKey,
@@ -25,25 +26,30 @@ export {
   type NumberClaimant,
   type NumberOwnership,
   type LostNumber,
-} from './controllers/number-ownership.js';
+} from './voice-agent/number-ownership.js';
 export {
   desiredDeployment,
   desiredService,
   desiredPodDisruptionBudget,
   desiredConfigMap,
   ownerReference,
-} from './controllers/desired-children.js';
-export { renderMediaNodeConfig } from './controllers/media-node-config.js';
-export { poolReplicas, type PoolPolicy } from './controllers/pool-replicas.js';
-export { childName, childLabels, selectorLabels, MANAGED_SELECTOR } from './controllers/names.js';
-export { createApplier, FIELD_MANAGER, type Applier, type StatusTarget } from './runtime/apply.js';
+} from './voice-agent/desired-children.js';
+export { renderMediaNodeConfig } from './voice-agent/media-node-config.js';
+export { poolReplicas, type PoolPolicy } from './voice-agent/pool-replicas.js';
+export {
+  childName,
+  childLabels,
+  selectorLabels,
+  MANAGED_SELECTOR,
+} from './voice-agent/child-names.js';
+export { createApplier, FIELD_MANAGER, type Applier, type StatusTarget } from './kube/apply.js';
 export {
   setCondition,
   mergeConditions,
   findCondition,
   type Condition,
 } from './runtime/conditions.js';
-export { createEventRecorder, type EventRecorder, type EventSpec } from './runtime/events.js';
+export { createEventRecorder, type EventRecorder, type EventSpec } from './kube/events.js';
 export { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
 export { startOpsServer, type OpsServer } from './runtime/ops-server.js';
 export { createLogger, type Logger } from './runtime/log.js';

@@ -4,7 +4,7 @@
 // released, so a standby takes over without waiting for it to expire.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { OperatorConfig } from './config.js';
-import { LeaderElector } from './runtime/leader-election.js';
+import { LeaderElector } from './kube/leader-election.js';
 import type { Logger } from './runtime/log.js';
 import type { OperatorMetrics } from './runtime/metrics.js';
 

@@ -6,7 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, parseConfig, type OperatorConfig } from './config.js';
-import { Manager } from './controllers/manager.js';
+import { Manager } from './manager/manager.js';
 import { createLogger, type Logger } from './runtime/log.js';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
 import { startOpsServer } from './runtime/ops-server.js';

@@ -2,7 +2,7 @@
 //   node --import tsx test/harness/lease-candidate.ts <kubeconfig> <namespace> <lease> <identity> <leaseMs> <renewMs> <retryMs>
 // Prints `leading` when it becomes leader and `stopped` when it stops.
 import { KubeConfig } from '@kubernetes/client-node';
-import { LeaderElector } from '../../operator/src/runtime/leader-election.js';
+import { LeaderElector } from '../../operator/src/kube/leader-election.js';
 
 const [kubeconfig, namespace, name, identity, leaseMs, renewMs, retryMs] = process.argv.slice(2);
 if (retryMs === undefined) {

@@ -19,7 +19,7 @@ import {
   creationTime,
   decideNumberOwnership,
   type LostNumber,
-} from '../controllers/number-ownership.js';
+} from '../voice-agent/number-ownership.js';
 import { assignSetIds, type AssignResult } from './set-ids.js';
 
 export interface AgentRouting {

@@ -12,14 +12,14 @@ import {
   type SipTrunk,
   type VoiceAgent,
 } from '@voicefleet/api';
-import type { Applier } from '../runtime/apply.js';
+import type { Applier } from '../kube/apply.js';
 import {
   findCondition,
   setCondition,
   type Condition,
   type ConditionInput,
 } from '../runtime/conditions.js';
-import type { EventRecorder } from '../runtime/events.js';
+import type { EventRecorder } from '../kube/events.js';
 import type { DestinationHealth } from './actual-state.js';
 import type { DesiredRouting } from './desired-routing-state.js';
 import { agentRoutingCondition, deriveGatewayStatuses } from './edge-status.js';

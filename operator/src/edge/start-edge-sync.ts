@@ -21,10 +21,10 @@ import {
   type SipTrunk,
   type VoiceAgent,
 } from '@voicefleet/api';
-import { createApplier } from '../runtime/apply.js';
-import { createEventRecorder } from '../runtime/events.js';
-import { Informer } from '../runtime/informer.js';
-import { kubeListWatcher } from '../runtime/informer-source.js';
+import { createApplier } from '../kube/apply.js';
+import { createEventRecorder } from '../kube/events.js';
+import { Informer } from '../kube/informer.js';
+import { kubeListWatcher } from '../kube/informer-source.js';
 import { createLogger, type Logger } from '../runtime/log.js';
 import { createOperatorMetrics, type OperatorMetrics } from '../runtime/metrics.js';
 import type { DestinationHealth } from './actual-state.js';
@@ -36,7 +36,7 @@ import { emptyHtables, type RoutingState } from './routing-state.js';
 import { EdgeSyncLoop } from './sync-loop.js';
 import { createEdgeMetrics } from './edge-metrics.js';
 import { publishEdgeStatus } from './publish-status.js';
-import { loadSetIds, saveSetIds, type ConfigMapRef } from './set-ids-store.js';
+import { loadSetIds, saveSetIds, type ConfigMapRef } from '../kube/set-ids-store.js';
 import { refreshCredentials } from './trunk-credentials.js';
 import { coalesce } from './coalesce.js';
 

@@ -1,5 +1,6 @@
-// The operator's controller runtime: informer caches, the keyed work queue, leader election
-// (docs/operator-runtime.md), plus server-side apply, conditions, events and metrics.
+// The operator's in-process runtime: the keyed work queue and its backoff (docs/operator-runtime.md),
+// status conditions, metrics, logs, the ops server and signal handling. Nothing here talks to the
+// API server: that is ../kube.
 export {
   backoffDelay,
   RECONCILE_BACKOFF,
@@ -7,28 +8,6 @@ export {
   withJitter,
   type BackoffPolicy,
 } from './backoff.js';
-export {
-  Informer,
-  type InformerEvents,
-  type InformerOptions,
-  type InformerStats,
-  type RelistReason,
-} from './informer.js';
-export {
-  kubeListWatcher,
-  resourcePath,
-  type ListWatcher,
-  type ResourceRef,
-  type WatchEvent,
-} from './informer-source.js';
-export {
-  InformerStore,
-  labelIndex,
-  objectKey,
-  ownerUidIndex,
-  type IndexFunc,
-} from './informer-store.js';
-export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export { systemClock, type Clock } from './work-queue-clock.js';
 export {
   WorkQueue,

@@ -2,7 +2,7 @@
 // server-side apply by the edge field manager before Kamailio is told about a new id.
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { parseSetIds, serializeSetIds, type SetIdAssignment } from './set-ids.js';
+import { parseSetIds, serializeSetIds, type SetIdAssignment } from '../edge/set-ids.js';
 
 export interface ConfigMapRef {
   namespace: string;

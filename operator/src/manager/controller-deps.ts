@@ -1,7 +1,7 @@
 // What the controllers need from the runtime, as interfaces: read-only informer caches, the
 // applier and the event recorder. main.ts wires the real ones; tests can pass small fakes.
-import type { Applier } from '../runtime/apply.js';
-import type { EventRecorder } from '../runtime/events.js';
+import type { Applier } from '../kube/apply.js';
+import type { EventRecorder } from '../kube/events.js';
 import type { Logger } from '../runtime/log.js';
 
 /** The read side of an informer cache (same shape as client-node's ObjectCache). */

@@ -7,7 +7,7 @@ import type { ReconcileResult } from '../runtime/work-queue.js';
 import { decideVoiceAgent } from './decide-voice-agent.js';
 import type { ChildOptions } from './desired-children.js';
 import type { MediaNodeConfigOptions } from './media-node-config.js';
-import { childName } from './names.js';
+import { childName } from './child-names.js';
 import {
   agentKey,
   agentsSharingNumbers,
@@ -16,8 +16,13 @@ import {
   type NumberClaimant,
   type NumberOwnership,
 } from './number-ownership.js';
-import { objectKey, splitKey, type ControllerDeps, type Store } from './ports.js';
-import type { VoiceAgentObject } from './resources.js';
+import {
+  objectKey,
+  splitKey,
+  type ControllerDeps,
+  type Store,
+} from '../manager/controller-deps.js';
+import type { VoiceAgentObject } from '../resources.js';
 
 export interface VoiceAgentControllerOptions extends ControllerDeps {
   agents: Store<VoiceAgentObject>;

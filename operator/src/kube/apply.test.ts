@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createApplier, withAppliedHash } from './apply.js';
 import { fakeRest } from './fake-rest.test-support.js';
-import { createOperatorMetrics } from './metrics.js';
+import { createOperatorMetrics } from '../runtime/metrics.js';
 
 const desired = {
   apiVersion: 'v1',

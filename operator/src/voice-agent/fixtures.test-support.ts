@@ -1,6 +1,6 @@
-// Fixture builders shared by the controllers' unit tests.
+// Fixture builders for the VoiceAgent unit tests.
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { SipTrunkObject, VoiceAgentObject } from './resources.js';
+import type { VoiceAgentObject } from '../resources.js';
 
 export function voiceAgent(
   name: string,
@@ -58,21 +58,6 @@ export function deployment(
       replicas: ready,
       updatedReplicas: ready,
       readyReplicas: ready,
-    },
-  };
-}
-
-export function sipTrunk(name: string, secret: string | undefined): SipTrunkObject {
-  return {
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'SipTrunk',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
-    spec: {
-      gateways: [
-        { name: 'primary', host: '127.0.0.1', port: 5070 },
-        { name: 'backup', host: '127.0.0.2', port: 5070 },
-      ],
-      ...(secret !== undefined ? { outbound: { credentialsSecretRef: { name: secret } } } : {}),
     },
   };
 }

@@ -11,7 +11,7 @@ import {
   type V1Lease,
 } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { withJitter } from './backoff.js';
+import { withJitter } from '../runtime/backoff.js';
 import {
   decideLeaseAction,
   mustStepDown,

@@ -1,7 +1,7 @@
 // Renders the media node's `config.yaml` (MediaNodeConfig, docs/contracts.md) for one agent and
 // region. Provider API keys never appear in it: each secret reference becomes the name of an
 // environment variable, filled from the Secret by the Deployment (`secretKeyRef`).
-import type { SecretKeyRef, VoiceAgentObject } from './resources.js';
+import type { SecretKeyRef, VoiceAgentObject } from '../resources.js';
 
 export interface SecretEnv {
   env: string;

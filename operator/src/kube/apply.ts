@@ -7,9 +7,9 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { APPLIED_HASH_ANNOTATION, containsDesired, stableHash } from './apply-diff.js';
+import { APPLIED_HASH_ANNOTATION, containsDesired, stableHash } from '../runtime/apply-diff.js';
 import { KIND_RESOURCES, createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
-import type { OperatorMetrics } from './metrics.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export const FIELD_MANAGER = 'voicefleet';
 

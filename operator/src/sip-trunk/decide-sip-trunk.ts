@@ -8,9 +8,9 @@ import {
   sameConditions,
   type Condition,
 } from '../runtime/conditions.js';
-import type { EventSpec } from '../runtime/events.js';
-import type { JsonPatchOp } from '../runtime/apply.js';
-import type { SipTrunkObject } from './resources.js';
+import type { EventSpec } from '../kube/events.js';
+import type { JsonPatchOp } from '../kube/apply.js';
+import type { SipTrunkObject } from '../resources.js';
 
 export const TRUNK_CONDITION_TYPES = ['Ready'] as const;
 export const REQUIRED_SECRET_KEYS = ['username', 'password'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { childName } from './names.js';
+import { childName } from './child-names.js';
 
 describe('childName', () => {
   it('joins agent and region when short', () => {

@@ -6,8 +6,13 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { GROUP, SIP_TRUNK_KIND, SIP_TRUNK_PLURAL, VERSION } from '@voicefleet/api';
 import type { ReconcileResult } from '../runtime/work-queue.js';
 import { decideSipTrunk } from './decide-sip-trunk.js';
-import { objectKey, splitKey, type ControllerDeps, type Store } from './ports.js';
-import type { SipTrunkObject } from './resources.js';
+import {
+  objectKey,
+  splitKey,
+  type ControllerDeps,
+  type Store,
+} from '../manager/controller-deps.js';
+import type { SipTrunkObject } from '../resources.js';
 
 export interface SipTrunkControllerOptions extends ControllerDeps {
   trunks: Store<SipTrunkObject>;

@@ -11,8 +11,8 @@ import type {
 import { stringify } from 'yaml';
 import { stableHash } from '../runtime/apply-diff.js';
 import type { RenderedConfig } from './media-node-config.js';
-import { CONFIG_HASH_ANNOTATION, childLabels, childName, selectorLabels } from './names.js';
-import type { VoiceAgentObject } from './resources.js';
+import { CONFIG_HASH_ANNOTATION, childLabels, childName, selectorLabels } from './child-names.js';
+import type { VoiceAgentObject } from '../resources.js';
 
 export const AGENT_API_VERSION = 'voicefleet.io/v1alpha1';
 export const REGION_TOPOLOGY_KEY = 'topology.kubernetes.io/region';

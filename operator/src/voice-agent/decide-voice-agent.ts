@@ -10,7 +10,7 @@ import {
   type Condition,
   type ConditionInput,
 } from '../runtime/conditions.js';
-import type { EventSpec } from '../runtime/events.js';
+import type { EventSpec } from '../kube/events.js';
 import {
   desiredConfigMap,
   desiredDeployment,
@@ -21,7 +21,7 @@ import {
 import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node-config.js';
 import type { LostNumber } from './number-ownership.js';
 import { poolReplicas } from './pool-replicas.js';
-import type { VoiceAgentObject } from './resources.js';
+import type { VoiceAgentObject } from '../resources.js';
 import {
   deriveAgentConditions,
   type AgentCondition,

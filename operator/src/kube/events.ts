@@ -3,7 +3,7 @@
 // Messages must not carry PII (numbers, transcripts) or secret values.
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
 import { createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
-import type { OperatorMetrics } from './metrics.js';
+import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export interface EventTarget {
   apiVersion: string;

@@ -4,19 +4,19 @@
 // hands out a signal, so only the leader writes.
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { GROUP, SIP_TRUNK_PLURAL, VERSION, VOICE_AGENT_PLURAL } from '@voicefleet/api';
-import { createApplier } from '../runtime/apply.js';
-import { createEventRecorder } from '../runtime/events.js';
-import { Informer } from '../runtime/informer.js';
+import { createApplier } from '../kube/apply.js';
+import { createEventRecorder } from '../kube/events.js';
+import { Informer } from '../kube/informer.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue, type KeyHandler } from '../runtime/work-queue.js';
-import type { ChildOptions } from './desired-children.js';
-import type { MediaNodeConfigOptions } from './media-node-config.js';
-import { MANAGED_SELECTOR } from './names.js';
-import type { Store } from './ports.js';
-import type { SipTrunkObject, VoiceAgentObject } from './resources.js';
-import { SipTrunkController } from './sip-trunk-controller.js';
-import { VoiceAgentController } from './voice-agent-controller.js';
+import type { ChildOptions } from '../voice-agent/desired-children.js';
+import type { MediaNodeConfigOptions } from '../voice-agent/media-node-config.js';
+import { MANAGED_SELECTOR } from '../voice-agent/child-names.js';
+import type { Store } from './controller-deps.js';
+import type { SipTrunkObject, VoiceAgentObject } from '../resources.js';
+import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
+import { VoiceAgentController } from '../voice-agent/voice-agent-controller.js';
 
 export interface ManagerOptions {
   kc: KubeConfig;

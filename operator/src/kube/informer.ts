@@ -5,7 +5,7 @@
 // cache, so handlers see the adds, updates and deletes they missed.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelay, WATCH_BACKOFF, withJitter, type BackoffPolicy } from './backoff.js';
+import { backoffDelay, WATCH_BACKOFF, withJitter, type BackoffPolicy } from '../runtime/backoff.js';
 import {
   kubeListWatcher,
   type ListWatcher,

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createEventRecorder } from './events.js';
 import { fakeRest } from './fake-rest.test-support.js';
-import { createOperatorMetrics } from './metrics.js';
+import { createOperatorMetrics } from '../runtime/metrics.js';
 
 const target = {
   apiVersion: 'voicefleet.io/v1alpha1',

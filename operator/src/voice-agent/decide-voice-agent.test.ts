@@ -4,7 +4,7 @@ import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { decideVoiceAgent, type VoiceAgentInput } from './decide-voice-agent.js';
 import { deployment, voiceAgent } from './fixtures.test-support.js';
-import { CONFIG_HASH_ANNOTATION } from './names.js';
+import { CONFIG_HASH_ANNOTATION } from './child-names.js';
 
 const now = new Date('2026-02-01T00:00:00Z');
 const options = {

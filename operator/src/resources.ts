@@ -1,6 +1,6 @@
 // The shapes of VoiceAgent and SipTrunk the controllers read. Structural subsets of the
 // `@voicefleet/api` types, so the decisions can be tested with small fixtures.
-import type { Condition } from '../runtime/conditions.js';
+import type { Condition } from './runtime/conditions.js';
 
 export interface ObjectMeta {
   name: string;
