@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { createAgentSession } from '../media-node/src/agent/agent-session.js';
 import type { AgentEvents } from '../media-node/src/agent/types.js';
-import { startFakeOpenAiServer } from '../media-node/src/providers/fakes/openai-server.js';
+import { startFakeOpenAiServer } from './harness/fake-openai-server.js';
 import { createGrpcTts } from '../media-node/src/providers/grpc/grpc-tts.js';
 import { startPacedTtsServer } from '../media-node/src/providers/grpc/servers/paced-tts-server.js';
 import { createEspeakTts } from '../media-node/src/providers/local/espeak-tts.js';

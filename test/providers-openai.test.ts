@@ -1,10 +1,7 @@
 // The openai LLM provider against the fake OpenAI-compatible server over real loopback HTTP.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  startFakeOpenAiServer,
-  type FakeOpenAiServer,
-} from '../media-node/src/providers/fakes/openai-server.js';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from './harness/fake-openai-server.js';
 import { createOpenAiLlm } from '../media-node/src/providers/openai/openai-llm.js';
 import { ProviderError } from '../media-node/src/providers/provider-error.js';
 import type { LlmEvent, LlmProvider } from '../media-node/src/providers/types.js';

@@ -19,7 +19,7 @@ import {
   RtpThread,
   type RtpThreadPriority,
   type ThreadRtpSession,
-} from '../media-node/src/rtp/rtp-thread.js';
+} from '../media-node/src/rtp-thread/index.js';
 import { createOnsetClassifier } from '../media-node/src/vad/onset.js';
 import { loadWebRtcVad } from '../media-node/src/vad/webrtc-vad.js';
 import { renderPcm8k } from './audio/speech.js';

@@ -12,7 +12,7 @@ import {
   type Dialog,
   type IncomingInvite,
 } from '../media-node/src/sip/index.js';
-import { SIP_SCENARIOS, sippMissing, startSipp } from '../media-node/src/sip/testing/run-sipp.js';
+import { SIP_SCENARIOS, sippMissing, startSipp } from './harness/sipp-scenario.js';
 import { freePorts } from './harness/free-port.js';
 
 const SDP =

@@ -6,18 +6,17 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AdmissionBoard } from '../media-node/src/node/admission-board.js';
 import { callSessionOptions } from '../media-node/src/node/rtp-media.js';
-import { RtpThread } from '../media-node/src/rtp/rtp-thread.js';
+import { AdmissionBoard, RtpThread } from '../media-node/src/rtp-thread/index.js';
 import {
   SipEndpoint,
   type IncomingInvite,
   type SipEndpointOptions,
 } from '../media-node/src/sip/index.js';
 import { DEFAULT_PARSE_LIMITS } from '../media-node/src/sip/parse-result.js';
-import { mutate, prng } from '../media-node/src/sip/testing/mutate.js';
-import { loadRfc4475 } from '../media-node/src/sip/testing/rfc4475-corpus.js';
-import { runSippUac, sippMissing } from '../media-node/src/sip/testing/run-sipp.js';
+import { mutate, prng } from './harness/sip-mutate.js';
+import { loadRfc4475 } from './harness/rfc4475-corpus.js';
+import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
 import { freePorts } from './harness/free-port.js';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? 4475);

@@ -5,11 +5,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint } from '../media-node/src/sip/index.js';
-import {
-  loadRfc4475,
-  rejectCodes,
-  type TortureCase,
-} from '../media-node/src/sip/testing/rfc4475-corpus.js';
+import { loadRfc4475, rejectCodes, type TortureCase } from './harness/rfc4475-corpus.js';
 
 const corpus = loadRfc4475();
 const skip = typeof corpus === 'string' ? corpus : undefined;

@@ -2,12 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint, type Dialog, type IncomingInvite } from '../media-node/src/sip/index.js';
-import {
-  runSippUac,
-  sippMissing,
-  startSipp,
-  waitForTcpListener,
-} from '../media-node/src/sip/testing/run-sipp.js';
+import { runSippUac, sippMissing, startSipp, waitForTcpListener } from './harness/sipp-scenario.js';
 import { freePorts } from './harness/free-port.js';
 
 const skip = sippMissing();

@@ -1,7 +1,7 @@
 // Starts an RTP thread in a process of its own and prints, as one JSON line, the priorities the
 // thread reports and the nice value of every thread of the process as the kernel has it.
 import { readFileSync, readdirSync } from 'node:fs';
-import { RtpThread } from '../../media-node/src/rtp/rtp-thread.js';
+import { RtpThread } from '../../media-node/src/rtp-thread/index.js';
 
 const thread = await RtpThread.start();
 const tasks = readdirSync('/proc/self/task').map((tid) => {

@@ -69,7 +69,10 @@ export interface DialogPort {
   onReinvite(handler: (offerSdp: string) => ReinviteAnswer): void;
 }
 
-/** An INVITE the RTP thread answered on arrival (sip/immediate-answer.ts): 100, 180, 200 left. */
+/**
+ * An INVITE the RTP thread answered on arrival (rtp-thread/worker/answer-on-arrival.ts): 100, 180
+ * and 200 left.
+ */
 export interface AnsweredInvite {
   /** performance.now() when the INVITE arrived, and how long its 200 took. */
   readonly receivedAt: number;

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Tracer } from '@opentelemetry/api';
 import { decideInvite, isAccepting, optionsStatus } from './admission.js';
-import type { AdmissionBoard } from './admission-board.js';
+import type { AdmissionBoard } from '../rtp-thread/index.js';
 import { Call, type CallEndReason, type TransferSettings } from './call.js';
 import type { CallEventBus } from './call-events.js';
 import type {

@@ -3,18 +3,17 @@
  * the RTP thread, the RTP thread with every call's session on it (media factory; barge-in held
  * there when the turn detector's onset is WebRTC VAD), and the shared providers with per-call agent
  * sessions. `answerOnArrival` has the thread answer plain new calls itself
- * (sip/immediate-answer.ts) within what the node publishes on an AdmissionBoard.
+ * (rtp-thread/worker/answer-on-arrival.ts) within what the node publishes on an AdmissionBoard.
  */
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { cachedTts } from '../providers/cached-tts.js';
 import { createEspeakTts } from '../providers/local/espeak-tts.js';
 import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
-import { RtpThread } from '../rtp/rtp-thread.js';
+import { RtpThread, type AdmissionBoard } from '../rtp-thread/index.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from './agent-factory.js';
-import { DEFAULT_PARSE_LIMITS } from '../sip/parse-result.js';
-import type { AdmissionBoard } from './admission-board.js';
+import { DEFAULT_PARSE_LIMITS } from '../sip/index.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
 import type { Logger } from './log.js';
 import type { NodeMetrics } from './metrics.js';

@@ -5,8 +5,12 @@
  * dialog bumps the o= version.
  */
 import { codecByName, type Codec } from '../rtp/codec.js';
-import { ThreadRtpSession, type AnsweredMedia, type RtpThread } from '../rtp/rtp-thread.js';
-import type { ThreadSessionOptions } from '../rtp/rtp-worker.js';
+import {
+  ThreadRtpSession,
+  type AnsweredMedia,
+  type RtpThread,
+  type ThreadSessionOptions,
+} from '../rtp-thread/index.js';
 import type { RemoteAddress } from '../rtp/session.js';
 import { LocalDescription, TELEPHONE_EVENT_PT, negotiateOffer } from '../sdp/index.js';
 import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';

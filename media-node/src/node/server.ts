@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import type { MediaNodeConfig } from '@voicefleet/api';
-import { AdmissionBoard } from './admission-board.js';
+import { AdmissionBoard } from '../rtp-thread/index.js';
 import { CallEventBus } from './call-events.js';
 import { boundPort, startOpsServer } from './http-server.js';
 import { LoopMonitor } from './loop-stats.js';

@@ -54,7 +54,7 @@ export interface SipEndpointOptions {
   transports?: TransportName[];
   /**
    * A UDP socket to use instead of binding one (the media node's lives on its RTP thread, which
-   * may answer new calls on arrival: see sip/immediate-answer.ts). TCP listens on its port.
+   * may answer new calls on arrival: see rtp-thread/worker/answer-on-arrival.ts). TCP listens on its port.
    */
   udp?: UdpPort;
   userAgent?: string;
@@ -314,7 +314,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   }
 
   /**
-   * An INVITE that was answered on arrival (100, 180 and 200 sent; sip/immediate-answer.ts): its
+   * An INVITE that was answered on arrival (100, 180 and 200 sent; rtp-thread/worker/answer-on-arrival.ts): its
    * transaction and, on accept(), its dialog continue here as if the answer had left from here.
    * Anything else that comes with an answer (a retransmission racing its original, which the
    * thread does not answer twice) is handled as usual and its media given up.

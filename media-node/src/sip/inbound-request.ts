@@ -17,7 +17,7 @@ export interface RespondOptions {
 /**
  * A response to `req` as the endpoint writes it: our To tag, `headers`, and a body with its
  * Content-Type (SDP unless said otherwise). The RTP thread's answers on arrival are written by
- * the same function (sip/immediate-answer.ts), so they are the bytes the endpoint would send.
+ * the same function (rtp-thread/worker/answer-on-arrival.ts), so they are the bytes the endpoint would send.
  */
 export function writeResponse(
   req: ValidRequest,
@@ -79,7 +79,7 @@ export class InboundRequest {
 
   /**
    * Records a response to an INVITE that left before this request reached the endpoint (answered on
-   * arrival, sip/immediate-answer.ts): counted and retransmitted as if sent here.
+   * arrival, rtp-thread/worker/answer-on-arrival.ts): counted and retransmitted as if sent here.
    */
   sent(status: number, data: Buffer): void {
     if (this.#final || !(this.tx instanceof ServerInviteTransaction)) return;

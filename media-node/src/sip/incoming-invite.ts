@@ -30,7 +30,7 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   readonly source: Source;
   state: IncomingInviteState = 'pending';
   /**
-   * Set when the 100, 180 and 200 left on arrival (sip/immediate-answer.ts): accept() takes the
+   * Set when the 100, 180 and 200 left on arrival (rtp-thread/worker/answer-on-arrival.ts): accept() takes the
    * call over with that 200, and the media the answer opened is the application's to adopt.
    */
   readonly answered: AnsweredOnArrival | undefined;

@@ -32,7 +32,15 @@ export { headerValue, headerValues } from './message.js';
 export type { NameAddr } from './name-addr.js';
 export { parseNameAddr, tagOf } from './name-addr.js';
 export { parseMessage, type ParseOptions } from './parser.js';
+export { DEFAULT_PARSE_LIMITS } from './parse-result.js';
 export type { ParseResult, ParseFailure, ParseErrorCode, ParseLimits } from './parse-result.js';
+// What a socket's owner needs to answer an INVITE on arrival with the endpoint's own bytes
+// (the media node's RTP thread does, rtp-thread/worker/answer-on-arrival.ts).
+export { decideOutOfDialog } from './request-policy.js';
+export { dialogAnswerHeaders, writeResponse, type RespondOptions } from './inbound-request.js';
+export { serverKey } from './transaction-key.js';
+export { responseDestination, type Destination } from './via.js';
+export type { AnsweredOnArrival, UdpPort, UdpReceiver } from './transport.js';
 export { StreamFramer } from './stream-framer.js';
 export type { DtmfRelay } from './dialog-bodies.js';
-export type { Timers, TimerValues } from './timers.js';
+export type { TimerHandle, Timers, TimerValues } from './timers.js';

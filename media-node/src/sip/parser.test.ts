@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseMessage } from './parser.js';
-import { loadRfc4475, rejectCodes } from './testing/rfc4475-corpus.js';
+import { loadRfc4475, rejectCodes } from '../../../test/harness/rfc4475-corpus.js';
 import { tagOf } from './name-addr.js';
 
 const INVITE = [

@@ -23,7 +23,7 @@ export class ServerInviteTransaction {
 
   /**
    * TU sends a response (status decides the transition). `alreadySent`: the bytes left before the
-   * transaction existed (answered on arrival, sip/immediate-answer.ts); only retransmissions follow.
+   * transaction existed (answered on arrival, rtp-thread/worker/answer-on-arrival.ts); only retransmissions follow.
    */
   respond(status: number, data: Buffer, alreadySent = false): void {
     if (this.state !== 'proceeding') return;

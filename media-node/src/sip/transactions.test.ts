@@ -5,7 +5,7 @@ import { ClientNonInviteTransaction } from './client-non-invite-transaction.js';
 import type { ValidResponse } from './message.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
 import { DEFAULT_TIMER_VALUES } from './timers.js';
 import type { TransactionContext } from './transaction-context.js';
 

@@ -31,7 +31,7 @@ export const silentLogger: Logger = {
   error: () => undefined,
 };
 
-/** An INVITE the socket's owner answered on arrival (sip/immediate-answer.ts), for the endpoint. */
+/** An INVITE the socket's owner answered on arrival (rtp-thread/worker/answer-on-arrival.ts), for the endpoint. */
 export interface AnsweredOnArrival {
   toTag: string;
   /** The 100, 180 and 200 that left, in order. */

@@ -30,7 +30,7 @@ export interface TurnDetection {
   degraded?: string;
   /**
    * Speech frames that make an onset, when the onset classifier is createOnsetClassifier's: the
-   * RTP thread can then watch for barge-in itself (rtp-worker.ts). Unset for the energy VAD.
+   * RTP thread can then watch for barge-in itself (rtp-thread/worker/session-bridge.ts). Unset for the energy VAD.
    */
   bargeInOnsetFrames?: number;
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 // Test support: a manual clock implementing Timers; advance() fires due timers in time order.
-import type { TimerHandle, Timers } from '../timers.js';
+import type { TimerHandle, Timers } from '../../media-node/src/sip/index.js';
 
 interface Pending {
   at: number;

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseSdp } from 'sdp-transform';
-import { answerableInvite, mayBeInvite, writeImmediateAnswer } from './immediate-answer.js';
-import { DEFAULT_PARSE_LIMITS } from './parse-result.js';
-import { parseMessage } from './parser.js';
-import { tagOf } from './name-addr.js';
-import { headerValues, type ValidResponse } from './message.js';
+import { answerableInvite, mayBeInvite, writeArrivalAnswer } from './answer-on-arrival.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  headerValues,
+  parseMessage,
+  tagOf,
+  type ValidResponse,
+} from '../../sip/index.js';
 
 const OFFER = [
   'v=0',
@@ -100,9 +103,9 @@ describe('answerableInvite', () => {
   });
 });
 
-describe('writeImmediateAnswer', () => {
+describe('writeArrivalAnswer', () => {
   const answerable = answerableInvite(invite(), CONFIG)!;
-  const answer = writeImmediateAnswer(answerable, SOURCE, 41000, CONFIG, {
+  const answer = writeArrivalAnswer(answerable, SOURCE, 41000, CONFIG, {
     toTag: 'nodetag',
     sdpSessionId: 4242,
   });

@@ -1,12 +1,13 @@
-// Test support: runs the real sipp binary on loopback (bounded in time, killed by PID).
+// Runs the real sipp binary on loopback with one of our scenarios (test/sipp), bounded in time and
+// killed by PID; sipp's exit code is the verdict (0: every call went as the scenario says).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { SIPP_DIR } from './sipp.js';
 
-export const SIP_SCENARIOS = fileURLToPath(new URL('../../../../test/sipp/', import.meta.url));
+export const SIP_SCENARIOS = SIPP_DIR;
 
 /** undefined when sipp can run; else why not (tests skip unless CI=true). */
 export function sippMissing(): string | undefined {

@@ -1,16 +1,20 @@
-// The endpoint taking over an INVITE that was answered on arrival (sip/immediate-answer.ts): the
-// 200 that left is the one it retransmits until the ACK, the ACK confirms the dialog, a
+// The endpoint taking over an INVITE that was answered on arrival (worker/answer-on-arrival.ts):
+// the 200 that left is the one it retransmits until the ACK, the ACK confirms the dialog, a
 // retransmitted INVITE gets that 200 again, and an application that refuses the call hangs it up
 // with BYE (the caller has the 200). The socket is in memory and the clock manual; the real
 // sockets and threads are in test/media-node-answer.test.ts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SipEndpoint } from './endpoint.js';
-import { answerableInvite, writeImmediateAnswer } from './immediate-answer.js';
-import type { IncomingInvite } from './incoming-invite.js';
-import { DEFAULT_PARSE_LIMITS } from './parse-result.js';
-import { ManualClock } from './testing/manual-clock.js';
-import type { AnsweredOnArrival, UdpPort, UdpReceiver } from './transport.js';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  SipEndpoint,
+  type AnsweredOnArrival,
+  type IncomingInvite,
+  type UdpPort,
+  type UdpReceiver,
+} from '../sip/index.js';
+import { answerableInvite, writeArrivalAnswer } from './worker/answer-on-arrival.js';
 
 const CALLER = { address: '127.0.0.1', port: 5070 };
 const OFFER = [
@@ -71,7 +75,7 @@ async function harness() {
       codecs: ['PCMU'],
       mediaAddress: '127.0.0.1',
     };
-    const answer = writeImmediateAnswer(
+    const answer = writeArrivalAnswer(
       answerableInvite(data, config)!,
       { ...CALLER, transport: 'udp' },
       41000,

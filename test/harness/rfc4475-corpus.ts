@@ -14,7 +14,7 @@ export interface TortureCase {
   data: Buffer;
 }
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const RFC4475_DIR = join(repoRoot, '..', 'shared', 'testdata', 'rfc4475');
 
 /** The corpus, or a reason string when it is absent (callers skip unless CI=true). */

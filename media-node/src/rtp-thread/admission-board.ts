@@ -1,11 +1,11 @@
 /**
- * Admission in shared memory: the event loop publishes whether the node takes calls and how many it
- * has; the RTP thread, which answers plain new calls on arrival (sip/immediate-answer.ts), takes a
- * slot here for each call it answers, and the event loop gives the slot back once it has counted
- * that call as its own. Both sides then see every call: the event loop's `pending` adds the slots
- * taken and not yet handed over, and the thread admits only while published calls plus those slots
- * stay below capacity. The board starts closed: nothing is answered on arrival until the event
- * loop publishes.
+ * Admission in shared memory: the event loop publishes whether the node takes calls and how many
+ * it has; the RTP thread, which answers plain new calls on arrival (worker/answer-on-arrival.ts),
+ * takes a slot here for each call it answers, and the event loop gives the slot back once it has
+ * counted that call as its own. Both sides then see every call: the event loop's `pending` adds
+ * the slots taken and not yet handed over, and the thread admits only while published calls plus
+ * those slots stay below capacity. The board starts closed: nothing is answered on arrival until
+ * the event loop publishes.
  */
 
 const OPEN = 0;

@@ -1,6 +1,7 @@
-// The shared memory of one call's RTP session run on the RTP thread (rtp-thread.ts): the outbound
-// ring (the agent's speech, event loop -> RTP thread), the inbound ring (the caller's audio, one
-// frame per tick, RTP thread -> event loop), a few control words and the session's counters.
+// The shared memory of one call's RTP session run on the RTP thread (worker/session-bridge.ts):
+// the outbound ring (the agent's speech, event loop -> RTP thread), the inbound ring (the caller's
+// audio, one frame per tick, RTP thread -> event loop), a few control words and the session's
+// counters.
 
 import { FrameRing, frameRingBytes } from './frame-ring.js';
 

@@ -1,22 +1,28 @@
-// An INVITE answered where it arrives. The node's SIP socket lives on the RTP thread, which runs
-// ahead of the event loop (rtp/rtp-thread.ts); the plain case of a new call is answered there, so
-// its 200 never waits behind the event loop's garbage collection or the other calls' work. The plain
-// case: a dialog-creating INVITE over UDP whose SDP offer the node accepts, while the node admits
-// calls. Everything else goes to the event loop's endpoint, which answers it as it always did, and
-// which takes an answered call over from the 200 on (SipEndpoint adopts the transaction and the
-// dialog). This file decides and writes the answer; it opens no socket.
-import { tagOf } from './name-addr.js';
-import { parseMessage } from './parser.js';
-import type { ParseLimits } from './parse-result.js';
-import { decideOutOfDialog } from './request-policy.js';
-import { dialogAnswerHeaders, writeResponse, type RespondOptions } from './inbound-request.js';
-import type { ValidRequest } from './message.js';
-import { serverKey } from './transaction-key.js';
-import type { Source } from './transport.js';
-import { responseDestination, type Destination } from './via.js';
-import { LocalDescription, negotiateOffer, type OfferNegotiation } from '../sdp/index.js';
+// Answer on arrival: an INVITE answered where it arrives. The node's SIP socket lives on the RTP
+// thread, which runs ahead of the event loop (sip-front.ts); the plain case of a new call is
+// answered there, so its 200 never waits behind the event loop's garbage collection or the other
+// calls' work. The plain case: a dialog-creating INVITE over UDP whose SDP offer the node accepts,
+// while the node admits calls. Everything else goes to the event loop's endpoint, which answers it
+// as it always did, and which takes an answered call over from the 200 on (SipEndpoint takes over
+// the transaction and the dialog). This file decides and writes the answer; it opens no socket.
+import { LocalDescription, negotiateOffer, type OfferNegotiation } from '../../sdp/index.js';
+import {
+  decideOutOfDialog,
+  dialogAnswerHeaders,
+  parseMessage,
+  responseDestination,
+  serverKey,
+  tagOf,
+  writeResponse,
+  type Destination,
+  type ParseLimits,
+  type RespondOptions,
+  type Source,
+  type ValidRequest,
+} from '../../sip/index.js';
 
-export interface ImmediateAnswerConfig {
+/** What decides and writes an answer on arrival (as the endpoint and the media factory would). */
+export interface AnswerOnArrivalRules {
   /** The Contact header value the endpoint puts in its answers over UDP. */
   contact: string;
   /** Answer to the packet's source port even without rport (SipEndpointOptions.forceRport). */
@@ -37,7 +43,7 @@ export interface AnswerableInvite {
 }
 
 /** What the thread sends and what the event loop needs to take the call over. */
-export interface ImmediateAnswer {
+export interface ArrivalAnswer {
   toTag: string;
   /** o= session id of the SDP answer (the dialog's later answers keep it). */
   sdpSessionId: number;
@@ -58,7 +64,7 @@ export function mayBeInvite(data: Buffer): boolean {
  */
 export function answerableInvite(
   data: Buffer,
-  config: Pick<ImmediateAnswerConfig, 'limits' | 'codecs'>,
+  config: Pick<AnswerOnArrivalRules, 'limits' | 'codecs'>,
 ): AnswerableInvite | undefined {
   if (!mayBeInvite(data)) return undefined;
   const parsed = parseMessage(data, { limits: config.limits });
@@ -73,13 +79,13 @@ export function answerableInvite(
 }
 
 /** The responses to `invite` for RTP on `port`, as the endpoint and the media factory write them. */
-export function writeImmediateAnswer(
+export function writeArrivalAnswer(
   invite: AnswerableInvite,
   source: Source,
   port: number,
-  config: ImmediateAnswerConfig,
+  config: AnswerOnArrivalRules,
   ids: { toTag: string; sdpSessionId: number },
-): ImmediateAnswer {
+): ArrivalAnswer {
   const { req } = invite;
   const local = new LocalDescription(
     { address: config.mediaAddress, port, codecs: config.codecs },

@@ -1,64 +1,32 @@
-// The event loop's side of the RTP thread (rtp-worker.ts): starts the thread and opens call
-// sessions on it. A ThreadRtpSession looks like an RtpSession to the call: it takes the agent's
-// frames (AudioSink) into its shared outbound ring, emits the caller's frames from the inbound ring,
-// and forwards control. Frames that do not fit the ring wait here and follow when the thread asks.
-// If the thread dies, every session reports a media timeout (so its call ends with a BYE, not
-// silence) and the next session starts a new thread.
-//
-// The thread shares the node's core(s) with the event loop, V8's helper threads and the others,
-// and a packet cannot wait for their turn: the RTP thread runs fifteen nice levels ahead of every
-// other thread of the process. It asks to be raised fifteen (granted with CAP_SYS_NICE, and the
-// process keeps its place among other processes); where refused, every other thread of the process
-// steps down fifteen instead (a thread may lower its own process's threads without privilege).
-// When they all want the core, the RTP thread wakes up and sends first; the others share the rest.
-
-import { EventEmitter } from 'node:events';
-import { readdirSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+// The event loop's side of the RTP thread (worker/): starts the thread, opens call sessions on it
+// (thread-rtp-session.ts), keeps socket pairs bound ahead there, and stands in for the node's SIP
+// UDP socket, which lives on the thread and answers plain new calls on arrival. If the thread
+// dies, every session reports a media timeout (so its call ends with a BYE, not silence), the next
+// session starts a new thread, and the SIP socket is bound again on its port. The thread runs
+// ahead of every other thread of the process (priority.ts).
+import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { FRAME_SAMPLES } from '../audio/format.js';
-import { typeScriptWorkerSource } from '../worker-source.js';
-import type { AudioSink } from './audio-sink.js';
-import type { Codec } from './codec.js';
-import { dtmfEventCode } from './dtmf.js';
-import type {
-  PacingReport,
-  RtpThreadData,
-  RtpThreadEvent,
-  RtpThreadRequest,
-  ThreadSessionOptions,
-} from './rtp-worker.js';
+import { typeScriptWorkerSource } from '../../worker-source.js';
+import type { PortRange } from '../../rtp/port-pair.js';
+import type { AnsweredOnArrival, UdpPort, UdpReceiver } from '../../sip/index.js';
+import type { AdmissionBoard } from '../admission-board.js';
+import { NICE_MAX, SEPARATION, lowerOtherThreads, type RtpThreadPriority } from '../priority.js';
 import {
-  CONTROL_CLEAR,
-  CONTROL_HOLD,
-  CONTROL_WAITING,
-  STAT_JITTER_MS,
-  STAT_LOST,
-  STAT_RECEIVED,
-  STAT_SENT,
-  SessionMemory,
-  tagHold,
-  tagKind,
-  tagSpeech,
-  type FrameKind,
-} from './session-memory.js';
-import type { PortRange } from './port-pair.js';
-import type { MediaDirection, RemoteAddress } from './session.js';
-import type { SipAnswerConfig } from './sip-front.js';
-import type { AdmissionBoard } from '../node/admission-board.js';
-import type { AnsweredOnArrival, UdpPort, UdpReceiver } from '../sip/transport.js';
-import { codecByName, withPayloadType } from './codec.js';
+  codecOf,
+  type AnswerOnArrivalConfig,
+  type PacingReport,
+  type RtpThreadData,
+  type RtpThreadEvent,
+  type RtpThreadRequest,
+} from '../protocol.js';
+import { SessionMemory } from '../session-memory.js';
+import {
+  ThreadRtpSession,
+  type SessionHost,
+  type ThreadRtpSessionOptions,
+} from './thread-rtp-session.js';
 
-const WORKER_SOURCE = typeScriptWorkerSource(new URL('./rtp-worker.ts', import.meta.url));
-
-/**
- * Nice levels between the RTP thread and every other thread: each level weighs 1.25, so 15 is
- * 28:1 when both want the core. Measured on one core at 300 agent calls: 10 left the send-gap p99
- * at 4-5.5 ms, 19-20 brought it under 3 ms (docs/media.md, "The RTP thread"). The thread asks to
- * be raised this much; the others step down only by what it could not get.
- */
-const SEPARATION = 15;
-const NICE_MAX = 19;
+const WORKER_SOURCE = typeScriptWorkerSource(new URL('../worker/main.ts', import.meta.url));
 
 /**
  * Socket pairs the thread keeps bound for each range the node opens calls in (keepSpares): a call
@@ -66,35 +34,6 @@ const NICE_MAX = 19;
  * covers a stall of the event loop of 300 ms at 50 calls/s, during which no refill comes back.
  */
 const SPARE_PAIRS = 16;
-
-/** The scheduling priorities the RTP thread runs with (nice values: lower runs first). */
-export interface RtpThreadPriority {
-  thread: number;
-  /** The event loop's; every other thread of the process is at least this nice. */
-  eventLoop: number;
-  /** The thread runs above the process's starting priority (the kernel granted CAP_SYS_NICE). */
-  threadRaised: boolean;
-}
-
-/** Sets every thread of this process but `keep` to at least `nice`; Linux only, best effort. */
-function lowerOtherThreads(keep: number | undefined, nice: number): void {
-  let tids = [0]; // 0: the calling thread, where the threads cannot be listed
-  if (keep !== undefined) {
-    try {
-      tids = readdirSync('/proc/self/task').map(Number);
-    } catch {
-      // no procfs: the event loop alone
-    }
-  }
-  for (const tid of tids) {
-    if (tid === keep) continue;
-    try {
-      if (getPriority(tid) < nice) setPriority(tid, nice);
-    } catch {
-      // the thread ended meanwhile, or the kernel has no per-thread priorities
-    }
-  }
-}
 
 /** Socket pairs bound on the thread for one host and port range, and the refills on their way. */
 interface SparePool {
@@ -106,286 +45,7 @@ interface SparePool {
 
 const poolKey = (host: string, range: PortRange): string => `${host} ${range.min}-${range.max}`;
 
-/** Options of a session on the thread: a codec object instead of its name. */
-export type ThreadRtpSessionOptions = Omit<ThreadSessionOptions, 'codec'> & { codec: Codec };
-
-/** Events of a ThreadRtpSession (RtpSession's, with each caller frame's time). */
-export type ThreadRtpSessionEvents = {
-  /**
-   * A 20 ms frame of the caller's audio and the time (performance.now()) the RTP thread played it
-   * out of its jitter buffer. The frame is shared storage, rewritten once this listener returns:
-   * copy it to keep it. `speech`: for a session that watches for barge-in (`bargeInOnsetFrames`),
-   * the thread's onset verdict on the frame; undefined otherwise.
-   */
-  audio: [frame: Int16Array, kind: FrameKind, atMs: number, speech: boolean | undefined];
-  dtmf: [digit: string];
-  timeout: [];
-  latched: [remote: RemoteAddress];
-  socketError: [error: Error];
-  closed: [];
-};
-
-/** Frames waiting on the event loop's side for room in the outbound ring, in order. */
-class WaitingFrames {
-  private samples = new Int16Array(0);
-  private tags = new Int32Array(0);
-  private head = 0;
-  length = 0;
-
-  push(frame: Int16Array, tag: number): void {
-    const slots = this.tags.length;
-    if (this.length === slots) this.grow(Math.max(64, 2 * slots));
-    const i = (this.head + this.length) % this.tags.length;
-    this.samples.set(frame, i * FRAME_SAMPLES);
-    this.tags[i] = tag;
-    this.length++;
-  }
-
-  /** The oldest frame (a view, valid until the next push) and its tag. */
-  peek(): { frame: Int16Array; tag: number } | undefined {
-    if (this.length === 0) return undefined;
-    const i = this.head;
-    return {
-      frame: this.samples.subarray(i * FRAME_SAMPLES, (i + 1) * FRAME_SAMPLES),
-      tag: this.tags[i]!,
-    };
-  }
-
-  shift(): void {
-    this.head = (this.head + 1) % this.tags.length;
-    this.length--;
-  }
-
-  clear(): void {
-    this.head = 0;
-    this.length = 0;
-  }
-
-  private grow(slots: number): void {
-    const samples = new Int16Array(slots * FRAME_SAMPLES);
-    const tags = new Int32Array(slots);
-    for (let k = 0; k < this.length; k++) {
-      const from = (this.head + k) % this.tags.length;
-      samples.set(
-        this.samples.subarray(from * FRAME_SAMPLES, (from + 1) * FRAME_SAMPLES),
-        k * FRAME_SAMPLES,
-      );
-      tags[k] = this.tags[from]!;
-    }
-    this.samples = samples;
-    this.tags = tags;
-    this.head = 0;
-  }
-}
-
-export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> implements AudioSink {
-  private remote: RemoteAddress | undefined;
-  private direction: MediaDirection = 'sendrecv';
-  private telephoneEvent: number | undefined;
-  private readonly waiting = new WaitingFrames();
-  private readonly sentCallbacks = new Map<number, (sentAtMs: number) => void>();
-  private pendingCallback: ((sentAtMs: number) => void) | undefined;
-  private nextMark = 1;
-  /** The outbound ring's write index at the last clear(). */
-  private clearedTo = 0;
-  private closed = false;
-  /** While a frame that started a hold is with the listeners: when the thread held playback. */
-  private heldAtMs: number | undefined;
-
-  /** @internal made by RtpThread.open */
-  constructor(
-    private readonly thread: RtpThread,
-    readonly id: number,
-    private readonly memory: SessionMemory,
-    readonly localPort: number,
-    readonly localAddress: string,
-    readonly ssrc: number,
-    options: ThreadRtpSessionOptions,
-  ) {
-    super();
-    this.remote = options.remote;
-    this.telephoneEvent = options.telephoneEventPayloadType;
-    this.direction = options.direction ?? 'sendrecv';
-  }
-
-  // ---- AudioSink ----------------------------------------------------------------------------
-
-  get queuedFrames(): number {
-    const { outbound } = this.memory;
-    // frames before the last clear may sit in the ring until the thread's next tick skips them
-    const inRing = Math.min(outbound.length, (outbound.writeIndex - this.clearedTo) >>> 0);
-    return this.waiting.length + inRing;
-  }
-
-  write(frame: Int16Array): void {
-    if (frame.length !== FRAME_SAMPLES) {
-      throw new RangeError(`audio frames have ${FRAME_SAMPLES} samples, got ${frame.length}`);
-    }
-    if (this.closed) return;
-    let mark = 0;
-    if (this.pendingCallback) {
-      mark = this.nextMark++;
-      this.sentCallbacks.set(mark, this.pendingCallback);
-      this.pendingCallback = undefined;
-    }
-    if (this.waiting.length === 0 && this.memory.outbound.write(frame, mark, 0)) return;
-    this.waiting.push(frame, mark);
-    Atomics.store(this.memory.control, CONTROL_WAITING, 1);
-  }
-
-  /**
-   * Drops the queued frames. Called while the caller's frame that made the thread hold playback
-   * is with the listeners, it returns when that hold began: playback stopped then, not now.
-   */
-  clear(): number | undefined {
-    this.waiting.clear();
-    this.sentCallbacks.clear();
-    this.pendingCallback = undefined;
-    this.clearedTo = this.memory.outbound.writeIndex;
-    Atomics.store(this.memory.control, CONTROL_CLEAR, this.clearedTo);
-    return this.heldAtMs;
-  }
-
-  onFirstFrameSent(callback: (sentAtMs: number) => void): void {
-    this.pendingCallback = callback;
-  }
-
-  // ---- control ------------------------------------------------------------------------------
-
-  /** Queues a DTMF key press; false when telephone-event was not negotiated or not a digit. */
-  sendDtmf(digit: string, durationMs = 100): boolean {
-    if (this.telephoneEvent === undefined || dtmfEventCode(digit) === undefined) return false;
-    this.request({ op: 'dtmf', id: this.id, digit, durationMs });
-    return true;
-  }
-
-  setDirection(direction: MediaDirection): void {
-    if (direction === this.direction) return; // as on the thread, where sessions start sendrecv
-    this.direction = direction;
-    this.request({ op: 'direction', id: this.id, direction });
-  }
-
-  get currentDirection(): MediaDirection {
-    return this.direction;
-  }
-
-  setRemote(remote: RemoteAddress): void {
-    this.remote = remote;
-    this.request({ op: 'remote', id: this.id, remote });
-  }
-
-  get remoteAddress(): RemoteAddress | undefined {
-    return this.remote;
-  }
-
-  setCodec(codec: Codec, telephoneEventPayloadType?: number): void {
-    this.telephoneEvent = telephoneEventPayloadType;
-    this.request({
-      op: 'codec',
-      id: this.id,
-      codec: { name: codec.name, payloadType: codec.payloadType },
-      ...(telephoneEventPayloadType === undefined ? {} : { telephoneEventPayloadType }),
-    });
-  }
-
-  /** Counters as of the session's last tick on the RTP thread (at most 20 ms old). */
-  stats(): { packetsSent: number; packetsReceived: number; lost: number; jitterMs: number } {
-    const s = this.memory.stats;
-    return {
-      packetsSent: s[STAT_SENT] ?? 0,
-      packetsReceived: s[STAT_RECEIVED] ?? 0,
-      lost: s[STAT_LOST] ?? 0,
-      jitterMs: s[STAT_JITTER_MS] ?? 0,
-    };
-  }
-
-  /** Closes the session on the thread. Safe to call twice. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.waiting.clear();
-    this.sentCallbacks.clear();
-    this.pendingCallback = undefined;
-    this.request({ op: 'close', id: this.id });
-    this.thread.forget(this.id);
-    this.emit('closed');
-  }
-
-  // ---- from the thread ----------------------------------------------------------------------
-
-  /** @internal Emits the caller's waiting frames and moves waiting speech into the ring. */
-  pump(): void {
-    const { inbound, outbound } = this.memory;
-    for (let slot = inbound.peek(); slot >= 0 && !this.closed; slot = inbound.peek()) {
-      const tag = inbound.tag(slot);
-      const hold = tagHold(tag);
-      const atMs = inbound.time(slot);
-      if (hold !== 0) this.heldAtMs = atMs;
-      try {
-        this.emit('audio', inbound.frame(slot), tagKind(tag), atMs, tagSpeech(tag));
-      } finally {
-        inbound.release();
-        if (hold !== 0) {
-          // The agent has heard the onset: cleared (barge-in), or playback resumes.
-          this.heldAtMs = undefined;
-          Atomics.compareExchange(this.memory.control, CONTROL_HOLD, hold, 0);
-        }
-      }
-    }
-    for (let next = this.waiting.peek(); next; next = this.waiting.peek()) {
-      if (!outbound.write(next.frame, next.tag, 0)) return;
-      this.waiting.shift();
-    }
-    Atomics.store(this.memory.control, CONTROL_WAITING, 0);
-  }
-
-  /** @internal */
-  receive(
-    event: Exclude<
-      RtpThreadEvent,
-      {
-        type:
-          | 'ready'
-          | 'opened'
-          | 'open-failed'
-          | 'frames'
-          | 'pacing'
-          | 'metrics'
-          | 'spare'
-          | 'spare-failed';
-      }
-    >,
-  ): void {
-    if (this.closed) return;
-    switch (event.type) {
-      case 'sent': {
-        const callback = this.sentCallbacks.get(event.mark);
-        this.sentCallbacks.delete(event.mark);
-        callback?.(event.atMs);
-        return;
-      }
-      case 'dtmf':
-        this.emit('dtmf', event.digit);
-        return;
-      case 'timeout':
-        this.emit('timeout');
-        return;
-      case 'latched':
-        this.remote = event.remote;
-        this.emit('latched', event.remote);
-        return;
-      case 'socket-error':
-        this.emit('socketError', new Error(event.message));
-        return;
-    }
-  }
-
-  private request(request: RtpThreadRequest): void {
-    if (!this.closed || request.op === 'close') this.thread.send(request);
-  }
-}
-
-/** The media of a call answered on arrival (AnsweredOnArrival.media): the media factory's to adopt. */
+/** The media of a call answered on arrival (AnsweredOnArrival.media), for the media factory. */
 export interface AnsweredMedia {
   session: ThreadRtpSession;
   /** o= session id of the SDP answer that left. */
@@ -393,7 +53,9 @@ export interface AnsweredMedia {
 }
 
 /** Answering on arrival as the event loop configures it (the board instead of its memory). */
-export type AnswerOnArrivalConfig = Omit<SipAnswerConfig, 'board'> & { board: AdmissionBoard };
+export type AnswerOnArrivalOptions = Omit<AnswerOnArrivalConfig, 'board'> & {
+  board: AdmissionBoard;
+};
 
 /** The node's SIP UDP socket on the thread, as the event loop knows it. */
 interface SipSocket {
@@ -402,7 +64,7 @@ interface SipSocket {
   receiver: UdpReceiver | undefined;
   /** Datagrams that came before the endpoint took the socket. */
   early: Parameters<UdpReceiver>[];
-  answer: AnswerOnArrivalConfig | undefined;
+  answer: AnswerOnArrivalOptions | undefined;
   onRestoreFailed: (error: Error) => void;
 }
 
@@ -412,7 +74,7 @@ interface Pending<T> {
 }
 
 /** The RTP thread of the process: start it once, open every call's session on it. */
-export class RtpThread {
+export class RtpThread implements SessionHost {
   private worker: Worker | undefined;
   private ready: Promise<Worker> | undefined;
   private readonly sessions = new Map<number, ThreadRtpSession>();
@@ -566,10 +228,10 @@ export class RtpThread {
   }
 
   /**
-   * Has the thread answer plain new calls on arrival (sip/immediate-answer.ts) within what `board`
+   * Has the thread answer plain new calls on arrival (worker/answer-on-arrival.ts) within what `board`
    * admits: their INVITEs reach the endpoint with the answer and the opened session attached.
    */
-  answerOnArrival(config: AnswerOnArrivalConfig): void {
+  answerOnArrival(config: AnswerOnArrivalOptions): void {
     if (!this.sip) throw new Error('the SIP socket is not on the thread');
     this.sip.answer = config;
     this.send({ op: 'sip-answer', config: { ...config, board: config.board.buffer } });
@@ -805,14 +467,14 @@ function toBuffer(bytes: Uint8Array): Buffer {
 /** The session options of a call answered on arrival, as the thread opened it. */
 function decodeAnsweredOptions(
   event: Extract<RtpThreadEvent, { type: 'sip-answered' }>,
-  answer: AnswerOnArrivalConfig,
+  answer: AnswerOnArrivalOptions,
 ): ThreadRtpSessionOptions | undefined {
   const { media } = event;
-  const base = codecByName(media.codec.name);
-  if (!base) return undefined;
+  const codec = codecOf(media.codec);
+  if (!codec) return undefined;
   return {
     ...answer.session,
-    codec: withPayloadType(base, media.codec.payloadType),
+    codec,
     ...(media.telephoneEventPayloadType === undefined
       ? {}
       : { telephoneEventPayloadType: media.telephoneEventPayloadType }),

@@ -1,70 +1,29 @@
 // The node's SIP UDP socket, on the RTP thread. Every datagram goes on to the event loop's endpoint
-// as it came, except a new call's INVITE that can be answered where it arrives
-// (sip/immediate-answer.ts): the thread takes a call slot (AdmissionBoard) and a socket pair bound
-// ahead, opens the call's RTP session on the pair, sends 100, 180 and the 200 with the SDP answer,
-// and hands the INVITE with its answer and session to the event loop, which takes the call over.
-// The thread runs ahead of the event loop, so the 200 leaves within a millisecond or two of the
-// INVITE whatever the event loop is doing (its garbage collection, the other calls' turns).
+// as it came, except a new call's INVITE that can be answered on arrival (answer-on-arrival.ts):
+// the thread takes a call slot (AdmissionBoard) and a socket pair bound ahead, opens the call's RTP
+// session on the pair, sends 100, 180 and the 200 with the SDP answer, and hands the INVITE with
+// its answer and session to the event loop, which takes the call over. The thread runs ahead of
+// the event loop, so the 200 leaves within a millisecond or two of the INVITE whatever the event
+// loop is doing (its garbage collection, the other calls' turns).
 import { randomBytes, randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
-import { AdmissionBoard } from '../node/admission-board.js';
-import {
-  answerableInvite,
-  writeImmediateAnswer,
-  type ImmediateAnswerConfig,
-} from '../sip/immediate-answer.js';
-import { bindPortPair, type BoundPair, type PortRange } from './port-pair.js';
-import { SessionMemory } from './session-memory.js';
-import type { MediaDirection } from './session.js';
-import type { ThreadSessionOptions } from './rtp-worker.js';
-
-/** What the event loop sends to turn answering on arrival on. */
-export interface SipAnswerConfig extends ImmediateAnswerConfig {
-  /** The AdmissionBoard's memory. */
-  board: SharedArrayBuffer;
-  /** Where the calls' RTP sockets bind. */
-  rtpHost: string;
-  portRange: PortRange;
-  /** The calls' session options but what each negotiation decides. */
-  session: Omit<
-    ThreadSessionOptions,
-    'codec' | 'telephoneEventPayloadType' | 'remote' | 'direction' | 'ssrc' | 'host' | 'portRange'
-  >;
-}
-
-/** An answered call's session as it crosses to the event loop. */
-export interface AnsweredSession {
-  /** Negative: ids made on the thread never meet the event loop's. */
-  id: number;
-  buffer: SharedArrayBuffer;
-  port: number;
-  address: string;
-  ssrc: number;
-}
-
-/** What the negotiation decided for an answered call's session. */
-export type AnsweredMediaOptions = Pick<
+import { bindPortPair, type BoundPair } from '../../rtp/port-pair.js';
+import { AdmissionBoard } from '../admission-board.js';
+import type {
+  AnswerOnArrivalConfig,
+  AnsweredMediaOptions,
+  AnsweredOnArrivalEvent,
   ThreadSessionOptions,
-  'codec' | 'telephoneEventPayloadType' | 'remote'
-> & { direction: MediaDirection };
+} from '../protocol.js';
+import { SessionMemory } from '../session-memory.js';
+import { answerableInvite, writeArrivalAnswer } from './answer-on-arrival.js';
 
 /** What the thread does for the front. */
 export interface SipFrontHost {
   /** performance.now() on the event loop's clock. */
   now(): number;
   forward(data: Buffer, address: string, port: number): void;
-  answered(event: {
-    data: Buffer;
-    address: string;
-    port: number;
-    toTag: string;
-    responses: Buffer[];
-    sdpSessionId: number;
-    session: AnsweredSession;
-    media: AnsweredMediaOptions;
-    receivedAt: number;
-    answeredAt: number;
-  }): void;
+  answered(event: AnsweredOnArrivalEvent): void;
   /** Starts a session on `pair` in this turn. */
   openOn(id: number, memory: SessionMemory, options: ThreadSessionOptions, pair: BoundPair): void;
 }
@@ -79,7 +38,7 @@ const ignore = (): void => undefined;
 export class SipFront {
   readonly #socket: dgram.Socket;
   readonly #host: SipFrontHost;
-  #config: SipAnswerConfig | undefined;
+  #config: AnswerOnArrivalConfig | undefined;
   #board: AdmissionBoard | undefined;
   readonly #pairs: BoundPair[] = [];
   #binding = 0;
@@ -110,7 +69,7 @@ export class SipFront {
   }
 
   /** Answers plain new calls from now on (see the file's comment). */
-  answerOnArrival(config: SipAnswerConfig): void {
+  answerOnArrival(config: AnswerOnArrivalConfig): void {
     this.#config = config;
     this.#board = new AdmissionBoard(config.board);
     this.#refill();
@@ -161,9 +120,9 @@ export class SipFront {
     }
     const source = { address, port, transport: 'udp' as const };
     const ids = { toTag: randomBytes(6).toString('hex'), sdpSessionId: randomInt(1, 2 ** 31) };
-    let answer: ReturnType<typeof writeImmediateAnswer>;
+    let answer: ReturnType<typeof writeArrivalAnswer>;
     try {
-      answer = writeImmediateAnswer(invite, source, pair.port, config, ids);
+      answer = writeArrivalAnswer(invite, source, pair.port, config, ids);
     } catch (error) {
       board.release();
       this.#pairs.unshift(pair);
