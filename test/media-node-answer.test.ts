@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
 import { loadMediaNodeConfig } from '@voicefleet/api';
 import { stringify } from 'yaml';
-import { createJsonLogger } from '../media-node/src/node/log.js';
+import { createJsonLogger } from '../media-node/src/telemetry/log.js';
 import { startMediaNodeServer, type RunningServer } from '../media-node/src/node/server.js';
 import {
   FRONT_DESK_GREETING,

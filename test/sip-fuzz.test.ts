@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { callSessionOptions } from '../media-node/src/node/rtp-media.js';
+import { callSessionOptions } from '../media-node/src/adapters/rtp-media.js';
 import { AdmissionBoard, RtpThread } from '../media-node/src/rtp-thread/index.js';
 import {
   SipEndpoint,

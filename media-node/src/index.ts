@@ -1,23 +1,28 @@
 /**
  * @voicefleet/media-node: the data plane process (SIP + RTP + agent loop). The process entry is
  * `src/node/main.ts` (`bin/media-node`); these exports let other packages and tests embed or
- * inspect the node.
+ * inspect the node. The folders, from the top down: node/ (the process shell: config, the
+ * assembled parts, HTTP, signals), adapters/ (sip/, rtp-thread/ and agent/ as the ports of the
+ * call core), core/ (MediaNode and Call: admission, calls, drain), then the media and protocol
+ * rooms: agent/, providers/, rtp-thread/, vad/, sdp/, rtp/, sip/, audio/, and telemetry/
+ * (metrics, logs, tracing) at the bottom.
  */
 export {
   MediaNode,
   outboundTarget,
   type MediaNodeOptions,
   type MediaNodeSettings,
-} from './node/media-node.js';
+  type NodeStatus,
+} from './core/media-node.js';
 export { startMediaNodeServer, type RunningServer } from './node/server.js';
 export { createParts, type NodeParts } from './node/parts.js';
-export { Call, type CallEndReason, type CallOptions, type TransferSettings } from './node/call.js';
+export { Call, type CallEndReason, type CallOptions, type TransferSettings } from './core/call.js';
 export {
   CallEventBus,
   type CallEvent,
   type CallEventInput,
   type TurnTimings,
-} from './node/call-events.js';
+} from './core/call-events.js';
 export type {
   AgentAction,
   AgentFactory,
@@ -32,7 +37,7 @@ export type {
   ReinviteAnswer,
   RtpStats,
   SignalingPort,
-} from './node/call-ports.js';
+} from './core/call-ports.js';
 export {
   decideInvite,
   isAccepting,
@@ -41,19 +46,15 @@ export {
   RETRY_AFTER_FULL_SECONDS,
   type AdmissionState,
   type InviteDecision,
-} from './node/admission.js';
-export { DrainController, decideDrain, type DrainDecision, type DrainInput } from './node/drain.js';
+} from './core/admission.js';
+export { DrainController, decideDrain, type DrainDecision, type DrainInput } from './core/drain.js';
 export {
   createNodeMetrics,
   LATENCY_BUCKETS_SECONDS,
   PACING_BUCKETS_MS,
   type NodeMetrics,
-} from './node/metrics.js';
-export {
-  startOpsServer,
-  parsePlaceCallBody,
-  type NodeStatus,
-  type OpsTarget,
-} from './node/http-server.js';
-export { createJsonLogger, logLevelFromEnv, type Logger, type LogLevel } from './node/log.js';
-export { startTracing, recordTurnSpans, type Tracing } from './node/tracing.js';
+} from './telemetry/metrics.js';
+export { startOpsServer, parsePlaceCallBody, type OpsTarget } from './node/http-server.js';
+export { createJsonLogger, logLevelFromEnv, type Logger, type LogLevel } from './telemetry/log.js';
+export { startTracing, type Tracing } from './telemetry/tracing.js';
+export { recordTurnSpans } from './core/turn-spans.js';

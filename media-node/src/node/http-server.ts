@@ -5,15 +5,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { CallEvent, CallEventBus } from './call-events.js';
-import type { Logger } from './log.js';
-
-export interface NodeStatus {
-  activeCalls: number;
-  capacity: number;
-  draining: boolean;
-  accepting: boolean;
-}
+import type { CallEvent, CallEventBus } from '../core/call-events.js';
+import type { NodeStatus } from '../core/media-node.js';
+import type { Logger } from '../telemetry/log.js';
 
 export interface OpsTarget {
   status(): NodeStatus;

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { MediaNodeConfigError, loadMediaNodeConfig, type MediaNodeConfig } from '@voicefleet/api';
 import { tuneGarbageCollector } from './gc-tuning.js';
-import { createJsonLogger, logLevelFromEnv } from './log.js';
+import { createJsonLogger, logLevelFromEnv } from '../telemetry/log.js';
 import { startMediaNodeServer } from './server.js';
 import { formatStacksUnmapped } from './stack-traces.js';
-import { startTracing } from './tracing.js';
+import { startTracing } from '../telemetry/tracing.js';
 
 function loadConfig(): MediaNodeConfig {
   const path = process.env['VOICEFLEET_CONFIG'];

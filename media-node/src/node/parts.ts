@@ -12,14 +12,14 @@ import { createProviders } from '../providers/registry.js';
 import type { PipelineConfig } from '../providers/pipeline-config.js';
 import { RtpThread, type AdmissionBoard } from '../rtp-thread/index.js';
 import { loadTurnDetection } from '../vad/index.js';
-import { createAgentFactory } from './agent-factory.js';
+import { createAgentFactory } from '../adapters/agent-factory.js';
 import { DEFAULT_PARSE_LIMITS } from '../sip/index.js';
-import type { AgentFactory, MediaFactory, SignalingPort } from './call-ports.js';
-import type { Logger } from './log.js';
-import type { NodeMetrics } from './metrics.js';
-import { callSessionOptions, createRtpMediaFactory } from './rtp-media.js';
-import { listenSipSignaling } from './sip-signaling.js';
-import { outboundTarget } from './media-node.js';
+import type { AgentFactory, MediaFactory, SignalingPort } from '../core/call-ports.js';
+import type { Logger } from '../telemetry/log.js';
+import type { NodeMetrics } from '../telemetry/metrics.js';
+import { callSessionOptions, createRtpMediaFactory } from '../adapters/rtp-media.js';
+import { listenSipSignaling } from '../adapters/sip-signaling.js';
+import { outboundTarget } from '../core/media-node.js';
 
 export interface NodeParts {
   signaling: SignalingPort;

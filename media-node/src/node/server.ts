@@ -7,12 +7,12 @@ import type { Server } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
 import type { MediaNodeConfig } from '@voicefleet/api';
 import { AdmissionBoard } from '../rtp-thread/index.js';
-import { CallEventBus } from './call-events.js';
+import { CallEventBus } from '../core/call-events.js';
 import { boundPort, startOpsServer } from './http-server.js';
 import { LoopMonitor } from './loop-stats.js';
-import type { Logger } from './log.js';
-import { MediaNode } from './media-node.js';
-import { createNodeMetrics, type NodeMetrics } from './metrics.js';
+import type { Logger } from '../telemetry/log.js';
+import { MediaNode } from '../core/media-node.js';
+import { createNodeMetrics, type NodeMetrics } from '../telemetry/metrics.js';
 import { createParts } from './parts.js';
 
 export interface RunningServer {

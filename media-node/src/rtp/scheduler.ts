@@ -37,9 +37,6 @@ interface Entry {
   last: number | undefined;
 }
 
-/** Histogram buckets (ms) for the deviation of each send from its ideal 20 ms slot. */
-export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
-
 const EARLY_MS = 0.3;
 const HISTOGRAM_STEP_MS = 0.1;
 const HISTOGRAM_BUCKETS = 1000; // 0-100 ms

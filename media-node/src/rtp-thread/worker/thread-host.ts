@@ -6,11 +6,12 @@
 // watches each caller for a speech onset and holds the agent's audio there until the agent has
 // heard it (barge-in, session-bridge.ts), and owns the node's SIP UDP socket (sip-front.ts).
 import type { parentPort } from 'node:worker_threads';
-import { Gauge, Histogram, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { createRtpThreadMetrics } from '../../telemetry/metrics.js';
 import { createOnsetClassifier } from '../../vad/onset.js';
 import { loadWebRtcVad, type WebRtcVadFactory } from '../../vad/webrtc-vad.js';
 import { bindPortPair, type BoundPair, type PortRange } from '../../rtp/port-pair.js';
-import { PACING_BUCKETS_MS, PacingScheduler } from '../../rtp/scheduler.js';
+import { PacingScheduler } from '../../rtp/scheduler.js';
 import type { Codec } from '../../rtp/codec.js';
 import { RtpSession } from '../../rtp/session.js';
 import {
@@ -34,7 +35,7 @@ function supportedCodec(ref: CodecRef): Codec {
 /** The thread's state: scheduler, sessions, metrics and the port to the event loop. */
 export class RtpThreadHost implements BridgeHost {
   readonly scheduler: PacingScheduler;
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly bridges = new Map<number, SessionBridge>();
   /** The WebRTC VAD module, for the sessions that watch for barge-in. */
   private readonly vad: Promise<WebRtcVadFactory>;
@@ -52,23 +53,13 @@ export class RtpThreadHost implements BridgeHost {
     private readonly port: NonNullable<typeof parentPort>,
     now: () => number,
   ) {
-    const deviation = new Histogram({
-      name: 'voicefleet_rtp_pacing_deviation_ms',
-      help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
-      buckets: PACING_BUCKETS_MS,
-      registers: [this.registry],
+    const metrics = createRtpThreadMetrics(() => {
+      let max = 0;
+      for (const b of this.bridges.values()) max = Math.max(max, b.jitterMs);
+      return max;
     });
-    const bridges = this.bridges;
-    new Gauge({
-      name: 'voicefleet_rtp_jitter_ms',
-      help: 'Highest interarrival jitter among active calls (RFC 3550), milliseconds',
-      registers: [this.registry],
-      collect() {
-        let max = 0;
-        for (const b of bridges.values()) max = Math.max(max, b.jitterMs);
-        this.set(max);
-      },
-    });
+    this.registry = metrics.registry;
+    const deviation = metrics.pacingDeviation;
     this.scheduler = new PacingScheduler({ now, observeDeviation: (ms) => deviation.observe(ms) });
     // Loaded at start, not by the first call that needs it: that call's setup would wait for it.
     this.vad = loadWebRtcVad();

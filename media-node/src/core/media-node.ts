@@ -8,12 +8,12 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Tracer } from '@opentelemetry/api';
 import { decideInvite, isAccepting, optionsStatus } from './admission.js';
-import type { AdmissionBoard } from '../rtp-thread/index.js';
 import { Call, type CallEndReason, type TransferSettings } from './call.js';
 import type { CallEventBus } from './call-events.js';
 import type {
   AgentFactory,
   AnsweredInvite,
+  ArrivalAdmission,
   DialogPort,
   IncomingInvite,
   MediaFactory,
@@ -21,9 +21,8 @@ import type {
   SignalingPort,
 } from './call-ports.js';
 import { DrainController } from './drain.js';
-import type { NodeStatus } from './http-server.js';
-import type { Logger } from './log.js';
-import type { NodeMetrics } from './metrics.js';
+import type { Logger } from '../telemetry/log.js';
+import type { NodeMetrics } from '../telemetry/metrics.js';
 
 export interface MediaNodeSettings {
   maxCalls: number;
@@ -46,7 +45,15 @@ export interface MediaNodeOptions {
   log: Logger;
   tracer: Tracer;
   /** Where the node publishes admission for calls answered on arrival (see the file's comment). */
-  admissionBoard?: AdmissionBoard;
+  admissionBoard?: ArrivalAdmission;
+}
+
+/** What `GET /status` reports. */
+export interface NodeStatus {
+  activeCalls: number;
+  capacity: number;
+  draining: boolean;
+  accepting: boolean;
 }
 
 const OUTBOUND_TIMEOUT_MS = 30_000;

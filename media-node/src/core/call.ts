@@ -15,9 +15,9 @@ import type {
   MediaPort,
   ReinviteAnswer,
 } from './call-ports.js';
-import type { Logger } from './log.js';
-import type { NodeMetrics } from './metrics.js';
-import { recordTurnSpans } from './tracing.js';
+import type { Logger } from '../telemetry/log.js';
+import type { NodeMetrics } from '../telemetry/metrics.js';
+import { recordTurnSpans } from './turn-spans.js';
 
 export type CallEndReason =
   | 'remote-bye'

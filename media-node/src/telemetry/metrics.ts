@@ -1,6 +1,8 @@
 /**
- * The media node's Prometheus metrics (prefix `voicefleet_`). Histogram buckets include the
- * usual SLO thresholds so that `le` series exist for every objective a VoiceAgent can state.
+ * Every Prometheus metric of the media node (prefix `voicefleet_`), in one place: the event
+ * loop's (createNodeMetrics) and the RTP thread's (createRtpThreadMetrics, on a registry of the
+ * thread's own whose text the node appends to its /metrics). Histogram buckets include the usual
+ * SLO thresholds so that `le` series exist for every objective a VoiceAgent can state.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -9,7 +11,7 @@ export const LATENCY_BUCKETS_SECONDS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
 ];
 /** Milliseconds of deviation of an RTP send from its ideal 20 ms slot (the RTP thread's metric). */
-export { PACING_BUCKETS_MS } from '../rtp/scheduler.js';
+export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
 
 export type TurnStage = 'stt' | 'llm' | 'tts' | 'rtp' | 'total';
 export type CallOutcome = 'completed' | 'rejected' | 'failed' | 'cancelled' | 'transferred';
@@ -109,6 +111,38 @@ export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): N
       name: 'voicefleet_provider_errors_total',
       help: 'Speech / LLM provider errors',
       labelNames: ['kind', 'provider'],
+      registers,
+    }),
+  };
+}
+
+export interface RtpThreadMetrics {
+  registry: Registry;
+  /** Every send's deviation from its 20 ms slot (the scheduler's observeDeviation). */
+  pacingDeviation: Histogram;
+}
+
+/**
+ * The RTP thread's metrics, created on the thread: `jitterMs` reads the highest interarrival
+ * jitter among the thread's calls at each scrape.
+ */
+export function createRtpThreadMetrics(jitterMs: () => number): RtpThreadMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  new Gauge({
+    name: 'voicefleet_rtp_jitter_ms',
+    help: 'Highest interarrival jitter among active calls (RFC 3550), milliseconds',
+    registers,
+    collect() {
+      this.set(jitterMs());
+    },
+  });
+  return {
+    registry,
+    pacingDeviation: new Histogram({
+      name: 'voicefleet_rtp_pacing_deviation_ms',
+      help: 'Deviation of each RTP send from its ideal 20 ms slot, milliseconds',
+      buckets: PACING_BUCKETS_MS,
       registers,
     }),
   };

@@ -13,7 +13,12 @@ import {
 } from '../rtp-thread/index.js';
 import type { RemoteAddress } from '../rtp/session.js';
 import { LocalDescription, TELEPHONE_EVENT_PT, negotiateOffer } from '../sdp/index.js';
-import type { MediaFactory, MediaPort, NegotiatedMedia, ReinviteAnswer } from './call-ports.js';
+import type {
+  MediaFactory,
+  MediaPort,
+  NegotiatedMedia,
+  ReinviteAnswer,
+} from '../core/call-ports.js';
 
 export interface RtpMediaOptions {
   /** The process's RTP thread: every call's session runs there. */

@@ -1,7 +1,7 @@
 /**
- * The narrow views a call takes of its three parts: the SIP dialog, the RTP session and the agent
- * session. `adapters/` maps the real `sip/`, `rtp/` and `agent/` modules onto them, so the call's
- * lifecycle can be read (and tested) on its own.
+ * The narrow views the call core takes of its parts: the SIP signaling and dialog, the RTP
+ * session and the agent session. `adapters/` maps the real `sip/`, `rtp-thread/` (with `sdp/`) and
+ * `agent/` modules onto them, so the call's lifecycle can be read (and tested) on its own.
  */
 import type { TurnTimings } from './call-events.js';
 
@@ -79,6 +79,16 @@ export interface AnsweredInvite {
   readonly setupMs: number;
   /** The media the answer opened, for MediaFactory.adopt. */
   readonly media: unknown;
+}
+
+/**
+ * Admission for the calls answered before the node sees them (the RTP thread's AdmissionBoard):
+ * the node publishes whether it takes calls, its capacity and the calls it counts; `pending` is
+ * the calls answered there that it has not counted yet.
+ */
+export interface ArrivalAdmission {
+  publish(state: { accepting: boolean; maxCalls: number; activeCalls: number }): void;
+  readonly pending: number;
 }
 
 /** An INVITE the node received, before it is answered (or answered on arrival: `answered`). */

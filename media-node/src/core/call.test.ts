@@ -11,8 +11,8 @@ import type {
   MediaPort,
   ReinviteAnswer,
 } from './call-ports.js';
-import { createJsonLogger } from './log.js';
-import { createNodeMetrics } from './metrics.js';
+import { createJsonLogger } from '../telemetry/log.js';
+import { createNodeMetrics } from '../telemetry/metrics.js';
 
 class FakeParts {
   readonly bus = new EventEmitter();

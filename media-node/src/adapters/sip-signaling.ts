@@ -8,10 +8,10 @@ import type { Dialog } from '../sip/dialog.js';
 import type { IncomingInvite as SipIncomingInvite } from '../sip/incoming-invite.js';
 import { SipError } from '../sip/sip-error.js';
 import type { UdpPort } from '../sip/transport.js';
-import type { DialogPort, IncomingInvite, SignalingPort } from './call-ports.js';
-import type { Logger } from './log.js';
-import type { NodeMetrics } from './metrics.js';
-import { RETRY_AFTER_FULL_SECONDS } from './admission.js';
+import type { DialogPort, IncomingInvite, SignalingPort } from '../core/call-ports.js';
+import type { Logger } from '../telemetry/log.js';
+import type { NodeMetrics } from '../telemetry/metrics.js';
+import { RETRY_AFTER_FULL_SECONDS } from '../core/admission.js';
 
 export interface SipSignalingOptions {
   host: string;

@@ -8,8 +8,8 @@ import { AgentSession } from '../agent/agent-session.js';
 import type { AudioSink } from '../agent/types.js';
 import type { ProviderSet, TtsProvider } from '../providers/types.js';
 import type { TurnDetectorFactory } from '../vad/types.js';
-import type { AgentFactory, AgentPort, AudioSinkPort } from './call-ports.js';
-import type { Logger } from './log.js';
+import type { AgentFactory, AgentPort, AudioSinkPort } from '../core/call-ports.js';
+import type { Logger } from '../telemetry/log.js';
 
 export interface AgentFactoryOptions {
   greeting?: string;

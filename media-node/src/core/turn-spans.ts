@@ -1,33 +1,9 @@
 /**
- * OpenTelemetry traces: one trace per call (span `call`, INVITE -> BYE) with a child span per
- * agent turn and per stage inside it. Never a span per packet. Exporting is on only when
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (OTLP over gRPC); otherwise spans are no-ops.
+ * A call's trace: span `call` from INVITE to the end (core/call.ts), and under it a `turn` span per
+ * agent turn with one span per stage laid end to end. Never a span per packet.
  */
 import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { TurnTimings } from './call-events.js';
-
-export interface Tracing {
-  tracer: Tracer;
-  shutdown(): Promise<void>;
-}
-
-export async function startTracing(env: NodeJS.ProcessEnv, serviceName: string): Promise<Tracing> {
-  if (!env['OTEL_EXPORTER_OTLP_ENDPOINT']) {
-    return { tracer: trace.getTracer('voicefleet-media-node'), shutdown: () => Promise.resolve() };
-  }
-  const [{ NodeSDK }, { OTLPTraceExporter }, { BatchSpanProcessor }] = await Promise.all([
-    import('@opentelemetry/sdk-node'),
-    import('@opentelemetry/exporter-trace-otlp-grpc'),
-    import('@opentelemetry/sdk-trace-base'),
-  ]);
-  const sdk = new NodeSDK({
-    serviceName,
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
-    instrumentations: [],
-  });
-  sdk.start();
-  return { tracer: trace.getTracer('voicefleet-media-node'), shutdown: () => sdk.shutdown() };
-}
 
 /** Stage spans in order: name and the timing key that ends the stage. */
 const STAGES: readonly (readonly [string, keyof TurnTimings])[] = [
