@@ -36,8 +36,7 @@ function call(llmEndpoint: string, tts: TtsProvider, transcripts: string[]) {
     sink: { write: () => void frames++, clear: () => undefined },
     clock,
     log: { info: () => undefined, warn: () => undefined },
-    turnDetector: (events) =>
-      createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 300 }, events),
+    turnDetector: () => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 300 }),
   });
   const transcripts_: AgentEvents['transcript'][0][] = [];
   const errors: AgentEvents['error'][0][] = [];

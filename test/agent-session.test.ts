@@ -119,8 +119,7 @@ function harness(opts: {
     clock,
     log: { info: () => undefined, warn: () => undefined },
     transferTarget: '+14155550199',
-    turnDetector: (events) =>
-      createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 200 }, events),
+    turnDetector: () => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 200 }),
   });
   const seen: { [K in keyof AgentEvents]: AgentEvents[K][0][] } = {
     state: [],

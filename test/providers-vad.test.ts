@@ -50,13 +50,13 @@ async function detect(detection: TurnDetection, frames: Int16Array[], waitForEnd
   /** The frame time at which each end of turn was reported. */
   const reportedAt: number[] = [];
   let pushedMs = 0;
-  const detector = detection.factory({
-    onSpeechStart: (at) => starts.push(at),
-    onEndOfTurn: (at) => {
+  const detector = detection
+    .factory()
+    .on('speechStart', (at) => starts.push(at))
+    .on('endOfTurn', (at) => {
       ends.push(at);
       reportedAt.push(pushedMs);
-    },
-  });
+    });
   for (const [i, f] of frames.entries()) {
     pushedMs = i * 20;
     detector.push(f, pushedMs);

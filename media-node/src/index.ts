@@ -4,8 +4,9 @@
  * inspect the node. The folders, from the top down: node/ (the process shell: config, the
  * assembled parts, HTTP, signals), adapters/ (sip/, rtp-thread/ and agent/ as the ports of the
  * call core), core/ (MediaNode and Call: admission, calls, drain), then the media and protocol
- * rooms: agent/, providers/, rtp-thread/, vad/, sdp/, rtp/, sip/, audio/, and telemetry/
- * (metrics, logs, tracing) at the bottom.
+ * rooms: agent/, providers/, rtp-thread/, vad/, sdp/, rtp/, sip/, audio/, and at the bottom
+ * telemetry/ (metrics, logs, tracing) and lib/ (the typed event emitter, worker threads in
+ * TypeScript).
  */
 export {
   MediaNode,

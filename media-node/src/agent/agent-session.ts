@@ -23,7 +23,7 @@ import { PreRollRing, FrameLog } from './caller-audio.js';
 import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 import type { AgentEvents, AgentLog, AgentState, AudioSink, Clock, TurnTimings } from './types.js';
 
 export interface AgentSessionOptions {
@@ -104,13 +104,14 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
 
   start(): void {
     if (this.#state !== 'idle') return;
-    this.#detector = this.#o.turnDetector({
-      onSpeechStart: (atMs) => this.#onSpeechStart(atMs),
-      onEndOfTurn: (atMs) => this.#onEndOfTurn(atMs),
-      ...(this.#o.prepareAhead === false
-        ? {}
-        : { onPause: (atMs: number) => this.#onPause(atMs), onResume: () => this.#onResume() }),
-    });
+    const detector = this.#o
+      .turnDetector()
+      .on('speechStart', (atMs) => this.#onSpeechStart(atMs))
+      .on('endOfTurn', (atMs) => this.#onEndOfTurn(atMs));
+    if (this.#o.prepareAhead !== false) {
+      detector.on('pause', (atMs) => this.#onPause(atMs)).on('resume', () => this.#onResume());
+    }
+    this.#detector = detector;
     const greeting = this.#o.pipeline.greeting?.trim();
     if (!greeting) return this.#setState('listening');
     this.#setState('greeting');

@@ -51,7 +51,7 @@ export interface AgentErrorEvent {
   error: unknown;
 }
 
-export interface AgentEvents {
+export type AgentEvents = {
   state: [AgentState];
   transcript: [{ role: 'caller' | 'agent'; text: string }];
   turn: [{ timings: TurnTimings; endOfSpeechAtMs: number }];
@@ -64,4 +64,4 @@ export interface AgentEvents {
   /** Caller speech (or a DTMF key) interrupted the agent; playback was cleared. */
   bargeIn: [{ atMs: number; stopLatencyMs: number }];
   error: [AgentErrorEvent];
-}
+};

@@ -2,7 +2,7 @@
  * Call events that leave the node on `GET /events` as newline-delimited JSON (the local-fleet CLI
  * and the tests read them). Transcripts are user content: they appear here, never in log messages.
  */
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 
 import type { TurnTimings } from '../agent/types.js';
 
@@ -32,13 +32,12 @@ export type CallEventInput = Distribute<CallEvent>;
 /** Keeps the last few events so a reader that connects right after a call started still sees it. */
 const BACKLOG = 200;
 
-export class CallEventBus extends EventEmitter<{ event: [CallEvent] }> {
+export class CallEventBus extends TypedEmitter<{ event: [CallEvent] }> {
   readonly #backlog: CallEvent[] = [];
   readonly #now: () => Date;
 
   constructor(now: () => Date = () => new Date()) {
     super();
-    this.setMaxListeners(0);
     this.#now = now;
   }
 

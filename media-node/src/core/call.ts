@@ -4,7 +4,7 @@
  * built with), and the call ends on BYE from either side, the agent's hangup or transfer action,
  * a media timeout, or drain. Everything the call owns is torn down exactly once.
  */
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 import type { Span, Tracer } from '@opentelemetry/api';
 import type { CallEventBus } from './call-events.js';
 import type {
@@ -55,7 +55,7 @@ export interface CallOptions {
 
 const PLAYOUT_POLL_MS = 20;
 
-export class Call extends EventEmitter<{ ended: [CallEndReason] }> {
+export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
   readonly callId: string;
   #ended = false;
   #direction: MediaDirection = 'sendrecv';

@@ -3,7 +3,7 @@
  * exits when none are left, or at the deadline after hanging up the rest. `decideDrain` is the
  * pure rule; `DrainController` is the I/O shell that polls it.
  */
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 
 export interface DrainInput {
   /** When drain started (ms, same clock as `now`), or undefined when not draining. */
@@ -44,7 +44,7 @@ export interface DrainControllerOptions {
   now?: () => number;
 }
 
-export class DrainController extends EventEmitter<DrainEvents> {
+export class DrainController extends TypedEmitter<DrainEvents> {
   #startedAtMs: number | undefined;
   #timer: NodeJS.Timeout | undefined;
   #finished = false;

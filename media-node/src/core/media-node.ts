@@ -4,7 +4,7 @@
  * the AdmissionBoard it publishes), places outbound calls through the edge, keeps the registry of
  * active calls, and drives drain. SIP, RTP and the agent arrive as ports (see call-ports.ts).
  */
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 import { performance } from 'node:perf_hooks';
 import type { Tracer } from '@opentelemetry/api';
 import { decideInvite, isAccepting, optionsStatus } from './admission.js';
@@ -65,7 +65,7 @@ export function outboundTarget(to: string, edgeUri: string): string {
   return `sip:${to}@${hostPart}`;
 }
 
-export class MediaNode extends EventEmitter<{ drained: [{ reason: 'empty' | 'deadline' }] }> {
+export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'deadline' }] }> {
   readonly #o: MediaNodeOptions;
   readonly #calls = new Map<string, Call>();
   #settingUp = 0;

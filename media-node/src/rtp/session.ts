@@ -6,7 +6,7 @@
 // clock: across silence, barge-in, DTMF and hold.
 
 import { randomBytes } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 import type { Socket } from 'node:dgram';
 import { FRAME_SAMPLES, FrameChunker } from '../audio/format.js';
 import type { AudioSink } from './audio-sink.js';
@@ -102,7 +102,7 @@ const SEND_BUFFERS = 8;
 const SEND_ERROR_CHECK_EVERY = 64; // a power of two
 const DTMF_GAP_TICKS = 3;
 
-export class RtpSession extends EventEmitter<RtpSessionEvents> implements AudioSink, PacedSource {
+export class RtpSession extends TypedEmitter<RtpSessionEvents> implements AudioSink, PacedSource {
   readonly localPort: number;
   readonly localAddress: string;
   readonly ssrc: number;

@@ -10,7 +10,7 @@ import { buildRequest, targetOfUri } from './request-builder.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { SipError } from './sip-error.js';
 import type { Target, TransportName } from './transport.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 
 export type DialogEndReason = 'local-bye' | 'remote-bye' | 'ack-timeout' | 'closed';
 
@@ -20,14 +20,14 @@ export interface InfoEvent {
   dtmf: DtmfRelay | undefined;
 }
 
-export interface DialogEvents {
+export type DialogEvents = {
   bye: [];
   reinvite: [{ offer: string | undefined; answer: string }];
   refer: [{ referTo: string; status: number }];
   info: [InfoEvent];
   notify: [{ event: string | undefined; status: number | undefined; body: string }];
   ended: [{ reason: DialogEndReason }];
-}
+};
 
 export interface DialogInit {
   role: 'uas' | 'uac';

@@ -42,7 +42,7 @@ import {
   type UdpPort,
   silentLogger,
 } from './transport.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 import { branchOf, responseDestination } from './via.js';
 
 export interface SipEndpointOptions {
@@ -76,9 +76,9 @@ export interface OptionsAnswer {
   headers?: HeaderList;
 }
 
-export interface EndpointEvents {
+export type EndpointEvents = {
   invite: [IncomingInvite];
-}
+};
 
 /**
  * A server transaction in the table, and the INVITE it carries until only retransmissions are left

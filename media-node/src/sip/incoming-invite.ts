@@ -9,14 +9,14 @@ import { parseNameAddr, tagOf, type NameAddr } from './name-addr.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { SipError } from './sip-error.js';
 import type { AnsweredOnArrival, Source } from './transport.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../lib/typed-emitter.js';
 
-export interface IncomingInviteEvents {
+export type IncomingInviteEvents = {
   /** The caller cancelled before the answer (487 already sent). */
   cancel: [];
   /** Answered, rejected or cancelled: the last event (every listener goes after it). */
   settled: [];
-}
+};
 
 export type IncomingInviteState = 'pending' | 'answered' | 'rejected' | 'cancelled';
 

@@ -9,13 +9,9 @@ const quiet = new Int16Array(160);
 
 function detector(onset: FrameClassifier) {
   const events: string[] = [];
-  const d = createFrameTurnDetector(
-    { onset, endOfTurnMs: 100 },
-    {
-      onSpeechStart: (at) => events.push(`start ${at}`),
-      onEndOfTurn: (at) => events.push(`end ${at}`),
-    },
-  );
+  const d = createFrameTurnDetector({ onset, endOfTurnMs: 100 })
+    .on('speechStart', (at) => events.push(`start ${at}`))
+    .on('endOfTurn', (at) => events.push(`end ${at}`));
   return { d, events };
 }
 

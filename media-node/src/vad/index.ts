@@ -43,17 +43,13 @@ export async function loadTurnDetection(config: {
   const endOfTurnMs = config.endOfTurnMs ?? 500;
   if (config.provider === 'energy') {
     return {
-      factory: (events) =>
-        createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs }, events),
+      factory: () => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs }),
       close: () => Promise.resolve(),
     };
   }
   const webrtc = await loadWebRtcVad();
-  const webrtcOnly: TurnDetectorFactory = (events) => {
-    const onset = createOnsetClassifier(webrtc);
-    const detector = createFrameTurnDetector({ onset, endOfTurnMs }, events);
-    return { push: (f, at, speech) => detector.push(f, at, speech), close: () => onset.close() };
-  };
+  const webrtcOnly: TurnDetectorFactory = () =>
+    createFrameTurnDetector({ onset: createOnsetClassifier(webrtc), endOfTurnMs });
   const bargeInOnsetFrames = DEFAULT_ONSET_FRAMES;
   if (config.provider === 'webrtc') {
     return { factory: webrtcOnly, bargeInOnsetFrames, close: () => Promise.resolve() };
@@ -71,11 +67,8 @@ export async function loadTurnDetection(config: {
     };
   }
   return {
-    factory: (events) =>
-      createSileroTurnDetector(
-        { onset: createOnsetClassifier(webrtc), silero, endOfTurnMs },
-        events,
-      ),
+    factory: () =>
+      createSileroTurnDetector({ onset: createOnsetClassifier(webrtc), silero, endOfTurnMs }),
     bargeInOnsetFrames,
     close: () => silero.close(),
   };

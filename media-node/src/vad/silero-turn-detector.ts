@@ -9,15 +9,15 @@
 import { FRAME_MS } from '../audio/format.js';
 import { SpeechEndLocator } from './speech-end.js';
 import type { SileroVadService } from './silero-vad.js';
+import { TurnDetector } from './turn-detector.js';
 import {
   createTurnState,
   resolveTurnParams,
-  emitTurnStep,
   stepEnd,
   stepOnset,
   type TurnParams,
 } from './turn-state.js';
-import type { FrameClassifier, TurnDetector, TurnDetectorEvents } from './types.js';
+import type { FrameClassifier } from './types.js';
 
 export interface SileroTurnDetectorOptions extends Partial<TurnParams> {
   onset: FrameClassifier & { close?(): void };
@@ -26,46 +26,59 @@ export interface SileroTurnDetectorOptions extends Partial<TurnParams> {
   threshold?: number;
 }
 
-export function createSileroTurnDetector(
-  options: SileroTurnDetectorOptions,
-  events: TurnDetectorEvents,
-): TurnDetector {
-  const params = resolveTurnParams(options);
-  const threshold = options.threshold ?? 0.5;
-  const speechEnd = new SpeechEndLocator();
-  const state = createTurnState();
+class SileroTurnDetector extends TurnDetector {
+  readonly #options: SileroTurnDetectorOptions;
+  readonly #params: TurnParams;
+  readonly #threshold: number;
+  readonly #speechEnd = new SpeechEndLocator();
+  readonly #state = createTurnState();
+  readonly #stream: ReturnType<SileroVadService['openStream']>;
   /** End of Silero's last window when it heard silence there (else -Infinity). */
-  let sileroSilentUntil = -Infinity;
+  #sileroSilentUntil = -Infinity;
   /** Start of the current run of frames the frame VAD hears as silence. */
-  let quietSince: number | undefined;
-  const stream = options.silero.openStream((probability, atMs, durationMs) => {
-    const speech = probability >= (state.speaking ? threshold - 0.15 : threshold);
-    sileroSilentUntil = speech ? -Infinity : atMs + durationMs;
-    const endsAt = speechEnd.locate(atMs + durationMs);
-    emitTurnStep(stepEnd(state, speech, atMs, params, durationMs, endsAt), events);
-  });
-  return {
-    push(frame, atMs, onsetSpeech) {
-      speechEnd.push(frame, atMs);
-      const speech = onsetSpeech ?? options.onset.isSpeech(frame);
-      quietSince = speech ? undefined : (quietSince ?? atMs);
-      emitTurnStep(stepOnset(state, speech, atMs, params), events);
-      if (options.silero.failed) {
-        const endsAt = speechEnd.locate(atMs + FRAME_MS);
-        emitTurnStep(stepEnd(state, speech, atMs, params, FRAME_MS, endsAt), events);
-      } else {
-        stream.push(frame, atMs);
-        // Silero answers per 32 ms window, from a worker. When the frame VAD has heard silence
-        // without a break since before the end of Silero's last silent window, each frame carries
-        // that silence on: the end of turn lands on the frame, not on the next Silero answer.
-        if (quietSince !== undefined && quietSince <= sileroSilentUntil) {
-          emitTurnStep(stepEnd(state, false, atMs, params, FRAME_MS), events);
-        }
+  #quietSince: number | undefined;
+
+  constructor(options: SileroTurnDetectorOptions) {
+    super();
+    this.#options = options;
+    this.#params = resolveTurnParams(options);
+    this.#threshold = options.threshold ?? 0.5;
+    this.#stream = options.silero.openStream((probability, atMs, durationMs) => {
+      const state = this.#state;
+      const speech = probability >= (state.speaking ? this.#threshold - 0.15 : this.#threshold);
+      this.#sileroSilentUntil = speech ? -Infinity : atMs + durationMs;
+      const endsAt = this.#speechEnd.locate(atMs + durationMs);
+      this.report(stepEnd(state, speech, atMs, this.#params, durationMs, endsAt));
+    });
+  }
+
+  push(frame: Int16Array, atMs: number, onsetSpeech?: boolean): void {
+    const { onset, silero } = this.#options;
+    const state = this.#state;
+    this.#speechEnd.push(frame, atMs);
+    const speech = onsetSpeech ?? onset.isSpeech(frame);
+    this.#quietSince = speech ? undefined : (this.#quietSince ?? atMs);
+    this.report(stepOnset(state, speech, atMs, this.#params));
+    if (silero.failed) {
+      const endsAt = this.#speechEnd.locate(atMs + FRAME_MS);
+      this.report(stepEnd(state, speech, atMs, this.#params, FRAME_MS, endsAt));
+    } else {
+      this.#stream.push(frame, atMs);
+      // Silero answers per 32 ms window, from a worker. When the frame VAD has heard silence
+      // without a break since before the end of Silero's last silent window, each frame carries
+      // that silence on: the end of turn lands on the frame, not on the next Silero answer.
+      if (this.#quietSince !== undefined && this.#quietSince <= this.#sileroSilentUntil) {
+        this.report(stepEnd(state, false, atMs, this.#params, FRAME_MS));
       }
-    },
-    close() {
-      stream.close();
-      options.onset.close?.();
-    },
-  };
+    }
+  }
+
+  close(): void {
+    this.#stream.close();
+    this.#options.onset.close?.();
+  }
+}
+
+export function createSileroTurnDetector(options: SileroTurnDetectorOptions): TurnDetector {
+  return new SileroTurnDetector(options);
 }

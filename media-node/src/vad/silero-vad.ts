@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { FRAME_MS, PCM16_FULL_SCALE, SAMPLE_RATE } from '../audio/format.js';
 import type { SileroReply, SileroRequest } from './silero-worker.js';
-import { typeScriptWorkerSource } from '../worker-source.js';
+import { typeScriptWorkerSource } from '../lib/worker-source.js';
 
 const WINDOW = 256;
 const WORKER_SOURCE = typeScriptWorkerSource(new URL('./silero-worker.ts', import.meta.url));

@@ -7,7 +7,6 @@
  * they update the state in place and allocate only when something happens.
  */
 import { FRAME_MS } from '../audio/format.js';
-import type { TurnDetectorEvents } from './types.js';
 
 export interface TurnState {
   speaking: boolean;
@@ -108,12 +107,4 @@ export function stepEnd(
     return { type: 'pause', atMs: state.lastSpeechEndMs };
   }
   return NONE;
-}
-
-/** Hands a step to the detector's listener. */
-export function emitTurnStep(step: TurnStep, events: TurnDetectorEvents): void {
-  if (step.type === 'speech-start') events.onSpeechStart(step.atMs);
-  else if (step.type === 'end-of-turn') events.onEndOfTurn(step.atMs);
-  else if (step.type === 'pause') events.onPause?.(step.atMs);
-  else if (step.type === 'resume') events.onResume?.(step.atMs);
 }

@@ -6,29 +6,23 @@ export interface FrameClassifier {
 }
 
 /** What a turn detector tells the agent. Times are the frames' own timestamps (ms). */
-export interface TurnDetectorEvents {
+export type TurnDetectorEvents = {
   /** Caller speech began (used for barge-in); `atMs` is the first speech frame's time. */
-  onSpeechStart(atMs: number): void;
+  speechStart: [atMs: number];
   /** The caller stopped speaking for `endOfTurnMs`; `atMs` is the end of the last speech frame. */
-  onEndOfTurn(atMs: number): void;
+  endOfTurn: [atMs: number];
   /**
    * The caller has been silent for the pause before the end of turn: the turn will probably end
-   * (`atMs` as for onEndOfTurn). Followed by onEndOfTurn, or by onResume if the caller goes on.
+   * (`atMs` as for endOfTurn). Followed by endOfTurn, or by resume if the caller goes on.
    */
-  onPause?(atMs: number): void;
-  /** The caller spoke again after onPause; the turn goes on. */
-  onResume?(atMs: number): void;
-}
+  pause: [atMs: number];
+  /** The caller spoke again after a pause; the turn goes on. */
+  resume: [atMs: number];
+};
 
-export interface TurnDetector {
-  /**
-   * Feeds a frame with its arrival time in ms. `speech`, when given, is the verdict of the
-   * detector's own onset classifier on this frame, computed elsewhere on the same frames in the
-   * same order (the RTP thread runs it for barge-in, vad/onset.ts): the detector takes it instead
-   * of classifying the frame again.
-   */
-  push(frame: Int16Array, atMs: number, speech?: boolean): void;
-  close(): void;
-}
+import type { TurnDetector } from './turn-detector.js';
 
-export type TurnDetectorFactory = (events: TurnDetectorEvents) => TurnDetector;
+export type { TurnDetector };
+
+/** Creates one call's detector. */
+export type TurnDetectorFactory = () => TurnDetector;

@@ -6,7 +6,7 @@
 // ahead of every other thread of the process (priority.ts).
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { typeScriptWorkerSource } from '../../worker-source.js';
+import { typeScriptWorkerSource } from '../../lib/worker-source.js';
 import type { PortRange } from '../../rtp/port-pair.js';
 import type { AnsweredOnArrival, UdpPort, UdpReceiver } from '../../sip/index.js';
 import type { AdmissionBoard } from '../admission-board.js';

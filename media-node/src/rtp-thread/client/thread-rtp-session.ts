@@ -2,7 +2,7 @@
 // the call. It takes the agent's frames (AudioSink) into its shared outbound ring, emits the
 // caller's frames from the inbound ring, and forwards control as messages. Frames that do not fit
 // the ring wait here (waiting-frames.ts) and follow when the thread asks.
-import { EventEmitter } from 'node:events';
+import { TypedEmitter } from '../../lib/typed-emitter.js';
 import { FRAME_SAMPLES } from '../../audio/format.js';
 import type { AudioSink } from '../../rtp/audio-sink.js';
 import type { Codec } from '../../rtp/codec.js';
@@ -51,7 +51,7 @@ export type ThreadRtpSessionEvents = {
   closed: [];
 };
 
-export class ThreadRtpSession extends EventEmitter<ThreadRtpSessionEvents> implements AudioSink {
+export class ThreadRtpSession extends TypedEmitter<ThreadRtpSessionEvents> implements AudioSink {
   private remote: RemoteAddress | undefined;
   private direction: MediaDirection = 'sendrecv';
   private telephoneEvent: number | undefined;
