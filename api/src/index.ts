@@ -30,7 +30,6 @@ export {
   Capacity,
   Pipeline,
   Region,
-  Slo,
   TRANSFER_METHODS,
   Transfer,
   VoiceAgent,
@@ -38,6 +37,13 @@ export {
   type Codec,
   type TransferMethod,
 } from './schema/voice-agent.js';
+export {
+  LATENCY_BUCKETS_MS,
+  Monitoring,
+  SHORTEST_WINDOW_SECONDS_PER_DAY,
+  Slo,
+  type LatencyBucketMs,
+} from './schema/slo.js';
 export { RegionStatus, VoiceAgentStatus } from './schema/voice-agent-status.js';
 export {
   DEFAULT_FAILOVER_CODES,

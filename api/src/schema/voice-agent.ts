@@ -4,6 +4,7 @@ import { API_VERSION, VOICE_AGENT_KIND } from '../constants.js';
 import { cel } from './cel.js';
 import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
 import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
+import { Monitoring, Slo, sloWindowRule } from './slo.js';
 import { VoiceAgentStatus } from './voice-agent-status.js';
 
 export const CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
@@ -99,41 +100,6 @@ export const Transfer = Type.Object(
 );
 export type Transfer = Static<typeof Transfer>;
 
-export const Slo = Type.Object(
-  {
-    turnLatencyMs: Type.Integer({
-      minimum: 1,
-      maximum: 60000,
-      default: 1000,
-      description: 'Target milliseconds from end of caller speech to first agent audio.',
-    }),
-    turnLatencyObjective: Type.Number({
-      minimum: 0.5,
-      maximum: 0.99999,
-      default: 0.99,
-      description: 'Share of turns that must meet turnLatencyMs, e.g. 0.99.',
-    }),
-    callSetupMs: Type.Integer({
-      minimum: 1,
-      maximum: 60000,
-      default: 300,
-      description: 'Target milliseconds from INVITE to answer.',
-    }),
-    answerSuccessObjective: Type.Number({
-      minimum: 0.5,
-      maximum: 0.99999,
-      default: 0.999,
-      description: 'Share of calls that must be answered, e.g. 0.999.',
-    }),
-  },
-  {
-    additionalProperties: false,
-    default: {},
-    description: 'Latency and availability objectives; they generate the alerting rules.',
-  },
-);
-export type Slo = Static<typeof Slo>;
-
 export const Pipeline = pipelineSchema(apiKeyFromSecret);
 export type Pipeline = Static<typeof Pipeline>;
 
@@ -171,6 +137,7 @@ export const VoiceAgentSpec = Type.Object(
     transfer: Type.Optional(Transfer),
     pipeline: Pipeline,
     slo: Slo,
+    monitoring: Monitoring,
     drainTimeoutSeconds: Type.Integer({
       minimum: 0,
       maximum: 86400,
@@ -185,7 +152,11 @@ export const VoiceAgentSpec = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false, description: 'Desired state of the voice agent.' },
+  {
+    additionalProperties: false,
+    description: 'Desired state of the voice agent.',
+    'x-kubernetes-validations': [sloWindowRule],
+  },
 );
 export type VoiceAgentSpec = Static<typeof VoiceAgentSpec>;
 

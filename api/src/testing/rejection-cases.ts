@@ -236,4 +236,36 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     path: 'spec.inbound.sourceCidrs[0]',
     message: 'must be a CIDR',
   },
+  {
+    name: 'an SLO objective of 0.5 (the range is open)',
+    kind: 'VoiceAgent',
+    object: agent('slo-objective-low', (s) => (s.slo = { turnLatencyObjective: 0.5 })),
+    path: 'spec.slo.turnLatencyObjective',
+    message: 'an objective must be greater than 0.5 and less than 0.99999',
+  },
+  {
+    name: 'an SLO objective of 100%',
+    kind: 'VoiceAgent',
+    object: agent('slo-objective-high', (s) => (s.slo = { answerSuccessObjective: 1 })),
+    path: 'spec.slo.answerSuccessObjective',
+    message: 'Invalid value: 1: an objective must be greater than 0.5 and less than 0.99999',
+  },
+  {
+    name: 'a latency threshold between two histogram buckets',
+    kind: 'VoiceAgent',
+    object: agent('slo-threshold-off-bucket', (s) => (s.slo = { turnLatencyMs: 800 })),
+    path: 'spec.slo.turnLatencyMs',
+    message:
+      'Unsupported value: 800: supported values: "5", "10", "25", "50", "100", "150", "200", "250", "300", "400", "500", "600", "750", "1000", "1250", "1500", "2000", "2500", "3000", "5000", "10000"',
+  },
+  {
+    name: 'an SLO window whose shortest alert window is under two scrapes',
+    kind: 'VoiceAgent',
+    object: agent('slo-window-short', (s) => {
+      s.slo = { windowDays: 2 };
+      s.monitoring = { scrapeIntervalSeconds: 15 };
+    }),
+    path: 'spec.slo.windowDays',
+    message: 'must be at least twice monitoring.scrapeIntervalSeconds',
+  },
 ];

@@ -62,7 +62,7 @@ function toFieldError(e: ValueError): FieldError {
       if (allowed !== undefined)
         return {
           path,
-          message: `Unsupported value: ${quote(v)}: supported values: ${allowed.map(quote).join(', ')}`,
+          message: `Unsupported value: ${quote(v)}: supported values: ${allowed.map(supported).join(', ')}`,
         };
       return { path, message: `Invalid value: ${quote(v)}: ${e.message}` };
     }
@@ -120,6 +120,11 @@ function enumValues(s: Record<string, unknown>): unknown[] | undefined {
     out.push(o.const);
   }
   return out;
+}
+
+/** The API server lists supported values as quoted strings, numbers too ("5", "10"). */
+function supported(value: unknown): string {
+  return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 function schemaType(s: Record<string, unknown>): string {
