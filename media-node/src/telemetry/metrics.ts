@@ -4,12 +4,14 @@
  * thread's own whose text the node appends to its /metrics). Histogram buckets include the usual
  * SLO thresholds so that `le` series exist for every objective a VoiceAgent can state.
  */
+import { LATENCY_BUCKETS_MS } from '@voicefleet/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Seconds; includes 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3 (turn latency and call setup SLOs). */
-export const LATENCY_BUCKETS_SECONDS = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10,
-];
+/**
+ * Seconds: the API's LATENCY_BUCKETS_MS, the only values a VoiceAgent may state as a turn-latency
+ * or call-setup SLO threshold, so every threshold has its `le` series.
+ */
+export const LATENCY_BUCKETS_SECONDS = LATENCY_BUCKETS_MS.map((ms) => ms / 1000);
 /** Milliseconds of deviation of an RTP send from its ideal 20 ms slot (the RTP thread's metric). */
 export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
 
