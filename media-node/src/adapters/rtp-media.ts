@@ -7,7 +7,7 @@
 import { codecByName, type Codec } from '../rtp/codec.js';
 import {
   ThreadRtpSession,
-  type AnsweredMedia,
+  type AnsweredOnArrivalMedia,
   type RtpThread,
   type ThreadSessionOptions,
 } from '../rtp-thread/index.js';
@@ -140,9 +140,9 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       session.setDirection(media.direction);
       return negotiated(session, local, local.answerNegotiated(decided.negotiation), encoding);
     },
-    adopt: (answered, offerSdp) => {
+    takeOver: (answered, offerSdp) => {
       if (typeof answered !== 'object' || answered === null) return undefined;
-      const { session, sdpSessionId } = answered as Partial<AnsweredMedia>;
+      const { session, sdpSessionId } = answered as Partial<AnsweredOnArrivalMedia>;
       if (!(session instanceof ThreadRtpSession) || sdpSessionId === undefined) return undefined;
       // The thread negotiated with the same codecs; doing it again here gives the dialog the state
       // its later answers build on (encoding, o= session id and version).

@@ -73,11 +73,11 @@ export interface DialogPort {
  * An INVITE the RTP thread answered on arrival (rtp-thread/worker/answer-on-arrival.ts): 100, 180
  * and 200 left.
  */
-export interface AnsweredInvite {
+export interface AnsweredOnArrival {
   /** performance.now() when the INVITE arrived, and how long its 200 took. */
   readonly receivedAt: number;
   readonly setupMs: number;
-  /** The media the answer opened, for MediaFactory.adopt. */
+  /** The media the answer opened, for MediaFactory.takeOver. */
   readonly media: unknown;
 }
 
@@ -97,9 +97,9 @@ export interface IncomingInvite {
   readonly offerSdp: string;
   /**
    * Set when the 200 left already: the call was admitted and its media opened; accept() with the
-   * adopted media's answer takes it over, and reject() hangs it up.
+   * taken-over media's answer takes it over, and reject() hangs it up.
    */
-  readonly answered?: AnsweredInvite;
+  readonly answered?: AnsweredOnArrival;
   /** 180 Ringing. */
   progress(): void;
   /** 200 OK with `answerSdp`; resolves with the confirmed dialog when the ACK arrives. */
@@ -134,10 +134,10 @@ export interface MediaFactory {
   /** Negotiates `offerSdp` and opens an RTP session; `{status: 488}` when nothing is acceptable. */
   answer(offerSdp: string): Promise<NegotiatedMedia | { status: 488 }>;
   /**
-   * Takes over the media of a call answered on arrival (AnsweredInvite.media, for `offerSdp`);
+   * Takes over the media of a call answered on arrival (AnsweredOnArrival.media, for `offerSdp`);
    * undefined when it is not this factory's.
    */
-  adopt?(media: unknown, offerSdp: string): NegotiatedMedia | undefined;
+  takeOver?(media: unknown, offerSdp: string): NegotiatedMedia | undefined;
   /** UAC: opens an RTP session and returns our offer; `complete` applies the far end's answer. */
   offer(): Promise<{
     offerSdp: string;

@@ -12,7 +12,7 @@ import { Call, type CallEndReason, type TransferSettings } from './call.js';
 import type { CallEventBus } from './call-events.js';
 import type {
   AgentFactory,
-  AnsweredInvite,
+  AnsweredOnArrival,
   ArrivalAdmission,
   DialogPort,
   IncomingInvite,
@@ -235,10 +235,10 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     }
   }
 
-  /** A call the RTP thread admitted and answered: its media is adopted and the dialog taken over. */
-  async #takeOver(invite: IncomingInvite, answered: AnsweredInvite): Promise<void> {
+  /** A call the RTP thread admitted and answered: its media and dialog are taken over. */
+  async #takeOver(invite: IncomingInvite, answered: AnsweredOnArrival): Promise<void> {
     const { metrics, log } = this.#o;
-    const negotiated = this.#o.media.adopt?.(answered.media, invite.offerSdp);
+    const negotiated = this.#o.media.takeOver?.(answered.media, invite.offerSdp);
     if (!negotiated) {
       invite.reject(500); // hangs up: the caller has the 200
       metrics.callsTotal.inc({ direction: 'inbound', outcome: 'failed' });

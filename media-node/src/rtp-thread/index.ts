@@ -7,7 +7,11 @@
 //            onset, and the SIP socket that answers plain new calls on arrival.
 //   protocol.ts, session-memory.ts, frame-ring.ts, admission-board.ts: the messages and the
 //            shared memory between the two sides.
-export { RtpThread, type AnsweredMedia, type AnswerOnArrivalOptions } from './client/rtp-thread.js';
+export {
+  RtpThread,
+  type AnsweredOnArrivalMedia,
+  type AnswerOnArrivalOptions,
+} from './client/rtp-thread.js';
 export {
   ThreadRtpSession,
   type ThreadRtpSessionEvents,

@@ -141,7 +141,7 @@ export type RtpThreadEvent =
   /** A datagram for the event loop's SIP endpoint. */
   | { type: 'sip'; data: Uint8Array; address: string; port: number }
   /** An INVITE answered on arrival, its answer and the session it opened (worker/sip-front.ts). */
-  | ({ type: 'sip-answered' } & AnsweredOnArrivalEvent);
+  | ({ type: 'answered-on-arrival' } & AnsweredOnArrivalEvent);
 
 /** The events that concern one session, for the session on the event loop's side. */
 export type SessionEvent = Extract<

@@ -109,7 +109,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   readonly #dialogs = new Map<string, Dialog>();
   readonly #guards = new Set<TimerHandle>();
   /** Answered INVITEs handed to the application (their media is its to close). */
-  readonly #adopted = new WeakSet<AnsweredOnArrival>();
+  readonly #takenOver = new WeakSet<AnsweredOnArrival>();
   #closed = false;
 
   private constructor(options: SipEndpointOptions) {
@@ -141,7 +141,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       ...(options.udp ? { udp: options.udp } : {}),
       onDatagram: (data, source, answered) => {
         const result = parseMessage(data, { limits: ep.#limits });
-        if (answered) ep.#safely(() => ep.#adopt(result, source, answered), answered);
+        if (answered) ep.#safely(() => ep.#takeOver(result, source, answered), answered);
         else ep.#safely(() => ep.#handle(result, source));
       },
       onFrame: (frame, source) => ep.#safely(() => ep.#handle(frame.result, source)),
@@ -244,7 +244,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       else answered?.discard();
     } catch (error) {
       this.log.error('sip message handling failed', { error: String(error) });
-      if (answered && !this.#adopted.has(answered)) answered.discard();
+      if (answered && !this.#takenOver.has(answered)) answered.discard();
     }
   }
 
@@ -319,7 +319,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
    * Anything else that comes with an answer (a retransmission racing its original, which the
    * thread does not answer twice) is handled as usual and its media given up.
    */
-  #adopt(result: ParseResult, source: Source, answered: AnsweredOnArrival): void {
+  #takeOver(result: ParseResult, source: Source, answered: AnsweredOnArrival): void {
     const msg = result.ok ? result.message : undefined;
     if (msg?.kind !== 'request' || msg.method !== 'INVITE' || this.#server.has(serverKey(msg))) {
       answered.discard();
@@ -332,7 +332,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     entry.invite = invite;
     inbound.sent(100, answered.responses[0]);
     inbound.sent(180, answered.responses[1]);
-    this.#adopted.add(answered);
+    this.#takenOver.add(answered);
     this.#offer(invite);
   }
 

@@ -31,7 +31,7 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
   state: IncomingInviteState = 'pending';
   /**
    * Set when the 100, 180 and 200 left on arrival (rtp-thread/worker/answer-on-arrival.ts): accept() takes the
-   * call over with that 200, and the media the answer opened is the application's to adopt.
+   * call over with that 200, and the media the answer opened is the application's to take over.
    */
   readonly answered: AnsweredOnArrival | undefined;
   readonly #inbound: InboundRequest;

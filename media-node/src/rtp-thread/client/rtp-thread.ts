@@ -46,7 +46,7 @@ interface SparePool {
 const poolKey = (host: string, range: PortRange): string => `${host} ${range.min}-${range.max}`;
 
 /** The media of a call answered on arrival (AnsweredOnArrival.media), for the media factory. */
-export interface AnsweredMedia {
+export interface AnsweredOnArrivalMedia {
   session: ThreadRtpSession;
   /** o= session id of the SDP answer that left. */
   sdpSessionId: number;
@@ -263,13 +263,13 @@ export class RtpThread implements SessionHost {
   }
 
   /** A call the thread answered: its session joins the others, the INVITE goes to the endpoint. */
-  private adoptAnswered(event: Extract<RtpThreadEvent, { type: 'sip-answered' }>): void {
+  private takeOverAnswered(event: Extract<RtpThreadEvent, { type: 'answered-on-arrival' }>): void {
     const { session: opened } = event;
     const memory = new SessionMemory(opened.buffer);
     const answer = this.sip?.answer;
     const offered = answer ? decodeAnsweredOptions(event, answer) : undefined;
     // A session this side cannot describe is closed; the call still goes to the endpoint, whose
-    // application finds no media to adopt and hangs up (the caller has the 200).
+    // application finds no media to take over and hangs up (the caller has the 200).
     if (!offered) this.send({ op: 'close', id: opened.id });
     const session = offered
       ? new ThreadRtpSession(
@@ -283,7 +283,7 @@ export class RtpThread implements SessionHost {
         )
       : undefined;
     if (session) this.sessions.set(opened.id, session);
-    const media: AnsweredMedia | undefined = session && {
+    const media: AnsweredOnArrivalMedia | undefined = session && {
       session,
       sdpSessionId: event.sdpSessionId,
     };
@@ -422,8 +422,8 @@ export class RtpThread implements SessionHost {
       case 'sip':
         this.receiveSip([toBuffer(event.data), event.address, event.port]);
         return;
-      case 'sip-answered':
-        this.adoptAnswered(event);
+      case 'answered-on-arrival':
+        this.takeOverAnswered(event);
         return;
       case 'pacing':
       case 'metrics':
@@ -466,7 +466,7 @@ function toBuffer(bytes: Uint8Array): Buffer {
 
 /** The session options of a call answered on arrival, as the thread opened it. */
 function decodeAnsweredOptions(
-  event: Extract<RtpThreadEvent, { type: 'sip-answered' }>,
+  event: Extract<RtpThreadEvent, { type: 'answered-on-arrival' }>,
   answer: AnswerOnArrivalOptions,
 ): ThreadRtpSessionOptions | undefined {
   const { media } = event;

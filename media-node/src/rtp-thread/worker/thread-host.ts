@@ -175,7 +175,7 @@ export class RtpThreadHost implements BridgeHost {
         now: this.now,
         forward: (data, from, fromPort) =>
           this.post({ type: 'sip', data, address: from, port: fromPort }),
-        answered: (event) => this.post({ type: 'sip-answered', ...event }),
+        answered: (event) => this.post({ type: 'answered-on-arrival', ...event }),
         openOn: (id, memory, options, pair) => void this.open(id, memory, options, () => pair),
       });
       this.post({ type: 'sip-listening', req, port: this.sip.port });
