@@ -1,4 +1,5 @@
-// The `voicefleet` command line: the local fleet (`dev`), test calls (`call`) and help.
+// The `voicefleet` command line: the local fleet (`dev`), test calls (`call`), rendering the
+// monitoring of a set of manifests (`render monitoring`) and help.
 // Each subcommand lives in its own file, loaded only when it runs (`call` needs no operator code);
 // this one only dispatches and maps failures to exit codes.
 import { UsageError } from './usage-error.js';
@@ -14,6 +15,9 @@ Usage:
       --wav file.wav                 save the call audio (left: you, right: the agent)
       --timeout seconds              give up on an agent reply after this long (default 15)
       --run-dir dir                  the fleet's run dir, if 'dev' was given one
+  voicefleet render monitoring <manifest or folder> --out DIR
+                                     write the PrometheusRules, PodMonitors, promtool tests and
+                                     Grafana dashboards the operator applies, without a cluster
   voicefleet help                    this text
 
 Run 'voicefleet <command> --help' for a command's options.`;
@@ -25,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./dev-command.js')).runDevCommand(rest);
     case 'call':
       return (await import('./call-command.js')).runCallCommand(rest);
+    case 'render':
+      return (await import('./render-command.js')).runRenderCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,7 +1,7 @@
-// Reads a folder of VoiceAgent / SipTrunk / Secret YAML the way the API server would admit it:
+// Reads a folder (or one file) of VoiceAgent / SipTrunk / Secret YAML the way the API server would admit it:
 // every document is validated with the same rules as the CRDs, and every problem is reported as
 // `file: Kind name: path: message` so the user knows what to fix.
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseManifests, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
 
@@ -21,7 +21,9 @@ export interface ManifestFolder {
 
 const YAML_FILE = /\.ya?ml$/i;
 
+/** The YAML files under `dir`, in name order; `dir` itself when it is a file. */
 async function yamlFiles(dir: string): Promise<string[]> {
+  if ((await stat(dir)).isFile()) return [dir];
   const entries = await readdir(dir, { withFileTypes: true });
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
