@@ -25,8 +25,15 @@ async function openssl(args: string[], cwd: string): Promise<void> {
   }
 }
 
-/** Writes the PKI into `dir` (EC P-256 keys: fast to make) and returns the file paths. */
-export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
+/**
+ * Writes the PKI into `dir` (EC P-256 keys: fast to make) and returns the file paths. `serverIps`
+ * are the serving certificate's IP addresses (default 127.0.0.1 and the test Service range's
+ * first address).
+ */
+export async function generateCerts(
+  dir: string,
+  serverIps: readonly string[] = ['127.0.0.1', '10.0.0.1'],
+): Promise<ControlPlaneCerts> {
   const files: ControlPlaneCerts = {
     caCert: join(dir, 'ca.crt'),
     caKey: join(dir, 'ca.key'),
@@ -42,7 +49,7 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
     writeFile(files.serviceAccountPub, sa.publicKey.export({ type: 'spki', format: 'pem' })),
     writeFile(
       join(dir, 'apiserver.ext'),
-      'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,' +
+      `subjectAltName=${serverIps.map((ip) => `IP:${ip}`).join(',')},DNS:localhost,DNS:kubernetes,` +
         'DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local\n' +
         'extendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
     ),
@@ -71,4 +78,28 @@ export async function generateCerts(dir: string): Promise<ControlPlaneCerts> {
     dir,
   );
   return files;
+}
+
+/** A client certificate signed by the PKI's CA (e.g. kube-apiserver's towards kubelets). */
+export async function generateClientCert(
+  dir: string,
+  name: string,
+  subject: string,
+): Promise<{ cert: string; key: string }> {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  await writeFile(
+    join(dir, `${name}.ext`),
+    'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
+  );
+  await openssl(
+    ['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject],
+    dir,
+  );
+  await openssl(
+    ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key']
+      .concat(['-CAcreateserial', '-out', `${name}.crt`, '-days', '2'])
+      .concat(['-extfile', `${name}.ext`]),
+    dir,
+  );
+  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
 }

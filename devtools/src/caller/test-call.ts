@@ -2,6 +2,7 @@
 // step speak a line (espeak-ng) or send DTMF, and listen for the agent's answer. What the caller
 // hears is measured at the caller (mouth-to-ear); what the agent heard and said, and its per-stage
 // timings, come from the media node's call events.
+import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
@@ -17,6 +18,11 @@ export type CallStep = { say: string } | { dtmf: string };
 export interface TestCallOptions {
   /** The edge, e.g. `sip:127.0.0.1:5060`. */
   edgeUri: string;
+  /**
+   * The caller's own address for SIP and RTP (bound and advertised); default: the address the
+   * route to the edge leaves from (127.0.0.1 for a loopback edge).
+   */
+  localAddress?: string;
   number: string;
   steps: readonly CallStep[];
   /** Media nodes' HTTP URLs whose call events to follow. */
@@ -54,19 +60,46 @@ export interface TestCallResult {
 const FRAME_MS = 20;
 const SPEECH_DBFS = -45;
 
+/** `sip:host:port` (or `sip:user@host:port`) -> host and port; port 5060 when absent. */
+export function edgeHostPort(edgeUri: string): { host: string; port: number } {
+  const m = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>]+)(?::(\d+))?/.exec(edgeUri);
+  if (m === null) throw new Error(`not a sip: URI: ${edgeUri}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] === undefined ? 5060 : Number(m[2]) };
+}
+
+/**
+ * The local address the kernel would send from to reach `host` (a connected UDP socket sends
+ * nothing): 127.0.0.1 for a loopback edge, the node-facing address for an edge in a cluster.
+ */
+export async function sourceAddressFor(host: string, port: number): Promise<string> {
+  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(port, host, () => resolve());
+    });
+    return socket.address().address;
+  } finally {
+    socket.close();
+  }
+}
+
 export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult> {
+  const edge = edgeHostPort(o.edgeUri);
+  const localAddress = o.localAddress ?? (await sourceAddressFor(edge.host, edge.port));
   const stopEvents = new AbortController();
   const events: NodeCallEvent[] = [];
   const readers = followNodeEvents(o.nodeUrls, (e) => events.push(e), stopEvents.signal);
   const scheduler = new PacingScheduler();
   const rtp = await RtpSession.open({
+    host: localAddress,
     scheduler,
     codec: PCMU,
     telephoneEventPayloadType: 101,
     mediaTimeoutMs: 0,
   });
   const sip = await SipEndpoint.listen({
-    host: '127.0.0.1',
+    host: localAddress,
     port: 0,
     transports: ['udp'],
     userAgent: 'voicefleet-call',
@@ -127,7 +160,7 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
   try {
     const host = o.edgeUri.replace(/^sip:/, '');
     const local: LocalMedia = {
-      address: '127.0.0.1',
+      address: localAddress,
       port: rtp.localPort,
       codecs: ['PCMU', 'PCMA'],
       sessionId: Date.now(),
@@ -135,7 +168,7 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
     };
     dialog = await sip.invite({
       target: `sip:${o.number}@${host}`,
-      from: '"voicefleet call" <sip:caller@127.0.0.1>',
+      from: `"voicefleet call" <sip:caller@${localAddress.includes(':') ? `[${localAddress}]` : localAddress}>`,
       sdp: createOffer(local),
     });
     result.answered = true;

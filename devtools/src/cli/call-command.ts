@@ -10,7 +10,7 @@ import { CALL_SAMPLE_RATE, placeTestCall, type CallStep } from '../caller/test-c
 import { UsageError } from './usage-error.js';
 
 const USAGE =
-  'voicefleet call <number> [--say "text"]... [--dtmf digits]... [--wav file] [--timeout s] [--edge sip:host:port] [--run-dir dir]';
+  'voicefleet call <number> [--say "text"]... [--dtmf digits]... [--wav file] [--timeout s] [--edge sip:host:port] [--bind address] [--run-dir dir]';
 const DTMF = /^[0-9*#A-D]+$/;
 
 export async function runCallCommand(argv: string[]): Promise<number> {
@@ -24,6 +24,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
       wav: { type: 'string' },
       timeout: { type: 'string', default: '15' },
       edge: { type: 'string' },
+      bind: { type: 'string' },
       'run-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -59,6 +60,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   console.log(`calling ${number} via ${edgeUri}`);
   const result = await placeTestCall({
     edgeUri,
+    ...(values.bind !== undefined ? { localAddress: values.bind } : {}),
     number,
     steps,
     nodeUrls: state?.nodes.map((n) => n.httpUrl) ?? [],
