@@ -280,7 +280,7 @@ async function main(): Promise<void> {
         options: {
           image: 'voicefleet/media-node:0.1.0',
           multiRegionCluster: false,
-          edgeUri: 'sip:voicefleet-edge:5060',
+          edgeUri: 'sip:10.96.0.10:5070',
         },
         now: new Date(),
       }).children.map((c) => ({ ...c, metadata: { ...c.metadata, ownerReferences: [] } }));

@@ -25,7 +25,10 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 interface Target {
+  /** The process's entry, bundled as main.js. */
   entry: string;
+  /** Other programs shipped beside it: output name (no .js) -> source. */
+  programs?: Record<string, string>;
   /** Packages required at run time from node_modules (native code, wasm, model files). */
   external: string[];
   /** node_modules/<package> -> the paths inside it the image needs (all when absent). */
@@ -38,6 +41,8 @@ export const TARGETS: Record<string, Target> = {
   operator: { entry: 'operator/src/main.ts', external: [], runtimePackages: {} },
   'media-node': {
     entry: 'media-node/src/node/main.ts',
+    // The chart's `helm test` hook runs it: one test call through the installed fleet.
+    programs: { 'probe-call': 'media-node/src/node/probe-call.ts' },
     external: ['onnxruntime-node', '@echogarden/fvad-wasm'],
     runtimePackages: {
       'onnxruntime-node': ['package.json', 'dist', ORT_BIN, 'LICENSE'],
@@ -80,7 +85,7 @@ function filesBesideBundle(outdir: string, workers: Set<string>): Plugin {
           let name = basename(target);
           if (target.endsWith('.ts')) {
             workers.add(target);
-            name = name.replace(/\.ts$/, '.js');
+            name = workerFileName(target);
           } else {
             const seen = copied.get(name);
             if (seen !== undefined && seen !== target)
@@ -104,6 +109,12 @@ function packageDir(name: string, from: string): string {
     .find((d) => existsSync(join(d, 'package.json')));
   if (dir === undefined) throw new Error(`package ${name} is not installed (from ${from})`);
   return dir;
+}
+
+/** `media-node/src/rtp-thread/worker/main.ts` -> `rtp-thread-worker-main.js`: one flat folder. */
+function workerFileName(source: string): string {
+  const rel = relative(root, source).replace(/^[^/]+\/src\//, '');
+  return rel.replace(/\.ts$/, '.js').replaceAll('/', '-');
 }
 
 function copyRuntimePackages(target: Target, outdir: string): void {
@@ -147,6 +158,8 @@ export async function bundle(name: string): Promise<{ outdir: string; bytes: num
     plugins: [filesBesideBundle(outdir, workers)],
   };
   await build({ ...common, entryPoints: { main: join(root, target.entry) } });
+  for (const [out, source] of Object.entries(target.programs ?? {}))
+    await build({ ...common, entryPoints: { [out]: join(root, source) } });
   // Workers may name further workers or files: bundle until none is left.
   for (
     let pending = [...workers];
@@ -155,7 +168,10 @@ export async function bundle(name: string): Promise<{ outdir: string; bytes: num
   ) {
     for (const worker of pending) {
       built.add(worker);
-      await build({ ...common, entryPoints: { [basename(worker, '.ts')]: worker } });
+      await build({
+        ...common,
+        entryPoints: { [workerFileName(worker).replace(/\.js$/, '')]: worker },
+      });
     }
   }
   writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');

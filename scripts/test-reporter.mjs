@@ -37,7 +37,9 @@ export default async function* compactReporter(source) {
       if (data.nesting === 0) {
         const ms = Math.round(data.details?.duration_ms ?? 0);
         const mark = data.skip ? '-' : ok ? '✔' : '✖';
-        const note = data.skip && typeof data.skip === 'string' ? ` (skipped: ${data.skip})` : '';
+        let note = data.skip && typeof data.skip === 'string' ? ` (skipped: ${data.skip})` : '';
+        // A suite fails on its own when a before/after hook throws: say why.
+        if (!ok && !leaf) note = `: ${reason(data.details?.error)}`;
         yield `${mark} ${where(data.file)} › ${data.name} (${ms} ms)${note}\n`;
       }
     } else if (event.type === 'test:stderr' || event.type === 'test:stdout') {

@@ -36,6 +36,8 @@ function findHelm(): { helm: string } | { missing: string } {
 }
 
 const found = findHelm();
+/** The helm binary, when there is one. */
+export const helmBinary: string | undefined = 'helm' in found ? found.helm : undefined;
 /** For `describe(name, { skip: helmSkipReason })`. */
 export const helmSkipReason: string | false = 'helm' in found ? false : `skipped: ${found.missing}`;
 

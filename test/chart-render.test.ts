@@ -18,10 +18,36 @@ import {
   runHelm as run,
   type RenderedObject as Obj,
 } from './chart-helm.js';
+import { parseManifests } from '@voicefleet/api';
+import { desiredDeployment, renderMediaNodeConfig } from '@voicefleet/operator';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
 const NS = 'vf';
+
+/** The labels of a media pod as the operator writes its Deployment's pod template. */
+function mediaPodLabels(): Record<string, string> {
+  const agent = {
+    apiVersion: 'voicefleet.io/v1alpha1',
+    kind: 'VoiceAgent',
+    metadata: { name: 'front-desk', namespace: 'default', uid: 'u1', generation: 1 },
+    spec: parseManifests(readFileSync(join(root, 'crds/examples/front-desk.yaml'), 'utf8'))
+      .voiceAgents[0]!.spec,
+  };
+  const ctx = {
+    agent,
+    region: 'us-east-1',
+    replicas: 1,
+    config: renderMediaNodeConfig(agent, 'us-east-1', { edgeUri: 'sip:10.96.0.10:5070' }),
+    options: {
+      image: 'voicefleet/media-node:0.1.0',
+      multiRegionCluster: false,
+      edgeUri: 'sip:10.96.0.10:5070',
+    },
+  };
+  return desiredDeployment(ctx).spec!.template.metadata!
+    .labels!;
+}
 
 // Rendered manifests are untyped data; the assertions below are their type check.
 /* eslint-disable @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
@@ -216,11 +242,14 @@ describe('helm chart', { skip: helmSkip }, () => {
         if (label === 'default values') {
           assert.equal(env.VOICEFLEET_REGIONS, 'local');
           assert.equal(env.VOICEFLEET_NAMESPACE, undefined);
-          assert.equal(env.VOICEFLEET_EDGE_URI, `sip:rel-voicefleet-edge.${NS}.svc:5060`);
+          // No host name for media nodes (a bare cluster has no DNS): the internal Service, which
+          // the operator reads the cluster IP of.
+          assert.equal(env.VOICEFLEET_EDGE_URI, undefined);
+          assert.equal(env.VOICEFLEET_EDGE_SERVICE, `${NS}/rel-voicefleet-edge-internal:5070`);
         } else {
           assert.equal(env.VOICEFLEET_REGIONS, 'us-east-1,us-west-2');
           assert.equal(env.VOICEFLEET_NAMESPACE, 'agents');
-          assert.equal(env.VOICEFLEET_EDGE_URI, `sip:acme-edge.${NS}.svc:5080`);
+          assert.equal(env.VOICEFLEET_EDGE_SERVICE, `${NS}/acme-edge-internal:5070`);
           assert.equal(env.VOICEFLEET_EDGE_CONTROL_PORT, '6090');
         }
       });
@@ -257,11 +286,41 @@ describe('helm chart', { skip: helmSkip }, () => {
         }
       });
 
+      test("the internal SIP port: its own Service, the edge pods' port, media pods only", () => {
+        const internal = byKind(objs, 'Service').find((s) =>
+          s.metadata!.name!.endsWith('-edge-internal'),
+        )!;
+        assert.deepEqual(
+          (internal.spec.ports as { port: number; protocol: string }[]).map(
+            (p) => `${p.port}/${p.protocol}`,
+          ),
+          ['5070/UDP', '5070/TCP'],
+        );
+        const pub = byKind(objs, 'Service').find((s) => s.metadata!.name!.endsWith('-edge'))!;
+        assert.ok(!(pub.spec.ports as { port: number }[]).some((p) => p.port === 5070));
+        const np = byKind(objs, 'NetworkPolicy').find((n) => n.metadata!.name!.endsWith('-edge'))!;
+        const rule = (
+          np.spec.ingress as { ports: { port: number }[]; from?: { podSelector?: unknown }[] }[]
+        ).find((r) => r.ports.some((p) => p.port === 5070))!;
+        assert.deepEqual(rule.from?.[0]?.podSelector, {
+          matchLabels: { 'app.kubernetes.io/name': 'voicefleet-media-node' },
+        });
+        const role = byKind(objs, 'Role').find((r) => r.metadata!.name!.endsWith('-operator'))!;
+        assert.ok(
+          (role.rules as { resources: string[]; resourceNames?: string[] }[]).some(
+            (r) =>
+              r.resources.includes('services') && r.resourceNames?.[0] === internal.metadata!.name,
+          ),
+          'the operator may read that Service, and no other',
+        );
+      });
+
       test('the init container writes the configured defines and ports', () => {
         const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
         const script = edge.spec.template.spec.initContainers[0].args[0] as string;
         if (label === 'default values') {
           assert.match(script, /!VF_SIP_PORT!5060!g/);
+          assert.match(script, /!VF_INTERNAL_PORT!5070!g/);
           assert.match(script, /!VF_REGION!local!g/);
         } else {
           assert.match(script, /!VF_SIP_PORT!5080!g/);
@@ -272,6 +331,67 @@ describe('helm chart', { skip: helmSkip }, () => {
       });
     });
   }
+
+  test('the media-node PodMonitor selects the labels the operator puts on media pods', () => {
+    const monitor = byKind(
+      render('monitoring: { podMonitor: { enabled: true } }'),
+      'PodMonitor',
+    ).find((m) => m.metadata!.name!.endsWith('-media-node'))!;
+    const podLabels = mediaPodLabels();
+    for (const [k, v] of Object.entries(
+      monitor.spec.selector.matchLabels as Record<string, string>,
+    ))
+      assert.equal(podLabels[k], v, `media pods carry ${k}=${v}`);
+  });
+
+  test('the edge as a NodePort Service, with a fixed node port when one is given', () => {
+    const svc = (values: string) =>
+      byKind(render(values), 'Service').find((s) => s.metadata!.name!.endsWith('-edge'))!;
+    const fixed = svc('edge: { service: { type: NodePort, nodePort: 30560 } }');
+    assert.equal(fixed.spec.type, 'NodePort');
+    assert.deepEqual(
+      (fixed.spec.ports as { nodePort?: number }[]).map((p) => p.nodePort),
+      [30560, 30560],
+    );
+    assert.equal(fixed.spec.externalTrafficPolicy, 'Local');
+    const picked = svc('edge: { service: { type: NodePort } }');
+    assert.deepEqual(
+      (picked.spec.ports as { nodePort?: number }[]).map((p) => p.nodePort),
+      [undefined, undefined],
+    );
+  });
+
+  test('edge.hostNetwork puts the edge pods on the node network', () => {
+    const edge = byKind(render('edge: { hostNetwork: true }'), 'Deployment').find((d) =>
+      d.metadata!.name!.endsWith('-edge'),
+    )!;
+    assert.equal(edge.spec.template.spec.hostNetwork, true);
+    assert.equal(edge.spec.template.spec.dnsPolicy, 'ClusterFirstWithHostNet');
+  });
+
+  test('a value of the wrong type is rejected by the schema, naming the field', () => {
+    const r = run([
+      'template',
+      'rel',
+      chart,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'edge.replicas=two',
+    ]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /edge\.replicas|\/edge\/replicas/);
+    assert.match(r.stderr, /integer/);
+  });
+
+  test('helm test: a pod that calls the configured number through the public edge Service', () => {
+    const pod = byKind(render('tests: { number: "+14155550100" }'), 'Pod')[0]!;
+    assert.equal(pod.metadata!.annotations!['helm.sh/hook'], 'test');
+    const c = pod.spec.containers[0] as { command: string[]; args: string[] };
+    assert.deepEqual(c.command, ['node', '/app/probe-call.js']);
+    assert.equal(c.args[0], 'sip:$(REL_VOICEFLEET_EDGE_SERVICE_HOST):5060');
+    assert.equal(c.args[1], '+14155550100');
+  });
 
   test('the chart CRDs are the generated crds/, byte for byte and as rendered', () => {
     const crdDir = join(root, 'crds');
@@ -313,6 +433,12 @@ describe(
       const core = plane.kubeConfig.makeApiClient(CoreV1Api);
       await core.createNamespace({ body: { metadata: { name: NS } } });
       await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+      // A Pod (the helm test hook) is admitted only with its ServiceAccount there; without
+      // kube-controller-manager nobody creates `default`.
+      await core.createNamespacedServiceAccount({
+        namespace: NS,
+        body: { metadata: { name: 'default' } },
+      });
       const crdApi = {
         group: 'apiextensions.k8s.io',
         version: 'v1',

@@ -199,9 +199,13 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       g.invites.length = 0;
     });
   };
-  const dial = (expect?: string): Promise<{ successful: number }> =>
+  // A media node's outbound calls go to the edge's internal port (docs/edge.md).
+  const dial = (
+    expect?: string,
+    to = `127.0.0.1:${kam.internalSipPort}`,
+  ): Promise<{ successful: number }> =>
     runSippUac({
-      target: target(),
+      target: to,
       number: '+442071234567',
       calls: 1,
       rate: 1,
@@ -221,6 +225,31 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     setGateways({ kind: 'answer', code: 503 });
     assert.equal((await dial()).successful, 1);
     assert.deepEqual(invites(), [1, 1, 0]);
+  });
+
+  // Which door a request came through decides whether it is a media node's outbound call: on
+  // the public port the media node's own address and port count for nothing (in a cluster,
+  // conntrack may have rewritten that port), so the call is never routed to a carrier from there.
+  it("routes no media node's INVITE to a carrier when it comes to the public port", async () => {
+    setGateways();
+    // From 127.0.0.1 (in carrier-in's ACL) it is an inbound call to a number no agent owns.
+    await dial('404', target());
+    assert.deepEqual(invites(), [0, 0, 0]);
+  });
+
+  it('refuses an INVITE on the internal port from an address that is no media node: 403', async () => {
+    setGateways();
+    const stranger = await runSippUac({
+      target: `127.0.0.1:${kam.internalSipPort}`,
+      number: '+442071234567',
+      calls: 1,
+      rate: 1,
+      localPort: callerPort,
+      scenario: 'edge-uac-reject.xml',
+      keys: { expect: '403' },
+    });
+    assert.equal(stranger.successful, 1);
+    assert.deepEqual(invites(), [0, 0, 0]);
   });
 
   it('moves to the next trunk when every gateway of the first answers 503', async () => {

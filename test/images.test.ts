@@ -3,13 +3,13 @@
 // the edge boots from the chart's own files and answers OPTIONS, 403 and 404; the media node
 // answers a spoken call; the operator reaches /readyz against a real API server.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Wait, type StartedTestContainer } from 'testcontainers';
 import { stringify } from 'yaml';
-import { placeTestCall } from '../operator/src/cli/caller/test-call.js';
+import { placeTestCall } from '@voicefleet/devtools/caller';
 import { helmSkipReason, renderChart, type RenderedObject } from './chart-helm.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
@@ -30,6 +30,13 @@ import {
 } from '../media-node/src/providers/scripted/front-desk-script.js';
 
 const dockerSkip = dockerSkipReason();
+
+/** A temp dir the containers' user (65532) can read when it is bind-mounted. */
+function readableDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
+}
 
 describe('images', { skip: dockerSkip }, () => {
   before(() => buildImages());
@@ -85,7 +92,7 @@ describe('edge image boots from the chart files', { skip: dockerSkip || helmSkip
     const configMap = objects.find(
       (o) => o.kind === 'ConfigMap' && o.metadata?.name?.endsWith('-edge'),
     ) as RenderedObject;
-    dir = mkdtempSync(join(tmpdir(), 'vf-edge-image-'));
+    dir = readableDir('vf-edge-image-');
     for (const [file, text] of Object.entries(configMap.data as Record<string, string>))
       writeFileSync(join(dir, file), text);
     const pod = deployment.spec.template.spec;
@@ -94,10 +101,11 @@ describe('edge image boots from the chart files', { skip: dockerSkip || helmSkip
     // The init container and Kamailio in one container: the script, then exec the command line.
     edge = await new HardenedContainer(imageRef('edge'))
       .withBindMounts([{ source: dir, target: '/etc/voicefleet/kamailio', mode: 'ro' }])
-      .withTmpFs({ '/run/kamailio': 'rw,size=16m' })
+      .withTmpFs({ '/run/kamailio': 'rw,size=16m,uid=65532,gid=65532' })
       .withEnvironment({ VF_RPC_TOKEN: token, VF_ADVERTISE_ADDR: '' })
       .withEntrypoint(['/bin/sh', '-ec', `POD_IP=$(hostname -i)\n${init}\nexec "$@"`, 'edge'])
       .withCommand([...main.command, ...main.args])
+      .withExposedPorts(5090)
       .withWaitStrategy(Wait.forHttp('/metrics', 5090).forStatusCode(200))
       .withStartupTimeout(60_000)
       .start();
@@ -147,7 +155,7 @@ describe('media-node image answers a call', { skip: dockerSkip }, () => {
 
   before(async () => {
     buildImages();
-    dir = mkdtempSync(join(tmpdir(), 'vf-media-image-'));
+    dir = readableDir('vf-media-image-');
     writeFileSync(
       join(dir, 'config.yaml'),
       stringify({
@@ -169,13 +177,14 @@ describe('media-node image answers a call', { skip: dockerSkip }, () => {
     );
     node = await new HardenedContainer(imageRef('media-node'))
       .withBindMounts([{ source: dir, target: '/etc/voicefleet', mode: 'ro' }])
-      .withTmpFs({ '/tmp': 'rw,size=64m' })
+      .withTmpFs({ '/tmp': 'rw,size=64m,mode=1777' })
       .withEnvironment({ VOICEFLEET_CONFIG: '/etc/voicefleet/config.yaml' })
       .withEntrypoint([
         '/bin/sh',
         '-ec',
         'export VOICEFLEET_ADVERTISED_HOST=$(hostname -i); exec node --enable-source-maps /app/main.js',
       ])
+      .withExposedPorts(8080)
       .withWaitStrategy(Wait.forHttp('/readyz', 8080).forStatusCode(200))
       .withStartupTimeout(60_000)
       .start();
@@ -216,7 +225,7 @@ describe(
       buildImages();
       plane = await startControlPlane({ controllerManager: false });
       await installCrds(plane.kubeConfig);
-      dir = mkdtempSync(join(tmpdir(), 'vf-operator-image-'));
+      dir = readableDir('vf-operator-image-');
       writeFileSync(join(dir, 'kubeconfig'), readFileSync(plane.kubeconfigPath));
       port = await freePort();
       // Host network: the harness API server listens on loopback only.

@@ -24,6 +24,18 @@ describe('parseConfig', () => {
       /--metrics-port must be an integer/,
     ],
     ['names an unknown flag', ['--regions', 'a', '--bogus'], /bogus/],
+    // A media node cannot resolve a name (and a bare cluster has no DNS): refuse it here, not at
+    // the first outbound call.
+    [
+      'refuses an edge URI with a host name',
+      ['--regions', 'a', '--edge-uri', 'sip:voicefleet-edge.voicefleet.svc:5060'],
+      /--edge-uri must be sip:<IP address>:<port>/,
+    ],
+    [
+      'names a malformed edge Service',
+      ['--regions', 'a', '--edge-service', 'voicefleet-edge-internal'],
+      /--edge-service must be NAMESPACE\/NAME:PORT/,
+    ],
   ];
   for (const [name, argv, message] of bad) {
     it(name, () =>
@@ -33,6 +45,19 @@ describe('parseConfig', () => {
       ),
     );
   }
+
+  it('takes the edge as an IP URI, or as the internal Service to read the cluster IP of', () => {
+    assert.equal(parseConfig(['--regions', 'a'], {}).edgeUri, 'sip:127.0.0.1:5070');
+    assert.equal(
+      parseConfig(['--regions', 'a', '--edge-uri', 'sip:[fd00::1]:5070'], {}).edgeUri,
+      'sip:[fd00::1]:5070',
+    );
+    assert.deepEqual(
+      parseConfig(['--regions', 'a'], { VOICEFLEET_EDGE_SERVICE: 'vf/vf-edge-internal:5070' })
+        .edgeService,
+      { namespace: 'vf', name: 'vf-edge-internal', port: 5070 },
+    );
+  });
 
   it('configures the edge from flags and env, with the token from env only', () => {
     const c = parseConfig(

@@ -16,7 +16,13 @@ export interface OperatorConfig {
   metricsPort: number;
   mediaNodeImage: string;
   multiRegionCluster: boolean;
+  /**
+   * Where media nodes send outbound calls: `sip:<IP>:<port>` (a media node cannot resolve names;
+   * a bare cluster has no DNS). Ignored when `edgeService` is set: its cluster IP is used instead.
+   */
   edgeUri: string;
+  /** The edge's internal Service, resolved to its cluster IP at start (the Helm chart's way). */
+  edgeService: { namespace: string; name: string; port: number } | undefined;
   workers: number;
   /** Seconds a lease is valid without renewal. */
   leaseDurationSeconds: number;
@@ -39,6 +45,9 @@ export class ConfigError extends Error {
 }
 
 const REGION = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** `sip:` + an IPv4 address or a bracketed IPv6 address + a port. */
+const EDGE_URI = /^sip:(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/;
+const EDGE_SERVICE = /^([a-z0-9][-a-z0-9]*)\/([a-z0-9][-a-z0-9]*):(\d{1,5})$/;
 
 export const USAGE = `voicefleet operator
 
@@ -53,7 +62,8 @@ export const USAGE = `voicefleet operator
   --metrics-host HOST               bind address of that port (default 0.0.0.0)
   --media-node-image IMAGE          default media-node image (env VOICEFLEET_MEDIA_NODE_IMAGE)
   --multi-region-cluster            pin media pods to their region (node affinity on topology.kubernetes.io/region)
-  --edge-uri URI                    SIP URI media nodes send outbound calls to (default sip:voicefleet-edge:5060)
+  --edge-uri URI                    sip:<IP>:<port> media nodes send outbound calls to (env VOICEFLEET_EDGE_URI; default sip:127.0.0.1:5070)
+  --edge-service NS/NAME:PORT       ... or the edge's internal Service, used by its cluster IP (env VOICEFLEET_EDGE_SERVICE)
   --workers N                       parallel reconciles per controller (default 4)
   --lease-duration-seconds N        leader lease duration (default 15)
   --edge-rpc-url URL[,URL]          Kamailio JSON-RPC endpoints to program (env VOICEFLEET_EDGE_RPC_URLS)
@@ -87,6 +97,7 @@ export function parseConfig(
         'media-node-image': { type: 'string' },
         'multi-region-cluster': { type: 'boolean' },
         'edge-uri': { type: 'string' },
+        'edge-service': { type: 'string' },
         workers: { type: 'string' },
         'lease-duration-seconds': { type: 'string' },
         'edge-rpc-url': { type: 'string' },
@@ -133,9 +144,21 @@ export function parseConfig(
       `--regions: "${bad.join('", "')}" is not a region name (lowercase letters, digits, dashes)`,
     );
 
-  const edgeUri = str('edge-uri', 'VOICEFLEET_EDGE_URI') ?? 'sip:voicefleet-edge:5060';
-  if (!/^sips?:\S+$/.test(edgeUri))
-    throw new ConfigError(`--edge-uri must be a sip: URI, got "${edgeUri}"`);
+  const edgeUri = str('edge-uri', 'VOICEFLEET_EDGE_URI') ?? 'sip:127.0.0.1:5070';
+  if (!EDGE_URI.test(edgeUri))
+    throw new ConfigError(
+      `--edge-uri must be sip:<IP address>:<port> (media nodes do not resolve names), got "${edgeUri}"`,
+    );
+  const edgeServiceRaw = str('edge-service', 'VOICEFLEET_EDGE_SERVICE');
+  let edgeService: OperatorConfig['edgeService'];
+  if (edgeServiceRaw !== undefined) {
+    const m = EDGE_SERVICE.exec(edgeServiceRaw);
+    if (m === null)
+      throw new ConfigError(
+        `--edge-service must be NAMESPACE/NAME:PORT (the edge's internal Service), got "${edgeServiceRaw}"`,
+      );
+    edgeService = { namespace: m[1]!, name: m[2]!, port: Number(m[3]) };
+  }
 
   const namespace = str('namespace', 'VOICEFLEET_NAMESPACE');
   if (namespace?.includes(',')) {
@@ -189,6 +212,7 @@ export function parseConfig(
     multiRegionCluster:
       values['multi-region-cluster'] === true || env['VOICEFLEET_MULTI_REGION_CLUSTER'] === 'true',
     edgeUri,
+    edgeService,
     workers: int('workers', 'VOICEFLEET_WORKERS', 4, 1, 64),
     leaseDurationSeconds: int('lease-duration-seconds', undefined, 15, 2, 300),
   };

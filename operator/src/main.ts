@@ -12,6 +12,7 @@ import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.j
 import { startOpsServer } from './runtime/ops-server.js';
 import { onShutdownSignals } from './runtime/shutdown.js';
 import { startEdgeSync, type EdgeSync } from './edge/index.js';
+import { resolveEdgeService } from './kube/edge-service.js';
 import { runWhileLeader } from './leadership.js';
 
 export function loadKubeConfig(config: OperatorConfig): KubeConfig {
@@ -39,6 +40,10 @@ export async function runOperator(
 ): Promise<void> {
   // Every informer, queue and the elector listen on this signal.
   setMaxListeners(64, signal);
+  const edgeUri =
+    config.edgeService !== undefined
+      ? await resolveEdgeService(kc, config.edgeService, { log, signal })
+      : config.edgeUri;
   const manager = new Manager({
     kc,
     log,
@@ -48,7 +53,7 @@ export async function runOperator(
     childOptions: {
       image: config.mediaNodeImage,
       multiRegionCluster: config.multiRegionCluster,
-      edgeUri: config.edgeUri,
+      edgeUri,
     },
     workers: config.workers,
   });
@@ -63,6 +68,7 @@ export async function runOperator(
     regions: config.regions,
     namespace: config.namespace ?? '(all)',
     identity: config.identity,
+    edgeUri,
   });
   try {
     const informers = manager.runInformers(signal);

@@ -26,6 +26,8 @@ export interface KamailioOptions {
 
 export interface KamailioInstance {
   sipPort: number;
+  /** The media nodes' port: their outbound calls go here. */
+  internalSipPort: number;
   controlPort: number;
   rpcUrl: string;
   token: string;
@@ -43,11 +45,12 @@ export function kamailioAvailable(): boolean {
 export async function startKamailio(options: KamailioOptions = {}): Promise<KamailioInstance> {
   const dir = await mkdtemp(join(tmpdir(), 'vf-kamailio-'));
   await cp(EDGE_CONFIG_DIR, dir, { recursive: true });
-  const [sipPort = 0, controlPort = 0] = await freePorts(2);
+  const [sipPort = 0, controlPort = 0, internalSipPort = 0] = await freePorts(3);
   const token = options.token ?? 'test-token-0123456789';
   const local = renderLocalEdgeConfig({
     region: options.region ?? 'local',
     sipPort,
+    internalSipPort,
     controlPort,
     token,
     dispatcherList: join(dir, 'dispatcher.list'),
@@ -102,6 +105,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   await launch();
   return {
     sipPort,
+    internalSipPort,
     controlPort,
     rpcUrl,
     token,

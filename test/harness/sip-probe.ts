@@ -2,7 +2,7 @@
 // the host: sent from the address the route to the target leaves from, so a peer in a container
 // or a pod can answer it.
 import { createSocket } from 'node:dgram';
-import { sourceAddressFor } from '../../operator/src/cli/caller/test-call.js';
+import { sourceAddressFor } from '@voicefleet/devtools/caller';
 
 export interface SipProbe {
   method: 'OPTIONS' | 'INVITE';

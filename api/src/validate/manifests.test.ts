@@ -19,7 +19,10 @@ describe('parseManifests', () => {
       const r = parseManifests(readFileSync(new URL(file, examples), 'utf8'));
       for (const t of r.sipTrunks) {
         for (const g of t.spec.gateways) assert.match(g.host, /^127\./, `${file}: ${g.name}`);
-        for (const c of t.spec.inbound?.sourceCidrs ?? []) assert.match(c, /^127\./, file);
+        // An ACL admits callers and probes nothing: loopback for the local fleet, the private
+        // ranges for a cluster's nodes and pods; never a public address.
+        for (const c of t.spec.inbound?.sourceCidrs ?? [])
+          assert.match(c, /^(127\.|10\.0\.0\.0\/8$|172\.16\.0\.0\/12$|192\.168\.0\.0\/16$)/, file);
       }
       for (const a of r.voiceAgents) {
         const target = a.spec.transfer?.target ?? '';

@@ -2,6 +2,7 @@
 // the agent, and measures each turn from the end of your speech to the agent's audio at your ear.
 export {
   placeTestCall,
+  edgeHostPort,
   CALL_SAMPLE_RATE,
   type CallStep,
   type TestCallOptions,
@@ -10,3 +11,4 @@ export {
   type TranscriptLine,
 } from './test-call.js';
 export { formatCallSummary, formatTurnLatency } from './call-report.js';
+export { sourceAddressFor } from '@voicefleet/media-node/sip';

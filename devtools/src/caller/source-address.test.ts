@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { edgeHostPort, sourceAddressFor } from './test-call.js';
+import { sourceAddressFor } from '@voicefleet/media-node/sip';
+import { edgeHostPort } from './test-call.js';
 
 describe('the caller address', () => {
   it('reads host and port from the edge URI, 5060 by default', () => {

@@ -2,11 +2,10 @@
 // step speak a line (espeak-ng) or send DTMF, and listen for the agent's answer. What the caller
 // hears is measured at the caller (mouth-to-ear); what the agent heard and said, and its per-stage
 // timings, come from the media node's call events.
-import { createSocket } from 'node:dgram';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
-import { SipEndpoint, SipError, type Dialog } from '@voicefleet/media-node/sip';
+import { SipEndpoint, SipError, sourceAddressFor, type Dialog } from '@voicefleet/media-node/sip';
 import { createOffer, parseAnswer, type LocalMedia } from '@voicefleet/media-node/sdp';
 import { createEspeakTts } from '@voicefleet/media-node/providers';
 import { CallRecorder } from './call-recorder.js';
@@ -65,23 +64,6 @@ export function edgeHostPort(edgeUri: string): { host: string; port: number } {
   const m = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>]+)(?::(\d+))?/.exec(edgeUri);
   if (m === null) throw new Error(`not a sip: URI: ${edgeUri}`);
   return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] === undefined ? 5060 : Number(m[2]) };
-}
-
-/**
- * The local address the kernel would send from to reach `host` (a connected UDP socket sends
- * nothing): 127.0.0.1 for a loopback edge, the node-facing address for an edge in a cluster.
- */
-export async function sourceAddressFor(host: string, port: number): Promise<string> {
-  const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(port, host, () => resolve());
-    });
-    return socket.address().address;
-  } finally {
-    socket.close();
-  }
 }
 
 export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult> {

@@ -15,6 +15,8 @@ export const EDGE_CONFIG_DIR = new URL(
 export interface LocalEdgeSettings {
   region: string;
   sipPort: number;
+  /** The media nodes' own SIP port (their outbound calls). */
+  internalSipPort: number;
   controlPort: number;
   token: string;
   dispatcherList: string;
@@ -32,6 +34,7 @@ export function renderLocalEdgeConfig(s: LocalEdgeSettings): string {
     '#!define VF_CONFIGURED',
     '#!substdef "!VF_SIP_ADDR!127.0.0.1!g"',
     `#!substdef "!VF_SIP_PORT!${s.sipPort}!g"`,
+    `#!substdef "!VF_INTERNAL_PORT!${s.internalSipPort}!g"`,
     '#!substdef "!VF_CONTROL_ADDR!127.0.0.1!g"',
     `#!substdef "!VF_CONTROL_PORT!${s.controlPort}!g"`,
     `#!substdef "!VF_RPC_TOKEN!${s.token}!g"`,
@@ -87,13 +90,15 @@ export interface LocalEdge {
   region: string;
   sipUri: string;
   sipPort: number;
+  /** Where the region's media nodes send outbound calls (the edge's internal port). */
+  internalSipUri: string;
   writer: EdgeWriter;
   process: ManagedProcess;
 }
 
 export async function startLocalEdge(
   region: string,
-  ports: { sip: number; control: number },
+  ports: { sip: number; internalSip: number; control: number },
   runDir: string,
 ): Promise<LocalEdge> {
   const dir = join(runDir, 'edge', region);
@@ -104,6 +109,7 @@ export async function startLocalEdge(
   const settings: LocalEdgeSettings = {
     region,
     sipPort: ports.sip,
+    internalSipPort: ports.internalSip,
     controlPort: ports.control,
     token,
     dispatcherList: join(dir, 'dispatcher.list'),
@@ -134,6 +140,7 @@ export async function startLocalEdge(
     region,
     sipUri: `sip:127.0.0.1:${ports.sip}`,
     sipPort: ports.sip,
+    internalSipUri: `sip:127.0.0.1:${ports.internalSip}`,
     writer: new EdgeWriter(client),
     process,
   };

@@ -160,7 +160,11 @@ export class LocalFleet {
     for (const agent of agents) {
       for (const region of agent.spec.regions) {
         const edge = this.edges.get(region.name);
-        const edgeUri = edge?.sipUri ?? `sip:127.0.0.1:${this.options.sipPort}`;
+        // Media nodes send outbound calls to their edge's internal port (docs/edge.md).
+        const edgeUri =
+          edge?.internalSipUri ??
+          [...this.edges.values()][0]?.internalSipUri ??
+          `sip:127.0.0.1:${this.options.sipPort}`;
         const rendered = renderMediaNodeConfig(
           {
             metadata: { name: nameOf(agent), namespace: nsOf(agent), uid: 'local' },
@@ -212,7 +216,7 @@ export class LocalFleet {
       const sip = this.edges.size === 0 ? this.options.sipPort : await freePort();
       const edge = await startLocalEdge(
         region,
-        { sip, control: await freePort() },
+        { sip, internalSip: await freePort(), control: await freePort() },
         this.options.runDir,
       );
       this.edges.set(region, edge);

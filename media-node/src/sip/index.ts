@@ -44,3 +44,4 @@ export type { AnsweredOnArrival, UdpPort, UdpReceiver } from './transport.js';
 export { StreamFramer } from './stream-framer.js';
 export type { DtmfRelay } from './dialog-bodies.js';
 export type { TimerHandle, Timers, TimerValues } from './timers.js';
+export { sourceAddressFor } from './source-address.js';
