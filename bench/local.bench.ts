@@ -62,7 +62,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    await fleet.stop(5000);
+    await fleet.stop();
     await rm(folder, { recursive: true, force: true });
   }
 

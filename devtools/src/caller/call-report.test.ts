@@ -9,7 +9,7 @@ const base: TestCallResult = {
   greetingHeard: true,
   turns: [],
   endedBy: 'you',
-  audio: new Int16Array(0),
+  audio: { you: new Int16Array(0), agent: new Int16Array(0) },
 };
 
 describe('call report', () => {

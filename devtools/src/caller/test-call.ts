@@ -7,10 +7,10 @@ import { SAMPLE_RATE, dbfs } from '@voicefleet/media-node/audio';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
 import { SipEndpoint, SipError, sourceAddressFor, type Dialog } from '@voicefleet/media-node/sip';
 import { createOffer, parseAnswer, type LocalMedia } from '@voicefleet/media-node/sdp';
-import { createEspeakTts } from '@voicefleet/media-node/providers';
-import { CallRecorder } from './call-recorder.js';
+import { createEspeakTts, type TtsProvider } from '@voicefleet/media-node/providers';
+import { CallRecorder, type CallAudio } from './call-recorder.js';
 import { followNodeEvents, type NodeCallEvent } from './node-events.js';
-import { UtteranceDetector } from './utterance-detector.js';
+import { AgentListener } from './agent-listener.js';
 
 export type CallStep = { say: string } | { dtmf: string };
 
@@ -52,12 +52,25 @@ export interface TestCallResult {
   endedBy: 'you' | 'agent' | 'transfer' | 'failure';
   failure?: string;
   transferTarget?: string;
-  /** Both sides of the call on one timeline, 8 kHz mono. */
-  audio: Int16Array;
+  /** Both sides of the call on one timeline, 8 kHz. */
+  audio: CallAudio;
 }
 
 const FRAME_MS = 20;
 const SPEECH_DBFS = -45;
+/** A key press (RFC 4733 event) and the pause before the next key. */
+const DTMF_PRESS_MS = 100;
+const DTMF_GAP_MS = 60;
+
+/** The caller's side of one call: its RTP, what it heard, and how it ended so far. */
+interface CallLeg {
+  rtp: RtpSession;
+  recorder: CallRecorder;
+  listener: AgentListener;
+  /** performance.now() when the call started, and ms since then. */
+  startedAt: number;
+  now: () => number;
+}
 
 /** `sip:host:port` (or `sip:user@host:port`) -> host and port; port 5060 when absent. */
 export function edgeHostPort(edgeUri: string): { host: string; port: number } {
@@ -88,21 +101,12 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
   });
   const tts = createEspeakTts();
   const started = performance.now();
+  let ended: 'agent' | 'transfer' | undefined;
   const recorder = new CallRecorder();
-  const detector = new UtteranceDetector();
-  const utterances: { start: number; end?: number }[] = [];
   const now = () => performance.now() - started;
-  const track = (at: number) => {
-    const e = detector.tick(at);
-    if (e?.type === 'end') utterances.at(-1)!.end = e.atMs;
-  };
-  rtp.on('audio', (frame) => {
-    recorder.add(frame, now());
-    const e = detector.push(frame, now());
-    if (e?.type === 'start') utterances.push({ start: e.atMs });
-    if (e?.type === 'end') utterances.at(-1)!.end = e.atMs;
-  });
-  const ticker = setInterval(() => track(now()), FRAME_MS);
+  const listener = new AgentListener(now, recorder, () => ended !== undefined);
+  rtp.on('audio', (frame) => listener.hear(frame));
+  const leg: CallLeg = { rtp, recorder, listener, startedAt: started, now };
 
   const result: TestCallResult = {
     answered: false,
@@ -110,58 +114,26 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
     greetingHeard: false,
     turns: [],
     endedBy: 'failure',
-    audio: new Int16Array(0),
+    audio: { you: new Int16Array(0), agent: new Int16Array(0) },
   };
   const say = (line: TranscriptLine) => o.onLine?.(line);
   let dialog: Dialog | undefined;
-  let ended: 'agent' | 'transfer' | undefined;
-
-  /** Waits for the agent's next utterance after `fromMs` to start and then to end. */
-  const awaitReply = async (fromMs: number): Promise<number | undefined> => {
-    const deadline = fromMs + o.replyTimeoutMs;
-    let reply: { start: number; end?: number } | undefined;
-    while (now() < deadline && ended === undefined) {
-      reply ??= utterances.find((u) => u.start >= fromMs);
-      if (reply?.end !== undefined) break;
-      await sleep(FRAME_MS);
-    }
-    // the agent's hang-up or transfer ends the call right after its last words
-    reply ??= utterances.find((u) => u.start >= fromMs);
-    return reply === undefined ? undefined : reply.start - fromMs;
-  };
-
-  const showNodeEvents = (callId: string, from: number) => {
-    const mine = events.filter((e) => e.callId === callId).slice(from);
-    for (const e of mine) {
+  let shown = 0;
+  /** Prints what the node says the agent heard and said since the last call of this. */
+  const showNodeEvents = (callId: string): NodeCallEvent[] => {
+    const fresh = events.filter((e) => e.callId === callId).slice(shown);
+    shown += fresh.length;
+    for (const e of fresh) {
       if (e.type !== 'transcript' || !('role' in e)) continue;
       say({ who: e.role === 'agent' ? 'agent' : 'agent heard', text: e.text });
     }
-    return mine;
+    return fresh;
   };
 
   try {
-    const host = o.edgeUri.replace(/^sip:/, '');
-    const local: LocalMedia = {
-      address: localAddress,
-      port: rtp.localPort,
-      codecs: ['PCMU', 'PCMA'],
-      sessionId: Date.now(),
-      sessionVersion: 1,
-    };
-    dialog = await sip.invite({
-      target: `sip:${o.number}@${host}`,
-      from: `"voicefleet call" <sip:caller@${localAddress.includes(':') ? `[${localAddress}]` : localAddress}>`,
-      sdp: createOffer(local),
-    });
+    dialog = await answeredCall(sip, rtp, o, localAddress);
     result.answered = true;
     result.setupMs = Math.round(now());
-    const answer = parseAnswer(dialog.remoteSdp ?? '', local);
-    if (!answer.ok) throw new Error(`the agent answered without usable audio: ${answer.message}`);
-    const { media } = answer;
-    if (media.remote === undefined) throw new Error('the agent answered with no RTP address');
-    rtp.setCodec(media.codec, media.telephoneEventPayloadType);
-    rtp.setRemote(media.remote);
-    rtp.setDirection(media.direction);
     dialog.on('bye', () => (ended ??= 'agent'));
     dialog.onRefer = (referTo) => {
       result.transferTarget = referTo;
@@ -169,48 +141,18 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
       return 202;
     };
     say({ who: 'call', text: `answered in ${result.setupMs} ms` });
-
-    let seen = 0;
-    const greeting = await awaitReply(0);
-    result.greetingHeard = greeting !== undefined;
-    seen = showNodeEvents(dialog.callId, 0).length;
+    result.greetingHeard = (await listener.awaitReply(0, o.replyTimeoutMs)) !== undefined;
+    showNodeEvents(dialog.callId);
 
     for (const step of o.steps) {
       if (ended !== undefined) break;
-      let endOfInput: number;
-      if ('say' in step) {
-        say({ who: 'you', text: step.say });
-        const frames: Int16Array[] = [];
-        for await (const chunk of tts.synthesize(step.say, AbortSignal.timeout(10_000)))
-          frames.push(chunk);
-        const pcm = concat(frames);
-        const queuedAt = now();
-        // the frames go out paced from the next scheduler tick: time them from the first one sent
-        let firstSentAt: number | undefined;
-        rtp.onFirstFrameSent((sentAtMs) => (firstSentAt = sentAtMs)); // performance.now() scale
-        let lastVoiced = 0;
-        for (let i = 0; i + 160 <= pcm.length; i += 160) {
-          const frame = pcm.slice(i, i + 160);
-          rtp.write(frame);
-          recorder.add(frame, queuedAt + (i / 160) * FRAME_MS);
-          if (dbfs(frame) > SPEECH_DBFS) lastVoiced = i / 160 + 1;
-        }
-        while (rtp.queuedFrames > 0) await sleep(5);
-        const at = firstSentAt === undefined ? queuedAt : firstSentAt - started;
-        // the end of speech is the last voiced frame, not the synthesizer's trailing silence
-        endOfInput = at + lastVoiced * FRAME_MS;
-      } else {
-        say({ who: 'you', text: `(DTMF ${step.dtmf})` });
-        for (const digit of step.dtmf) {
-          rtp.sendDtmf(digit, 100);
-          await sleep(200);
-        }
-        endOfInput = now();
-      }
-      const mouthToEar = await awaitReply(endOfInput);
-      const fresh = showNodeEvents(dialog.callId, seen);
-      seen += fresh.length;
-      const turn = fresh.filter((e) => e.type === 'turn').at(-1);
+      say({ who: 'you', text: 'say' in step ? step.say : `(DTMF ${step.dtmf})` });
+      const endOfInput =
+        'say' in step ? await speak(leg, tts, step.say) : await pressKeys(leg, step.dtmf);
+      const mouthToEar = await listener.awaitReply(endOfInput, o.replyTimeoutMs);
+      const turn = showNodeEvents(dialog.callId)
+        .filter((e) => e.type === 'turn')
+        .at(-1);
       result.turns.push({
         step,
         mouthToEarMs: mouthToEar === undefined ? undefined : Math.round(mouthToEar),
@@ -221,7 +163,7 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
       }
     }
     await sleep(300);
-    seen += showNodeEvents(dialog.callId, seen).length;
+    showNodeEvents(dialog.callId);
     result.endedBy = ended ?? 'you';
     if (ended === undefined) await dialog.bye();
   } catch (error) {
@@ -232,7 +174,7 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
         : (error as Error).message;
     if (dialog !== undefined && ended === undefined) await dialog.bye().catch(() => undefined);
   } finally {
-    clearInterval(ticker);
+    listener.close();
     stopEvents.abort();
     await Promise.allSettled(readers);
     rtp.close();
@@ -242,6 +184,74 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
   }
   result.audio = recorder.render();
   return result;
+}
+
+/** INVITEs the number through the edge and points the RTP session at the agent's answer. */
+async function answeredCall(
+  sip: SipEndpoint,
+  rtp: RtpSession,
+  o: TestCallOptions,
+  localAddress: string,
+): Promise<Dialog> {
+  const local: LocalMedia = {
+    address: localAddress,
+    port: rtp.localPort,
+    codecs: ['PCMU', 'PCMA'],
+    sessionId: Date.now(),
+    sessionVersion: 1,
+  };
+  const dialog = await sip.invite({
+    target: `sip:${o.number}@${o.edgeUri.replace(/^sip:/, '')}`,
+    from: `"voicefleet call" <sip:caller@${localAddress.includes(':') ? `[${localAddress}]` : localAddress}>`,
+    sdp: createOffer(local),
+  });
+  const answer = parseAnswer(dialog.remoteSdp ?? '', local);
+  if (!answer.ok) throw new Error(`the agent answered without usable audio: ${answer.message}`);
+  const { media } = answer;
+  if (media.remote === undefined) throw new Error('the agent answered with no RTP address');
+  rtp.setCodec(media.codec, media.telephoneEventPayloadType);
+  rtp.setRemote(media.remote);
+  rtp.setDirection(media.direction);
+  return dialog;
+}
+
+/** Speaks a line (espeak-ng, paced RTP) and returns when your voice stopped (ms since the call started). */
+async function speak(leg: CallLeg, tts: TtsProvider, text: string): Promise<number> {
+  const frames: Int16Array[] = [];
+  for await (const chunk of tts.synthesize(text, AbortSignal.timeout(10_000))) frames.push(chunk);
+  const pcm = concat(frames);
+  const queuedAt = leg.now();
+  // the frames go out paced from the next scheduler tick: time them from the first one sent
+  let firstSentAt: number | undefined;
+  leg.rtp.onFirstFrameSent((sentAtMs) => (firstSentAt = sentAtMs)); // performance.now() scale
+  let lastVoiced = 0;
+  for (let i = 0; i + 160 <= pcm.length; i += 160) {
+    const frame = pcm.slice(i, i + 160);
+    leg.rtp.write(frame);
+    leg.recorder.add('you', frame, queuedAt + (i / 160) * FRAME_MS);
+    if (dbfs(frame) > SPEECH_DBFS) lastVoiced = i / 160 + 1;
+  }
+  while (leg.rtp.queuedFrames > 0) await sleep(5);
+  const at = firstSentAt === undefined ? queuedAt : firstSentAt - leg.startedAt;
+  // the end of speech is the last voiced frame, not the synthesizer's trailing silence
+  return at + lastVoiced * FRAME_MS;
+}
+
+/**
+ * Presses the keys one after another and returns when the last one went out. The agent answers a
+ * key at once, so listening starts there: whatever the agent says from then on is its answer to
+ * that key, even while the key is still held, and an answer to an earlier key ends there.
+ */
+async function pressKeys(leg: CallLeg, digits: string): Promise<number> {
+  let lastPressedAt = leg.now();
+  for (const [i, digit] of [...digits].entries()) {
+    if (i > 0) await sleep(DTMF_PRESS_MS + DTMF_GAP_MS);
+    if (!leg.rtp.sendDtmf(digit, DTMF_PRESS_MS))
+      throw new Error('the agent did not accept RFC 4733 key presses (telephone-event)');
+    lastPressedAt = leg.now();
+  }
+  leg.listener.cut(lastPressedAt);
+  return lastPressedAt;
 }
 
 function concat(parts: readonly Int16Array[]): Int16Array {

@@ -35,6 +35,15 @@ describe('UtteranceDetector', () => {
     assert.deepEqual(run('SSSSSSSS'), [{ type: 'start', atMs: 0 }]);
   });
 
+  it('cuts an utterance in progress, so speech right after is a new utterance', () => {
+    const detector = new UtteranceDetector({ silenceMs: 100 });
+    assert.equal(detector.cut(0), undefined, 'nothing to cut in silence');
+    detector.push(speech, 0);
+    detector.push(speech, 20);
+    assert.deepEqual(detector.cut(30), { type: 'end', atMs: 30, startedAtMs: 0 });
+    assert.deepEqual(detector.push(speech, 40), { type: 'start', atMs: 40 });
+  });
+
   it('ends an utterance on time passing when the far end stops sending packets', () => {
     const detector = new UtteranceDetector({ silenceMs: 100 });
     detector.push(speech, 0);

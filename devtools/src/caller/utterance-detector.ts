@@ -42,6 +42,14 @@ export class UtteranceDetector {
     return this.tick(atMs);
   }
 
+  /** Ends the utterance in progress at `atMs`, if any: what is heard next is a new utterance. */
+  cut(atMs: number): UtteranceEvent | undefined {
+    if (this.startedAt === undefined) return undefined;
+    const startedAtMs = this.startedAt;
+    this.startedAt = undefined;
+    return { type: 'end', atMs, startedAtMs };
+  }
+
   /** Time passing without a frame (the far end sends nothing while silent). */
   tick(atMs: number): UtteranceEvent | undefined {
     if (this.startedAt === undefined || atMs - this.lastSpeechAt < this.silenceMs) return undefined;

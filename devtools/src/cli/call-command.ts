@@ -3,9 +3,9 @@
 // the per-turn latency. Exits non-zero when the call fails, so scripts can use it.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { writeWav } from '@voicefleet/media-node/audio';
 import { defaultRunDir, readDevState } from '../local/dev-state.js';
 import { formatCallSummary } from '../caller/call-report.js';
+import { callWav } from '../caller/call-recorder.js';
 import { CALL_SAMPLE_RATE, placeTestCall, type CallStep } from '../caller/test-call.js';
 import { UsageError } from './usage-error.js';
 
@@ -71,7 +71,7 @@ export async function runCallCommand(argv: string[]): Promise<number> {
   console.log('');
   for (const line of formatCallSummary(result)) console.log(line);
   if (values.wav !== undefined) {
-    await writeFile(values.wav, writeWav(result.audio, CALL_SAMPLE_RATE));
+    await writeFile(values.wav, callWav(result.audio, CALL_SAMPLE_RATE));
     console.log(`call audio saved to ${values.wav}`);
   }
   const answeredEveryTurn = result.turns.every(

@@ -1,5 +1,5 @@
 // `voicefleet dev [folder]`: runs the agents of a folder of manifests on this machine, follows
-// edits to the folder, shows a live status table, and stops everything cleanly on Ctrl-C.
+// edits to the folder, shows a live status table, and on Ctrl-C drains calls as a cluster would.
 import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -9,9 +9,13 @@ import { watchFolder } from '../local/folder-watch.js';
 import { LocalFleet } from '../local/local-fleet.js';
 import { loadManifestFolder } from '../local/manifest-folder.js';
 import { renderStatusTable } from '../local/status-table.js';
+import { EXAMPLES_DIR } from '../repository.js';
+import { StatusScreen } from './status-screen.js';
 import { UsageError } from './usage-error.js';
 
-const EXAMPLES = new URL('../../../crds/examples/', import.meta.url).pathname;
+const USAGE = `voicefleet dev [folder] [--sip-port 5060] [--drain-timeout seconds] [--run-dir dir]
+  --drain-timeout  on Ctrl-C, end calls still up after this many seconds (default: each
+                   agent's drainTimeoutSeconds); a second Ctrl-C ends them at once`;
 
 const REQUIRED = [
   { command: 'kamailio', args: ['-v'], package: 'kamailio' },
@@ -30,25 +34,63 @@ function missingPrerequisites(): string[] {
   );
 }
 
-export async function runDevCommand(argv: string[]): Promise<number> {
+interface DevOptions {
+  folder: string;
+  sipPort: number;
+  runDir: string;
+  drainCapSeconds: number | undefined;
+}
+
+function parseDevArgs(argv: string[]): DevOptions | 'help' {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       'sip-port': { type: 'string', default: '5060' },
+      'drain-timeout': { type: 'string' },
       'run-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    console.log('voicefleet dev [folder] [--sip-port 5060] [--run-dir dir]');
-    return 0;
-  }
+  if (values.help) return 'help';
   if (positionals.length > 1) throw new UsageError('dev takes at most one folder');
-  const folder = resolve(positionals[0] ?? EXAMPLES);
   const sipPort = Number(values['sip-port']);
   if (!Number.isInteger(sipPort) || sipPort < 1 || sipPort > 65535)
     throw new UsageError('--sip-port must be a port number');
+  const cap = values['drain-timeout'];
+  const drainCapSeconds = cap === undefined ? undefined : Number(cap);
+  if (drainCapSeconds !== undefined && !(Number.isInteger(drainCapSeconds) && drainCapSeconds >= 0))
+    throw new UsageError('--drain-timeout must be a whole number of seconds');
+  return {
+    folder: resolve(positionals[0] ?? EXAMPLES_DIR),
+    sipPort,
+    runDir: values['run-dir'] ?? defaultRunDir(),
+    drainCapSeconds,
+  };
+}
+
+/** Resolves on the first SIGINT/SIGTERM; `again` runs on the next one. */
+function stopSignal(again: () => void): Promise<void> {
+  return new Promise((done) => {
+    const first = () => {
+      process.off('SIGINT', first);
+      process.off('SIGTERM', first);
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
+      done();
+    };
+    process.on('SIGINT', first);
+    process.on('SIGTERM', first);
+  });
+}
+
+export async function runDevCommand(argv: string[]): Promise<number> {
+  const options = parseDevArgs(argv);
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const { folder, runDir, sipPort, drainCapSeconds } = options;
   const missing = missingPrerequisites();
   if (missing.length > 0) {
     console.error(
@@ -58,10 +100,14 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const runDir = values['run-dir'] ?? defaultRunDir();
   await mkdir(runDir, { recursive: true });
-  const interactive = process.stdout.isTTY;
-  const fleet = new LocalFleet({ runDir, sipPort, onLog: (line) => console.log(line) });
+  const screen = new StatusScreen(process.stdout);
+  const fleet = new LocalFleet({
+    runDir,
+    sipPort,
+    ...(drainCapSeconds !== undefined ? { drainCapSeconds } : {}),
+    onLog: (line) => screen.log(line),
+  });
   const stop = new AbortController();
   const saveState = () =>
     writeDevState(runDir, {
@@ -70,40 +116,46 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       nodes: fleet.mediaNodes,
     });
 
+  let last: Awaited<ReturnType<LocalFleet['apply']>> | undefined;
+  /** Reads the folder; says "reloaded" only when the running fleet changed. */
   const load = async (): Promise<void> => {
     const manifests = await loadManifestFolder(folder);
-    for (const p of manifests.problems) console.error(`! ${p}`);
-    await fleet.apply(manifests);
+    for (const p of manifests.problems) screen.log(`! ${p}`);
+    const outcome = await fleet.apply(manifests);
     await saveState();
+    if (outcome === 'invalid')
+      screen.log('voicefleet dev: the running fleet keeps the last valid manifests');
+    else if (outcome === 'applied' && last !== undefined)
+      screen.log('voicefleet dev: manifests reloaded');
+    else if (outcome === 'unchanged' && last === 'invalid')
+      screen.log('voicefleet dev: manifests valid again; the running fleet is unchanged');
+    last = outcome;
   };
 
-  console.log(`voicefleet dev: running ${folder} (run dir ${runDir}); Ctrl-C stops`);
+  screen.log(`voicefleet dev: running ${folder} (run dir ${runDir}); Ctrl-C stops`);
   await load();
-  watchFolder(
-    folder,
-    () => void load().then(() => console.log('voicefleet dev: manifests reloaded')),
-    stop.signal,
-  );
+  await watchFolder(folder, () => void load(), stop.signal);
 
-  let shown = '';
   const render = async (): Promise<void> => {
-    const text = renderStatusTable(await fleet.snapshot()).join('\n');
+    screen.show([...renderStatusTable(await fleet.snapshot()), '', 'Ctrl-C stops the fleet']);
     await saveState();
-    if (interactive) process.stdout.write(`\x1b[2J\x1b[H${text}\n\nCtrl-C stops the fleet\n`);
-    else if (text !== shown) console.log(`\n${text}`);
-    shown = text;
   };
   const ticker = setInterval(() => void render(), 1000);
   await render();
 
-  await new Promise<void>((done) => {
-    const finish = () => done();
-    process.once('SIGINT', finish);
-    process.once('SIGTERM', finish);
+  await stopSignal(() => {
+    screen.log('voicefleet dev: stopping now; calls still up are cut');
+    void fleet.stopNow();
   });
   clearInterval(ticker);
   stop.abort();
-  console.log('\nvoicefleet dev: draining calls and stopping the fleet');
+  screen.done();
+  const { activeCalls, deadlineSeconds } = fleet.drainOutlook;
+  console.log(
+    activeCalls === 0
+      ? 'voicefleet dev: no calls up; stopping the fleet'
+      : `voicefleet dev: draining ${activeCalls} call(s): they may go on for up to ${deadlineSeconds} s, then the agent hangs up (Ctrl-C again ends them now)`,
+  );
   await fleet.stop();
   await removeDevState(runDir);
   console.log('voicefleet dev: stopped');

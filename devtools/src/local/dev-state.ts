@@ -5,8 +5,15 @@ import { join } from 'node:path';
 
 export interface DevState {
   pid: number;
-  edges: { region: string; sipUri: string }[];
-  nodes: { id: string; poolKey: string; httpUrl: string; phase: string }[];
+  /** Each region's edge: callers use `sipUri`, its media nodes `internalSipUri`. */
+  edges: { region: string; sipUri: string; internalSipUri?: string }[];
+  nodes: {
+    id: string;
+    poolKey: string;
+    httpUrl: string;
+    phase: string;
+    pid?: number | undefined;
+  }[];
 }
 
 /** `$VOICEFLEET_DEV_DIR`, else a per-user folder under the system temp dir. */

@@ -1,19 +1,37 @@
-// Calls `onChange` once things settle after any change below a folder (editors write files in
-// several steps), until the signal aborts.
-import { watch } from 'node:fs';
+// Calls `onChange` once things settle after any change below a folder, until the signal aborts.
+// chokidar follows a file across atomic saves (written to a temporary file and renamed over the
+// old one, as `sed -i` and many editors do), which a plain recursive fs.watch loses track of.
+import { relative } from 'node:path';
+import { watch } from 'chokidar';
+
+/** Editor droppings below the folder: dotfiles and dot folders (.swp, .#lock, .git), backups (file~). */
+const IGNORED = /(^|[/\\])\.[^/\\]|~$/;
 
 export function watchFolder(
   dir: string,
   onChange: () => void,
   signal: AbortSignal,
   settleMs = 300,
-): void {
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const watcher = watch(dir, { recursive: true, signal }, (_event, name) => {
-    if (typeof name === 'string' && /(^|\/)\.|~$|\.swp$/.test(name)) return;
+  const watcher = watch(dir, {
+    ignoreInitial: true,
+    ignored: (path) => IGNORED.test(relative(dir, path)),
+    atomic: true,
+  });
+  const changed = (): void => {
     clearTimeout(timer);
     timer = setTimeout(onChange, settleMs);
-  });
+  };
+  watcher.on('all', changed);
   watcher.on('error', () => undefined);
-  signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  signal.addEventListener(
+    'abort',
+    () => {
+      clearTimeout(timer);
+      void watcher.close();
+    },
+    { once: true },
+  );
+  return new Promise((ready) => watcher.once('ready', () => ready()));
 }

@@ -3,10 +3,6 @@
 export { LocalFleet, type LocalFleetOptions } from './local-fleet.js';
 export { loadManifestFolder, type ManifestFolder, type LocalSecret } from './manifest-folder.js';
 export { defaultRunDir, readDevState, type DevState } from './dev-state.js';
-export {
-  EDGE_CONFIG_DIR,
-  kamailioArgs,
-  renderLocalEdgeConfig,
-  type LocalEdgeSettings,
-} from './local-edge.js';
+export { EDGE_CONFIG_DIR } from '../repository.js';
+export { kamailioArgs, renderLocalEdgeConfig, type LocalEdgeSettings } from './local-edge.js';
 export { freePort } from './free-port.js';

@@ -5,12 +5,8 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { EdgeWriter, KamailioRpcClient } from '@voicefleet/operator';
+import { EDGE_CONFIG_DIR } from '../repository.js';
 import { ManagedProcess } from './managed-process.js';
-
-export const EDGE_CONFIG_DIR = new URL(
-  '../../../charts/voicefleet/files/kamailio/',
-  import.meta.url,
-).pathname;
 
 export interface LocalEdgeSettings {
   region: string;

@@ -3,9 +3,9 @@
 // as media-node processes, and programs one Kamailio per region with the same pure routing
 // decision and serialized writer the operator uses in a cluster. Invalid manifests never touch
 // what runs: they only become problems in the status.
-import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
 import {
   AGENT_LABEL,
@@ -14,41 +14,39 @@ import {
   decideNumberOwnership,
   desiredRoutingState,
   parseSetIds,
-  renderMediaNodeConfig,
   serializeSetIds,
   type DestinationHealth,
   type EndpointSliceLike,
   type TrunkCredentials,
 } from '@voicefleet/operator';
+import { fleetSnapshot } from './fleet-snapshot.js';
 import { freePort } from './free-port.js';
 import { startLocalEdge, type LocalEdge } from './local-edge.js';
 import { LocalMediaNode } from './local-media-node.js';
+import { desiredLocalPools, nameOf, nsOf, regionsOf, type LocalPool } from './local-pools.js';
 import type { ManifestFolder } from './manifest-folder.js';
-import { planPools, type DesiredPool } from './pool-plan.js';
+import { planPools } from './pool-plan.js';
 import type { FleetSnapshot } from './status-table.js';
 
 export interface LocalFleetOptions {
   runDir: string;
   /** SIP port of the first region's edge; further regions take the next free ports. */
   sipPort: number;
+  /** The longest a node may drain its calls locally, whatever its agent's drainTimeoutSeconds. */
+  drainCapSeconds?: number;
   onLog?: (line: string) => void;
 }
 
-interface PoolSpec extends DesiredPool {
-  agent: VoiceAgent;
-  region: string;
-  config: Record<string, unknown>;
-  secretEnv: Record<string, string>;
-}
-
-const nameOf = (o: { metadata: { name?: string } }): string => o.metadata.name ?? '';
-const nsOf = (o: { metadata: { namespace?: string } }): string => o.metadata.namespace ?? 'default';
+/** After the drain deadline: time for the nodes' BYEs and exit before they are killed. */
+const DRAIN_GRACE_MS = 10_000;
 
 export class LocalFleet {
   private manifests: ManifestFolder = { agents: [], trunks: [], secrets: [], problems: [] };
   private readonly nodes = new Map<string, LocalMediaNode>();
   private readonly edges = new Map<string, LocalEdge>();
   private health = new Map<string, DestinationHealth[]>();
+  /** When each edge destination was first listed, by URI: its first probe takes a moment. */
+  private readonly firstListedAt = new Map<string, number>();
   /** Problems by what they are about, so a repeating one replaces itself instead of piling up. */
   private readonly problems = new Map<string, string>();
   /** Pools whose nodes keep failing to start: when to try again (capped exponential backoff). */
@@ -61,21 +59,37 @@ export class LocalFleet {
   constructor(private readonly options: LocalFleetOptions) {}
 
   /** Edge SIP addresses by region, first region first. */
-  get edgeAddresses(): { region: string; sipUri: string }[] {
-    return [...this.edges.values()].map((e) => ({ region: e.region, sipUri: e.sipUri }));
-  }
-
-  get mediaNodes(): { id: string; poolKey: string; httpUrl: string; phase: string }[] {
-    return [...this.nodes.values()].map((n) => ({
-      id: n.spec.id,
-      poolKey: n.spec.poolKey,
-      httpUrl: n.httpUrl,
-      phase: n.phase,
+  get edgeAddresses(): { region: string; sipUri: string; internalSipUri: string }[] {
+    return [...this.edges.values()].map((e) => ({
+      region: e.region,
+      sipUri: e.sipUri,
+      internalSipUri: e.internalSipUri,
     }));
   }
 
-  /** Takes a new reading of the folder. Invalid manifests keep the running fleet as it is. */
-  apply(folder: ManifestFolder): Promise<void> {
+  get mediaNodes(): {
+    id: string;
+    poolKey: string;
+    httpUrl: string;
+    phase: string;
+    pid: number | undefined;
+  }[] {
+    return [...this.nodes.values()]
+      .filter((n) => !n.exited)
+      .map((n) => ({
+        id: n.spec.id,
+        poolKey: n.spec.poolKey,
+        httpUrl: n.httpUrl,
+        phase: n.phase,
+        pid: n.pid,
+      }));
+  }
+
+  /**
+   * Takes a new reading of the folder and says what became of it: `invalid` keeps the running
+   * fleet as it is, `unchanged` when the folder says what the fleet already runs.
+   */
+  async apply(folder: ManifestFolder): Promise<'applied' | 'unchanged' | 'invalid'> {
     this.problems.clear();
     if (folder.problems.length > 0) {
       folder.problems.forEach((p, i) => this.problems.set(`manifest ${i}`, p));
@@ -83,10 +97,12 @@ export class LocalFleet {
         'manifests',
         'the running fleet is unchanged until the manifests are valid',
       );
-      return Promise.resolve();
+      return 'invalid';
     }
+    const same = JSON.stringify(folder) === JSON.stringify(this.manifests);
     this.manifests = folder;
-    return this.reconcile();
+    await this.reconcile();
+    return same ? 'unchanged' : 'applied';
   }
 
   /** One serialized reconcile pass; safe to call as often as anything changes. */
@@ -100,8 +116,9 @@ export class LocalFleet {
 
   private async reconcileNow(): Promise<void> {
     if (this.stopped) return;
+    // Edges first: a node's config names its region's edge, so that edge must have an address.
+    await this.ensureEdges(regionsOf(this.manifests.agents));
     const pools = this.desiredPools();
-    await this.ensureEdges(pools);
     for (const [id, node] of this.nodes) {
       if (node.exited && (node.phase === 'draining' || node.phase === 'failed'))
         this.nodes.delete(id);
@@ -154,63 +171,20 @@ export class LocalFleet {
     setTimeout(() => void this.reconcile(), 500).unref();
   }
 
-  private desiredPools(): PoolSpec[] {
-    const { agents, secrets } = this.manifests;
-    const pools: PoolSpec[] = [];
-    for (const agent of agents) {
-      for (const region of agent.spec.regions) {
-        const edge = this.edges.get(region.name);
-        // Media nodes send outbound calls to their edge's internal port (docs/edge.md).
-        const edgeUri =
-          edge?.internalSipUri ??
-          [...this.edges.values()][0]?.internalSipUri ??
-          `sip:127.0.0.1:${this.options.sipPort}`;
-        const rendered = renderMediaNodeConfig(
-          {
-            metadata: { name: nameOf(agent), namespace: nsOf(agent), uid: 'local' },
-            spec: agent.spec,
-          },
-          region.name,
-          { edgeUri },
-        );
-        const config = {
-          ...rendered.config,
-          sip: { host: '127.0.0.1', port: 0, advertisedHost: '127.0.0.1' },
-          http: { host: '127.0.0.1', port: 0 },
-          rtp: { host: '127.0.0.1', portMin: 0, portMax: 0 },
-        };
-        const secretEnv: Record<string, string> = {};
-        for (const { env, secret } of rendered.secretEnv) {
-          const found = secrets.find((s) => s.namespace === nsOf(agent) && s.name === secret.name);
-          const value = found?.data[secret.key];
-          if (value !== undefined) secretEnv[env] = value;
-          else {
-            this.problems.set(
-              `secret ${secret.name}/${secret.key}`,
-              `${nsOf(agent)}/${nameOf(agent)}: Secret ${secret.name} has no key ${secret.key}`,
-            );
-          }
-        }
-        const configHash = createHash('sha256')
-          .update(JSON.stringify([config, Object.keys(secretEnv).sort()]))
-          .digest('hex')
-          .slice(0, 12);
-        pools.push({
-          key: `${nsOf(agent)}/${nameOf(agent)}/${region.name}`,
-          replicas: region.minReplicas,
-          configHash,
-          agent,
-          region: region.name,
-          config,
-          secretEnv,
-        });
-      }
-    }
+  private desiredPools(): LocalPool[] {
+    const { pools, problems } = desiredLocalPools({
+      manifests: this.manifests,
+      // media nodes send their outbound calls to their edge's internal port (docs/edge.md)
+      edges: new Map([...this.edges.values()].map((e) => [e.region, e.internalSipUri])),
+      ...(this.options.drainCapSeconds !== undefined
+        ? { drainCapSeconds: this.options.drainCapSeconds }
+        : {}),
+    });
+    for (const [about, problem] of problems) this.problems.set(about, problem);
     return pools;
   }
 
-  private async ensureEdges(pools: readonly PoolSpec[]): Promise<void> {
-    const regions = [...new Set(pools.map((p) => p.region))];
+  private async ensureEdges(regions: readonly string[]): Promise<void> {
     for (const region of regions) {
       if (this.edges.has(region)) continue;
       const sip = this.edges.size === 0 ? this.options.sipPort : await freePort();
@@ -224,7 +198,7 @@ export class LocalFleet {
     }
   }
 
-  private async startNode(pool: PoolSpec): Promise<void> {
+  private async startNode(pool: LocalPool): Promise<void> {
     const id = `${nameOf(pool.agent)}-${pool.region}-${this.nextNode++}`;
     const rtpMin = 20000 + ((this.nextNode * 200) % 20000);
     const node = new LocalMediaNode({
@@ -233,12 +207,15 @@ export class LocalFleet {
       configHash: pool.configHash,
       config: pool.config,
       secretEnv: pool.secretEnv,
+      drainSeconds: pool.drainSeconds,
       ports: { sip: await freePort(), http: await freePort(), rtpMin, rtpMax: rtpMin + 198 },
+      onExit: (gone) => {
+        if (this.stopped) return;
+        if (gone.phase === 'failed') this.log(`media node ${id} exited; starting a replacement`);
+        void this.reconcile();
+      },
     });
     this.nodes.set(id, node);
-    void node.waitForExit().then(() => {
-      if (!this.stopped) void this.reconcile();
-    });
     await node.start(this.options.runDir);
     this.log(`media node ${id} ready (sip 127.0.0.1:${node.sipPort})`);
   }
@@ -318,7 +295,7 @@ export class LocalFleet {
     });
   }
 
-  private async publishRouting(pools: readonly PoolSpec[]): Promise<void> {
+  private async publishRouting(pools: readonly LocalPool[]): Promise<void> {
     const setIdsFile = join(this.options.runDir, 'set-ids.json');
     const previous = parseSetIds(await readFile(setIdsFile, 'utf8').catch(() => undefined));
     const agents = this.routedAgents();
@@ -343,7 +320,7 @@ export class LocalFleet {
       assignment = desired.setIds.assignment;
       try {
         const result = await edge.writer.sync(desired.state);
-        this.health.set(edge.region, result.health);
+        this.noteHealth(edge.region, result.health);
       } catch (error) {
         failures.push(`${edge.region}: ${describe(error)}`);
       }
@@ -355,84 +332,80 @@ export class LocalFleet {
         : `failed: ${failures.join('; ')}`;
   }
 
+  private noteHealth(region: string, health: DestinationHealth[]): void {
+    this.health.set(region, health);
+    const now = Date.now();
+    for (const d of health) if (!this.firstListedAt.has(d.uri)) this.firstListedAt.set(d.uri, now);
+  }
+
   /** Reads loads and edge health for the status table (no changes to anything). */
   async snapshot(): Promise<FleetSnapshot> {
     await Promise.all([...this.nodes.values()].map((n) => n.refreshLoad()));
     for (const edge of this.edges.values()) {
-      this.health.set(
+      this.noteHealth(
         edge.region,
         await edge.writer.health().catch(() => this.health.get(edge.region) ?? []),
       );
     }
-    const ownership = decideNumberOwnership(
-      this.manifests.agents.map((a) => ({
-        namespace: nsOf(a),
-        name: nameOf(a),
-        creationTimestamp: new Date(0).toISOString(),
-        numbers: a.spec.numbers,
-      })),
-    );
-    const agents = this.manifests.agents.map((a) => {
-      const key = agentKey({ namespace: nsOf(a), name: nameOf(a) });
-      const lost = ownership.lost.get(key) ?? [];
-      return {
-        key,
-        numbers: a.spec.numbers,
-        state:
-          lost.length > 0
-            ? `NumberConflict: ${lost.map((l) => `${l.number} held by ${l.heldBy}`).join(', ')}`
-            : 'Ready',
-        pools: a.spec.regions.map((r) => {
-          const mine = [...this.nodes.values()].filter(
-            (n) => n.spec.poolKey === `${key}/${r.name}`,
-          );
-          const ready = mine.filter((n) => n.phase === 'ready');
-          return {
-            region: r.name,
-            ready: ready.length,
-            desired: r.minReplicas,
-            activeCalls: mine.reduce((sum, n) => sum + n.load.activeCalls, 0),
-            capacity: ready.reduce((sum, n) => sum + n.load.capacity, 0),
-          };
-        }),
-      };
-    });
     const firstEdge = [...this.edges.values()][0];
-    const trunkHealth = firstEdge ? (this.health.get(firstEdge.region) ?? []) : [];
-    const trunks = this.manifests.trunks.map((t) => ({
-      key: `${nsOf(t)}/${nameOf(t)}`,
-      gateways: t.spec.gateways.map((g) => {
-        const h = trunkHealth.find((d) => d.duid === g.name && d.uri.includes(`:${g.port}`));
-        return {
-          name: g.name,
-          state: h === undefined ? 'Unknown' : h.flag === 'A' ? 'Up' : 'Down',
-        };
-      }),
-    }));
-    return {
+    return fleetSnapshot({
+      agents: this.manifests.agents,
+      trunks: this.manifests.trunks,
+      nodes: [...this.nodes.values()].map((n) => ({
+        poolKey: n.spec.poolKey,
+        phase: n.phase,
+        exited: n.exited,
+        load: n.load,
+      })),
+      gatewayHealth: firstEdge ? (this.health.get(firstEdge.region) ?? []) : [],
+      firstListedAtMs: this.firstListedAt,
+      nowMs: Date.now(),
       edge: {
         sipUri: firstEdge?.sipUri ?? `sip:127.0.0.1:${this.options.sipPort}`,
         state:
           firstEdge === undefined ? 'starting' : firstEdge.process.exited ? 'exited' : 'running',
         routing: this.routing,
       },
-      agents,
-      trunks,
       problems: [...this.problems.values()],
+    });
+  }
+
+  /** Calls up on the nodes right now, and the longest any of them may drain (seconds). */
+  get drainOutlook(): { activeCalls: number; deadlineSeconds: number } {
+    const live = [...this.nodes.values()].filter((n) => !n.exited);
+    return {
+      activeCalls: live.reduce((sum, n) => sum + n.load.activeCalls, 0),
+      deadlineSeconds: Math.max(0, ...live.map((n) => n.spec.drainSeconds)),
     };
   }
 
-  /** Drains every node (calls finish), then stops nodes and edges. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /**
+   * Drains every node as a cluster would on SIGTERM: the node refuses new calls, lets its calls
+   * finish for its agent's drainTimeoutSeconds (capped by `drainCapSeconds`) and then ends the rest
+   * with BYE. Nodes still up well past that are killed; then the edges stop.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     await this.chain;
-    const nodes = [...this.nodes.values()];
+    const nodes = [...this.nodes.values()].filter((n) => !n.exited);
+    const deadlineMs = Math.max(0, ...nodes.map((n) => n.spec.drainSeconds)) * 1000;
     await Promise.all(nodes.map((n) => n.drain()));
+    // A timer that holds the process up: the supervised children do not (they are unref'd).
+    const grace = new AbortController();
     await Promise.race([
       Promise.all(nodes.map((n) => n.waitForExit())),
-      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+      sleep(deadlineMs + DRAIN_GRACE_MS, undefined, { signal: grace.signal }).catch(
+        () => undefined,
+      ),
     ]);
-    await Promise.all(nodes.map((n) => n.stop(2000)));
+    grace.abort();
+    await this.stopNow();
+  }
+
+  /** Stops every process at once (SIGTERM, then SIGKILL): calls still up are cut without BYE. */
+  async stopNow(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.nodes.values()].map((n) => n.stop(2000)));
     await Promise.all([...this.edges.values()].map((e) => e.process.stop()));
   }
 

@@ -25,17 +25,27 @@ export interface LocalMediaNodeSpec {
   /** Env vars the Deployment would fill from Secrets (provider API keys). */
   secretEnv: Record<string, string>;
   ports: { sip: number; http: number; rtpMin: number; rtpMax: number };
+  /** Its config's drain deadline: how long it may keep calls once told to drain. */
+  drainSeconds: number;
+  /** Called once when the node's process exits, whatever ended it (drain, crash, kill -9). */
+  onExit?: (node: LocalMediaNode) => void;
 }
+
+const IDLE: MediaNodeLoad = { activeCalls: 0, capacity: 0, draining: false };
 
 export class LocalMediaNode {
   phase: NodePhase = 'starting';
-  load: MediaNodeLoad = { activeCalls: 0, capacity: 0, draining: false };
+  load: MediaNodeLoad = IDLE;
   private process: ManagedProcess | undefined;
 
   constructor(readonly spec: LocalMediaNodeSpec) {}
 
   get httpUrl(): string {
     return `http://127.0.0.1:${this.spec.ports.http}`;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
   }
 
   get sipPort(): number {
@@ -65,7 +75,10 @@ export class LocalMediaNode {
       },
     });
     void this.process.waitForExit().then(() => {
+      // A node that is gone carries no calls: its last load must not linger in the table.
+      this.load = IDLE;
       this.phase = this.phase === 'draining' ? 'draining' : 'failed';
+      this.spec.onExit?.(this);
     });
     await this.process.waitReady(
       async () => (await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(500) })).ok,
