@@ -20,12 +20,11 @@ import {
 } from '../operator/src/edge/index.js';
 import { controlPlaneSkipReason } from '../test/harness/control-plane-binaries.js';
 import { startControlPlane } from '../test/harness/control-plane.js';
-import { freePorts } from '../test/harness/free-port.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from '../test/harness/kamailio-fixtures.js';
 import { startKamailioPeer } from '../test/harness/kamailio-peer.js';
 import { startKamailio, type KamailioInstance } from '../test/harness/kamailio.js';
 import { runSippUac, startSippUas, type SippUas } from '../test/harness/sipp.js';
-import { waitFor } from '../test/harness/wait.js';
 import { installCrds, customObjects } from '../test/operator-helpers.js';
 
 const NUMBER = '+14155550100';

@@ -8,7 +8,8 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
-import { LocalFleet, freePort, loadManifestFolder } from '@voicefleet/devtools/local';
+import { LocalFleet, loadManifestFolder } from '@voicefleet/devtools/local';
+import { freePort } from '@voicefleet/devtools/processes';
 
 const CALLS = Number(process.env.VOICEFLEET_BENCH_CALLS ?? 20);
 const NUMBER = '+14155550100';

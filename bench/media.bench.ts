@@ -15,9 +15,8 @@ import { createInterface } from 'node:readline';
 import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderPcm8k, renderTurnUlaw } from '../test/audio/speech.js';
-import { freePort } from '../test/harness/free-port.js';
+import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import { runSippUac, startSippUas } from '../test/harness/sipp.js';
-import { waitFor } from '../test/harness/wait.js';
 import { TestCaller } from '../test/media-node-caller.js';
 import {
   FRONT_DESK_PIPELINE,

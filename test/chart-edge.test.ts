@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chartDir, helmSkipReason, renderChart, type RenderedObject } from './chart-helm.js';
-import { freePorts } from './harness/free-port.js';
+import {
+  freePorts,
+  spawnProcess,
+  type ManagedProcess,
+  waitFor,
+} from '@voicefleet/devtools/processes';
 import { kamailioAvailable } from './harness/kamailio.js';
-import { spawnProcess, type ManagedProcess } from './harness/process.js';
-import { waitFor } from './harness/wait.js';
 
 function kamailioSkip(): string | false {
   if (kamailioAvailable()) return false;

@@ -45,8 +45,7 @@ function mediaPodLabels(): Record<string, string> {
       edgeUri: 'sip:10.96.0.10:5070',
     },
   };
-  return desiredDeployment(ctx).spec!.template.metadata!
-    .labels!;
+  return desiredDeployment(ctx).spec!.template.metadata!.labels!;
 }
 
 // Rendered manifests are untyped data; the assertions below are their type check.

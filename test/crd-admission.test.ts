@@ -29,7 +29,7 @@ import {
 import { REJECTION_CASES, validAgent, validTrunk } from '../api/src/testing/rejection-cases.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const root = new URL('../', import.meta.url);
 const NS = 'default';

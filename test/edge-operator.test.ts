@@ -14,12 +14,11 @@ import {
 } from '../operator/src/edge/index.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { freePorts } from './harness/free-port.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
-import { waitFor } from './harness/wait.js';
 import { condition, customObjects, installCrds } from './operator-helpers.js';
 
 const missing = !kamailioAvailable() || !sippAvailable();

@@ -10,12 +10,11 @@ import {
   desiredRoutingState,
   type EndpointSliceLike,
 } from '../operator/src/edge/index.js';
-import { freePorts } from './harness/free-port.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
-import { waitFor } from './harness/wait.js';
 
 const missing = !kamailioAvailable() || !sippAvailable();
 if (missing && process.env['CI'] === 'true')

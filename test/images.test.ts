@@ -13,7 +13,7 @@ import { placeTestCall } from '@voicefleet/devtools/caller';
 import { helmSkipReason, renderChart, type RenderedObject } from './chart-helm.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { freePort } from './harness/free-port.js';
+import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import {
   HardenedContainer,
   buildImages,
@@ -22,7 +22,6 @@ import {
   imageSizesMiB,
 } from './harness/images.js';
 import { sipRequest } from './harness/sip-probe.js';
-import { waitFor } from './harness/wait.js';
 import { installCrds } from './operator-helpers.js';
 import {
   FRONT_DESK_GREETING,

@@ -7,7 +7,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { devFleetSkipReason, startDevFleet, type DevFleet } from './harness/dev-fleet.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const RELOADED = 'voicefleet dev: manifests reloaded';
 const count = (text: string, line: string) => text.split('\n').filter((l) => l === line).length;

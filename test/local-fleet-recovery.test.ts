@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import xterm from '@xterm/headless';
 import { parse } from 'yaml';
 import { devFleetSkipReason, holdCall, startDevFleet, type DevFleet } from './harness/dev-fleet.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const ALL = ['front-desk.yaml', 'carrier-trunk.yaml', 'multi-region.yaml'];
 const NODES = 4; // front desk 1, order status 2 in us-east-1 and 1 in eu-west-1

@@ -17,8 +17,7 @@ import {
   FRONT_DESK_GREETING,
   FRONT_DESK_SCRIPT,
 } from '../media-node/src/providers/scripted/front-desk-script.js';
-import { freePorts } from './harness/free-port.js';
-import { waitFor } from './harness/wait.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 
 /**
  * The caller: one SIP socket and one RTP socket. Commands on stdin (`invite <id>`, `resend <id>`,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recognise, renderPcm8k } from './audio/speech.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 import { TestCaller, loudness, type HeardPacket } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 

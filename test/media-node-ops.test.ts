@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './harness/free-port.js';
+import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import { sippAvailable, startSippUas } from './harness/sipp.js';
-import { waitFor } from './harness/wait.js';
 import { TestCaller, loudness } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 

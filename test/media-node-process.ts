@@ -13,8 +13,7 @@ import {
   FRONT_DESK_GREETING,
   FRONT_DESK_SCRIPT,
 } from '../media-node/src/providers/scripted/front-desk-script.js';
-import { freePorts } from './harness/free-port.js';
-import { waitFor } from './harness/wait.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 
 const root = new URL('..', import.meta.url).pathname;
 

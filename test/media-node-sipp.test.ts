@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderTurnUlaw } from './audio/speech.js';
 import { runSippUac, sippAvailable } from './harness/sipp.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 
 const HOURS = 'On Saturday we open at nine in the morning and close at one.';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 import {
   agentManifest,
   customObjects,

@@ -1,5 +1,6 @@
 // Shared set-up of the operator integration suites: CRDs from crds/, the operator as a child
 // process against the harness kubeconfig, and small builders for VoiceAgents and SipTrunks.
+import { voiceAgentManifest } from '@voicefleet/api/testing';
 import {
   ApiextensionsV1Api,
   CustomObjectsApi,
@@ -11,9 +12,13 @@ import {
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { freePort } from './harness/free-port.js';
-import { spawnProcess, waitForLogLine, type ManagedProcess } from './harness/process.js';
-import { waitFor } from './harness/wait.js';
+import {
+  freePort,
+  spawnProcess,
+  waitForLogLine,
+  type ManagedProcess,
+  waitFor,
+} from '@voicefleet/devtools/processes';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -94,33 +99,15 @@ export function agentManifest(
   numbers: string[],
   opts: { regions?: string[]; minReplicas?: number; bufferCalls?: number; namespace?: string } = {},
 ): KubernetesObject & { spec: Record<string, unknown> } {
-  return {
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'VoiceAgent',
-    metadata: { name, namespace: opts.namespace ?? 'default' },
-    spec: {
-      numbers,
-      regions: (opts.regions ?? ['us-east-1']).map((r) => ({
-        name: r,
-        minReplicas: opts.minReplicas ?? 1,
-        maxReplicas: 5,
-      })),
-      capacity: { callsPerPod: 50, bufferCalls: opts.bufferCalls ?? 10 },
-      pipeline: {
-        greeting: 'Hello',
-        stt: { provider: 'fake' },
-        tts: { provider: 'espeak' },
-        llm: {
-          provider: 'scripted',
-          script: {
-            fallback: 'Sorry?',
-            intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Bye', action: 'hangup' }],
-          },
-        },
-      },
-      drainTimeoutSeconds: 120,
-    },
-  };
+  return voiceAgentManifest(name, {
+    numbers,
+    ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+    ...(opts.regions !== undefined ? { regions: opts.regions } : {}),
+    ...(opts.minReplicas !== undefined ? { minReplicas: opts.minReplicas } : {}),
+    ...(opts.bufferCalls !== undefined ? { bufferCalls: opts.bufferCalls } : {}),
+    maxReplicas: 5,
+    spec: { drainTimeoutSeconds: 120 },
+  });
 }
 
 export interface CustomStatusObject extends KubernetesObject {

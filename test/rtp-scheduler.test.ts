@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { PCMU, PacingScheduler, RtpSession, parseRtp } from '../media-node/src/rtp/index.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const SESSIONS = 50;
 

@@ -16,7 +16,7 @@ import {
   type RtpPacket,
   type RtpSessionOptions,
 } from '../media-node/src/rtp/index.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const portRange = { min: 30000, max: 32766 };
 const scheduler = new PacingScheduler();

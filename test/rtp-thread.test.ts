@@ -23,7 +23,7 @@ import {
 import { createOnsetClassifier } from '../media-node/src/vad/onset.js';
 import { loadWebRtcVad } from '../media-node/src/vad/webrtc-vad.js';
 import { renderPcm8k } from './audio/speech.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const portRange = { min: 30000, max: 32766 };
 let thread: RtpThread;

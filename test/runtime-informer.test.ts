@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { Informer } from '../operator/src/kube/informer.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { waitFor } from './harness/wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const skip = controlPlaneSkipReason();
 

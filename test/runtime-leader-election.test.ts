@@ -5,8 +5,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { LeaderElector } from '../operator/src/kube/leader-election.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { spawnProcess, waitForLogLine } from './harness/process.js';
-import { waitFor } from './harness/wait.js';
+import { spawnProcess, waitForLogLine, waitFor } from '@voicefleet/devtools/processes';
 
 // Short timings so takeovers happen within seconds; the ordering rules are the production ones.
 const LEASE_MS = 3_000;

@@ -13,7 +13,7 @@ import {
   type IncomingInvite,
 } from '../media-node/src/sip/index.js';
 import { SIP_SCENARIOS, sippMissing, startSipp } from './harness/sipp-scenario.js';
-import { freePorts } from './harness/free-port.js';
+import { freePorts } from '@voicefleet/devtools/processes';
 
 const SDP =
   'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n';

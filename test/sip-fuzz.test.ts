@@ -17,7 +17,7 @@ import { DEFAULT_PARSE_LIMITS } from '../media-node/src/sip/parse-result.js';
 import { mutate, prng } from './harness/sip-mutate.js';
 import { loadRfc4475 } from './harness/rfc4475-corpus.js';
 import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
-import { freePorts } from './harness/free-port.js';
+import { freePorts } from '@voicefleet/devtools/processes';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? 4475);
 const UDP_MESSAGES = 85_000;

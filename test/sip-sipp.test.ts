@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint, type Dialog, type IncomingInvite } from '../media-node/src/sip/index.js';
 import { runSippUac, sippMissing, startSipp, waitForTcpListener } from './harness/sipp-scenario.js';
-import { freePorts } from './harness/free-port.js';
+import { freePorts } from '@voicefleet/devtools/processes';
 
 const skip = sippMissing();
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { controlPlaneSkipReason } from './control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { waitFor } from './wait.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 function deployment(name: string): V1Deployment {
   const labels = { app: name };

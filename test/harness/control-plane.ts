@@ -10,8 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateCerts } from './certs.js';
 import { findControlPlaneDir } from './control-plane-binaries.js';
-import { freePorts } from './free-port.js';
-import { spawnProcess, waitUntilReady, type ManagedProcess } from './process.js';
+import {
+  freePorts,
+  spawnProcess,
+  waitUntilReady,
+  type ManagedProcess,
+} from '@voicefleet/devtools/processes';
 import { recordPids, startWatchdog } from './watchdog.js';
 
 export interface ControlPlaneOptions {

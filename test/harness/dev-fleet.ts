@@ -10,9 +10,14 @@ import { readDevState, type DevState } from '@voicefleet/devtools/local';
 import { PCMU, PacingScheduler, RtpSession } from '@voicefleet/media-node/rtp';
 import { createOffer } from '@voicefleet/media-node/sdp';
 import { SipEndpoint } from '@voicefleet/media-node/sip';
-import { freePort } from './free-port.js';
-import { spawnProcess, tailFile, type ExitInfo, type ManagedProcess } from './process.js';
-import { waitFor } from './wait.js';
+import {
+  freePort,
+  spawnProcess,
+  tailFile,
+  type ExitInfo,
+  type ManagedProcess,
+  waitFor,
+} from '@voicefleet/devtools/processes';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 const VOICEFLEET = join(ROOT, 'bin/voicefleet');

@@ -1,45 +1,24 @@
 // Builders for edge tests: VoiceAgents, SipTrunks and EndpointSlices with loopback addresses,
 // defaults filled in as the API server stores them.
-import {
-  applySipTrunkDefaults,
-  applyVoiceAgentDefaults,
-  type SipTrunk,
-  type VoiceAgent,
-} from '@voicefleet/api';
-import type { EndpointSliceLike } from '../../operator/src/edge/index.js';
+import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
+import { sipTrunk, voiceAgent } from '@voicefleet/api/testing';
+import type { EndpointSliceLike } from '@voicefleet/operator';
 
+/** An agent in one region with a large pool (edge tests count calls, not capacity). */
 export function edgeAgent(
   name: string,
   numbers: string[],
   trunks: string[] = [],
   region = 'local',
 ): VoiceAgent {
-  return applyVoiceAgentDefaults({
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'VoiceAgent',
-    metadata: { name, namespace: 'default', generation: 1 },
-    spec: {
-      numbers,
-      trunks,
-      regions: [{ name: region, minReplicas: 1, maxReplicas: 3 }],
-      capacity: { callsPerPod: 200, bufferCalls: 10 },
-      codecs: ['PCMU'],
-      pipeline: {
-        greeting: 'Hello',
-        stt: { provider: 'fake' },
-        tts: { provider: 'espeak' },
-        llm: {
-          provider: 'scripted',
-          script: {
-            fallback: 'Sorry?',
-            intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Goodbye!', action: 'hangup' }],
-          },
-        },
-      },
-      slo: {},
-      drainTimeoutSeconds: 600,
-    },
-  } as unknown as VoiceAgent);
+  return voiceAgent(name, {
+    generation: 1,
+    numbers,
+    trunks,
+    regions: [region],
+    callsPerPod: 200,
+    spec: { codecs: ['PCMU'], slo: {}, drainTimeoutSeconds: 600 },
+  });
 }
 
 export interface GatewayFixture {
@@ -49,34 +28,20 @@ export interface GatewayFixture {
   weight?: number;
 }
 
+/** A trunk whose gateways all have priority 1 and weight 100 unless given, trusting 127.0.0.1. */
 export function edgeTrunk(
   name: string,
   gateways: GatewayFixture[],
   options: { sourceCidrs?: string[]; codes?: number[]; secret?: string; timeoutMs?: number } = {},
 ): SipTrunk {
-  return applySipTrunkDefaults({
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'SipTrunk',
-    metadata: { name, namespace: 'default', generation: 1 },
-    spec: {
-      gateways: gateways.map((g) => ({
-        name: g.name,
-        host: '127.0.0.1',
-        port: g.port,
-        priority: g.priority ?? 1,
-        weight: g.weight ?? 100,
-      })),
-      inbound: { sourceCidrs: options.sourceCidrs ?? ['127.0.0.1/32'] },
-      ...(options.secret !== undefined
-        ? { outbound: { credentialsSecretRef: { name: options.secret } } }
-        : {}),
-      failover: {
-        ...(options.codes !== undefined ? { responseCodes: options.codes } : {}),
-        timeoutMs: options.timeoutMs ?? 2000,
-      },
-      healthCheck: {},
-    },
-  } as unknown as SipTrunk);
+  return sipTrunk(name, {
+    generation: 1,
+    gateways: gateways.map((g) => ({ priority: 1, weight: 100, ...g })),
+    sourceCidrs: options.sourceCidrs ?? ['127.0.0.1/32'],
+    ...(options.secret !== undefined ? { credentialsSecret: options.secret } : {}),
+    ...(options.codes !== undefined ? { failoverCodes: options.codes } : {}),
+    failoverTimeoutMs: options.timeoutMs ?? 2000,
+  });
 }
 
 export interface PodFixture {

@@ -7,8 +7,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDGE_CONFIG_DIR, kamailioArgs, renderLocalEdgeConfig } from '@voicefleet/devtools/local';
-import { freePorts } from './free-port.js';
-import { waitFor } from './wait.js';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 
 export interface KamailioOptions {
   token?: string;

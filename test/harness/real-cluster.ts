@@ -18,8 +18,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { generateCerts, generateClientCert } from './certs.js';
-import { freePorts } from './free-port.js';
-import { spawnProcess, waitUntilReady, type ManagedProcess } from './process.js';
+import {
+  freePorts,
+  spawnProcess,
+  waitUntilReady,
+  type ManagedProcess,
+} from '@voicefleet/devtools/processes';
 import { recordPids, startWatchdog } from './watchdog.js';
 
 const run = promisify(execFile);

@@ -5,4 +5,3 @@ export { loadManifestFolder, type ManifestFolder, type LocalSecret } from './man
 export { defaultRunDir, readDevState, type DevState } from './dev-state.js';
 export { EDGE_CONFIG_DIR } from '../repository.js';
 export { kamailioArgs, renderLocalEdgeConfig, type LocalEdgeSettings } from './local-edge.js';
-export { freePort } from './free-port.js';

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { EdgeWriter, KamailioRpcClient } from '@voicefleet/operator';
 import { EDGE_CONFIG_DIR } from '../repository.js';
-import { ManagedProcess } from './managed-process.js';
+import { spawnProcess, waitUntilReady, type ManagedProcess } from '../processes/supervisor.js';
 
 export interface LocalEdgeSettings {
   region: string;
@@ -113,24 +113,25 @@ export async function startLocalEdge(
   await writeFile(join(dir, 'kamailio-local.cfg'), renderLocalEdgeConfig(settings), {
     mode: 0o600,
   });
-  const process = new ManagedProcess({
+  const process = spawnProcess({
+    name: `the ${region} edge (kamailio)`,
     command: 'kamailio',
     args: kamailioArgs(dir, { shmMb: 128, pkgMb: 16 }),
     cwd: dir,
-    logFile: join(dir, 'kamailio.log'),
+    logPath: join(dir, 'kamailio.log'),
   });
   const client = new KamailioRpcClient({
     name: `edge-${region}`,
     rpcUrl: `http://127.0.0.1:${ports.control}/RPC`,
     token,
   });
-  await process.waitReady(
+  await waitUntilReady(
+    process,
     async () => {
       await client.call('core.uptime');
       return true;
     },
-    15_000,
-    `the ${region} edge (kamailio)`,
+    { timeoutMs: 15_000 },
   );
   return {
     region,

@@ -20,7 +20,7 @@ import {
   type TrunkCredentials,
 } from '@voicefleet/operator';
 import { fleetSnapshot } from './fleet-snapshot.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../processes/free-port.js';
 import { startLocalEdge, type LocalEdge } from './local-edge.js';
 import { LocalMediaNode } from './local-media-node.js';
 import { desiredLocalPools, nameOf, nsOf, regionsOf, type LocalPool } from './local-pools.js';
@@ -363,7 +363,11 @@ export class LocalFleet {
       edge: {
         sipUri: firstEdge?.sipUri ?? `sip:127.0.0.1:${this.options.sipPort}`,
         state:
-          firstEdge === undefined ? 'starting' : firstEdge.process.exited ? 'exited' : 'running',
+          firstEdge === undefined
+            ? 'starting'
+            : firstEdge.process.isRunning()
+              ? 'running'
+              : 'exited',
         routing: this.routing,
       },
       problems: [...this.problems.values()],

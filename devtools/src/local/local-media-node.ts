@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { ManagedProcess } from './managed-process.js';
+import { spawnProcess, waitUntilReady, type ManagedProcess } from '../processes/supervisor.js';
 import type { NodePhase } from './pool-plan.js';
 
 /** The media node's process entry and the TypeScript loader it runs with, as bin/media-node runs it. */
@@ -58,11 +58,12 @@ export class LocalMediaNode {
     const configFile = join(dir, 'config.yaml');
     await writeFile(configFile, stringify(this.spec.config));
     const { ports } = this.spec;
-    this.process = new ManagedProcess({
+    this.process = spawnProcess({
+      name: `media node ${this.spec.id}`,
       command: process.execPath,
       args: ['--enable-source-maps', '--import', TS_LOADER, MEDIA_NODE_MAIN],
       cwd: dir,
-      logFile: join(dir, 'media-node.log'),
+      logPath: join(dir, 'media-node.log'),
       env: {
         ...process.env,
         ...this.spec.secretEnv,
@@ -74,23 +75,23 @@ export class LocalMediaNode {
         VOICEFLEET_RTP_PORT_MAX: String(ports.rtpMax),
       },
     });
-    void this.process.waitForExit().then(() => {
+    void this.process.exited.then(() => {
       // A node that is gone carries no calls: its last load must not linger in the table.
       this.load = IDLE;
       this.phase = this.phase === 'draining' ? 'draining' : 'failed';
       this.spec.onExit?.(this);
     });
-    await this.process.waitReady(
+    await waitUntilReady(
+      this.process,
       async () => (await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(500) })).ok,
-      30_000,
-      `media node ${this.spec.id}`,
+      { timeoutMs: 30_000 },
     );
     this.phase = 'ready';
   }
 
   /** Reads `/status`; a node that does not answer keeps its last known load. */
   async refreshLoad(): Promise<void> {
-    if (this.process?.exited !== false) return;
+    if (this.process?.isRunning() !== true) return;
     try {
       const r = await fetch(`${this.httpUrl}/status`, { signal: AbortSignal.timeout(500) });
       if (r.ok) {
@@ -112,20 +113,20 @@ export class LocalMediaNode {
     try {
       await fetch(`${this.httpUrl}/drain`, { method: 'POST', signal: AbortSignal.timeout(2000) });
     } catch {
-      await this.process?.stop(); // SIGTERM drains too
+      await this.process?.stop(); // SIGTERM drains too (SIGKILL after 5 s)
     }
   }
 
   /** Resolves once the process has exited. */
   async waitForExit(): Promise<void> {
-    await this.process?.waitForExit();
+    await this.process?.exited;
   }
 
   get exited(): boolean {
-    return this.process?.exited ?? true;
+    return this.process?.isRunning() !== true;
   }
 
   async stop(graceMs: number): Promise<void> {
-    await this.process?.stop(graceMs);
+    await this.process?.stop({ timeoutMs: graceMs });
   }
 }

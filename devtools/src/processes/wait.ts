@@ -1,3 +1,5 @@
+// The one way to wait in tests and tools: poll a predicate until it holds, with a deadline and a
+// message that says what was awaited.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WaitOptions {

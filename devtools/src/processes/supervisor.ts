@@ -1,6 +1,6 @@
-// Child processes for the harness: spawned with their output in a log file, probed for
-// readiness, and stopped by PID (SIGTERM, then SIGKILL after a timeout). Every live child is
-// also killed when the test process exits, so a failed suite leaves nothing behind.
+// Child processes of the local fleet and the tests: spawned with their output in a log file,
+// probed for readiness, and stopped by PID (SIGTERM, then SIGKILL after a timeout). Every live
+// child is also killed when this process exits, so a crash or a failed suite leaves nothing behind.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,9 +45,13 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * Signals the child's process group (it leads one, see spawnProcess): the helpers it started go
+ * with it (Kamailio's workers, a media node's recogniser), never orphaned.
+ */
 function killQuietly(pid: number, signal: NodeJS.Signals): void {
   try {
-    process.kill(pid, signal);
+    process.kill(-pid, signal);
   } catch {
     // already gone
   }
@@ -90,6 +94,8 @@ export function spawnProcess(options: SpawnOptions): ManagedProcess {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', fd, fd],
+      // its own process group: a terminal's Ctrl-C reaches only us, and we decide how it stops
+      detached: true,
     });
   } finally {
     closeSync(fd);

@@ -1,9 +1,9 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 
-// Test services get ports from a band nothing else on this machine hands out: below the kernel's
-// ephemeral range (32768+, where every outgoing connection takes its local port, so a port read
-// back from bind(0) can be taken again before the test binds it) and apart from the RTP ranges
+// The local fleet's and the tests' services get ports from a band nothing else hands out: below
+// the kernel's ephemeral range (32768+, where every outgoing connection takes its local port, so a
+// port read back from bind(0) can be taken again before it is used) and apart from the RTP ranges
 // the tests and the local fleet use (20000-39999). A port is free when both TCP and UDP bind it.
 const BAND = { min: 10000, max: 19999 };
 
