@@ -10,6 +10,7 @@ import { recognise, renderPcm8k } from './audio/speech.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 import { TestCaller, loudness, type HeardPacket } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
+import { sampleValue } from './harness/prom-text.js';
 
 const HOURS = 'On Saturday we open at nine in the morning and close at one.';
 const FALLBACK = 'Sorry, I did not catch that. Could you say it again?';
@@ -118,11 +119,14 @@ describe('media node: calls end to end', { timeout: 180_000 }, () => {
       `first turn's timings: ${JSON.stringify(turn.timings)}`,
     );
     const metrics = (await node.http('GET', '/metrics')).body;
+    const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
     for (const stage of ['stt', 'llm', 'tts', 'rtp', 'total']) {
-      assert.match(
-        metrics,
-        new RegExp(`voicefleet_turn_stage_seconds_bucket\\{le="0.75",stage="${stage}"\\} \\d`),
-      );
+      const count = sampleValue(metrics, 'voicefleet_turn_stage_seconds_bucket', {
+        ...served,
+        le: '0.75',
+        stage,
+      });
+      assert.ok(count !== undefined, `turn stage ${stage} has an le="0.75" series`);
     }
 
     await caller.stopMedia();

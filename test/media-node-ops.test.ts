@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import { sippAvailable, startSippUas } from './harness/sipp.js';
+import { sampleValue } from './harness/prom-text.js';
 import { TestCaller, loudness } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 
@@ -83,18 +84,20 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     assert.equal((await status(node)).activeCalls, 0);
 
     const metrics = (await node.http('GET', '/metrics')).body;
-    for (const line of [
-      /voicefleet_calls_total\{direction="inbound",outcome="completed"\} 1/,
-      /voicefleet_calls_total\{direction="inbound",outcome="rejected"\} 1/,
-      /voicefleet_calls_total\{direction="inbound",outcome="cancelled"\} 1/,
-      /voicefleet_sip_responses_total\{method="INVITE",code="503"\} 1/,
-      /voicefleet_capacity_calls 1/,
-      /voicefleet_call_setup_seconds_bucket\{le="0.3"\} 1/,
-      /voicefleet_rtp_pacing_deviation_ms_count [1-9]/,
-      /voicefleet_rtp_packets_sent_total [1-9]/,
-    ]) {
-      assert.match(metrics, line);
-    }
+    // Every series of the node carries the agent it serves and its region.
+    const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
+    const expected: [string, Record<string, string>, number][] = [
+      ['voicefleet_calls_total', { direction: 'inbound', outcome: 'completed' }, 1],
+      ['voicefleet_calls_total', { direction: 'inbound', outcome: 'rejected' }, 1],
+      ['voicefleet_calls_total', { direction: 'inbound', outcome: 'cancelled' }, 1],
+      ['voicefleet_sip_responses_total', { method: 'INVITE', code: '503' }, 1],
+      ['voicefleet_capacity_calls', {}, 1],
+      ['voicefleet_call_setup_seconds_bucket', { le: '0.3' }, 1],
+    ];
+    for (const [name, labels, value] of expected)
+      assert.equal(sampleValue(metrics, name, { ...served, ...labels }), value, name);
+    assert.match(metrics, /voicefleet_rtp_pacing_deviation_ms_count [1-9]/);
+    assert.ok((sampleValue(metrics, 'voicefleet_rtp_packets_sent_total', served) ?? 0) > 0);
   });
 
   it('SIGTERM drains: new INVITEs get 503, the active call goes on, the process exits 0 when it ends', async () => {

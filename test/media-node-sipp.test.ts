@@ -9,6 +9,7 @@ import { renderTurnUlaw } from './audio/speech.js';
 import { runSippUac, sippAvailable } from './harness/sipp.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
+import { sampleValue } from './harness/prom-text.js';
 
 const HOURS = 'On Saturday we open at nine in the morning and close at one.';
 const ci = process.env['CI'] === 'true';
@@ -65,7 +66,15 @@ describe('media node: sipp callers with real audio', { timeout: 120_000, skip },
       assert.ok(events.some((e) => e.type === 'turn'));
     }
     const metrics = (await node.http('GET', '/metrics')).body;
-    assert.match(metrics, /voicefleet_rtp_packets_lost_total 0\n/);
-    assert.match(metrics, /voicefleet_calls_total\{direction="inbound",outcome="completed"\} 3/);
+    const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
+    assert.equal(sampleValue(metrics, 'voicefleet_rtp_packets_lost_total', served), 0);
+    assert.equal(
+      sampleValue(metrics, 'voicefleet_calls_total', {
+        ...served,
+        direction: 'inbound',
+        outcome: 'completed',
+      }),
+      3,
+    );
   });
 });

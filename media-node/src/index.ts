@@ -53,6 +53,7 @@ export {
   createNodeMetrics,
   LATENCY_BUCKETS_SECONDS,
   PACING_BUCKETS_MS,
+  type NodeLabels,
   type NodeMetrics,
 } from './telemetry/metrics.js';
 export { startOpsServer, parsePlaceCallBody, type OpsTarget } from './node/http-server.js';

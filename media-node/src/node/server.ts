@@ -29,7 +29,9 @@ export async function startMediaNodeServer(
   deps: { log: Logger; tracer: Tracer; env: Readonly<Record<string, string | undefined>> },
 ): Promise<RunningServer> {
   const { log, tracer } = deps;
-  const metrics = createNodeMetrics();
+  const metrics = createNodeMetrics({
+    labels: { namespace: config.agent.namespace, agent: config.agent.name, region: config.region },
+  });
   const events = new CallEventBus();
   const parts = await createParts(config, { log, metrics, env: deps.env });
   const answerDelayMs = Number(deps.env['VOICEFLEET_ANSWER_DELAY_MS'] ?? 0) || 0;

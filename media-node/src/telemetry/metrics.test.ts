@@ -18,4 +18,18 @@ describe('media-node metrics', () => {
       );
     }
   });
+
+  it('labels every series with the namespace, agent and region it serves', async () => {
+    const m = createNodeMetrics({
+      labels: { namespace: 'clinic', agent: 'front-desk', region: 'eu-west-1' },
+    });
+    m.callsTotal.inc({ direction: 'inbound', outcome: 'completed' });
+    m.activeCalls.set(2);
+    const samples = (await m.registry.metrics())
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    assert.ok(samples.length > 20);
+    for (const line of samples)
+      assert.match(line, /\{[^}]*namespace="clinic",agent="front-desk",region="eu-west-1"/, line);
+  });
 });

@@ -35,8 +35,21 @@ export interface NodeMetrics {
   providerErrors: Counter<'kind' | 'provider'>;
 }
 
-export function createNodeMetrics(options: { defaultMetrics?: boolean } = {}): NodeMetrics {
+/**
+ * Labels on every series of a node: the agent it serves and its region. A node serves one agent,
+ * so they cost no cardinality, and an SRE slices every metric by agent and region without joins.
+ */
+export interface NodeLabels {
+  namespace: string;
+  agent: string;
+  region: string;
+}
+
+export function createNodeMetrics(
+  options: { defaultMetrics?: boolean; labels?: NodeLabels } = {},
+): NodeMetrics {
   const registry = new Registry();
+  if (options.labels) registry.setDefaultLabels({ ...options.labels });
   if (options.defaultMetrics !== false)
     collectDefaultMetrics({ register: registry, prefix: 'voicefleet_media_node_' });
   const registers = [registry];
