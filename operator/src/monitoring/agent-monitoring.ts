@@ -2,13 +2,16 @@
 // scrapes its media pods at the interval the SLO windows were checked against. The operator adds
 // the owner reference (it needs the live agent's uid); `voicefleet render monitoring` writes them
 // as they are here.
+import {
+  LABEL_AGENT,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  MANAGED_BY,
+  MEDIA_NODE_APP,
+} from '../voice-agent/child-names.js';
 import type { PodMonitor, PrometheusRule } from './rule-types.js';
 import type { SloSubject } from './slo-definitions.js';
 import { sloRuleGroups, type RuleOptions } from './slo-rules.js';
-
-/** The media pods' labels (docs/contracts.md "Children of a VoiceAgent"). */
-const MEDIA_NODE_APP = { 'app.kubernetes.io/name': 'voicefleet-media-node' };
-const LABEL_AGENT = 'voicefleet.io/agent';
 
 export interface MonitoringOptions extends RuleOptions {
   /** Labels a Prometheus `ruleSelector` / `podMonitorSelector` picks the objects by. */
@@ -21,7 +24,7 @@ function meta(subject: SloSubject, suffix: string, options: MonitoringOptions) {
     namespace: subject.namespace,
     labels: {
       ...options.labels,
-      'app.kubernetes.io/managed-by': 'voicefleet',
+      [LABEL_MANAGED_BY]: MANAGED_BY,
       'app.kubernetes.io/part-of': 'voicefleet',
       [LABEL_AGENT]: subject.name,
     },
@@ -46,14 +49,26 @@ export function desiredPodMonitor(subject: SloSubject, options: MonitoringOption
     kind: 'PodMonitor',
     metadata: meta(subject, 'media-node', options),
     spec: {
-      selector: { matchLabels: { ...MEDIA_NODE_APP, [LABEL_AGENT]: subject.name } },
+      // The labels the operator puts on every media pod of the agent, in every region.
+      selector: { matchLabels: { [LABEL_NAME]: MEDIA_NODE_APP, [LABEL_AGENT]: subject.name } },
       podMetricsEndpoints: [
         {
           port: 'http',
           path: '/metrics',
           interval: `${subject.monitoring.scrapeIntervalSeconds}s`,
-          // The node labels its own series with namespace, agent and region.
+          // The node labels its own series with namespace, agent and region; the pod's labels
+          // give them to the rest (the RTP thread's, the process's) too.
           honorLabels: true,
+          relabelings: [
+            {
+              sourceLabels: ['__meta_kubernetes_pod_label_voicefleet_io_agent'],
+              targetLabel: 'agent',
+            },
+            {
+              sourceLabels: ['__meta_kubernetes_pod_label_voicefleet_io_region'],
+              targetLabel: 'region',
+            },
+          ],
         },
       ],
     },

@@ -1,10 +1,7 @@
-// A VoiceAgent's SLO subject for the monitoring tests: the API's defaults plus what a test sets.
-import {
-  applyVoiceAgentDefaults,
-  type Monitoring,
-  type Slo,
-  type VoiceAgent,
-} from '@voicefleet/api';
+// A VoiceAgent's SLO subject for the monitoring tests: the test kit's agent with the SLO and
+// monitoring settings a test states.
+import type { Monitoring, Slo, VoiceAgent } from '@voicefleet/api';
+import { voiceAgent as kitAgent } from '@voicefleet/api/testing';
 import { sloSubject } from './render.js';
 import type { SloSubject } from './slo-definitions.js';
 
@@ -13,17 +10,7 @@ export function voiceAgent(
   slo: Partial<Slo> = {},
   monitoring: Partial<Monitoring> = {},
 ): VoiceAgent {
-  return applyVoiceAgentDefaults({
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'VoiceAgent',
-    metadata: { name, namespace: 'default' },
-    spec: {
-      regions: [{ name: 'us-east-1' }],
-      pipeline: { llm: { provider: 'scripted', script: { fallback: 'Sorry?', intents: [] } } },
-      slo,
-      monitoring,
-    },
-  } as unknown as VoiceAgent);
+  return kitAgent(name, { spec: { slo, monitoring } });
 }
 
 export function subject(slo: Partial<Slo> = {}, monitoring: Partial<Monitoring> = {}): SloSubject {

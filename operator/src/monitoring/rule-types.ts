@@ -46,6 +46,7 @@ export interface PodMonitor {
       path: string;
       interval: string;
       honorLabels: boolean;
+      relabelings: { sourceLabels: string[]; targetLabel: string }[];
     }[];
   };
 }

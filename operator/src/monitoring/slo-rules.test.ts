@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { selectorLabels } from '../voice-agent/child-names.js';
 import { desiredPodMonitor, desiredPrometheusRule } from './agent-monitoring.js';
 import { subject } from './fixtures.test-support.js';
 import type { AlertingRule, RecordingRule } from './rule-types.js';
@@ -224,12 +225,33 @@ describe('monitoring objects of an agent', () => {
       ...options,
       labels,
     });
-    assert.deepEqual(monitor.spec.selector.matchLabels, {
-      'app.kubernetes.io/name': 'voicefleet-media-node',
-      'voicefleet.io/agent': 'front-desk',
-    });
+    // Selects the media pods of every region (their template's labels), and nothing else.
+    for (const region of ['us-east-1', 'eu-west-1']) {
+      const pod = selectorLabels('front-desk', region);
+      for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels))
+        assert.equal(pod[k], v, k);
+    }
+    assert.notEqual(
+      selectorLabels('front-desk-2', 'us-east-1')['voicefleet.io/agent'],
+      monitor.spec.selector.matchLabels['voicefleet.io/agent'],
+    );
     assert.deepEqual(monitor.spec.podMetricsEndpoints, [
-      { port: 'http', path: '/metrics', interval: '5s', honorLabels: true },
+      {
+        port: 'http',
+        path: '/metrics',
+        interval: '5s',
+        honorLabels: true,
+        relabelings: [
+          {
+            sourceLabels: ['__meta_kubernetes_pod_label_voicefleet_io_agent'],
+            targetLabel: 'agent',
+          },
+          {
+            sourceLabels: ['__meta_kubernetes_pod_label_voicefleet_io_region'],
+            targetLabel: 'region',
+          },
+        ],
+      },
     ]);
     assert.equal(monitor.metadata.labels.release, 'kube-prometheus-stack');
   });
