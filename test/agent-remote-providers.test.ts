@@ -2,7 +2,6 @@
 // retried, a stream cut mid-reply answered with an apology) and a gRPC TTS whose server dies
 // mid-reply (the local espeak-ng fallback apologises), then the call carries on.
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { createAgentSession } from '../media-node/src/agent/agent-session.js';
 import type { AgentEvents } from '../media-node/src/agent/types.js';
@@ -15,6 +14,7 @@ import { createOpenAiLlm } from '../media-node/src/providers/openai/openai-llm.j
 import type { TtsProvider } from '../media-node/src/providers/types.js';
 import { createEnergyVad } from '../media-node/src/vad/energy-vad.js';
 import { createFrameTurnDetector } from '../media-node/src/vad/frame-turn-detector.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {
@@ -63,14 +63,6 @@ function call(llmEndpoint: string, tts: TtsProvider, transcripts: string[]) {
   };
 }
 
-async function until(what: string, cond: () => boolean, ms = 8000) {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 void describe('agent over remote providers', () => {
   void it('retries an HTTP 500, apologises for a cut stream, then answers again', async () => {
     const server = await startFakeOpenAiServer({ tokenMs: 3, firstTokenMs: 10 });
@@ -78,20 +70,32 @@ void describe('agent over remote providers', () => {
     const c = call(server.url, createEspeakTts(), ['hello', 'are you there', 'thanks']);
     server.failNext('http500', 1);
     c.say();
-    await until('first reply', () => c.transcripts.length === 2);
+    await waitFor(() => c.transcripts.length === 2, {
+      message: 'first reply',
+      timeoutMs: 8000,
+      intervalMs: 10,
+    });
     assert.equal(c.transcripts[1]!.text, 'You said: hello. How else can I help?');
     assert.equal(c.errors.length, 1, 'the 500 was reported and retried');
     c.waitOut();
 
     server.failNext('disconnect', 1);
     c.say();
-    await until('apology', () => c.transcripts.length === 4);
+    await waitFor(() => c.transcripts.length === 4, {
+      message: 'apology',
+      timeoutMs: 8000,
+      intervalMs: 10,
+    });
     assert.match(c.transcripts[3]!.text, /sorry/i);
     assert.equal(c.errors.at(-1)?.stage, 'llm');
     c.waitOut();
 
     c.say();
-    await until('third reply', () => c.transcripts.length === 6);
+    await waitFor(() => c.transcripts.length === 6, {
+      message: 'third reply',
+      timeoutMs: 8000,
+      intervalMs: 10,
+    });
     assert.equal(c.transcripts[5]!.text, 'You said: thanks. How else can I help?');
     c.session.stop();
   });
@@ -104,9 +108,17 @@ void describe('agent over remote providers', () => {
     cleanups.push(() => tts.close());
     const c = call(llmServer.url, tts, ['tell me something long']);
     c.say();
-    await until('remote audio', () => c.frames() > 3);
+    await waitFor(() => c.frames() > 3, {
+      message: 'remote audio',
+      timeoutMs: 8000,
+      intervalMs: 10,
+    });
     await ttsServer.close();
-    await until('apology', () => c.transcripts.length === 2);
+    await waitFor(() => c.transcripts.length === 2, {
+      message: 'apology',
+      timeoutMs: 8000,
+      intervalMs: 10,
+    });
     assert.equal(c.errors.at(-1)?.stage, 'tts');
     assert.ok(c.errors.at(-1)?.retryable);
     assert.match(c.transcripts[1]!.text, /sorry/i);

@@ -17,6 +17,7 @@ import type {
 } from '../media-node/src/providers/types.js';
 import { createEnergyVad } from '../media-node/src/vad/energy-vad.js';
 import { createFrameTurnDetector } from '../media-node/src/vad/frame-turn-detector.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 /** Real time plus a virtual offset that frames advance (so 1 s of audio need not take 1 s). */
 function testClock() {
@@ -152,20 +153,16 @@ function harness(opts: {
   };
 }
 
-async function until(what: string, cond: () => boolean, ms = 3000) {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 void describe('agent session', () => {
   void it('greets the caller, then listens once the greeting has played out', async () => {
     const h = harness({ greeting: 'Thanks for calling.' });
     h.session.start();
     assert.equal(h.session.state, 'greeting');
-    await until('greeting transcript', () => h.seen.transcript.length === 1);
+    await waitFor(() => h.seen.transcript.length === 1, {
+      message: 'greeting transcript',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.transcript[0], { role: 'agent', text: 'Thanks for calling.' });
     assert.ok(h.s.frames >= 30, `greeting audio written (${h.s.frames} frames)`);
     h.silence(h.s.frames * 20 + 40);
@@ -177,7 +174,11 @@ void describe('agent session', () => {
     h.session.start();
     h.say();
     assert.equal(h.session.state, 'thinking');
-    await until('turn event', () => h.seen.turn.length === 1);
+    await waitFor(() => h.seen.turn.length === 1, {
+      message: 'turn event',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     const t = h.seen.turn[0]!.timings;
     assert.ok(t.sttFinalMs !== undefined && t.llmFirstTokenMs !== undefined);
     assert.ok(t.ttsFirstAudioMs !== undefined && t.firstRtpMs !== undefined);
@@ -187,7 +188,11 @@ void describe('agent session', () => {
       JSON.stringify(t),
     );
     assert.ok(t.ttsFirstAudioMs <= t.firstRtpMs, JSON.stringify(t));
-    await until('agent transcript', () => h.seen.transcript.length === 2);
+    await waitFor(() => h.seen.transcript.length === 2, {
+      message: 'agent transcript',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.transcript, [
       { role: 'caller', text: 'what time do you open on saturday' },
       { role: 'agent', text: 'On Saturday we open at nine in the morning and close at one.' },
@@ -207,7 +212,11 @@ void describe('agent session', () => {
     const h = harness({ llm, tts: tone.tts });
     h.session.start();
     h.say();
-    await until('two sentences synthesized', () => tone.log.texts.length === 2);
+    await waitFor(() => tone.log.texts.length === 2, {
+      message: 'two sentences synthesized',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(tone.log.texts, [
       'Sure thing.',
       'We are open until five today, and on Saturday until one.',
@@ -227,7 +236,11 @@ void describe('agent session', () => {
       h.session.pushAudio(speechFrame(), h.clock.now());
     }
     h.silence(140); // past the pause (100 ms), before the end of turn (200 ms)
-    await until('reply rendered ahead', () => tone.log.texts.length === 1);
+    await waitFor(() => tone.log.texts.length === 1, {
+      message: 'reply rendered ahead',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     await sleep(50);
     assert.equal(h.s.frames, 0, 'nothing is heard before the turn ends');
     assert.deepEqual(h.seen.transcript, [], 'nothing is said to have been heard yet');
@@ -235,12 +248,20 @@ void describe('agent session', () => {
     h.silence(80);
     assert.ok(h.s.frames > 0, 'the held reply goes out as the turn ends');
     assert.equal(h.session.state, 'speaking');
-    await until('transcripts', () => h.seen.transcript.length === 2);
+    await waitFor(() => h.seen.transcript.length === 2, {
+      message: 'transcripts',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.transcript, [
       { role: 'caller', text: 'what time do you open on saturday' },
       { role: 'agent', text: 'On Saturday we open at nine in the morning and close at one.' },
     ]);
-    await until('turn event', () => h.seen.turn.length === 1);
+    await waitFor(() => h.seen.turn.length === 1, {
+      message: 'turn event',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.ok((h.seen.turn[0]!.timings.firstRtpMs ?? 0) >= 200, 'first audio after the turn ended');
     assert.deepEqual(h.seen.prepared, [{ outcome: 'released' }]);
   });
@@ -257,7 +278,11 @@ void describe('agent session', () => {
     await sleep(100);
     assert.equal(tone.log.texts.length, 0, 'no reply synthesized during the pause');
     h.silence(80);
-    await until('reply after the end of turn', () => h.s.frames > 0);
+    await waitFor(() => h.s.frames > 0, {
+      message: 'reply after the end of turn',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.prepared, []);
   });
 
@@ -275,9 +300,17 @@ void describe('agent session', () => {
       h.session.pushAudio(speechFrame(), h.clock.now());
     }
     h.silence(140);
-    await until('first reply prepared', () => tone.log.texts.length === 1);
+    await waitFor(() => tone.log.texts.length === 1, {
+      message: 'first reply prepared',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     h.say(400); // the caller goes on, then really stops
-    await until('agent transcript', () => h.seen.transcript.some((t) => t.role === 'agent'));
+    await waitFor(() => h.seen.transcript.some((t) => t.role === 'agent'), {
+      message: 'agent transcript',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.transcript, [
       { role: 'caller', text: 'i would like to book an appointment' },
       { role: 'agent', text: 'Noted.' },
@@ -305,7 +338,11 @@ void describe('agent session', () => {
     });
     h.session.start();
     h.say();
-    await until('agent speaking', () => h.session.state === 'speaking');
+    await waitFor(() => h.session.state === 'speaking', {
+      message: 'agent speaking',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     h.silence(40);
     const clearsBefore = h.s.clears;
     for (let i = 0; i < 3; i++) {
@@ -319,7 +356,11 @@ void describe('agent session', () => {
       `stopped ${h.seen.bargeIn[0]!.stopLatencyMs} ms after onset`,
     );
     assert.equal(h.session.state, 'hearing');
-    await until('llm aborted', () => log.aborted === 1);
+    await waitFor(() => log.aborted === 1, {
+      message: 'llm aborted',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.ok(log.finishedAt.length === 0, 'the LLM stream never ran to its end');
     assert.ok(tone.log.aborted >= 1, 'the TTS stream was aborted');
   });
@@ -328,7 +369,11 @@ void describe('agent session', () => {
     const h = harness({ stt: createFixedStt({ transcripts: ['goodbye'] }) });
     h.session.start();
     h.say();
-    await until('action', () => h.seen.action.length === 1);
+    await waitFor(() => h.seen.action.length === 1, {
+      message: 'action',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.action[0], { type: 'hangup' });
     assert.equal(h.seen.transcript.at(-1)?.text, 'Thanks for calling. Goodbye!');
     assert.ok(h.s.frames > 20, 'the goodbye was written before the action');
@@ -339,7 +384,11 @@ void describe('agent session', () => {
     const h = harness({ stt: createFixedStt({ transcripts: ['i want to talk to a person'] }) });
     h.session.start();
     h.say();
-    await until('action', () => h.seen.action.length === 1);
+    await waitFor(() => h.seen.action.length === 1, {
+      message: 'action',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.deepEqual(h.seen.action[0], { type: 'transfer', target: '+14155550199' });
   });
 
@@ -350,7 +399,11 @@ void describe('agent session', () => {
     const h = harness({ llm });
     h.session.start();
     h.say();
-    await until('agent transcript', () => h.seen.transcript.length === 2);
+    await waitFor(() => h.seen.transcript.length === 2, {
+      message: 'agent transcript',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.equal(log.calls, 2);
     assert.equal(h.seen.error.length, 1);
     assert.equal(h.seen.transcript[1]!.text, 'Hello there.');
@@ -366,7 +419,11 @@ void describe('agent session', () => {
     });
     h.session.start();
     h.say();
-    await until('apology', () => h.seen.transcript.length === 2);
+    await waitFor(() => h.seen.transcript.length === 2, {
+      message: 'apology',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.equal(h.seen.error[0]?.stage, 'tts');
     assert.match(h.seen.transcript[1]!.text, /sorry/i);
     assert.equal(fallback.log.texts.length, 1, 'the apology was rendered by the fallback TTS');
@@ -374,7 +431,11 @@ void describe('agent session', () => {
     h.silence(h.s.frames * 20 + 40);
     assert.equal(h.session.state, 'listening');
     h.say();
-    await until('second reply', () => h.seen.action.length === 1);
+    await waitFor(() => h.seen.action.length === 1, {
+      message: 'second reply',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.equal(h.seen.transcript.at(-1)?.text, 'Thanks for calling. Goodbye!');
   });
 
@@ -383,8 +444,12 @@ void describe('agent session', () => {
     const h = harness({ tts: broken.tts });
     h.session.start();
     h.say();
-    await until('error', () => h.seen.error.length >= 1);
-    await until('audio', () => h.s.frames > 0);
+    await waitFor(() => h.seen.error.length >= 1, {
+      message: 'error',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
+    await waitFor(() => h.s.frames > 0, { message: 'audio', timeoutMs: 3000, intervalMs: 5 });
     assert.ok(h.s.frames >= 25, 'a 0.6 s chime was queued');
   });
 
@@ -408,7 +473,11 @@ void describe('agent session', () => {
     const h = harness({ stt });
     h.session.start();
     h.say();
-    await until('hangup', () => h.seen.action.length === 1);
+    await waitFor(() => h.seen.action.length === 1, {
+      message: 'hangup',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.equal(
       h.seen.error.filter((e) => e.stage === 'stt').length,
       2,
@@ -428,7 +497,11 @@ void describe('agent session', () => {
     const h = harness({ llm });
     h.session.start();
     h.session.pushDtmf('2');
-    await until('reply', () => h.seen.transcript.length === 1);
+    await waitFor(() => h.seen.transcript.length === 1, {
+      message: 'reply',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
     assert.equal(h.seen.transcript[0]!.text, 'Billing, how can I help?');
     assert.deepEqual(h.session.context[0], { role: 'caller', text: '2', source: 'dtmf' });
   });

@@ -2,6 +2,7 @@
 // EndpointSlices (loopback addresses) program a real Kamailio; a sipp call to the agent's number
 // lands on a media node; gateway health shows in SipTrunk status; readiness changes and drain
 // marks reach Kamailio; restarting the edge sync leaves calls alone.
+import { hasCondition, expectCondition } from '@voicefleet/api/testing';
 import { CoreV1Api, DiscoveryV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +20,7 @@ import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
-import { condition, customObjects, installCrds } from './operator-helpers.js';
+import { customObjects, installCrds } from './operator-helpers.js';
 
 const missing = !kamailioAvailable() || !sippAvailable();
 if (missing && process.env['CI'] === 'true')
@@ -136,14 +137,14 @@ describe('edge sync on a real API server', { skip, timeout: 240_000 }, () => {
     const agent = await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'front-desk');
-        return condition(a, 'RoutingPublished')?.status === 'True' ? a : undefined;
+        return hasCondition(a, 'RoutingPublished', { status: 'True' }) ? a : undefined;
       },
       { timeoutMs: 10_000, message: 'RoutingPublished' },
     );
-    assert.match(
-      condition(agent, 'RoutingPublished')?.message ?? '',
-      /1 numbers routed to 2 media pods/,
-    );
+    expectCondition(agent, 'RoutingPublished', {
+      status: 'True',
+      message: /1 numbers routed to 2 media pods/,
+    });
   });
 
   it('shows a gateway that stops answering as Down in the SipTrunk status within 3 s, and Up after', async () => {

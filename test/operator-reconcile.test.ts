@@ -1,6 +1,7 @@
 // The operator against a real API server and controller manager: children with owner
 // references, drift repair, garbage collection, status after spec changes, number conflicts and
 // SipTrunk credentials.
+import { hasCondition, expectCondition } from '@voicefleet/api/testing';
 import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Deployment } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -166,7 +167,7 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       agentManifest('older', ['+14155550111'], { minReplicas: 0, bufferCalls: 0 }),
     );
     await waitFor(
-      async () => condition(await cr.get('voiceagents', 'older'), 'Ready')?.status === 'True',
+      async () => hasCondition(await cr.get('voiceagents', 'older'), 'Ready', { status: 'True' }),
       {
         timeoutMs: 30_000,
         message: 'older Ready',
@@ -181,13 +182,12 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     const newer = await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'newer');
-        return condition(a, 'NumberConflict')?.status === 'True' ? a : undefined;
+        return hasCondition(a, 'NumberConflict', { status: 'True' }) ? a : undefined;
       },
       { timeoutMs: 30_000, message: 'NumberConflict on newer' },
     );
-    assert.match(condition(newer, 'NumberConflict')?.message ?? '', /default\/older/);
-    assert.equal(condition(newer, 'Ready')?.status, 'False');
-    assert.equal(condition(newer, 'Ready')?.reason, 'NumberConflict');
+    expectCondition(newer, 'NumberConflict', { status: 'True', message: /default\/older/ });
+    expectCondition(newer, 'Ready', { status: 'False', reason: 'NumberConflict' });
     assert.equal(
       condition(await cr.get('voiceagents', 'older'), 'NumberConflict')?.status,
       'False',
@@ -214,8 +214,8 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       async () => {
         const a = await cr.get('voiceagents', 'newer');
         return (
-          condition(a, 'Ready')?.status === 'True' &&
-          condition(a, 'NumberConflict')?.status === 'False'
+          hasCondition(a, 'Ready', { status: 'True' }) &&
+          hasCondition(a, 'NumberConflict', { status: 'False' })
         );
       },
       { timeoutMs: 30_000, message: 'newer Ready after the older let go' },
@@ -277,7 +277,7 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       body: [{ op: 'add', path: '/data/password', value: Buffer.from('p').toString('base64') }],
     });
     await waitFor(
-      async () => condition(await cr.get('siptrunks', 'carrier-a'), 'Ready')?.status === 'True',
+      async () => hasCondition(await cr.get('siptrunks', 'carrier-a'), 'Ready', { status: 'True' }),
       {
         timeoutMs: 30_000,
         message: 'trunk Ready once the Secret is complete',

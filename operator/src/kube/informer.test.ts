@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { ListWatcher, WatchEnd, WatchRequest } from './informer-source.js';
 import { labelIndex } from './informer-store.js';
 import { Informer } from './informer.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 const cm = (name: string, rv: string, labels: Record<string, string> = {}): V1ConfigMap => ({
   metadata: { name, namespace: 'ns', resourceVersion: rv, labels },
@@ -35,14 +36,6 @@ function fakeSource(
   };
 }
 
-async function until(predicate: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 test('a watch that stays silent past the stall bound is dropped and the informer relists', async () => {
   const source = fakeSource([[cm('a', '1')], [cm('a', '1'), cm('b', '2')]], []);
   const informer = new Informer(source, { stallMs: 50, backoff: { baseMs: 1, capMs: 1 } });
@@ -50,7 +43,7 @@ test('a watch that stays silent past the stall bound is dropped and the informer
   informer.on('add', (o) => added.push(o.metadata!.name!));
   const stop = new AbortController();
   const running = informer.run(stop.signal);
-  await until(() => informer.stats().relists >= 2);
+  await waitFor(() => informer.stats().relists >= 2, { timeoutMs: 2000, intervalMs: 5 });
   stop.abort();
   await running;
   assert.equal(informer.stats().lastRelistReason, 'stalled');
@@ -72,7 +65,7 @@ test('a relist after 410 Gone reports the deletes and updates the watch missed',
   informer.on('delete', (o) => seen.push(`delete ${o.metadata!.name}`));
   const stop = new AbortController();
   const running = informer.run(stop.signal);
-  await until(() => informer.stats().relists >= 2);
+  await waitFor(() => informer.stats().relists >= 2, { timeoutMs: 2000, intervalMs: 5 });
   stop.abort();
   await running;
   assert.equal(informer.stats().lastRelistReason, 'expired');
@@ -97,7 +90,7 @@ test('a watch closed by the server resumes from the last seen resourceVersion wi
   const informer = new Informer(source);
   const stop = new AbortController();
   const running = informer.run(stop.signal);
-  await until(() => source.watchedFrom.length >= 2);
+  await waitFor(() => source.watchedFrom.length >= 2, { timeoutMs: 2000, intervalMs: 5 });
   stop.abort();
   await running;
   assert.deepEqual(source.watchedFrom, ['list-1', '9']);
@@ -123,7 +116,7 @@ test('an index finds objects by label and follows updates and deletes', async ()
   const stop = new AbortController();
   const running = informer.run(stop.signal);
   await informer.waitForSync();
-  await until(() => informer.get('ns', 'x-1') === undefined);
+  await waitFor(() => informer.get('ns', 'x-1') === undefined, { timeoutMs: 2000, intervalMs: 5 });
   assert.deepEqual(
     informer.byIndex('agent', 'ns/x').map((o) => o.metadata!.name),
     ['y-1'],
