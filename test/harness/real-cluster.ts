@@ -211,6 +211,27 @@ function ourShimPids(socket: string): number[] {
   return pids;
 }
 
+/** Every process in kubelet's pod cgroups (`kubepods` in each cgroup v1 hierarchy, or v2). */
+function podPids(): number[] {
+  const pids = new Set<number>();
+  const walk = (dir: string): void => {
+    for (const pid of readFileSafe(join(dir, 'cgroup.procs')).split('\n').filter(Boolean))
+      pids.add(Number(pid));
+    let entries: string[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name);
+    } catch {
+      return;
+    }
+    for (const e of entries) walk(join(dir, e));
+  };
+  for (const h of readdirSync('/sys/fs/cgroup')) walk(join('/sys/fs/cgroup', h, 'kubepods'));
+  walk('/sys/fs/cgroup/kubepods');
+  return [...pids];
+}
+
 /**
  * Undoes everything a cluster leaves on the host: pod sandboxes (through CRI, so CNI releases
  * their addresses), shims, kube-proxy's and kubelet's iptables chains, the bridge, mounts under
@@ -219,13 +240,17 @@ function ourShimPids(socket: string): number[] {
  */
 async function cleanHost(bin: string, dir: string): Promise<void> {
   const socket = join(dir, 'containerd.sock');
-  for (const pid of ourShimPids(socket)) {
+  // Shims and every process of a pod (pause, the containers) outlive a test process killed
+  // outright: kill them by PID, the shims found by our socket on their command line, the pods'
+  // processes by kubelet's cgroups.
+  for (const pid of [...ourShimPids(socket), ...podPids()]) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       // gone
     }
   }
+  if (podPids().length > 0) await sleep(500);
   if (existsSync(join(bin, 'kube-proxy'))) quiet(join(bin, 'kube-proxy'), ['--cleanup']);
   for (const ipt of ['iptables', 'ip6tables']) {
     for (const table of ['mangle', 'nat', 'filter'])
@@ -288,6 +313,12 @@ async function cleanHost(bin: string, dir: string): Promise<void> {
 export interface RealClusterOptions {
   /** Longest wait for the cluster lock (another suite's cluster) in ms (default 15 min). */
   lockTimeoutMs?: number;
+}
+
+/** Cleans what a cluster killed outright left on this machine (the next start does it too). */
+export async function cleanRealClusterHost(): Promise<void> {
+  const found = findClusterBinaries();
+  await cleanHost('dir' in found ? found.dir : '', RUN_DIR);
 }
 
 /** Starts the cluster; resolves once the node is Ready and `default` has its ServiceAccount. */
