@@ -29,7 +29,7 @@ import {
 import { REJECTION_CASES, validAgent, validTrunk } from '../api/src/testing/rejection-cases.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { waitFor } from '@voicefleet/devtools/processes';
+import { installCrds } from './harness/crds.js';
 
 const root = new URL('../', import.meta.url);
 const NS = 'default';
@@ -56,37 +56,11 @@ describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() 
   let core: CoreV1Api;
   let custom: CustomObjectsApi;
 
-  // CRDs go through the untyped client: the typed model would drop `default` and the
-  // x-kubernetes-* keys while serializing.
-  const crdApi = {
-    group: 'apiextensions.k8s.io',
-    version: 'v1',
-    plural: 'customresourcedefinitions',
-  };
-
   before(async () => {
     plane = await startControlPlane({ controllerManager: false });
     core = plane.kubeConfig.makeApiClient(CoreV1Api);
     custom = plane.kubeConfig.makeApiClient(CustomObjectsApi);
-    const crds = readdirSync(new URL('crds/', root)).filter((f) => f.endsWith('.yaml'));
-    for (const f of crds) {
-      for (const crd of yamlDocs(new URL(`crds/${f}`, root)))
-        await custom.createClusterCustomObject({ ...crdApi, body: crd });
-    }
-    for (const plural of [VOICE_AGENT_PLURAL, SIP_TRUNK_PLURAL]) {
-      await waitFor(
-        async () => {
-          const c = (await custom.getClusterCustomObject({
-            ...crdApi,
-            name: `${plural}.${GROUP}`,
-          })) as {
-            status?: { conditions?: { type: string; status: string }[] };
-          };
-          return c.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True');
-        },
-        { timeoutMs: 30_000, message: `${plural} established` },
-      );
-    }
+    await installCrds(plane.kubeConfig);
   });
   after(async () => {
     await plane?.stop();

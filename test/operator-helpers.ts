@@ -1,46 +1,19 @@
-// Shared set-up of the operator integration suites: CRDs from crds/, the operator as a child
-// process against the harness kubeconfig, and small builders for VoiceAgents and SipTrunks.
+// Shared set-up of the operator integration suites: CRDs from crds/ (installed as kubectl would,
+// test/harness/crds.ts), the operator as a child process against the harness kubeconfig, and
+// small builders for VoiceAgents and SipTrunks.
 import { voiceAgentManifest } from '@voicefleet/api/testing';
-import {
-  ApiextensionsV1Api,
-  CustomObjectsApi,
-  KubernetesObjectApi,
-  type KubeConfig,
-  type KubernetesObject,
-  type V1CustomResourceDefinition,
-} from '@kubernetes/client-node';
-import { readFileSync, readdirSync } from 'node:fs';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import {
   freePort,
   spawnProcess,
   waitForLogLine,
   type ManagedProcess,
-  waitFor,
 } from '@voicefleet/devtools/processes';
 
-const root = new URL('..', import.meta.url).pathname;
+export { installCrds } from './harness/crds.js';
 
-export async function installCrds(kc: KubeConfig): Promise<void> {
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const dir = join(root, 'crds');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-  for (const f of files) {
-    const crd = parse(readFileSync(join(dir, f), 'utf8')) as V1CustomResourceDefinition;
-    await objects.create(crd);
-    await waitFor(
-      async () => {
-        const live = await ext.readCustomResourceDefinition({ name: crd.metadata?.name ?? '' });
-        return live.status?.conditions?.some(
-          (c) => c.type === 'Established' && c.status === 'True',
-        );
-      },
-      { timeoutMs: 30_000, message: `CRD ${f} established` },
-    );
-  }
-}
+const root = new URL('..', import.meta.url).pathname;
 
 export interface OperatorProcess {
   proc: ManagedProcess;

@@ -64,7 +64,22 @@ export {
   MEDIA_NODE_ENV_OVERRIDES,
   MediaNodeConfigError,
   loadMediaNodeConfig,
+  mediaNodeListenDefaults,
+  type MediaNodeListenConfig,
 } from './media-node-config.js';
+export {
+  AGENT_LABEL,
+  APPLIED_HASH_ANNOTATION,
+  CONFIG_HASH_ANNOTATION,
+  DRAINING_ANNOTATION,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MANAGED_SELECTOR,
+  MEDIA_NODE_APP,
+  MEDIA_NODE_SELECTOR,
+  NAME_LABEL,
+  REGION_LABEL,
+} from './labels.js';
 export type { FieldError } from './validate/field-error.js';
 export {
   applySipTrunkDefaults,

@@ -15,6 +15,20 @@ export const MEDIA_NODE_ENV_OVERRIDES = {
   VOICEFLEET_RTP_PORT_MAX: ['rtp', 'portMax'],
 } as const;
 
+/** The parts of the config every pod takes as the schema defaults them: listen addresses, timeouts. */
+export type MediaNodeListenConfig = Pick<MediaNodeConfig, 'sip' | 'rtp' | 'http' | 'media'>;
+
+/** The schema's defaults for the sections the operator does not decide (ports, bind hosts). */
+export function mediaNodeListenDefaults(): MediaNodeListenConfig {
+  const p = MediaNodeConfig.properties;
+  return {
+    sip: Value.Default(p.sip, {}) as MediaNodeConfig['sip'],
+    rtp: Value.Default(p.rtp, {}) as MediaNodeConfig['rtp'],
+    http: Value.Default(p.http, {}) as MediaNodeConfig['http'],
+    media: Value.Default(p.media, {}) as MediaNodeConfig['media'],
+  };
+}
+
 export class MediaNodeConfigError extends Error {
   readonly issues: readonly FieldError[];
   constructor(issues: FieldError[], options?: ErrorOptions) {

@@ -15,9 +15,9 @@ import {
   VOICE_AGENT_SINGULAR,
 } from '../constants.js';
 import { SipTrunkStatus } from '../schema/sip-trunk-status.js';
-import { SipTrunkSpec } from '../schema/sip-trunk.js';
+import { SipTrunk, SipTrunkSpec } from '../schema/sip-trunk.js';
 import { VoiceAgentStatus } from '../schema/voice-agent-status.js';
-import { VoiceAgentSpec } from '../schema/voice-agent.js';
+import { VoiceAgent, VoiceAgentSpec } from '../schema/voice-agent.js';
 import { toStructural } from './structural.js';
 
 interface Column {
@@ -29,6 +29,8 @@ interface Column {
 }
 
 interface CrdInput {
+  /** The whole resource's schema: its own `x-kubernetes-validations` go on the CRD's root. */
+  resource: TObject;
   kind: string;
   plural: string;
   singular: string;
@@ -80,6 +82,7 @@ function crd(c: CrdInput) {
               description: c.description,
               type: 'object',
               required: ['spec'],
+              ...rootRules(c.resource),
               properties: {
                 apiVersion: {
                   type: 'string',
@@ -87,7 +90,7 @@ function crd(c: CrdInput) {
                     'APIVersion defines the versioned schema of this object: voicefleet.io/v1alpha1.',
                 },
                 kind: { type: 'string', description: `Kind of this object: ${c.kind}.` },
-                metadata: { type: 'object' },
+                metadata: metadataSchema(c.resource),
                 spec: toStructural(c.spec),
                 status: toStructural(c.status),
               },
@@ -99,8 +102,21 @@ function crd(c: CrdInput) {
   };
 }
 
+/** `metadata` may only constrain name: declared when a root rule points at it (fieldPath). */
+function metadataSchema(resource: TObject): Record<string, unknown> {
+  return rootRules(resource)['x-kubernetes-validations'] === undefined
+    ? { type: 'object' }
+    : { type: 'object', properties: { name: { type: 'string' } } };
+}
+
+function rootRules(resource: TObject): { 'x-kubernetes-validations'?: unknown } {
+  const rules = resource['x-kubernetes-validations'] as unknown[] | undefined;
+  return rules === undefined ? {} : { 'x-kubernetes-validations': rules };
+}
+
 export const voiceAgentCrd = () =>
   crd({
+    resource: VoiceAgent,
     kind: VOICE_AGENT_KIND,
     plural: VOICE_AGENT_PLURAL,
     singular: VOICE_AGENT_SINGULAR,
@@ -130,6 +146,7 @@ export const voiceAgentCrd = () =>
 
 export const sipTrunkCrd = () =>
   crd({
+    resource: SipTrunk,
     kind: SIP_TRUNK_KIND,
     plural: SIP_TRUNK_PLURAL,
     singular: SIP_TRUNK_SINGULAR,

@@ -38,6 +38,16 @@ const GRPC_ENDPOINT = cel(
   '.endpoint',
 );
 
+/** An absolute http(s) URL with a host: what CEL's isURL + scheme + host checks accept. */
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => A) {
   return Type.Object(
     {
@@ -148,6 +158,16 @@ export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => 
               'endpoint is required when provider is openai or grpc',
               (self: { provider: string; endpoint?: string }) =>
                 self.provider === 'scripted' || self.endpoint !== undefined,
+              '.endpoint',
+            ),
+            cel(
+              "self.provider != 'openai' || !has(self.endpoint) || (isURL(self.endpoint) && " +
+                "url(self.endpoint).getScheme() in ['http', 'https'] && url(self.endpoint).getHost() != '')",
+              'endpoint must be an http or https URL when provider is openai, e.g. http://llm.internal:8000/v1',
+              (self: { provider: string; endpoint?: string }) =>
+                self.provider !== 'openai' ||
+                self.endpoint === undefined ||
+                isHttpUrl(self.endpoint),
               '.endpoint',
             ),
           ],

@@ -9,7 +9,8 @@ export const GatewayStatus = Type.Object(
   {
     name: Type.String({ description: 'Name of the gateway in spec.gateways.' }),
     state: StringEnum(GATEWAY_STATES, {
-      description: 'Health of the gateway: Up, Down or Unknown.',
+      default: 'Unknown',
+      description: 'Health of the gateway: Up, Down or Unknown (until the edge has probed it).',
     }),
     since: Type.Optional(
       Type.String({ format: 'date-time', description: 'When the gateway entered its state.' }),

@@ -160,11 +160,26 @@ export const VoiceAgentSpec = Type.Object(
 );
 export type VoiceAgentSpec = Static<typeof VoiceAgentSpec>;
 
-export const VoiceAgent = Type.Object({
-  apiVersion: Type.Literal(API_VERSION),
-  kind: Type.Literal(VOICE_AGENT_KIND),
-  metadata: ObjectMeta,
-  spec: VoiceAgentSpec,
-  status: Type.Optional(VoiceAgentStatus),
-});
+const AGENT_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The agent's name labels its media pods (voicefleet.io/agent) and names their Service. */
+export const AGENT_NAME_RULE = cel(
+  "self.metadata.name.size() <= 63 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+  'metadata.name must be at most 63 characters, start with a letter and contain only lowercase ' +
+    "letters, digits and '-': it becomes a label value of the agent's media pods and the name of their Service",
+  (self: { metadata: { name: string } }) =>
+    self.metadata.name.length <= 63 && AGENT_NAME.test(self.metadata.name),
+  '.metadata.name',
+);
+
+export const VoiceAgent = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal(VOICE_AGENT_KIND),
+    metadata: ObjectMeta,
+    spec: VoiceAgentSpec,
+    status: Type.Optional(VoiceAgentStatus),
+  },
+  { 'x-kubernetes-validations': [AGENT_NAME_RULE] },
+);
 export type VoiceAgent = Static<typeof VoiceAgent>;

@@ -68,6 +68,20 @@ const gateway0 = (spec: Obj) => (spec.gateways as Obj[])[0]!;
 
 export const REJECTION_CASES: readonly RejectionCase[] = [
   {
+    name: 'an agent name too long for the label of its media pods',
+    kind: 'VoiceAgent',
+    object: validAgent(`front-desk-${'x'.repeat(53)}`),
+    path: 'metadata.name',
+    message: 'metadata.name must be at most 63 characters',
+  },
+  {
+    name: 'an agent name that cannot name a Service',
+    kind: 'VoiceAgent',
+    object: validAgent('1st-line'),
+    path: 'metadata.name',
+    message: 'start with a letter',
+  },
+  {
     name: 'minReplicas above maxReplicas',
     kind: 'VoiceAgent',
     object: agent(
@@ -145,6 +159,21 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     ),
     path: 'spec.pipeline.llm.endpoint',
     message: 'endpoint is required when provider is openai or grpc',
+  },
+  {
+    name: 'an openai llm whose endpoint is not a URL',
+    kind: 'VoiceAgent',
+    object: agent(
+      'llm-endpoint-not-url',
+      (s) =>
+        ((s.pipeline as Obj).llm = {
+          provider: 'openai',
+          endpoint: 'llm.internal:8000',
+          model: 'm',
+        }),
+    ),
+    path: 'spec.pipeline.llm.endpoint',
+    message: 'endpoint must be an http or https URL when provider is openai',
   },
   {
     name: 'a grpc stt without an endpoint',

@@ -50,7 +50,7 @@ function rules(s: Node, value: unknown, path: string, out: FieldError[]): void {
       // Like the API server: scalar values are shown, objects and lists are not.
       const shown = typeof value === 'object' ? '' : `${JSON.stringify(value)}: `;
       out.push({
-        path: path + (r.fieldPath ?? ''),
+        path: (path + (r.fieldPath ?? '')).replace(/^\./, ''),
         message: `Invalid value: ${shown}${r.message}`,
       });
     }

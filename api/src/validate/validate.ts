@@ -38,6 +38,9 @@ function validateResource(schema: TObject, obj: unknown): FieldError[] {
   errors.push(...structural.errors);
   const spec = (schema.properties as Record<string, unknown>).spec;
   errors.push(...extensionErrors(spec, value.spec, 'spec', !structural.typeMismatch));
+  // Rules on the whole object (they read metadata.name), once the name itself is well formed.
+  const rootRules = { 'x-kubernetes-validations': schema['x-kubernetes-validations'] as unknown };
+  if (errors.length === 0) errors.push(...extensionErrors(rootRules, value, '', true));
   if (structural.typeMismatch)
     errors.push({
       path: '',
