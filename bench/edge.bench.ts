@@ -12,12 +12,7 @@
 import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  EdgeWriter,
-  KamailioRpcClient,
-  desiredRoutingState,
-  startEdgeSync,
-} from '../operator/src/edge/index.js';
+import { EdgeWriter, KamailioRpcClient, desiredRoutingState } from '../operator/src/edge/index.js';
 import { controlPlaneSkipReason } from '../test/harness/control-plane-binaries.js';
 import { startControlPlane } from '../test/harness/control-plane.js';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
@@ -25,7 +20,12 @@ import { edgeAgent, edgeSlices, edgeTrunk } from '../test/harness/kamailio-fixtu
 import { startKamailioPeer } from '../test/harness/kamailio-peer.js';
 import { startKamailio, type KamailioInstance } from '../test/harness/kamailio.js';
 import { runSippUac, startSippUas, type SippUas } from '../test/harness/sipp.js';
-import { installCrds, customObjects } from '../test/operator-helpers.js';
+import {
+  installCrds,
+  customObjects,
+  runManager,
+  type InProcessManager,
+} from '../test/operator-helpers.js';
 
 const NUMBER = '+14155550100';
 const STEPS = [500, 750, 1000, 1250, 1500, 2000, 2500, 3000];
@@ -273,9 +273,8 @@ async function converge(trials: number): Promise<Record<string, number | string>
   const plane = await startControlPlane({ controllerManager: false });
   const kam = await startKamailio(KAMAILIO_SIZE);
   const [m1 = 0, m2 = 0] = await freePorts(2);
-  const controller = new AbortController();
   const times: number[] = [];
-  let sync: ReturnType<typeof startEdgeSync> | undefined;
+  let sync: InProcessManager | undefined;
   try {
     await installCrds(plane.kubeConfig);
     const cr = customObjects(plane.kubeConfig);
@@ -299,13 +298,15 @@ async function converge(trials: number): Promise<Record<string, number | string>
         namespace: 'default',
         body: { ...s, addressType: 'IPv4' },
       });
-    sync = startEdgeSync({
-      kubeConfig: plane.kubeConfig,
-      kamailio: [{ name: 'edge', rpcUrl: kam.rpcUrl, token: kam.token }],
-      region: 'local',
-      setIdsConfigMap: { namespace: 'default', name: 'voicefleet-edge-sets' },
-      addressMap: new Map([[podIp, '127.0.0.1']]),
-      signal: controller.signal,
+    sync = runManager(plane.kubeConfig, {
+      regions: ['local'],
+      edge: {
+        kamailio: [{ name: 'edge', rpcUrl: kam.rpcUrl, token: kam.token, region: 'local' }],
+        discover: undefined,
+        peerEdges: [],
+        setIdsConfigMap: { namespace: 'default', name: 'voicefleet-edge-sets' },
+        addressMap: new Map([[podIp, '127.0.0.1']]),
+      },
     });
     const reader = new EdgeWriter(
       new KamailioRpcClient({ name: 'reader', rpcUrl: kam.rpcUrl, token: kam.token }),
@@ -338,8 +339,7 @@ async function converge(trials: number): Promise<Record<string, number | string>
       await sleep(200);
     }
   } finally {
-    controller.abort();
-    await sync?.done;
+    await sync?.stop();
     await kam.stop();
     await plane.stop();
   }

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { build } from 'esbuild';
 import { decideVoiceAgent } from '../operator/src/voice-agent/decide-voice-agent.js';
-import type { VoiceAgentObject } from '../operator/src/resources.js';
+import { applyVoiceAgentDefaults, type VoiceAgent } from '../api/src/index.js';
+import type { Stored } from '../operator/src/kube/stored.js';
 import { Informer } from '../operator/src/kube/informer.js';
 import {
   KIND_RESOURCES,
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
 
     // Operator: create the agents, wait until every one is reconciled with all children.
     const trackerStop = new AbortController();
-    const tracker = Informer.forResource<VoiceAgentObject & KubernetesObject>(kc, {
+    const tracker = Informer.forResource<Stored<VoiceAgent>>(kc, {
       group: 'voicefleet.io',
       version: 'v1alpha1',
       plural: 'voiceagents',
@@ -265,7 +266,7 @@ async function main(): Promise<void> {
     const children: KubernetesObject[] = names.flatMap((name, i) => {
       const agent = agentManifest(name, [`+1416${String(5_000_000 + i).padStart(7, '0')}`], {
         namespace: 'baseline',
-      }) as unknown as VoiceAgentObject;
+      }) as unknown as Stored<VoiceAgent>;
       agent.metadata = {
         name,
         namespace: 'baseline',
@@ -273,7 +274,9 @@ async function main(): Promise<void> {
         generation: 1,
       };
       return decideVoiceAgent({
-        agent,
+        agent: applyVoiceAgentDefaults(agent),
+        specErrors: [],
+        references: { trunks: new Map(), secrets: new Map() },
         ownedRegions: ['us-east-1'],
         lostNumbers: [],
         deployments: new Map(),

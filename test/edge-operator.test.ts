@@ -7,12 +7,7 @@ import { CoreV1Api, DiscoveryV1Api, type KubernetesObject } from '@kubernetes/cl
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  EdgeWriter,
-  KamailioRpcClient,
-  startEdgeSync,
-  type EdgeSync,
-} from '../operator/src/edge/index.js';
+import { EdgeWriter, KamailioRpcClient } from '../operator/src/edge/index.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
@@ -20,7 +15,12 @@ import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
 import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
-import { customObjects, installCrds } from './operator-helpers.js';
+import {
+  customObjects,
+  installCrds,
+  runManager,
+  type InProcessManager,
+} from './operator-helpers.js';
 
 const missing = !kamailioAvailable() || !sippAvailable();
 if (missing && process.env['CI'] === 'true')
@@ -35,7 +35,7 @@ describe('edge sync on a real API server', { skip, timeout: 240_000 }, () => {
   let plane: ControlPlane;
   let kam: KamailioInstance;
   let gateway: KamailioPeer;
-  let sync: { edge: EdgeSync; controller: AbortController } | undefined;
+  let sync: InProcessManager | undefined;
   let reader: EdgeWriter;
   let cr: ReturnType<typeof customObjects>;
   let discovery: DiscoveryV1Api;
@@ -45,20 +45,19 @@ describe('edge sync on a real API server', { skip, timeout: 240_000 }, () => {
   let callerPort = 0;
 
   const startSync = (): void => {
-    const controller = new AbortController();
-    const edge = startEdgeSync({
-      kubeConfig: plane.kubeConfig,
-      kamailio: [{ name: 'edge-0', rpcUrl: kam.rpcUrl, token: kam.token }],
-      region: 'local',
-      setIdsConfigMap: { namespace: 'default', name: 'voicefleet-edge-sets' },
-      addressMap: new Map([[POD_IP, '127.0.0.1']]),
-      signal: controller.signal,
+    sync = runManager(plane.kubeConfig, {
+      regions: ['local'],
+      edge: {
+        kamailio: [{ name: 'edge-0', rpcUrl: kam.rpcUrl, token: kam.token, region: 'local' }],
+        discover: undefined,
+        peerEdges: [],
+        setIdsConfigMap: { namespace: 'default', name: 'voicefleet-edge-sets' },
+        addressMap: new Map([[POD_IP, '127.0.0.1']]),
+      },
     });
-    sync = { edge, controller };
   };
   const stopSync = async (): Promise<void> => {
-    sync?.controller.abort();
-    await sync?.edge.done;
+    await sync?.stop();
     sync = undefined;
   };
   const uriOf = (port: number): string => `sip:127.0.0.1:${port}`;

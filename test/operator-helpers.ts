@@ -3,6 +3,7 @@
 // small builders for VoiceAgents and SipTrunks.
 import { voiceAgentManifest } from '@voicefleet/api/testing';
 import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
   freePort,
@@ -10,10 +11,60 @@ import {
   waitForLogLine,
   type ManagedProcess,
 } from '@voicefleet/devtools/processes';
+import { Manager, type ManagerEdgeOptions } from '../operator/src/manager/manager.js';
+import { createLogger } from '../operator/src/runtime/log.js';
+import { createOperatorMetrics } from '../operator/src/runtime/metrics.js';
 
 export { installCrds } from './harness/crds.js';
 
 const root = new URL('..', import.meta.url).pathname;
+
+export interface InProcessManager {
+  manager: Manager;
+  /** Aborts the manager and resolves once its informers, workers and edge sync stopped. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The operator's manager in this process, leading at once (no Lease): its informers, both
+ * controllers and, with `edge`, the edge sync. For suites that hand the edge sync what only a
+ * test has (a loopback address map).
+ */
+export function runManager(
+  kc: KubeConfig,
+  o: { regions: string[]; edge: ManagerEdgeOptions; namespace?: string },
+): InProcessManager {
+  const controller = new AbortController();
+  setMaxListeners(64, controller.signal);
+  const manager = new Manager({
+    kc,
+    log: createLogger({ component: 'operator' }, 'warn'),
+    metrics: createOperatorMetrics({ defaultMetrics: false }),
+    namespace: o.namespace,
+    ownedRegions: o.regions,
+    childOptions: {
+      image: 'media-node:test',
+      multiRegionCluster: false,
+      edgeUri: 'sip:127.0.0.1:5060',
+    },
+    workers: 2,
+    edge: o.edge,
+  });
+  const running = Promise.all([
+    manager.runInformers(controller.signal),
+    manager.lead(controller.signal),
+  ]);
+  running.catch(() => undefined);
+  return {
+    manager,
+    stop: async () => {
+      controller.abort();
+      await running.catch((error: unknown) => {
+        if (!controller.signal.aborted) throw error;
+      });
+    },
+  };
+}
 
 export interface OperatorProcess {
   proc: ManagedProcess;
@@ -29,6 +80,8 @@ export async function startOperator(
   name = 'operator',
   /** Node arguments before the operator's flags (default: run the TypeScript entry through tsx). */
   entry: readonly string[] = ['--import', 'tsx', join(root, 'operator/src/main.ts')],
+  /** Its environment (default: this process's). */
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const proc = spawnProcess({
@@ -46,6 +99,7 @@ export async function startOperator(
     ],
     logPath: join(logDir, `${name}.log`),
     cwd: root,
+    env,
   });
   await waitForLogLine(proc, /"msg":"operator started"/, { timeoutMs: 60_000 });
   return {

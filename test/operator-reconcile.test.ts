@@ -285,6 +285,97 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     );
   });
 
+  test('an agent naming a trunk that does not exist says so, and is Ready once the trunk appears', async () => {
+    const agent = agentManifest('calls-out', ['+14155550120'], { minReplicas: 0, bufferCalls: 0 });
+    agent.spec['trunks'] = ['carrier-z'];
+    await cr.create('voiceagents', agent);
+    const missing = await waitFor(
+      async () => {
+        const a = await cr.get('voiceagents', 'calls-out');
+        return condition(a, 'Ready')?.reason === 'TrunkNotFound' ? a : undefined;
+      },
+      { timeoutMs: 30_000, message: 'TrunkNotFound' },
+    );
+    assert.match(
+      condition(missing, 'Ready')?.message ?? '',
+      /SipTrunk carrier-z in spec.trunks does not exist in namespace default; create it or remove it/,
+    );
+    await cr.create('siptrunks', {
+      apiVersion: 'voicefleet.io/v1alpha1',
+      kind: 'SipTrunk',
+      metadata: { name: 'carrier-z', namespace: 'default' },
+      spec: { gateways: [{ name: 'primary', host: '127.0.0.1', port: 5070 }] },
+    } as never);
+    await waitFor(
+      async () => condition(await cr.get('voiceagents', 'calls-out'), 'Ready')?.status === 'True',
+      { timeoutMs: 30_000, message: 'Ready once the trunk exists' },
+    );
+  });
+
+  test('an agent whose LLM key Secret is missing says which Secret and key to create', async () => {
+    const agent = agentManifest('keyed', ['+14155550121'], { minReplicas: 0, bufferCalls: 0 });
+    (agent.spec['pipeline'] as Record<string, unknown>)['llm'] = {
+      provider: 'openai',
+      endpoint: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      apiKeySecretRef: { name: 'llm-key', key: 'apiKey' },
+    };
+    await cr.create('voiceagents', agent);
+    const reason = async () => condition(await cr.get('voiceagents', 'keyed'), 'Ready');
+    await waitFor(async () => (await reason())?.reason === 'SecretNotFound', {
+      timeoutMs: 30_000,
+      message: 'SecretNotFound',
+    });
+    assert.match(
+      (await reason())?.message ?? '',
+      /Secret default\/llm-key .* create it with key apiKey/,
+    );
+    await core.createNamespacedSecret({
+      namespace: 'default',
+      body: { metadata: { name: 'llm-key' }, stringData: { token: 'x' } },
+    });
+    await waitFor(async () => (await reason())?.reason === 'SecretKeyMissing', {
+      timeoutMs: 30_000,
+      message: 'SecretKeyMissing',
+    });
+    await core.patchNamespacedSecret({
+      name: 'llm-key',
+      namespace: 'default',
+      body: [{ op: 'add', path: '/data/apiKey', value: Buffer.from('k').toString('base64') }],
+    });
+    await waitFor(async () => (await reason())?.status === 'True', {
+      timeoutMs: 30_000,
+      message: 'Ready once the key exists',
+    });
+  });
+
+  test('a child the API server refuses ends as Ready=False naming it, not as endless retries', async () => {
+    // A Secret key with a space passes the CRD but not the Deployment's env validation (422).
+    const agent = agentManifest('bad-key', ['+14155550122'], { minReplicas: 0, bufferCalls: 0 });
+    (agent.spec['pipeline'] as Record<string, unknown>)['llm'] = {
+      provider: 'openai',
+      endpoint: 'http://127.0.0.1:9/v1',
+      model: 'm',
+      apiKeySecretRef: { name: 'llm-key', key: 'api key' },
+    };
+    await cr.create('voiceagents', agent);
+    const rejected = await waitFor(
+      async () => {
+        const a = await cr.get('voiceagents', 'bad-key');
+        return condition(a, 'Ready')?.reason === 'ChildRejected' ? a : undefined;
+      },
+      { timeoutMs: 30_000, message: 'ChildRejected' },
+    );
+    assert.match(
+      condition(rejected, 'Ready')?.message ?? '',
+      /rejected Deployment bad-key-us-east-1: .*secretKeyRef.key/,
+    );
+    const errors = () => op.metric('voicefleet_operator_reconcile_errors_total');
+    const before = await errors();
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(await errors(), before, 'the rejection is not retried');
+  });
+
   test('writes nothing in the steady state', async () => {
     const writes = () => op.metric('voicefleet_operator_api_writes_total');
     await new Promise((r) => setTimeout(r, 3000));

@@ -15,6 +15,28 @@ describe('parseConfig', () => {
     assert.equal(c.leaderElection, true);
   });
 
+  it('keeps the Lease and the edge set ids in the namespace the chart runs it in', () => {
+    const c = parseConfig(['--regions', 'a'], { POD_NAMESPACE: 'voicefleet' });
+    assert.equal(c.operatorNamespace, 'voicefleet');
+    assert.equal(c.leaderElectionNamespace, 'voicefleet');
+  });
+
+  it('gives each edge URL the region it names, and the first region otherwise', () => {
+    const c = parseConfig(
+      [
+        '--regions',
+        'us-east-1,eu-west-1',
+        '--edge-rpc-url',
+        'http://127.0.0.1:1/RPC,eu-west-1=http://127.0.0.1:2/RPC',
+      ],
+      { VOICEFLEET_EDGE_RPC_TOKEN: 'x' },
+    );
+    assert.deepEqual(c.edge?.endpoints, [
+      { region: 'us-east-1', rpcUrl: 'http://127.0.0.1:1/RPC' },
+      { region: 'eu-west-1', rpcUrl: 'http://127.0.0.1:2/RPC' },
+    ]);
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['asks for regions when none are given', [], /set --regions/],
     ['names a malformed region', ['--regions', 'US_East'], /"US_East" is not a region name/],
@@ -74,10 +96,11 @@ describe('parseConfig', () => {
       },
     );
     assert.deepEqual(c.edge, {
-      rpcUrls: ['http://127.0.0.1:5090/RPC'],
+      endpoints: [{ region: 'a', rpcUrl: 'http://127.0.0.1:5090/RPC' }],
       discover: undefined,
       token: 't0ken',
       peerEdges: ['sip:10.0.0.1:5060'],
+      setIdsConfigMap: 'voicefleet-edge-sets',
     });
     const chart = parseConfig([], {
       VOICEFLEET_REGIONS: 'a',
@@ -91,6 +114,13 @@ describe('parseConfig', () => {
       port: 5090,
     });
     assert.equal(parseConfig(['--regions', 'a'], {}).edge, undefined);
+    assert.throws(
+      () =>
+        parseConfig(['--regions', 'a', '--edge-rpc-url', 'b=http://127.0.0.1:1/RPC'], {
+          VOICEFLEET_EDGE_RPC_TOKEN: 'x',
+        }),
+      /region "b" of http:\/\/127.0.0.1:1\/RPC is not one of --regions/,
+    );
     assert.throws(
       () => parseConfig(['--regions', 'a', '--edge-rpc-url', 'http://127.0.0.1:1/RPC'], {}),
       /VOICEFLEET_EDGE_RPC_TOKEN/,

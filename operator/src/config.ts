@@ -8,6 +8,8 @@ export interface OperatorConfig {
   regions: string[];
   /** Watch one namespace; undefined watches all. */
   namespace: string | undefined;
+  /** The operator's own namespace (the release's): its Lease and the edge's set-id ConfigMap. */
+  operatorNamespace: string;
   leaderElection: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -31,13 +33,15 @@ export interface OperatorConfig {
 }
 
 export interface EdgeConfig {
-  /** JSON-RPC URLs of Kamailio instances given directly. */
-  rpcUrls: string[];
+  /** Kamailio instances given directly: JSON-RPC URL and the owned region each one serves. */
+  endpoints: { region: string; rpcUrl: string }[];
   /** Kamailio pods found by label in a namespace (the Helm chart's way). */
   discover: { namespace: string; labelSelector: string; port: number } | undefined;
   /** Token of the control port; from the environment only, never a flag. */
   token: string;
   peerEdges: string[];
+  /** Name of the ConfigMap (in the operator's namespace) that keeps the dispatcher set ids. */
+  setIdsConfigMap: string;
 }
 
 export class ConfigError extends Error {
@@ -54,7 +58,8 @@ export const USAGE = `voicefleet operator
   --kubeconfig PATH                 kubeconfig (env KUBECONFIG; default: in-cluster service account)
   --regions a,b                     regions this instance runs media pools in (env VOICEFLEET_REGIONS, required)
   --namespace NS                    watch one namespace (env VOICEFLEET_NAMESPACE; default: all)
-  --leader-election-namespace NS    namespace of the Lease (env POD_NAMESPACE; default: default)
+  --operator-namespace NS           the operator's own namespace: Lease, edge set ids (env POD_NAMESPACE; default: default)
+  --leader-election-namespace NS    namespace of the Lease (default: the operator's namespace)
   --leader-election-id NAME         name of the Lease (default: voicefleet-operator)
   --no-leader-election              run controllers without a Lease (one instance only)
   --identity ID                     holder identity (env POD_NAME; default: hostname-pid)
@@ -66,11 +71,14 @@ export const USAGE = `voicefleet operator
   --edge-service NS/NAME:PORT       ... or the edge's internal Service, used by its cluster IP (env VOICEFLEET_EDGE_SERVICE)
   --workers N                       parallel reconciles per controller (default 4)
   --lease-duration-seconds N        leader lease duration (default 15)
-  --edge-rpc-url URL[,URL]          Kamailio JSON-RPC endpoints to program (env VOICEFLEET_EDGE_RPC_URLS)
+  --edge-rpc-url [REGION=]URL[,...] Kamailio JSON-RPC endpoints to program, each for a region (default:
+                                    the first of --regions) (env VOICEFLEET_EDGE_RPC_URLS)
   --edge-namespace NS               find Kamailio pods in NS (env VOICEFLEET_EDGE_NAMESPACE) ...
   --edge-selector LABELS            ... by these labels (env VOICEFLEET_EDGE_SELECTOR) ...
   --edge-control-port N             ... on this control port (env VOICEFLEET_EDGE_CONTROL_PORT; default 5090)
   --peer-edges URI[,URI]            SIP URIs of other regions' edges (env VOICEFLEET_PEER_EDGES)
+  --edge-set-ids-configmap NAME     ConfigMap keeping the edge's set ids (env VOICEFLEET_EDGE_SET_IDS_CONFIGMAP;
+                                    default voicefleet-edge-sets)
   env VOICEFLEET_EDGE_RPC_TOKEN     token of the Kamailio control port (required with an edge)
 `;
 
@@ -88,6 +96,7 @@ export function parseConfig(
         kubeconfig: { type: 'string' },
         regions: { type: 'string' },
         namespace: { type: 'string' },
+        'operator-namespace': { type: 'string' },
         'leader-election-namespace': { type: 'string' },
         'leader-election-id': { type: 'string' },
         'no-leader-election': { type: 'boolean' },
@@ -105,6 +114,7 @@ export function parseConfig(
         'edge-selector': { type: 'string' },
         'edge-control-port': { type: 'string' },
         'peer-edges': { type: 'string' },
+        'edge-set-ids-configmap': { type: 'string' },
       },
     }));
   } catch (cause) {
@@ -178,11 +188,9 @@ export function parseConfig(
       throw new ConfigError(
         'set VOICEFLEET_EDGE_RPC_TOKEN to the token of the Kamailio control port',
       );
-    const badUrl = rpcUrls.find((u) => !/^https?:\/\/\S+$/.test(u));
-    if (badUrl !== undefined)
-      throw new ConfigError(`--edge-rpc-url: "${badUrl}" is not an http(s) URL`);
+    const endpoints = rpcUrls.map((entry) => edgeEndpoint(entry, regions));
     edge = {
-      rpcUrls,
+      endpoints,
       discover:
         edgeSelector === undefined
           ? undefined
@@ -193,16 +201,21 @@ export function parseConfig(
             },
       token,
       peerEdges: list('peer-edges', 'VOICEFLEET_PEER_EDGES'),
+      setIdsConfigMap:
+        str('edge-set-ids-configmap', 'VOICEFLEET_EDGE_SET_IDS_CONFIGMAP') ??
+        'voicefleet-edge-sets',
     };
   }
+  const operatorNamespace = str('operator-namespace', 'POD_NAMESPACE') ?? 'default';
 
   return {
     edge,
     kubeconfig: str('kubeconfig', 'KUBECONFIG'),
     regions: [...new Set(regions)],
     namespace,
+    operatorNamespace,
     leaderElection: values['no-leader-election'] !== true,
-    leaderElectionNamespace: str('leader-election-namespace', 'POD_NAMESPACE') ?? 'default',
+    leaderElectionNamespace: str('leader-election-namespace') ?? operatorNamespace,
     leaderElectionId: str('leader-election-id') ?? 'voicefleet-operator',
     identity: str('identity', 'POD_NAME') ?? `${hostname}-${process.pid}`,
     metricsHost: str('metrics-host') ?? '0.0.0.0',
@@ -216,4 +229,21 @@ export function parseConfig(
     workers: int('workers', 'VOICEFLEET_WORKERS', 4, 1, 64),
     leaseDurationSeconds: int('lease-duration-seconds', undefined, 15, 2, 300),
   };
+}
+
+/** `[REGION=]URL`: an edge given by URL serves the named owned region, or the first one. */
+function edgeEndpoint(
+  entry: string,
+  regions: readonly string[],
+): { region: string; rpcUrl: string } {
+  const m = /^([a-z0-9][-a-z0-9]*)=(.*)$/.exec(entry);
+  const region = m?.[1] ?? regions[0] ?? '';
+  const rpcUrl = m?.[2] ?? entry;
+  if (!/^https?:\/\/\S+$/.test(rpcUrl))
+    throw new ConfigError(`--edge-rpc-url: "${rpcUrl}" is not an http(s) URL`);
+  if (!regions.includes(region))
+    throw new ConfigError(
+      `--edge-rpc-url: region "${region}" of ${rpcUrl} is not one of --regions (${regions.join(', ')})`,
+    );
+  return { region, rpcUrl };
 }

@@ -4,7 +4,8 @@
 // runtime (./runtime: queue, conditions, metrics, logs) and the process entry (`main.ts`).
 // The local fleet (@voicefleet/devtools) runs the same reconcile core through these exports.
 export { parseConfig, ConfigError, USAGE, type OperatorConfig, type EdgeConfig } from './config.js';
-export { runOperator, loadKubeConfig } from './main.js';
+export { runOperator } from './main.js';
+export { loadKubeConfig } from './kube/kube-config.js';
 export { runWhileLeader, leaseTimings } from './leadership.js';
 export { Manager, type ManagerOptions } from './manager/manager.js';
 export {
@@ -12,7 +13,6 @@ export {
   AGENT_CONDITION_TYPES,
   type VoiceAgentInput,
   type VoiceAgentDecision,
-  type RegionStatus,
 } from './voice-agent/decide-voice-agent.js';
 export {
   decideSipTrunk,
@@ -36,12 +36,7 @@ export {
 } from './voice-agent/desired-children.js';
 export { renderMediaNodeConfig } from './voice-agent/media-node-config.js';
 export { poolReplicas, type PoolPolicy } from './voice-agent/pool-replicas.js';
-export {
-  childName,
-  childLabels,
-  selectorLabels,
-  MANAGED_SELECTOR,
-} from './voice-agent/child-names.js';
+export { childName, childLabels, selectorLabels } from './voice-agent/child-names.js';
 export { createApplier, FIELD_MANAGER, type Applier, type StatusTarget } from './kube/apply.js';
 export {
   setCondition,

@@ -1,35 +1,19 @@
 // The operator process: configuration, kube client, metrics/health server, informers on every
 // instance, controllers only on the elected leader, and a clean stop on SIGTERM/SIGINT.
 // Run: node --import tsx operator/src/main.ts --regions us-east-1 [--kubeconfig PATH]
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, parseConfig, type OperatorConfig } from './config.js';
-import { Manager } from './manager/manager.js';
+import { ConfigError, parseConfig, type EdgeConfig, type OperatorConfig } from './config.js';
+import { loadKubeConfig } from './kube/kube-config.js';
+import { Manager, type ManagerEdgeOptions } from './manager/manager.js';
 import { createLogger, type Logger } from './runtime/log.js';
 import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
 import { startOpsServer } from './runtime/ops-server.js';
 import { onShutdownSignals } from './runtime/shutdown.js';
-import { startEdgeSync, type EdgeSync } from './edge/index.js';
 import { resolveEdgeService } from './kube/edge-service.js';
 import { runWhileLeader } from './leadership.js';
-
-export function loadKubeConfig(config: OperatorConfig): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (config.kubeconfig !== undefined) kc.loadFromFile(config.kubeconfig);
-    else kc.loadFromCluster();
-  } catch (cause) {
-    throw new ConfigError(
-      config.kubeconfig !== undefined
-        ? `cannot read kubeconfig ${config.kubeconfig}; fix the path given by --kubeconfig or KUBECONFIG`
-        : 'no in-cluster service account found; pass --kubeconfig outside a cluster',
-      { cause },
-    );
-  }
-  return kc;
-}
 
 export async function runOperator(
   config: OperatorConfig,
@@ -56,6 +40,7 @@ export async function runOperator(
       edgeUri,
     },
     workers: config.workers,
+    ...(config.edge !== undefined ? { edge: edgeOptions(config, config.edge) } : {}),
   });
   const ops = await startOpsServer({
     host: config.metricsHost,
@@ -74,8 +59,7 @@ export async function runOperator(
     const informers = manager.runInformers(signal);
     const lead = async (leading: AbortSignal): Promise<void> => {
       setMaxListeners(64, leading);
-      const edge = startEdge(config, kc, log, metrics, leading);
-      await Promise.all([manager.lead(leading), edge?.done]);
+      await manager.lead(leading);
     };
     const controllers = config.leaderElection
       ? runWhileLeader({ kc, config, log, metrics, signal }, lead)
@@ -87,27 +71,19 @@ export async function runOperator(
   }
 }
 
-/** The edge sync (Kamailio routing, gateway health) when an edge is configured; leader only. */
-function startEdge(
-  config: OperatorConfig,
-  kc: KubeConfig,
-  log: Logger,
-  metrics: OperatorMetrics,
-  signal: AbortSignal,
-): EdgeSync | undefined {
-  const edge = config.edge;
-  if (edge === undefined) return undefined;
-  return startEdgeSync({
-    kubeConfig: kc,
-    ...(config.namespace !== undefined ? { namespace: config.namespace } : {}),
-    kamailio: edge.rpcUrls.map((rpcUrl, i) => ({ name: `edge-${i}`, rpcUrl, token: edge.token })),
-    ...(edge.discover !== undefined ? { discover: { ...edge.discover, token: edge.token } } : {}),
-    region: config.regions[0] ?? '',
+/** The edge the manager programs: Kamailios by URL and by pod label, set ids kept at home. */
+function edgeOptions(config: OperatorConfig, edge: EdgeConfig): ManagerEdgeOptions {
+  return {
+    kamailio: edge.endpoints.map((e, i) => ({
+      name: `edge-${i}`,
+      rpcUrl: e.rpcUrl,
+      token: edge.token,
+      region: e.region,
+    })),
+    discover: edge.discover === undefined ? undefined : { ...edge.discover, token: edge.token },
     peerEdges: edge.peerEdges,
-    metrics,
-    log,
-    signal,
-  });
+    setIdsConfigMap: { namespace: config.operatorNamespace, name: edge.setIdsConfigMap },
+  };
 }
 
 async function main(): Promise<void> {

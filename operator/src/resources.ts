@@ -1,77 +1,46 @@
-// The shapes of VoiceAgent and SipTrunk the controllers read. Structural subsets of the
-// `@voicefleet/api` types, so the decisions can be tested with small fixtures.
-import type { Condition } from './runtime/conditions.js';
+// How the operator reads its custom resources out of the caches: totally. The schema defaults are
+// filled in (as on a server whose CRD carries them) and the object is validated as admission
+// would; what fails comes back as field errors, never as an exception. Results are kept per cached
+// object: a watch event replaces the object, so each version is read once.
+import {
+  applySipTrunkDefaults,
+  applyVoiceAgentDefaults,
+  validateSipTrunk,
+  validateVoiceAgent,
+  type FieldError,
+  type SipTrunk,
+  type VoiceAgent,
+} from '@voicefleet/api';
+import type { Stored } from './kube/stored.js';
 
-export interface ObjectMeta {
-  name: string;
-  namespace: string;
-  uid: string;
-  generation?: number;
-  creationTimestamp?: string | Date;
-  deletionTimestamp?: string | Date;
+export interface Read<T> {
+  /** The object with every schema default filled in. */
+  value: T;
+  /** What admission would reject in it; empty for an object the API server validated. */
+  errors: FieldError[];
 }
 
-export interface SecretKeyRef {
-  name: string;
-  key: string;
-}
-
-export interface VoiceAgentRegion {
-  name: string;
-  minReplicas: number;
-  maxReplicas: number;
-}
-
-export interface VoiceAgentSpec {
-  numbers: string[];
-  trunks?: string[];
-  regions: VoiceAgentRegion[];
-  capacity: { callsPerPod: number; bufferCalls: number; scaleDownStabilizationSeconds?: number };
-  codecs?: string[];
-  transfer?: { target: string; method?: string };
-  pipeline: Record<string, unknown>;
-  slo?: Record<string, unknown>;
-  drainTimeoutSeconds?: number;
-  image?: string;
-}
-
-export interface VoiceAgentStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  regions?: Record<string, unknown>[];
-  activeCalls?: number;
-  regionsSummary?: string;
-}
-
-export interface VoiceAgentObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  spec: VoiceAgentSpec;
-  status?: VoiceAgentStatus;
-}
-
-export interface SipTrunkGateway {
-  name: string;
-  host: string;
-  port?: number;
-  transport?: string;
-  priority?: number;
-  weight?: number;
-}
-
-export interface SipTrunkObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  spec: {
-    gateways: SipTrunkGateway[];
-    outbound?: { credentialsSecretRef?: { name: string }; fromDomain?: string };
-  } & Record<string, unknown>;
-  status?: {
-    observedGeneration?: number;
-    conditions?: Condition[];
-    gateways?: { name: string; state?: string }[];
-    gatewaysUp?: string;
+function reader<T extends object>(
+  withDefaults: (o: T) => T,
+  validate: (o: unknown) => FieldError[],
+): (cached: T) => Read<T> {
+  const seen = new WeakMap<T, Read<T>>();
+  return (cached) => {
+    let read = seen.get(cached);
+    if (read === undefined) {
+      read = { value: withDefaults(cached), errors: validate(cached) };
+      seen.set(cached, read);
+    }
+    return read;
   };
 }
+
+export const readVoiceAgent: (cached: Stored<VoiceAgent>) => Read<Stored<VoiceAgent>> = reader(
+  applyVoiceAgentDefaults,
+  validateVoiceAgent,
+);
+
+export const readSipTrunk: (cached: Stored<SipTrunk>) => Read<Stored<SipTrunk>> = reader(
+  applySipTrunkDefaults,
+  validateSipTrunk,
+);

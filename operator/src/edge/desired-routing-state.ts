@@ -1,12 +1,7 @@
 // desiredRoutingState: VoiceAgents, SipTrunks, EndpointSlices and drain marks -> the dispatcher
 // sets and htables one edge should hold. Pure: no client, no clock.
-import { DEFAULT_FAILOVER_CODES, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
-import {
-  AGENT_LABEL,
-  REGION_LABEL,
-  type EdgeInputs,
-  type EndpointSliceLike,
-} from './edge-inputs.js';
+import { AGENT_LABEL, REGION_LABEL, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
+import type { EdgeInputs, EndpointSliceLike } from './edge-inputs.js';
 import {
   emptyHtables,
   setKeys,
@@ -56,17 +51,27 @@ const nsOf = (o: { metadata?: { namespace?: string } }): string =>
   o.metadata?.namespace ?? 'default';
 const nameOf = (o: { metadata?: { name?: string } }): string => o.metadata?.name ?? '';
 
+/** The dispatcher set keys one region's edge holds: a pool per agent, every trunk, the peers. */
+export function routingSetKeys(input: Pick<EdgeInputs, 'agents' | 'trunks' | 'region'>): string[] {
+  const { agents, trunks, region } = input;
+  return [
+    ...agents.map((a) => setKeys.pool(nsOf(a), nameOf(a), region.region)),
+    ...trunks.map((t) => setKeys.trunk(nsOf(t), nameOf(t))),
+    ...(region.peerEdges.length > 0 ? [setKeys.peers()] : []),
+  ];
+}
+
+/** The routing of one region's edge, its set ids assigned from `input.setIds`. */
 export function desiredRoutingState(input: EdgeInputs): DesiredRouting {
+  return routingWithSetIds(input, assignSetIds(routingSetKeys(input), input.setIds));
+}
+
+/** The routing of one region's edge with set ids already assigned (covering its keys). */
+export function routingWithSetIds(input: EdgeInputs, setIds: AssignResult): DesiredRouting {
   const { agents, trunks, region } = input;
   const trunkByKey = new Map(trunks.map((t) => [setKeys.trunk(nsOf(t), nameOf(t)), t]));
   // Every trunk gets a set (its gateways are probed) and its ACL, used by an agent or not.
   const usedTrunkKeys = new Set(trunkByKey.keys());
-  const keys = [
-    ...agents.map((a) => setKeys.pool(nsOf(a), nameOf(a), region.region)),
-    ...usedTrunkKeys,
-    ...(region.peerEdges.length > 0 ? [setKeys.peers()] : []),
-  ];
-  const setIds = assignSetIds(keys, input.setIds);
   const idOf = (key: string): number => setIds.assignment.get(key) ?? 0;
   const sets = new Map<number, DispatcherSet>();
   const htables = emptyHtables();
@@ -227,7 +232,7 @@ function addTrunk(
     }),
   });
   const trunks = htables.trunks as Map<string, string>;
-  const codes = trunk.spec.failover.responseCodes ?? DEFAULT_FAILOVER_CODES;
+  const codes = trunk.spec.failover.responseCodes;
   trunks.set(`${id}:codes`, `,${codes.filter((c) => c !== 486 && c !== 603).join(',')},`);
   trunks.set(`${id}:timeout`, String(trunk.spec.failover.timeoutMs));
   trunks.set(`${id}:alg`, byWeight ? '11' : '8');

@@ -46,9 +46,3 @@ export interface EdgeInputs {
    */
   addressMap?: ReadonlyMap<string, string>;
 }
-
-/** Labels the VoiceAgent controller puts on every child, EndpointSlices included (docs/contracts.md). */
-export const AGENT_LABEL = 'voicefleet.io/agent';
-export const REGION_LABEL = 'voicefleet.io/region';
-/** Pod annotation that marks a media pod as draining. */
-export const DRAINING_ANNOTATION = 'voicefleet.io/draining';

@@ -5,6 +5,7 @@ import {
   type SipTrunk,
   type VoiceAgent,
 } from '@voicefleet/api';
+import type { Stored } from '../kube/stored.js';
 import type { EdgeInputs, EndpointSliceLike } from './edge-inputs.js';
 
 export function agent(
@@ -12,11 +13,11 @@ export function agent(
   numbers: string[],
   trunks: string[] = [],
   regions = ['us-east-1'],
-): VoiceAgent {
+): Stored<VoiceAgent> {
   return applyVoiceAgentDefaults({
     apiVersion: 'voicefleet.io/v1alpha1',
     kind: 'VoiceAgent',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
     spec: {
       numbers,
       trunks,
@@ -30,7 +31,7 @@ export function agent(
       },
       slo: {},
     },
-  } as unknown as VoiceAgent);
+  } as unknown as Stored<VoiceAgent>);
 }
 
 export function trunk(
@@ -44,13 +45,13 @@ export function trunk(
     transport?: 'udp' | 'tcp';
   }>,
   extra: Partial<SipTrunk['spec']> = {},
-): SipTrunk {
+): Stored<SipTrunk> {
   return applySipTrunkDefaults({
     apiVersion: 'voicefleet.io/v1alpha1',
     kind: 'SipTrunk',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
     spec: { gateways: gateways.map((g) => ({ host: '127.0.0.1', ...g })), ...extra },
-  } as unknown as SipTrunk);
+  } as unknown as Stored<SipTrunk>);
 }
 
 export function slice(

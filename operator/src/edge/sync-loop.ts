@@ -10,10 +10,13 @@ export type PassOutcome = { ok: true; result: SyncResult } | { ok: false; error:
 export interface SyncLoopOptions {
   /** The writers to keep in sync; a function when edges come and go (discovered pods). */
   writers: readonly EdgeWriter[] | (() => readonly EdgeWriter[]);
-  /** The state to publish, computed fresh for each pass. */
-  desired: () => RoutingState;
-  /** Periodic pass interval (default 1000 ms). */
-  intervalMs?: number;
+  /**
+   * The state to publish to this writer, read fresh for each pass; undefined while it is not
+   * known yet (then the pass is skipped: an edge is never emptied for want of a decision).
+   */
+  desired: (writer: EdgeWriter) => RoutingState | undefined;
+  /** Periodic pass interval. */
+  intervalMs: number;
   signal: AbortSignal;
   onPass?: (writer: EdgeWriter, outcome: PassOutcome, startedAt: number) => void;
 }
@@ -34,7 +37,7 @@ export class EdgeSyncLoop {
       else options.signal.addEventListener('abort', stop, { once: true });
     });
     if (!options.signal.aborted) {
-      this.timer = setInterval(() => this.trigger(), options.intervalMs ?? 1000);
+      this.timer = setInterval(() => this.trigger(), options.intervalMs);
       this.trigger();
     }
   }
@@ -59,10 +62,12 @@ export class EdgeSyncLoop {
   }
 
   private async pass(writer: EdgeWriter): Promise<void> {
+    const desired = this.options.desired(writer);
+    if (desired === undefined) return;
     const startedAt = Date.now();
     let outcome: PassOutcome;
     try {
-      outcome = { ok: true, result: await writer.sync(this.options.desired()) };
+      outcome = { ok: true, result: await writer.sync(desired) };
     } catch (error) {
       outcome = { ok: false, error };
     }

@@ -7,8 +7,15 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
-import { APPLIED_HASH_ANNOTATION, containsDesired, stableHash } from '../runtime/apply-diff.js';
-import { KIND_RESOURCES, createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
+import { APPLIED_HASH_ANNOTATION } from '@voicefleet/api';
+import { containsDesired, stableHash } from '../runtime/apply-diff.js';
+import {
+  KIND_RESOURCES,
+  KubeApiError,
+  createKubeRest,
+  namespacedPath,
+  type KubeRest,
+} from './kube-rest.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export const FIELD_MANAGER = 'voicefleet';
@@ -29,14 +36,17 @@ export interface Applier {
   apply(desired: KubernetesObject, live: KubernetesObject | undefined): Promise<ApplyResult>;
   /** Applies the fields of `status` this manager owns on the status subresource. */
   applyStatus(target: StatusTarget, status: Record<string, unknown>): Promise<void>;
-  /** JSON patch on the status subresource (operation Update, so later applies never remove it). */
-  patchStatus(target: StatusTarget, ops: readonly JsonPatchOp[]): Promise<void>;
 }
 
-export interface JsonPatchOp {
-  op: 'add' | 'replace' | 'test' | 'remove';
-  path: string;
-  value?: unknown;
+/**
+ * The API server's message when it refused a write as invalid (HTTP 422): input that retrying
+ * cannot fix. Undefined for any other failure.
+ */
+export function rejectionMessage(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof KubeApiError && e.statusCode === 422) return e.serverMessage || e.message;
+  }
+  return undefined;
 }
 
 /** Adds the applied-hash annotation: a change in it catches fields removed from the desired object. */
@@ -122,21 +132,6 @@ export function createApplier(
         );
       } catch (cause) {
         throw new Error(`apply ${target.kind} status ${target.namespace}/${target.name}`, {
-          cause,
-        });
-      }
-    },
-    async patchStatus(target, ops) {
-      metrics.apiWrites.inc({ verb: 'patch-status', kind: target.kind });
-      try {
-        await rest.request(
-          'PATCH',
-          `${statusPath(target)}?fieldManager=${encodeURIComponent(fieldManager)}`,
-          ops,
-          PatchStrategy.JsonPatch,
-        );
-      } catch (cause) {
-        throw new Error(`patch ${target.kind} status ${target.namespace}/${target.name}`, {
           cause,
         });
       }

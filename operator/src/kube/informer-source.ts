@@ -1,7 +1,8 @@
 // List and watch of one resource over the Kubernetes API, as the informer needs them: list pages
 // through with `limit`/`continue`; watch asks for bookmarks and a server-side timeout, and reports
 // how it ended (closed by the server, expired with 410, failed, or aborted by the caller).
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { CachedObject } from './cached-object.js';
 import { request, type RequestOptions } from 'node:https';
 
 export interface ResourceRef {
@@ -97,7 +98,7 @@ interface ListPage<T> {
   items?: T[];
 }
 
-export function kubeListWatcher<T extends KubernetesObject>(
+export function kubeListWatcher<T extends CachedObject>(
   kc: KubeConfig,
   ref: ResourceRef,
 ): ListWatcher<T> {
@@ -155,7 +156,7 @@ export function kubeListWatcher<T extends KubernetesObject>(
             });
           controller?.abort();
         } else if (type === 'BOOKMARK') {
-          const rv = (object as KubernetesObject).metadata?.resourceVersion;
+          const rv = (object as CachedObject).metadata?.resourceVersion;
           if (rv !== undefined) onEvent({ type: 'BOOKMARK', resourceVersion: rv });
         } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
           onEvent({ type, object: { apiVersion, ...(object as T) } });

@@ -1,19 +1,19 @@
 // The informer's cache: objects keyed by `namespace/name` with secondary indexes (by label, by
 // owner). Pure data structure: no I/O, no clock; the informer feeds it list and watch results.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { CachedObject } from './cached-object.js';
 
 /** Maps an object to the index values it is filed under (none: not indexed). */
 export type IndexFunc<T> = (obj: T) => readonly string[];
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
-export function objectKey(obj: KubernetesObject): string {
+export function objectKey(obj: CachedObject): string {
   const ns = obj.metadata?.namespace;
   const name = obj.metadata?.name ?? '';
   return ns ? `${ns}/${name}` : name;
 }
 
 /** Index by the value of one label, prefixed with the namespace: `ns/<label value>`. */
-export function labelIndex<T extends KubernetesObject>(label: string): IndexFunc<T> {
+export function labelIndex<T extends CachedObject>(label: string): IndexFunc<T> {
   return (obj) => {
     const value = obj.metadata?.labels?.[label];
     return value === undefined ? [] : [`${obj.metadata?.namespace ?? ''}/${value}`];
@@ -21,14 +21,14 @@ export function labelIndex<T extends KubernetesObject>(label: string): IndexFunc
 }
 
 /** Index by owner UID (every owner reference). */
-export function ownerUidIndex<T extends KubernetesObject>(): IndexFunc<T> {
+export function ownerUidIndex<T extends CachedObject>(): IndexFunc<T> {
   return (obj) => (obj.metadata?.ownerReferences ?? []).map((ref) => ref.uid);
 }
 
 export type StoreChange<T> =
   { type: 'add'; obj: T } | { type: 'update'; old: T; obj: T } | { type: 'delete'; obj: T };
 
-export class InformerStore<T extends KubernetesObject> {
+export class InformerStore<T extends CachedObject> {
   private readonly items = new Map<string, T>();
   private readonly indexers = new Map<string, IndexFunc<T>>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();

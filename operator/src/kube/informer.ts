@@ -3,7 +3,8 @@
 // version; a 410 Gone, a watch error or a stalled watch (nothing, not even a bookmark, for
 // `stallMs`) leads to a relist with capped, jittered backoff. A relist is diffed against the
 // cache, so handlers see the adds, updates and deletes they missed.
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { CachedObject } from './cached-object.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay, WATCH_BACKOFF, withJitter, type BackoffPolicy } from '../runtime/backoff.js';
 import {
@@ -44,7 +45,7 @@ export interface InformerStats {
 type Listener<A extends unknown[]> = (...args: A) => void;
 type AnyListener = (...args: unknown[]) => void;
 
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends CachedObject> {
   private readonly store = new InformerStore<T>();
   private readonly listeners = new Map<keyof InformerEvents<T>, Set<AnyListener>>();
   private readonly timeoutSeconds: number;
@@ -69,7 +70,7 @@ export class Informer<T extends KubernetesObject> {
   }
 
   /** An informer over the Kubernetes API for `ref`. */
-  static forResource<T extends KubernetesObject>(
+  static forResource<T extends CachedObject>(
     kc: KubeConfig,
     ref: ResourceRef,
     options: InformerOptions = {},

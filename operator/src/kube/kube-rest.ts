@@ -2,6 +2,13 @@
 // process (client-node opens a new TLS connection per request, which costs the API server and
 // us a handshake each time), credentials and headers taken from the KubeConfig per request.
 import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  API_VERSION,
+  SIP_TRUNK_KIND,
+  SIP_TRUNK_PLURAL,
+  VOICE_AGENT_KIND,
+  VOICE_AGENT_PLURAL,
+} from '@voicefleet/api';
 import { Agent, request, type RequestOptions } from 'node:https';
 
 export class KubeApiError extends Error {
@@ -10,6 +17,8 @@ export class KubeApiError extends Error {
     message: string,
     readonly statusCode: number,
     readonly reason: string,
+    /** The API server's own message (its Status), without the request line. */
+    readonly serverMessage = '',
   ) {
     super(message);
   }
@@ -33,8 +42,8 @@ export const KIND_RESOURCES: Record<string, { apiVersion: string; plural: string
   Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
   PodDisruptionBudget: { apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', plural: 'leases' },
-  VoiceAgent: { apiVersion: 'voicefleet.io/v1alpha1', plural: 'voiceagents' },
-  SipTrunk: { apiVersion: 'voicefleet.io/v1alpha1', plural: 'siptrunks' },
+  [VOICE_AGENT_KIND]: { apiVersion: API_VERSION, plural: VOICE_AGENT_PLURAL },
+  [SIP_TRUNK_KIND]: { apiVersion: API_VERSION, plural: SIP_TRUNK_PLURAL },
 };
 
 export function namespacedPath(
@@ -97,6 +106,7 @@ export function createKubeRest(kc: KubeConfig, timeoutMs = 30_000): KubeRest {
                 `${method} ${url.pathname}: HTTP ${status}: ${st?.message ?? ''}`.slice(0, 500),
                 status,
                 st?.reason ?? '',
+                st?.message ?? '',
               ),
             );
           });

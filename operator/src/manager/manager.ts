@@ -1,22 +1,27 @@
-// The controller manager: informers for VoiceAgents, SipTrunks, Secrets and the agents' children
-// (label managed-by=voicefleet), two keyed work queues, and the VoiceAgent and SipTrunk
-// controllers. Informers run on every instance (warm caches); workers run only while `leading`
-// hands out a signal, so only the leader writes.
+// The controller manager: the cluster caches (./cluster-caches.ts), one keyed work queue per
+// controller, the VoiceAgent and SipTrunk controllers and, when an edge is configured, the edge
+// sync. Informers run on every instance (warm caches); workers and the edge sync run only while
+// `lead` holds a signal and only once every cache has synced, so only the leader writes and never
+// from half-listed caches. Informer events become queue keys here: an agent, the agents sharing
+// its numbers, a child's owner, the agents naming a trunk or a Secret, the trunks whose
+// credentials a Secret is, and the edge routing.
 import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { GROUP, SIP_TRUNK_PLURAL, VERSION, VOICE_AGENT_PLURAL } from '@voicefleet/api';
 import { createApplier } from '../kube/apply.js';
+import type { CachedObject } from '../kube/cached-object.js';
 import { createEventRecorder } from '../kube/events.js';
-import { Informer } from '../kube/informer.js';
+import type { Informer } from '../kube/informer.js';
+import { namespacedKey, storeOf, type Store } from '../kube/store.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
-import { WorkQueue, type KeyHandler } from '../runtime/work-queue.js';
+import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
+import { EdgeSync } from '../edge/edge-sync.js';
+import type { RegionalEndpoint } from '../edge/edge-fleet.js';
+import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
 import type { ChildOptions } from '../voice-agent/desired-children.js';
 import type { MediaNodeConfigOptions } from '../voice-agent/media-node-config.js';
-import { MANAGED_SELECTOR } from '../voice-agent/child-names.js';
-import type { Store } from './controller-deps.js';
-import type { SipTrunkObject, VoiceAgentObject } from '../resources.js';
-import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
-import { VoiceAgentController } from '../voice-agent/voice-agent-controller.js';
+import { VoiceAgentController, type ChildKind } from '../voice-agent/voice-agent-controller.js';
+import { VoiceAgentKeys } from '../voice-agent/voice-agent-keys.js';
+import { CHILD_KINDS, informersOf, watchCluster, type ClusterCaches } from './cluster-caches.js';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -26,183 +31,204 @@ export interface ManagerOptions {
   ownedRegions: readonly string[];
   childOptions: ChildOptions & MediaNodeConfigOptions;
   workers: number;
+  /** The edge to program; none when undefined. */
+  edge?: ManagerEdgeOptions;
 }
 
-const CHILD_KINDS = [
-  { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps' },
-  { kind: 'Service', group: '', version: 'v1', plural: 'services' },
-  { kind: 'PodDisruptionBudget', group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' },
-  { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments' },
-] as const;
-
-export const SECRET_FIELD_SELECTOR =
-  'type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token';
-
-type ChildKind = (typeof CHILD_KINDS)[number]['kind'];
-
-export function storeOf<T extends KubernetesObject>(informer: Informer<T>): Store<T> {
-  return {
-    get: (name, namespace) => informer.get(namespace, name),
-    list: (namespace) =>
-      namespace === undefined
-        ? informer.list()
-        : informer.list().filter((o) => o.metadata?.namespace === namespace),
-  };
+export interface ManagerEdgeOptions {
+  /** Kamailio edges given by URL, each with its region. */
+  kamailio: readonly RegionalEndpoint[];
+  /** Kamailio edges found as ready pods by label in a namespace. */
+  discover: { namespace: string; labelSelector: string; port: number; token: string } | undefined;
+  peerEdges: readonly string[];
+  /** Where the set-id assignment persists: in the operator's own namespace. */
+  setIdsConfigMap: { namespace: string; name: string };
+  /** Pod address -> address Kamailio reaches it at (tests, NAT). */
+  addressMap?: ReadonlyMap<string, string>;
+  intervalMs?: number;
 }
 
 export class Manager {
-  readonly agents: Informer<VoiceAgentObject & KubernetesObject>;
-  readonly trunks: Informer<SipTrunkObject & KubernetesObject>;
-  readonly secrets: Informer<V1Secret>;
-  readonly children: Record<ChildKind, Informer<KubernetesObject>>;
+  readonly caches: ClusterCaches;
   readonly agentQueue: WorkQueue;
   readonly trunkQueue: WorkQueue;
+  readonly agentKeys: VoiceAgentKeys;
   readonly agentController: VoiceAgentController;
   readonly trunkController: SipTrunkController;
+  readonly edge: EdgeSync | undefined;
 
   constructor(private readonly o: ManagerOptions) {
-    const ns = o.namespace === undefined ? {} : { namespace: o.namespace };
-    this.agents = Informer.forResource(o.kc, {
-      group: GROUP,
-      version: VERSION,
-      plural: VOICE_AGENT_PLURAL,
-      ...ns,
+    this.caches = watchCluster(o.kc, {
+      namespace: o.namespace,
+      edge:
+        o.edge === undefined
+          ? undefined
+          : {
+              edgePods:
+                o.edge.discover === undefined
+                  ? undefined
+                  : {
+                      namespace: o.edge.discover.namespace,
+                      labelSelector: o.edge.discover.labelSelector,
+                    },
+            },
     });
-    this.trunks = Informer.forResource(o.kc, {
-      group: GROUP,
-      version: VERSION,
-      plural: SIP_TRUNK_PLURAL,
-      ...ns,
-    });
-    // Trunk credentials are never Helm release records or service-account tokens: leaving those
-    // out keeps the largest Secrets of a cluster out of this cache.
-    this.secrets = Informer.forResource(o.kc, {
-      group: '',
-      version: 'v1',
-      plural: 'secrets',
-      fieldSelector: SECRET_FIELD_SELECTOR,
-      ...ns,
-    });
-    this.children = Object.fromEntries(
-      CHILD_KINDS.map((c) => [
-        c.kind,
-        Informer.forResource(o.kc, {
-          group: c.group,
-          version: c.version,
-          plural: c.plural,
-          labelSelector: MANAGED_SELECTOR,
-          ...ns,
-        }),
-      ]),
-    ) as Record<ChildKind, Informer<KubernetesObject>>;
-
+    const c = this.caches;
     const deps = {
       applier: createApplier(o.kc, o.metrics),
       events: createEventRecorder(o.kc, o.metrics),
       log: o.log,
       now: () => new Date(),
     };
+    const agents = storeOf(c.agents);
+    this.agentKeys = new VoiceAgentKeys(agents);
     this.agentController = new VoiceAgentController({
       ...deps,
-      agents: storeOf(this.agents),
+      agents,
+      trunks: storeOf(c.trunks),
+      secrets: storeOf(c.secrets),
       children: Object.fromEntries(
-        CHILD_KINDS.map((c) => [c.kind, storeOf(this.children[c.kind])]),
+        CHILD_KINDS.map((k) => [k.kind, storeOf(c.children[k.kind])]),
       ) as Record<ChildKind, Store<KubernetesObject>>,
+      keys: this.agentKeys,
       ownedRegions: o.ownedRegions,
       childOptions: o.childOptions,
     });
     this.trunkController = new SipTrunkController({
       ...deps,
-      trunks: storeOf(this.trunks),
-      secrets: storeOf(this.secrets),
+      trunks: storeOf(c.trunks),
+      secrets: storeOf(c.secrets),
     });
-    this.agentQueue = this.queue('voiceagent');
-    this.trunkQueue = this.queue('siptrunk');
+    this.edge = this.createEdge();
+    this.agentQueue = new WorkQueue({ workers: o.workers, hooks: this.queueHooks('voiceagent') });
+    this.trunkQueue = new WorkQueue({ workers: o.workers, hooks: this.queueHooks('siptrunk') });
     this.wireEvents();
   }
 
-  private queue(controller: string): WorkQueue {
-    const m = this.o.metrics;
-    return new WorkQueue({
-      workers: this.o.workers,
-      hooks: {
-        depth: (d) => m.queueDepth.set({ controller }, d),
-        processed: (e) => {
-          m.reconcileTotal.inc({ controller, result: e.outcome });
-          m.reconcileDuration.observe({ controller }, e.durationMs / 1000);
-          if (e.outcome === 'error') {
-            m.reconcileErrors.inc({ controller });
-            this.o.log.warn('reconcile failed, retrying with backoff', {
-              controller,
-              key: e.key,
-              failures: e.failures,
-              err: e.error,
-            });
-          }
-        },
+  private createEdge(): EdgeSync | undefined {
+    const { edge } = this.o;
+    const informers = this.caches.edge;
+    if (edge === undefined || informers === undefined) return undefined;
+    const discover = edge.discover;
+    return new EdgeSync({
+      kc: this.o.kc,
+      caches: {
+        agents: storeOf(this.caches.agents),
+        trunks: storeOf(this.caches.trunks),
+        secrets: storeOf(this.caches.secrets),
+        endpointSlices: storeOf(informers.endpointSlices),
+        mediaPods: storeOf(informers.mediaPods),
       },
+      regions: this.o.ownedRegions,
+      peerEdges: edge.peerEdges,
+      kamailio: edge.kamailio,
+      ...(discover !== undefined && informers.edgePods !== undefined
+        ? {
+            discover: {
+              pods: storeOf(informers.edgePods),
+              port: discover.port,
+              token: discover.token,
+            },
+          }
+        : {}),
+      setIdsConfigMap: edge.setIdsConfigMap,
+      ...(edge.addressMap !== undefined ? { addressMap: edge.addressMap } : {}),
+      ...(edge.intervalMs !== undefined ? { intervalMs: edge.intervalMs } : {}),
+      metrics: this.o.metrics,
+      log: this.o.log,
+      queueHooks: this.queueHooks('edge'),
     });
   }
 
-  private wireEvents(): void {
-    const addAll = (q: WorkQueue, keys: readonly string[]) => {
-      for (const k of keys) q.add(k);
+  private queueHooks(controller: string): WorkQueueHooks {
+    const m = this.o.metrics;
+    return {
+      depth: (d) => m.queueDepth.set({ controller }, d),
+      processed: (e) => {
+        m.reconcileTotal.inc({ controller, result: e.outcome });
+        m.reconcileDuration.observe({ controller }, e.durationMs / 1000);
+        if (e.outcome === 'error') {
+          m.reconcileErrors.inc({ controller });
+          this.o.log.warn('reconcile failed, retrying with backoff', {
+            controller,
+            key: e.key,
+            failures: e.failures,
+            err: e.error,
+          });
+        }
+      },
     };
-    const ac = this.agentController;
-    this.agents.on('add', (a) => addAll(this.agentQueue, ac.keysForAgent(a)));
-    this.agents.on('update', (old, a) => addAll(this.agentQueue, ac.keysForAgent(a, old)));
-    this.agents.on('delete', (a) => addAll(this.agentQueue, ac.keysForAgent(a)));
-    for (const informer of Object.values(this.children)) {
-      const enqueueOwner = (child: KubernetesObject) => {
-        const key = ac.keyForChild(child);
-        if (key !== undefined) this.agentQueue.add(key);
-      };
-      informer.on('add', enqueueOwner);
-      informer.on('update', (_old, child) => enqueueOwner(child));
-      informer.on('delete', enqueueOwner);
-    }
-    const tc = this.trunkController;
-    const enqueueTrunk = (t: KubernetesObject) =>
-      this.trunkQueue.add(`${t.metadata?.namespace ?? ''}/${t.metadata?.name ?? ''}`);
-    this.trunks.on('add', enqueueTrunk);
-    this.trunks.on('update', (_old, t) => enqueueTrunk(t));
-    const bySecret = (s: V1Secret) => addAll(this.trunkQueue, tc.keysForSecret(s));
-    this.secrets.on('add', bySecret);
-    this.secrets.on('update', (_old, s) => bySecret(s));
-    this.secrets.on('delete', bySecret);
   }
 
-  private informers(): Informer<KubernetesObject>[] {
-    return [
-      this.agents as unknown as Informer<KubernetesObject>,
-      this.trunks as unknown as Informer<KubernetesObject>,
-      this.secrets,
-      ...Object.values(this.children),
-    ];
+  private wireEvents(): void {
+    const { agents, trunks, secrets, children } = this.caches;
+    const keys = this.agentKeys;
+    const toAgents = (list: readonly string[]) => list.forEach((k) => this.agentQueue.add(k));
+    const toTrunks = (list: readonly string[]) => list.forEach((k) => this.trunkQueue.add(k));
+    onEvery(agents, (a, old) => toAgents(keys.forAgent(a, old)));
+    for (const informer of Object.values(children))
+      onEvery(informer, (o) => toAgents(keys.forChild(o)));
+    onEvery(trunks, (t) => {
+      toTrunks([namespacedKey(t)]);
+      toAgents(keys.forTrunk(t));
+    });
+    onEvery(secrets, (s: V1Secret) => {
+      const trunkKeys = this.trunkController.keysForSecret(s);
+      toTrunks(trunkKeys);
+      toAgents(keys.forSecret(s));
+      // The edge holds trunk credentials: only a trunk's Secret changes its routing.
+      if (trunkKeys.length > 0) this.edge?.routingChanged();
+    });
+    const edge = this.edge;
+    const informers = this.caches.edge;
+    if (edge === undefined || informers === undefined) return;
+    const routing = () => edge.routingChanged();
+    onEvery(agents, routing);
+    onEvery(trunks, routing);
+    onEvery(informers.endpointSlices, routing);
+    onEvery(informers.mediaPods, routing);
+    if (informers.edgePods !== undefined) onEvery(informers.edgePods, () => edge.edgesChanged());
   }
 
   hasSynced(): boolean {
-    return this.informers().every((i) => i.hasSynced());
+    return informersOf(this.caches).every((i) => i.hasSynced());
+  }
+
+  /** Resolves once every cache has listed (rejects when `signal` aborts first). */
+  async waitForSync(signal: AbortSignal): Promise<void> {
+    await Promise.all(informersOf(this.caches).map((i) => i.waitForSync(signal)));
   }
 
   /** Runs every informer until `signal` aborts (on leaders and standbys alike). */
   async runInformers(signal: AbortSignal): Promise<void> {
-    for (const i of this.informers()) {
+    const informers = informersOf(this.caches);
+    for (const i of informers) {
       i.on('error', (err) => this.o.log.warn('list/watch failed, retrying', { err }));
     }
-    await Promise.all(this.informers().map((i) => i.run(signal)));
+    await Promise.all(informers.map((i) => i.run(signal)));
   }
 
-  /** While leading: waits for synced caches, queues every object once, runs the workers. */
+  /** While leading: waits for synced caches, queues every object once, runs the workers and the edge sync. */
   async lead(signal: AbortSignal): Promise<void> {
-    await Promise.all(this.informers().map((i) => i.waitForSync(signal)));
-    for (const k of this.agentController.allKeys()) this.agentQueue.add(k);
+    await this.waitForSync(signal);
+    for (const k of this.agentKeys.all()) this.agentQueue.add(k);
     for (const k of this.trunkController.allKeys()) this.trunkQueue.add(k);
     const agentHandler: KeyHandler = (key) => this.agentController.reconcile(key);
     const trunkHandler: KeyHandler = (key) => this.trunkController.reconcile(key);
     await Promise.all([
       this.agentQueue.run(agentHandler, signal),
       this.trunkQueue.run(trunkHandler, signal),
+      this.edge?.run(signal),
     ]);
   }
+}
+
+/** Calls `fn` on add, update (with the previous object) and delete. */
+function onEvery<T extends CachedObject>(
+  informer: Informer<T>,
+  fn: (obj: T, old?: T) => void,
+): void {
+  informer.on('add', (obj) => fn(obj));
+  informer.on('update', (old, obj) => fn(obj, old));
+  informer.on('delete', (obj) => fn(obj));
 }

@@ -3,12 +3,12 @@
 // the owner reference (it needs the live agent's uid); `voicefleet render monitoring` writes them
 // as they are here.
 import {
-  LABEL_AGENT,
-  LABEL_MANAGED_BY,
-  LABEL_NAME,
+  AGENT_LABEL,
   MANAGED_BY,
+  MANAGED_BY_LABEL,
   MEDIA_NODE_APP,
-} from '../voice-agent/child-names.js';
+  NAME_LABEL,
+} from '@voicefleet/api';
 import type { PodMonitor, PrometheusRule } from './rule-types.js';
 import type { SloSubject } from './slo-definitions.js';
 import { sloRuleGroups, type RuleOptions } from './slo-rules.js';
@@ -24,9 +24,9 @@ function meta(subject: SloSubject, suffix: string, options: MonitoringOptions) {
     namespace: subject.namespace,
     labels: {
       ...options.labels,
-      [LABEL_MANAGED_BY]: MANAGED_BY,
+      [MANAGED_BY_LABEL]: MANAGED_BY,
       'app.kubernetes.io/part-of': 'voicefleet',
-      [LABEL_AGENT]: subject.name,
+      [AGENT_LABEL]: subject.name,
     },
   };
 }
@@ -50,7 +50,7 @@ export function desiredPodMonitor(subject: SloSubject, options: MonitoringOption
     metadata: meta(subject, 'media-node', options),
     spec: {
       // The labels the operator puts on every media pod of the agent, in every region.
-      selector: { matchLabels: { [LABEL_NAME]: MEDIA_NODE_APP, [LABEL_AGENT]: subject.name } },
+      selector: { matchLabels: { [NAME_LABEL]: MEDIA_NODE_APP, [AGENT_LABEL]: subject.name } },
       podMetricsEndpoints: [
         {
           port: 'http',

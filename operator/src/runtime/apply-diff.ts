@@ -3,8 +3,6 @@
 // metadata it manages) are ignored; arrays must match element by element.
 import { createHash } from 'node:crypto';
 
-export const APPLIED_HASH_ANNOTATION = 'voicefleet.io/applied-hash';
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** True when every field set in `desired` has the same value in `live`. */

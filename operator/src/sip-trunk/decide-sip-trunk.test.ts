@@ -47,7 +47,12 @@ describe('decideSipTrunk', () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const d = decideSipTrunk({ trunk: sipTrunk('carrier-a', c.secret), secretKeys: c.keys, now });
+      const d = decideSipTrunk({
+        trunk: sipTrunk('carrier-a', c.secret),
+        specErrors: [],
+        secretKeys: c.keys,
+        now,
+      });
       const ready = d.status.conditions.find((x) => x.type === 'Ready');
       assert.equal(ready?.status, c.status);
       assert.equal(ready?.reason, c.reason);
@@ -56,23 +61,38 @@ describe('decideSipTrunk', () => {
     });
   }
 
-  it('initialises every gateway as Unknown, then only adds gateways that are not listed', () => {
-    const first = decideSipTrunk({ trunk: sipTrunk('t', undefined), secretKeys: undefined, now });
-    assert.deepEqual(first.gatewayInit[0]?.value, [
-      { name: 'primary', state: 'Unknown' },
-      { name: 'backup', state: 'Unknown' },
-    ]);
+  it('reports what admission would reject as InvalidSpec and lists no gateways', () => {
+    const d = decideSipTrunk({
+      trunk: sipTrunk('t', undefined),
+      specErrors: [{ path: 'spec.gateways[1]', message: 'Duplicate value: {"name":"primary"}' }],
+      secretKeys: undefined,
+      now,
+    });
+    const ready = d.status.conditions.find((x) => x.type === 'Ready');
+    assert.equal(ready?.reason, 'InvalidSpec');
+    assert.match(ready?.message ?? '', /fix the spec: spec.gateways\[1\]: Duplicate value/);
+    assert.deepEqual(d.status.gateways, []);
+  });
+
+  it('lists every spec gateway by name only, so the edge keeps owning their state', () => {
+    const first = decideSipTrunk({
+      trunk: sipTrunk('t', undefined),
+      specErrors: [],
+      secretKeys: undefined,
+      now,
+    });
+    assert.deepEqual(first.status.gateways, [{ name: 'primary' }, { name: 'backup' }]);
     const trunk = sipTrunk('t', undefined);
-    trunk.status = { gateways: [{ name: 'primary', state: 'Up' }] };
-    const later = decideSipTrunk({ trunk, secretKeys: undefined, now });
-    assert.deepEqual(later.gatewayInit, [
-      { op: 'add', path: '/status/gateways/-', value: { name: 'backup', state: 'Unknown' } },
-    ]);
+    trunk.status = { ...first.status, gateways: [{ name: 'primary', state: 'Up' }] };
+    const later = decideSipTrunk({ trunk, specErrors: [], secretKeys: undefined, now });
+    assert.equal(later.statusChanged, true, 'backup is not listed yet');
+    assert.deepEqual(later.status.gateways, [{ name: 'primary' }, { name: 'backup' }]);
   });
 
   it('writes nothing once status matches and the edge has filled the gateways', () => {
     const first = decideSipTrunk({
       trunk: sipTrunk('t', 'creds'),
+      specErrors: [],
       secretKeys: ['username', 'password'],
       now,
     });
@@ -86,11 +106,11 @@ describe('decideSipTrunk', () => {
     };
     const again = decideSipTrunk({
       trunk,
+      specErrors: [],
       secretKeys: ['username', 'password'],
       now: new Date(now.getTime() + 5000),
     });
     assert.equal(again.statusChanged, false);
-    assert.deepEqual(again.gatewayInit, []);
     assert.deepEqual(again.events, []);
   });
 });

@@ -1,22 +1,27 @@
-// decideSipTrunk: the pure core of the SipTrunk reconcile. Checks that the outbound credentials
-// Secret exists and holds `username` and `password`, sets Ready, and initialises
-// `status.gateways[]` (state Unknown) for gateways the status does not list yet. After that the
-// edge sync (field manager voicefleet-edge) owns the gateway entries; this never rewrites them.
+// decideSipTrunk: the pure core of the SipTrunk reconcile. Checks the spec (what admission would
+// reject) and that the outbound credentials Secret exists and holds `username` and `password`,
+// sets Ready, and lists one `status.gateways[]` entry per spec gateway by name only. The CRD
+// defaults a new entry's `state` to Unknown; the edge sync (field manager voicefleet-edge) owns
+// every other field of the entries, so this controller never overwrites what the edge observed.
+import type { FieldError, SipTrunk } from '@voicefleet/api';
+import type { Stored } from '../kube/stored.js';
 import {
   mergeConditions,
   pickConditions,
   sameConditions,
   type Condition,
+  type ConditionInput,
 } from '../runtime/conditions.js';
 import type { EventSpec } from '../kube/events.js';
-import type { JsonPatchOp } from '../kube/apply.js';
-import type { SipTrunkObject } from '../resources.js';
 
 export const TRUNK_CONDITION_TYPES = ['Ready'] as const;
 export const REQUIRED_SECRET_KEYS = ['username', 'password'] as const;
 
 export interface SipTrunkInput {
-  trunk: SipTrunkObject;
+  /** The trunk with every schema default filled in. */
+  trunk: Stored<SipTrunk>;
+  /** What admission would have rejected in the trunk (none on a server with the CRD's rules). */
+  specErrors: readonly FieldError[];
   /** Key names of the referenced Secret, undefined when it does not exist (values never reach here). */
   secretKeys: readonly string[] | undefined;
   now: Date;
@@ -25,64 +30,34 @@ export interface SipTrunkInput {
 export interface SipTrunkStatusOut {
   observedGeneration: number;
   conditions: Condition[];
+  /** The gateways of the spec, by name: the entries this controller keeps listed. */
+  gateways: { name: string }[];
 }
 
 export interface SipTrunkDecision {
   status: SipTrunkStatusOut;
   statusChanged: boolean;
-  /** JSON patch adding missing gateway entries; empty when every gateway is listed. */
-  gatewayInit: JsonPatchOp[];
   events: EventSpec[];
 }
 
 export function decideSipTrunk(input: SipTrunkInput): SipTrunkDecision {
   const { trunk } = input;
   const g = trunk.metadata.generation ?? 0;
-  const ns = trunk.metadata.namespace;
-  const secretName = trunk.spec.outbound?.credentialsSecretRef?.name;
-  const names = trunk.spec.gateways.map((gw) => gw.name);
-  const duplicates = names.filter((n, i) => names.indexOf(n) !== i);
-
-  let ready: Omit<Condition, 'lastTransitionTime'>;
-  if (duplicates.length > 0) {
-    ready = notReady(
-      'InvalidSpec',
-      `gateway names must be unique; rename the duplicate ${[...new Set(duplicates)].join(', ')}`,
-    );
-  } else if (secretName !== undefined && input.secretKeys === undefined) {
-    ready = notReady(
-      'SecretNotFound',
-      `Secret ${ns}/${secretName} does not exist; create it with keys username and password ` +
-        `(kubectl -n ${ns} create secret generic ${secretName} --from-literal=username=... --from-literal=password=...)`,
-    );
-  } else if (secretName !== undefined) {
-    const missing = REQUIRED_SECRET_KEYS.filter((k) => !(input.secretKeys ?? []).includes(k));
-    ready =
-      missing.length > 0
-        ? notReady(
-            'SecretKeyMissing',
-            `Secret ${ns}/${secretName} has no key ${missing.join(' and ')}; add it`,
-          )
-        : {
-            type: 'Ready',
-            status: 'True',
-            reason: 'Configured',
-            message: 'gateways and credentials are valid',
-          };
-  } else {
-    ready = {
-      type: 'Ready',
-      status: 'True',
-      reason: 'Configured',
-      message: 'gateways are valid (no outbound credentials)',
-    };
-  }
-  ready = { ...ready, observedGeneration: g };
-
+  const ready: ConditionInput = { ...readyCondition(input), observedGeneration: g };
   const live = pickConditions(trunk.status?.conditions ?? [], TRUNK_CONDITION_TYPES);
   const conditions = mergeConditions(live, [ready], input.now);
-  const status: SipTrunkStatusOut = { observedGeneration: g, conditions };
-  const statusChanged = trunk.status?.observedGeneration !== g || !sameConditions(live, conditions);
+  const names =
+    input.specErrors.length > 0 ? [] : [...new Set(trunk.spec.gateways.map((gw) => gw.name))];
+  const status: SipTrunkStatusOut = {
+    observedGeneration: g,
+    conditions,
+    gateways: names.map((name) => ({ name })),
+  };
+  const listed = new Set((trunk.status?.gateways ?? []).map((gw) => gw.name));
+  const statusChanged =
+    trunk.status?.observedGeneration !== g ||
+    !sameConditions(live, conditions) ||
+    names.some((name) => !listed.has(name));
   const prev = live.find((c) => c.type === 'Ready');
   const events: EventSpec[] =
     prev?.status === ready.status && prev.reason === ready.reason
@@ -92,35 +67,42 @@ export function decideSipTrunk(input: SipTrunkInput): SipTrunkDecision {
             ? { type: 'Normal', reason: 'Ready', message: ready.message }
             : { type: 'Warning', reason: ready.reason, message: ready.message },
         ];
-  return {
-    status,
-    statusChanged,
-    gatewayInit: gatewayInitPatch(trunk, [...new Set(names)]),
-    events,
-  };
+  return { status, statusChanged, events };
 }
 
-function notReady(reason: string, message: string) {
-  return { type: 'Ready', status: 'False' as const, reason, message };
-}
-
-function gatewayInitPatch(trunk: SipTrunkObject, names: readonly string[]): JsonPatchOp[] {
-  const listed = trunk.status?.gateways;
-  if (listed === undefined) {
-    return [
-      {
-        op: 'add',
-        path: '/status/gateways',
-        value: names.map((name) => ({ name, state: 'Unknown' })),
-      },
-      { op: 'add', path: '/status/gatewaysUp', value: `0/${names.length}` },
-    ];
+function readyCondition(input: SipTrunkInput): ConditionInput {
+  const { trunk } = input;
+  const ns = trunk.metadata.namespace;
+  if (input.specErrors.length > 0) {
+    const fix = input.specErrors.map((e) =>
+      e.path === '' ? e.message : `${e.path}: ${e.message}`,
+    );
+    return notReady('InvalidSpec', `fix the spec: ${fix.join('; ')}`);
   }
-  return names
-    .filter((name) => !listed.some((gw) => gw.name === name))
-    .map((name) => ({
-      op: 'add' as const,
-      path: '/status/gateways/-',
-      value: { name, state: 'Unknown' },
-    }));
+  const secretName = trunk.spec.outbound?.credentialsSecretRef?.name;
+  if (secretName === undefined) {
+    return ok('gateways are valid (no outbound credentials)');
+  }
+  if (input.secretKeys === undefined) {
+    return notReady(
+      'SecretNotFound',
+      `Secret ${ns}/${secretName} does not exist; create it with keys username and password ` +
+        `(kubectl -n ${ns} create secret generic ${secretName} --from-literal=username=... --from-literal=password=...)`,
+    );
+  }
+  const missing = REQUIRED_SECRET_KEYS.filter((k) => !(input.secretKeys ?? []).includes(k));
+  return missing.length > 0
+    ? notReady(
+        'SecretKeyMissing',
+        `Secret ${ns}/${secretName} has no key ${missing.join(' and ')}; add it`,
+      )
+    : ok('gateways and credentials are valid');
+}
+
+function ok(message: string): ConditionInput {
+  return { type: 'Ready', status: 'True', reason: 'Configured', message };
+}
+
+function notReady(reason: string, message: string): ConditionInput {
+  return { type: 'Ready', status: 'False', reason, message };
 }

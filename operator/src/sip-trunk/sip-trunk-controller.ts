@@ -1,80 +1,74 @@
-// The SipTrunk reconciler: gather (trunk, key names of its credentials Secret) ->
-// decideSipTrunk (pure) -> apply (one status apply when changed, a one-time gateway
-// initialisation patch, Events). Secret events requeue the trunks that reference the Secret.
-// Secret values are never read into logs, status or Events: only key names leave the cache.
+// The SipTrunk reconciler: gather (the trunk and the key names of its credentials Secret, from the
+// caches) -> decideSipTrunk (pure) -> apply (one status write when it changed; Events). Secret
+// values are never read into logs, status or Events: only key names leave the cache.
 import type { V1Secret } from '@kubernetes/client-node';
-import { GROUP, SIP_TRUNK_KIND, SIP_TRUNK_PLURAL, VERSION } from '@voicefleet/api';
+import { SIP_TRUNK_KIND, type SipTrunk } from '@voicefleet/api';
+import { eventTargetOf, recordEvents, statusTargetOf } from '../kube/custom-resources.js';
+import { namespacedKey, splitKey, type Store } from '../kube/store.js';
+import type { Stored } from '../kube/stored.js';
+import type { ControllerDeps } from '../manager/controller-deps.js';
+import { readSipTrunk } from '../resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
-import { decideSipTrunk } from './decide-sip-trunk.js';
-import {
-  objectKey,
-  splitKey,
-  type ControllerDeps,
-  type Store,
-} from '../manager/controller-deps.js';
-import type { SipTrunkObject } from '../resources.js';
+import { decideSipTrunk, type SipTrunkInput } from './decide-sip-trunk.js';
 
 export interface SipTrunkControllerOptions extends ControllerDeps {
-  trunks: Store<SipTrunkObject>;
+  trunks: Store<Stored<SipTrunk>>;
   secrets: Store<V1Secret>;
 }
+
+/** Index name on the trunk cache: `<namespace>/<Secret name>` of the credentials Secret. */
+export const BY_CREDENTIALS = 'credentials';
+
+export const trunkIndexes: Record<string, (t: Stored<SipTrunk>) => readonly string[]> = {
+  [BY_CREDENTIALS]: (t) => {
+    const read = readSipTrunk(t);
+    if (read.errors.length > 0) return [];
+    const name = read.value.spec.outbound?.credentialsSecretRef?.name;
+    return name === undefined ? [] : [`${t.metadata.namespace}/${name}`];
+  },
+};
 
 export class SipTrunkController {
   constructor(private readonly o: SipTrunkControllerOptions) {}
 
+  /** Trunks whose credentials are this Secret. */
   keysForSecret(secret: V1Secret): string[] {
-    const ns = secret.metadata?.namespace ?? '';
-    const name = secret.metadata?.name;
-    return this.o.trunks
-      .list(ns)
-      .filter((t) => t.spec?.outbound?.credentialsSecretRef?.name === name)
-      .map((t) => objectKey(t));
+    const key = `${secret.metadata?.namespace ?? ''}/${secret.metadata?.name ?? ''}`;
+    return this.o.trunks.byIndex(BY_CREDENTIALS, key).map((t) => namespacedKey(t));
   }
 
   allKeys(): string[] {
-    return this.o.trunks.list().map((t) => objectKey(t));
+    return this.o.trunks.list().map((t) => namespacedKey(t));
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
-    const { namespace, name } = splitKey(key);
-    const trunk = this.o.trunks.get(name, namespace);
-    if (trunk === undefined || trunk.metadata.deletionTimestamp !== undefined) return undefined;
-    const secretName = trunk.spec.outbound?.credentialsSecretRef?.name;
-    const secret = secretName === undefined ? undefined : this.o.secrets.get(secretName, namespace);
-    const secretKeys =
-      secret === undefined
-        ? undefined
-        : [...Object.keys(secret.data ?? {}), ...Object.keys(secret.stringData ?? {})];
-
-    const decision = decideSipTrunk({ trunk, secretKeys, now: this.o.now() });
-    const target = {
-      group: GROUP,
-      version: VERSION,
-      plural: SIP_TRUNK_PLURAL,
-      kind: SIP_TRUNK_KIND,
-      namespace,
-      name,
-    };
+    const input = this.gather(key);
+    if (input === undefined) return undefined;
+    const decision = decideSipTrunk(input);
     if (decision.statusChanged) {
       await this.o.applier.applyStatus(
-        target,
+        statusTargetOf(SIP_TRUNK_KIND, input.trunk),
         decision.status as unknown as Record<string, unknown>,
       );
     }
-    if (decision.gatewayInit.length > 0)
-      await this.o.applier.patchStatus(target, decision.gatewayInit);
-    const eventTarget = {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: SIP_TRUNK_KIND,
-      namespace,
-      name,
-      uid: trunk.metadata.uid,
-    };
-    for (const event of decision.events) {
-      await this.o.events.record(eventTarget, event, this.o.now()).catch((err: unknown) => {
-        this.o.log.warn('event not recorded', { key, reason: event.reason, err });
-      });
-    }
+    const target = eventTargetOf(SIP_TRUNK_KIND, input.trunk);
+    await recordEvents(this.o.events, target, decision.events, input.now, this.o.log);
     return undefined;
+  }
+
+  private gather(key: string): SipTrunkInput | undefined {
+    const { namespace, name } = splitKey(key);
+    const cached = this.o.trunks.get(name, namespace);
+    if (cached === undefined || cached.metadata.deletionTimestamp !== undefined) return undefined;
+    const { value: trunk, errors } = readSipTrunk(cached);
+    const secretName =
+      errors.length > 0 ? undefined : trunk.spec.outbound?.credentialsSecretRef?.name;
+    const secret = secretName === undefined ? undefined : this.o.secrets.get(secretName, namespace);
+    return {
+      trunk,
+      specErrors: errors,
+      secretKeys: secret === undefined ? undefined : Object.keys(secret.data ?? {}),
+      now: this.o.now(),
+    };
   }
 }

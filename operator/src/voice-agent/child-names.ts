@@ -1,14 +1,13 @@
 // Names and labels of a VoiceAgent's children (docs/contracts.md "Children of a VoiceAgent").
+import {
+  AGENT_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MEDIA_NODE_APP,
+  NAME_LABEL,
+  REGION_LABEL,
+} from '@voicefleet/api';
 import { createHash } from 'node:crypto';
-
-export const LABEL_NAME = 'app.kubernetes.io/name';
-export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const LABEL_AGENT = 'voicefleet.io/agent';
-export const LABEL_REGION = 'voicefleet.io/region';
-export const MEDIA_NODE_APP = 'voicefleet-media-node';
-export const MANAGED_BY = 'voicefleet';
-export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY}`;
-export const CONFIG_HASH_ANNOTATION = 'voicefleet.io/config-hash';
 
 const MAX_NAME = 63;
 
@@ -22,9 +21,9 @@ export function childName(agent: string, region: string): string {
 }
 
 export function selectorLabels(agent: string, region: string): Record<string, string> {
-  return { [LABEL_NAME]: MEDIA_NODE_APP, [LABEL_AGENT]: agent, [LABEL_REGION]: region };
+  return { [NAME_LABEL]: MEDIA_NODE_APP, [AGENT_LABEL]: agent, [REGION_LABEL]: region };
 }
 
 export function childLabels(agent: string, region: string): Record<string, string> {
-  return { ...selectorLabels(agent, region), [LABEL_MANAGED_BY]: MANAGED_BY };
+  return { ...selectorLabels(agent, region), [MANAGED_BY_LABEL]: MANAGED_BY };
 }

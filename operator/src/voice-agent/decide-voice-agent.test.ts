@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { decideVoiceAgent, type VoiceAgentInput } from './decide-voice-agent.js';
+import { CONFIG_HASH_ANNOTATION, validateVoiceAgent } from '@voicefleet/api';
+import {
+  decideFailure,
+  decideRejectedChild,
+  decideVoiceAgent,
+  type VoiceAgentInput,
+} from './decide-voice-agent.js';
 import { deployment, voiceAgent } from './fixtures.test-support.js';
-import { CONFIG_HASH_ANNOTATION } from './child-names.js';
 
 const now = new Date('2026-02-01T00:00:00Z');
 const options = {
@@ -13,16 +18,21 @@ const options = {
   edgeUri: 'sip:127.0.0.1:5060',
 };
 
-function decide(patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>) {
-  return decideVoiceAgent({
+function input(patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>): VoiceAgentInput {
+  return {
+    specErrors: [],
+    references: { trunks: new Map(), secrets: new Map() },
     ownedRegions: ['us-east-1'],
     lostNumbers: [],
     deployments: new Map(),
     options,
     now,
     ...patch,
-  });
+  };
 }
+
+const decide = (patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>) =>
+  decideVoiceAgent(input(patch));
 
 function condition(d: ReturnType<typeof decide>, type: string) {
   return d.status.conditions.find((c) => c.type === type);
@@ -200,11 +210,72 @@ describe('decideVoiceAgent', () => {
     assert.ok(d.status.conditions.every((c) => c.observedGeneration === 2));
   });
 
-  it('reports InvalidSpec when minReplicas exceeds maxReplicas', () => {
+  it('reports what admission would reject as InvalidSpec and creates no children', () => {
     const agent = voiceAgent('a');
     agent.spec.regions = [{ name: 'us-east-1', minReplicas: 5, maxReplicas: 2 }];
-    const d = decide({ agent });
+    const d = decide({ agent, specErrors: validateVoiceAgent(agent) });
+    assert.deepEqual(d.children, []);
     assert.equal(condition(d, 'Ready')?.reason, 'InvalidSpec');
-    assert.match(condition(d, 'Ready')?.message ?? '', /minReplicas 5 > maxReplicas 2/);
+    assert.match(
+      condition(d, 'Ready')?.message ?? '',
+      /spec.regions\[0\].minReplicas: .*minReplicas must be less than or equal to maxReplicas/,
+    );
+    assert.deepEqual(
+      d.events.map((e) => [e.type, e.reason]),
+      [['Warning', 'InvalidSpec']],
+    );
+  });
+
+  it('is not Ready while a trunk it names is missing, still runs its pool and says what to create', () => {
+    const d = decide({
+      agent: voiceAgent('a', { trunks: ['carrier-a'] }),
+      references: { trunks: new Map([['carrier-a', false]]), secrets: new Map() },
+      deployments: new Map([['us-east-1', deployment(1)]]),
+    });
+    assert.equal(d.children.length, 4);
+    assert.equal(condition(d, 'Ready')?.status, 'False');
+    assert.equal(condition(d, 'Ready')?.reason, 'TrunkNotFound');
+    assert.match(condition(d, 'Ready')?.message ?? '', /SipTrunk carrier-a .* does not exist/);
+    assert.deepEqual(
+      d.events.map((e) => e.reason),
+      ['TrunkNotFound'],
+    );
+  });
+
+  it('turns a child the API server refuses into Ready=False naming it, with nothing left to apply', () => {
+    const rejecting = input({ agent: voiceAgent('a') });
+    const d = decideRejectedChild(rejecting, decideVoiceAgent(rejecting), {
+      kind: 'Deployment',
+      name: 'a-us-east-1',
+      message:
+        "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.key: Invalid value: 'api key'",
+    });
+    assert.deepEqual(d.children, []);
+    assert.equal(condition(d, 'Ready')?.reason, 'ChildRejected');
+    assert.match(
+      condition(d, 'Ready')?.message ?? '',
+      /rejected Deployment a-us-east-1: .*secretKeyRef.key: Invalid value: 'api key'; fix/,
+    );
+    assert.equal(d.statusChanged, true);
+  });
+
+  it('turns a decision that throws into Ready=False with the cause', () => {
+    const input = {
+      agent: voiceAgent('a'),
+      specErrors: [],
+      references: { trunks: new Map(), secrets: new Map() },
+      ownedRegions: ['us-east-1'],
+      lostNumbers: [],
+      deployments: new Map(),
+      options,
+      now,
+    };
+    const d = decideFailure(
+      input,
+      new TypeError("Cannot read properties of undefined (reading 'x')"),
+    );
+    assert.deepEqual(d.children, []);
+    assert.equal(condition(d, 'Ready')?.status, 'False');
+    assert.match(condition(d, 'Ready')?.message ?? '', /reading 'x'/);
   });
 });

@@ -1,7 +1,10 @@
-// decideVoiceAgent: the pure core of the VoiceAgent reconcile. From the agent, the regions this
+// decideVoiceAgent: the pure core of the VoiceAgent reconcile. From the agent (defaults filled in,
+// with what admission would reject in it), whether its trunks and Secrets exist, the regions this
 // instance owns, the numbers it lost to older agents and the live Deployments, it returns the
 // desired children, the status (and whether it differs from the live one) and the Events.
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { FieldError, RegionStatus, VoiceAgent, VoiceAgentStatus } from '@voicefleet/api';
+import type { Stored } from '../kube/stored.js';
 import { stableStringify } from '../runtime/apply-diff.js';
 import {
   mergeConditions,
@@ -19,9 +22,9 @@ import {
   type ChildOptions,
 } from './desired-children.js';
 import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node-config.js';
+import { referenceProblems, type AgentReferences } from './agent-references.js';
 import type { LostNumber } from './number-ownership.js';
 import { poolReplicas } from './pool-replicas.js';
-import type { VoiceAgentObject } from '../resources.js';
 import {
   deriveAgentConditions,
   type AgentCondition,
@@ -36,7 +39,12 @@ export const AGENT_CONDITION_TYPES = [
 ] as const;
 
 export interface VoiceAgentInput {
-  agent: VoiceAgentObject;
+  /** The agent with every schema default filled in. */
+  agent: Stored<VoiceAgent>;
+  /** What admission would have rejected in the agent (none on a server with the CRD's rules). */
+  specErrors: readonly FieldError[];
+  /** Whether the SipTrunks and Secrets the agent names exist. */
+  references: AgentReferences;
   ownedRegions: readonly string[];
   lostNumbers: readonly LostNumber[];
   /** Live Deployment per owned region (from the cache), undefined when it does not exist yet. */
@@ -45,24 +53,12 @@ export interface VoiceAgentInput {
   now: Date;
 }
 
-export interface RegionStatus {
-  name: string;
-  desiredReplicas: number;
-  readyReplicas: number;
-  activeCalls: number;
-  capacity: number;
-}
-
-export interface VoiceAgentStatusOut {
-  observedGeneration: number;
-  conditions: Condition[];
-  regions: RegionStatus[];
-  activeCalls: number;
-  regionsSummary: string;
-}
+export type VoiceAgentStatusOut = Required<VoiceAgentStatus> & { conditions: Condition[] };
 
 export interface VoiceAgentDecision {
   children: KubernetesObject[];
+  /** The conditions as decided, before the merge with the live ones. */
+  conditions: AgentCondition[];
   status: VoiceAgentStatusOut;
   statusChanged: boolean;
   events: EventSpec[];
@@ -70,24 +66,20 @@ export interface VoiceAgentDecision {
 }
 
 export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
-  const { agent, now } = input;
+  const { agent } = input;
   const generation = agent.metadata.generation ?? 0;
   const owned = new Set(input.ownedRegions);
   const children: KubernetesObject[] = [];
   const regions: RegionStatus[] = [];
   const states: RegionState[] = [];
-  const invalid: string[] = [];
+  const invalid = input.specErrors.map((e) =>
+    e.path === '' ? e.message : `${e.path}: ${e.message}`,
+  );
   const notOwned: string[] = [];
 
-  for (const region of agent.spec.regions) {
+  for (const region of invalid.length > 0 ? [] : agent.spec.regions) {
     if (!owned.has(region.name)) {
       notOwned.push(region.name);
-      continue;
-    }
-    if (region.minReplicas > region.maxReplicas) {
-      invalid.push(
-        `region ${region.name}: minReplicas ${region.minReplicas} > maxReplicas ${region.maxReplicas}`,
-      );
       continue;
     }
     const live = input.deployments.get(region.name);
@@ -116,16 +108,66 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     generation,
     states,
     invalid,
+    problems: invalid.length > 0 ? [] : referenceProblems(agent, input.references),
     lostNumbers: input.lostNumbers,
-    anyOwned: agent.spec.regions.some((r) => owned.has(r.name)),
+    anyOwned: invalid.length > 0 || agent.spec.regions.some((r) => owned.has(r.name)),
     ownedRegions: input.ownedRegions,
     notOwned,
   });
+  return finishDecision(input, children, regions, derived);
+}
+
+/**
+ * The decision once the API server refused a child (422: a value only it checks, such as a
+ * Secret key a Deployment's env cannot name): no retry, `Ready=False` says what was refused. Pure.
+ */
+export function decideRejectedChild(
+  input: VoiceAgentInput,
+  decision: VoiceAgentDecision,
+  rejected: { kind: string; name: string; message: string },
+): VoiceAgentDecision {
+  const ready: AgentCondition = {
+    type: 'Ready',
+    status: 'False',
+    reason: 'ChildRejected',
+    message: `the API server rejected ${rejected.kind} ${rejected.name}: ${rejected.message}; fix the agent's spec`,
+    observedGeneration: input.agent.metadata.generation ?? 0,
+  };
+  const derived = decision.conditions.map((c) => (c.type === 'Ready' ? ready : c));
+  return finishDecision(input, [], decision.status.regions, derived);
+}
+
+/** The decision when deciding itself failed: `Ready=False` with the cause, instead of retrying. */
+export function decideFailure(input: VoiceAgentInput, error: unknown): VoiceAgentDecision {
+  const cause = error instanceof Error ? error.message : String(error);
+  return finishDecision(
+    input,
+    [],
+    [],
+    [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'InvalidSpec',
+        message: `cannot reconcile this agent (${cause}); compare its spec with \`kubectl explain voiceagent.spec\``,
+        observedGeneration: input.agent.metadata.generation ?? 0,
+      },
+    ],
+  );
+}
+
+function finishDecision(
+  input: VoiceAgentInput,
+  children: KubernetesObject[],
+  regions: RegionStatus[],
+  derived: AgentCondition[],
+): VoiceAgentDecision {
+  const { agent, now } = input;
   const liveConditions = pickConditions(agent.status?.conditions ?? [], AGENT_CONDITION_TYPES);
   const next: ConditionInput[] = derived.map(({ eventMessage: _ignored, ...c }) => c);
   const conditions = mergeConditions(liveConditions, next, now);
   const status: VoiceAgentStatusOut = {
-    observedGeneration: generation,
+    observedGeneration: agent.metadata.generation ?? 0,
     conditions,
     regions,
     activeCalls: regions.reduce((n, r) => n + r.activeCalls, 0),
@@ -133,20 +175,21 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
   };
   return {
     children,
+    conditions: derived,
     status,
     statusChanged: !sameAgentStatus(agent, status),
     events: transitionEvents(liveConditions, derived),
   };
 }
 
-function sameAgentStatus(agent: VoiceAgentObject, s: VoiceAgentStatusOut): boolean {
+function sameAgentStatus(agent: Stored<VoiceAgent>, s: VoiceAgentStatusOut): boolean {
   const live = agent.status;
   if (live === undefined) return false;
   return (
     live.observedGeneration === s.observedGeneration &&
     live.activeCalls === s.activeCalls &&
     (live.regionsSummary ?? '') === s.regionsSummary &&
-    stableStringify((live.regions ?? []) as never) === stableStringify(s.regions as never) &&
+    stableStringify(live.regions ?? []) === stableStringify(s.regions) &&
     sameConditions(pickConditions(live.conditions ?? [], AGENT_CONDITION_TYPES), s.conditions)
   );
 }
@@ -175,4 +218,11 @@ function transitionEvents(
   return events;
 }
 
-const WARNING_READY_REASONS = new Set(['InvalidSpec', 'NoOwnedRegion']);
+const WARNING_READY_REASONS = new Set([
+  'InvalidSpec',
+  'NoOwnedRegion',
+  'TrunkNotFound',
+  'SecretNotFound',
+  'SecretKeyMissing',
+  'ChildRejected',
+]);

@@ -8,13 +8,12 @@ import type {
   V1PodDisruptionBudget,
   V1Service,
 } from '@kubernetes/client-node';
+import { API_VERSION, CONFIG_HASH_ANNOTATION, VOICE_AGENT_KIND } from '@voicefleet/api';
 import { stringify } from 'yaml';
 import { stableHash } from '../runtime/apply-diff.js';
-import type { RenderedConfig } from './media-node-config.js';
-import { CONFIG_HASH_ANNOTATION, childLabels, childName, selectorLabels } from './child-names.js';
-import type { VoiceAgentObject } from '../resources.js';
+import type { AgentForConfig, RenderedConfig } from './media-node-config.js';
+import { childLabels, childName, selectorLabels } from './child-names.js';
 
-export const AGENT_API_VERSION = 'voicefleet.io/v1alpha1';
 export const REGION_TOPOLOGY_KEY = 'topology.kubernetes.io/region';
 export const CONFIG_DIR = '/etc/voicefleet';
 /** Seconds the pod keeps serving after deletion so the edge marks it draining first. */
@@ -26,23 +25,29 @@ export interface ChildOptions {
 }
 
 export interface ChildContext {
-  agent: VoiceAgentObject;
+  agent: AgentForConfig & { metadata: { uid: string } };
   region: string;
   replicas: number;
   config: RenderedConfig;
   options: ChildOptions;
 }
 
-export function ownerReference(agent: VoiceAgentObject): V1OwnerReference {
+export function ownerReference(agent: {
+  metadata: { name: string; uid: string };
+}): V1OwnerReference {
   return {
-    apiVersion: AGENT_API_VERSION,
-    kind: 'VoiceAgent',
+    apiVersion: API_VERSION,
+    kind: VOICE_AGENT_KIND,
     name: agent.metadata.name,
     uid: agent.metadata.uid,
     controller: true,
     blockOwnerDeletion: true,
   };
 }
+
+/** The pod's ports are the ones its config makes it listen on. */
+const sipPort = (ctx: ChildContext): number => ctx.config.config.sip.port;
+const httpPort = (ctx: ChildContext): number => ctx.config.config.http.port;
 
 function meta(ctx: ChildContext) {
   return {
@@ -75,8 +80,8 @@ export function desiredService(ctx: ChildContext): V1Service {
       clusterIP: 'None',
       selector: selectorLabels(ctx.agent.metadata.name, ctx.region),
       ports: [
-        { name: 'sip', port: 5060, targetPort: 5060, protocol: 'UDP' },
-        { name: 'http', port: 8080, targetPort: 8080, protocol: 'TCP' },
+        { name: 'sip', port: sipPort(ctx), targetPort: sipPort(ctx), protocol: 'UDP' },
+        { name: 'http', port: httpPort(ctx), targetPort: httpPort(ctx), protocol: 'TCP' },
       ],
     },
   };
@@ -96,7 +101,7 @@ export function desiredPodDisruptionBudget(ctx: ChildContext): V1PodDisruptionBu
 
 export function desiredDeployment(ctx: ChildContext): V1Deployment {
   const m = meta(ctx);
-  const drain = ctx.agent.spec.drainTimeoutSeconds ?? 3600;
+  const drain = ctx.agent.spec.drainTimeoutSeconds;
   const env: V1EnvVar[] = [
     { name: 'VOICEFLEET_CONFIG', value: `${CONFIG_DIR}/config.yaml` },
     { name: 'VOICEFLEET_ADVERTISED_HOST', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -146,9 +151,9 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
                   : ctx.options.image,
               env,
               ports: [
-                { name: 'sip', containerPort: 5060, protocol: 'UDP' },
-                { name: 'sip-tcp', containerPort: 5060, protocol: 'TCP' },
-                { name: 'http', containerPort: 8080, protocol: 'TCP' },
+                { name: 'sip', containerPort: sipPort(ctx), protocol: 'UDP' },
+                { name: 'sip-tcp', containerPort: sipPort(ctx), protocol: 'TCP' },
+                { name: 'http', containerPort: httpPort(ctx), protocol: 'TCP' },
               ],
               readinessProbe: {
                 httpGet: { path: '/readyz', port: 'http' },

@@ -1,6 +1,15 @@
-// Fixture builders for the VoiceAgent unit tests.
+// Fixture builders for the VoiceAgent unit tests: agents as the controller reads them (stored,
+// every schema default filled in) and live Deployments.
 import type { V1Deployment } from '@kubernetes/client-node';
-import type { VoiceAgentObject } from '../resources.js';
+import {
+  API_VERSION,
+  VOICE_AGENT_KIND,
+  applyVoiceAgentDefaults,
+  type Pipeline,
+  type VoiceAgent,
+  type VoiceAgentSpec,
+} from '@voicefleet/api';
+import type { Stored } from '../kube/stored.js';
 
 export function voiceAgent(
   name: string,
@@ -9,20 +18,23 @@ export function voiceAgent(
     regions?: string[];
     generation?: number;
     created?: string;
-    status?: VoiceAgentObject['status'];
-  } & Partial<Omit<VoiceAgentObject['spec'], 'numbers' | 'regions'>> = {},
-): VoiceAgentObject {
+    status?: VoiceAgent['status'];
+    /** Merged over a scripted pipeline; unset stages and fields take the schema defaults. */
+    pipeline?: Partial<Pipeline>;
+  } & Partial<Omit<VoiceAgentSpec, 'numbers' | 'regions' | 'pipeline'>> = {},
+): Stored<VoiceAgent> {
   const {
     generation = 1,
     created = '2026-01-01T00:00:00Z',
     status,
     numbers = ['+14155550100'],
     regions,
+    pipeline,
     ...spec
   } = patch;
-  return {
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'VoiceAgent',
+  const manifest = {
+    apiVersion: API_VERSION,
+    kind: VOICE_AGENT_KIND,
     metadata: {
       name,
       namespace: 'default',
@@ -38,13 +50,22 @@ export function voiceAgent(
         greeting: 'Hello',
         stt: { provider: 'fake' },
         tts: { provider: 'espeak' },
-        llm: { provider: 'scripted' },
+        llm: {
+          provider: 'scripted',
+          script: {
+            fallback: 'Sorry?',
+            intents: [{ name: 'bye', examples: ['bye'], reply: 'Bye' }],
+          },
+        },
+        ...pipeline,
       },
       drainTimeoutSeconds: 600,
       ...spec,
     },
     ...(status !== undefined ? { status } : {}),
   };
+  // A manifest leaves defaulted fields out; the defaults make it what the API server stores.
+  return applyVoiceAgentDefaults(manifest as unknown as Stored<VoiceAgent>);
 }
 
 export function deployment(

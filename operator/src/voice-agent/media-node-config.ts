@@ -1,57 +1,75 @@
-// Renders the media node's `config.yaml` (MediaNodeConfig, docs/contracts.md) for one agent and
-// region. Provider API keys never appear in it: each secret reference becomes the name of an
-// environment variable, filled from the Secret by the Deployment (`secretKeyRef`).
-import type { SecretKeyRef, VoiceAgentObject } from '../resources.js';
+// Renders the media node's `config.yaml` (`MediaNodeConfig` of @voicefleet/api, which the media
+// node loads and validates) for one agent and region. Provider API keys never appear in it: each
+// secret reference becomes the name of an environment variable, filled from the Secret by the
+// Deployment (`secretKeyRef`). Listen addresses and timeouts are the schema's defaults.
+import {
+  mediaNodeListenDefaults,
+  type MediaNodeConfig,
+  type MediaNodePipeline,
+  type SecretKeySelector,
+  type VoiceAgent,
+} from '@voicefleet/api';
+import type { Stored } from '../kube/stored.js';
 
 export interface SecretEnv {
   env: string;
-  secret: SecretKeyRef;
+  secret: SecretKeySelector;
 }
 
 export interface RenderedConfig {
-  config: Record<string, unknown>;
+  config: MediaNodeConfig;
   secretEnv: SecretEnv[];
 }
 
 export interface MediaNodeConfigOptions {
+  /** SIP URI of the edge, where the node sends outbound calls and transfers. */
   edgeUri: string;
 }
 
-const SECRET_STAGES = ['stt', 'tts', 'llm'] as const;
+/** What the render reads of an agent (the local fleet passes manifests in this shape). */
+export type AgentForConfig = Pick<Stored<VoiceAgent>, 'metadata' | 'spec'>;
+
+type Stage = 'stt' | 'tts' | 'llm';
+
+/** `VOICEFLEET_LLM_API_KEY` and so on: where a stage's API key reaches the media node. */
+export function apiKeyEnv(stage: Stage): string {
+  return `VOICEFLEET_${stage.toUpperCase()}_API_KEY`;
+}
 
 export function renderMediaNodeConfig(
-  agent: VoiceAgentObject,
+  agent: AgentForConfig,
   region: string,
   options: MediaNodeConfigOptions,
 ): RenderedConfig {
-  const spec = agent.spec;
+  const { spec } = agent;
   const secretEnv: SecretEnv[] = [];
-  const pipeline: Record<string, unknown> = { ...spec.pipeline };
-  for (const stage of SECRET_STAGES) {
-    const value = pipeline[stage];
-    if (value === null || typeof value !== 'object') continue;
-    const { apiKeySecretRef, ...rest } = value as { apiKeySecretRef?: SecretKeyRef } & Record<
-      string,
-      unknown
-    >;
-    if (apiKeySecretRef === undefined) continue;
-    const env = `VOICEFLEET_${stage.toUpperCase()}_API_KEY`;
+  const keyToEnv = <S extends { apiKeySecretRef?: SecretKeySelector }>(stage: Stage, value: S) => {
+    const { apiKeySecretRef, ...rest } = value;
+    if (apiKeySecretRef === undefined) return rest;
+    const env = apiKeyEnv(stage);
     secretEnv.push({ env, secret: { name: apiKeySecretRef.name, key: apiKeySecretRef.key } });
-    pipeline[stage] = { ...rest, apiKeyEnv: env };
-  }
-  const config: Record<string, unknown> = {
+    return { ...rest, apiKeyEnv: env };
+  };
+  const pipeline: MediaNodePipeline = {
+    ...spec.pipeline,
+    stt: keyToEnv('stt', spec.pipeline.stt),
+    tts: keyToEnv('tts', spec.pipeline.tts),
+    llm: keyToEnv('llm', spec.pipeline.llm),
+  };
+  const listen = mediaNodeListenDefaults();
+  const config: MediaNodeConfig = {
     agent: { namespace: agent.metadata.namespace, name: agent.metadata.name },
     region,
-    sip: { host: '0.0.0.0', port: 5060, advertisedHost: '' },
-    rtp: { host: '0.0.0.0', portMin: 20000, portMax: 29999 },
-    http: { host: '0.0.0.0', port: 8080 },
+    sip: listen.sip,
+    rtp: listen.rtp,
+    http: listen.http,
     capacity: { maxCalls: spec.capacity.callsPerPod },
-    codecs: spec.codecs ?? ['PCMU', 'PCMA'],
+    codecs: spec.codecs,
     edge: { uri: options.edgeUri },
-    ...(spec.transfer !== undefined ? { transfer: { method: 'refer', ...spec.transfer } } : {}),
+    ...(spec.transfer !== undefined ? { transfer: { ...spec.transfer } } : {}),
     pipeline,
-    media: { timeoutSeconds: 30 },
-    drain: { deadlineSeconds: spec.drainTimeoutSeconds ?? 3600 },
+    media: listen.media,
+    drain: { deadlineSeconds: spec.drainTimeoutSeconds },
   };
   return { config, secretEnv };
 }

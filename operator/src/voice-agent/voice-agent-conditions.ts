@@ -2,6 +2,7 @@
 // the per-region pool state. Pure; `eventMessage` is a PII-free variant for Events.
 import type { V1Deployment } from '@kubernetes/client-node';
 import type { ConditionInput } from '../runtime/conditions.js';
+import type { ReferenceProblem } from './agent-references.js';
 import type { LostNumber } from './number-ownership.js';
 
 export type AgentCondition = ConditionInput & { eventMessage?: string };
@@ -17,6 +18,8 @@ export interface AgentConditionInput {
   generation: number;
   states: readonly RegionState[];
   invalid: readonly string[];
+  /** Trunks and Secrets the agent names that do not resolve. */
+  problems: readonly ReferenceProblem[];
   lostNumbers: readonly LostNumber[];
   anyOwned: boolean;
   ownedRegions: readonly string[];
@@ -68,6 +71,13 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
       'NoOwnedRegion',
       `none of the agent's regions is run by this operator (it runs: ${input.ownedRegions.join(', ') || 'none'}); ` +
         "add one of those regions or install an operator for the agent's region",
+    );
+  } else if (input.problems.length > 0) {
+    ready = cond(
+      'Ready',
+      'False',
+      input.problems[0]?.reason ?? 'InvalidReference',
+      input.problems.map((p) => p.message).join('; '),
     );
   } else if (holders.length > 0) {
     ready = { ...conflict, type: 'Ready', status: 'False' };

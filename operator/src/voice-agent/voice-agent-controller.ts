@@ -1,143 +1,126 @@
-// The VoiceAgent reconciler: gather (caches) -> decideVoiceAgent (pure) -> apply (children by
-// server-side apply, skipped when unchanged; at most one status write; Events). Also maps
-// informer events to queue keys: an agent, the agents sharing its numbers, a child's owner.
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
-import { GROUP, VERSION, VOICE_AGENT_KIND, VOICE_AGENT_PLURAL } from '@voicefleet/api';
+// The VoiceAgent reconciler: gather (caches only) -> decideVoiceAgent (pure) -> apply (children by
+// server-side apply, skipped when unchanged; at most one status write; Events). A decision that
+// throws, or a child the API server refuses as invalid, ends as `Ready=False` saying why, not as
+// a retry loop with no status.
+import type { KubernetesObject, V1Deployment, V1Secret } from '@kubernetes/client-node';
+import { VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
+import { rejectionMessage } from '../kube/apply.js';
+import { eventTargetOf, recordEvents, statusTargetOf } from '../kube/custom-resources.js';
+import { splitKey, type Store } from '../kube/store.js';
+import type { Stored } from '../kube/stored.js';
+import type { ControllerDeps } from '../manager/controller-deps.js';
+import { readVoiceAgent } from '../resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
-import { decideVoiceAgent } from './decide-voice-agent.js';
-import type { ChildOptions } from './desired-children.js';
-import type { MediaNodeConfigOptions } from './media-node-config.js';
+import { secretReferences } from './agent-references.js';
 import { childName } from './child-names.js';
 import {
-  agentKey,
-  agentsSharingNumbers,
-  creationTime,
-  decideNumberOwnership,
-  type NumberClaimant,
-  type NumberOwnership,
-} from './number-ownership.js';
-import {
-  objectKey,
-  splitKey,
-  type ControllerDeps,
-  type Store,
-} from '../manager/controller-deps.js';
-import type { VoiceAgentObject } from '../resources.js';
+  decideFailure,
+  decideRejectedChild,
+  decideVoiceAgent,
+  type VoiceAgentDecision,
+  type VoiceAgentInput,
+} from './decide-voice-agent.js';
+import type { ChildOptions } from './desired-children.js';
+import type { MediaNodeConfigOptions } from './media-node-config.js';
+import type { VoiceAgentKeys } from './voice-agent-keys.js';
+
+export type ChildKind = 'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment';
 
 export interface VoiceAgentControllerOptions extends ControllerDeps {
-  agents: Store<VoiceAgentObject>;
+  agents: Store<Stored<VoiceAgent>>;
+  trunks: Store<Stored<SipTrunk>>;
+  secrets: Store<V1Secret>;
   /** Live children by kind, from informers filtered on the managed-by label. */
-  children: Record<
-    'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment',
-    Store<KubernetesObject>
-  >;
+  children: Record<ChildKind, Store<KubernetesObject>>;
+  keys: VoiceAgentKeys;
   ownedRegions: readonly string[];
   childOptions: ChildOptions & MediaNodeConfigOptions;
 }
 
 export class VoiceAgentController {
-  private ownership: { version: number; value: NumberOwnership } | undefined;
-  private agentsVersion = 0;
-
   constructor(private readonly o: VoiceAgentControllerOptions) {}
 
-  /** Keys to enqueue for an agent event (add/update/delete): itself and agents sharing numbers. */
-  keysForAgent(agent: VoiceAgentObject, previous?: VoiceAgentObject): string[] {
-    // Ownership depends only on who claims which numbers since when: status updates keep it.
-    const sameClaims =
-      previous !== undefined &&
-      previous.metadata.uid === agent.metadata.uid &&
-      (previous.spec?.numbers ?? []).join(',') === (agent.spec?.numbers ?? []).join(',');
-    const self = objectKey(agent);
-    if (sameClaims) return [self];
-    this.agentsVersion++;
-    const numbers = [...(agent.spec?.numbers ?? []), ...(previous?.spec?.numbers ?? [])];
-    return [self, ...agentsSharingNumbers(this.claimants(), numbers, self)];
-  }
-
-  /** Key of the VoiceAgent that controls a child, if any. */
-  keyForChild(child: KubernetesObject): string | undefined {
-    const owner = child.metadata?.ownerReferences?.find(
-      (r) => r.controller === true && r.kind === VOICE_AGENT_KIND,
-    );
-    return owner === undefined ? undefined : `${child.metadata?.namespace ?? ''}/${owner.name}`;
-  }
-
-  allKeys(): string[] {
-    return this.o.agents.list().map((a) => objectKey(a));
-  }
-
   async reconcile(key: string): Promise<ReconcileResult> {
-    const { namespace, name } = splitKey(key);
-    const agent = this.o.agents.get(name, namespace);
-    if (agent === undefined || agent.metadata.deletionTimestamp !== undefined) return undefined; // GC removes children
-
-    const deployments = new Map<string, V1Deployment | undefined>();
-    for (const region of this.o.ownedRegions) {
-      deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace));
+    const input = this.gather(key);
+    if (input === undefined) return undefined; // gone or going: GC removes the children
+    let decision: VoiceAgentDecision;
+    try {
+      decision = decideVoiceAgent(input);
+    } catch (error) {
+      this.o.log.error('voiceagent decision failed', { key, err: error });
+      decision = decideFailure(input, error);
     }
-    const decision = decideVoiceAgent({
-      agent,
-      ownedRegions: this.o.ownedRegions,
-      lostNumbers: this.numberOwnership().lost.get(agentKey({ namespace, name })) ?? [],
-      deployments,
-      options: this.o.childOptions,
-      now: this.o.now(),
-    });
-
-    await Promise.all(
-      decision.children.map((child) => {
-        const store = this.o.children[child.kind as keyof VoiceAgentControllerOptions['children']];
-        return this.o.applier.apply(child, store.get(child.metadata?.name ?? '', namespace));
-      }),
-    );
+    decision = await this.applyChildren(input, decision);
     if (decision.statusChanged) {
       await this.o.applier.applyStatus(
-        {
-          group: GROUP,
-          version: VERSION,
-          plural: VOICE_AGENT_PLURAL,
-          kind: VOICE_AGENT_KIND,
-          namespace,
-          name,
-        },
-        decision.status as unknown as Record<string, unknown>,
+        statusTargetOf(VOICE_AGENT_KIND, input.agent),
+        decision.status,
       );
     }
-    const target = {
-      apiVersion: `${GROUP}/${VERSION}`,
-      kind: VOICE_AGENT_KIND,
-      namespace,
-      name,
-      uid: agent.metadata.uid,
-    };
-    for (const event of decision.events) {
-      await this.o.events.record(target, event, this.o.now()).catch((err: unknown) => {
-        this.o.log.warn('event not recorded', { key, reason: event.reason, err });
-      });
-    }
+    const target = eventTargetOf(VOICE_AGENT_KIND, input.agent);
+    await recordEvents(this.o.events, target, decision.events, input.now, this.o.log);
     return decision.requeueAfterMs !== undefined
       ? { requeueAfterMs: decision.requeueAfterMs }
       : undefined;
   }
 
-  private claimants(): NumberClaimant[] {
-    return this.o.agents.list().map((a) => ({
-      namespace: a.metadata.namespace,
-      name: a.metadata.name,
-      creationTimestamp: creationTime(a.metadata),
-      numbers: a.spec?.numbers ?? [],
-    }));
+  private gather(key: string): VoiceAgentInput | undefined {
+    const { namespace, name } = splitKey(key);
+    const cached = this.o.agents.get(name, namespace);
+    if (cached === undefined || cached.metadata.deletionTimestamp !== undefined) return undefined;
+    const { value: agent, errors } = readVoiceAgent(cached);
+    const deployments = new Map<string, V1Deployment | undefined>();
+    for (const region of this.o.ownedRegions) {
+      deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace));
+    }
+    const spec = errors.length > 0 ? undefined : agent.spec;
+    const trunks = new Map(
+      (spec?.trunks ?? []).map((t) => [t, this.o.trunks.get(t, namespace) !== undefined]),
+    );
+    const secrets = new Map(
+      (spec === undefined ? [] : secretReferences(spec)).map(({ name: secret }) => {
+        const found = this.o.secrets.get(secret, namespace);
+        return [secret, found === undefined ? undefined : Object.keys(found.data ?? {})];
+      }),
+    );
+    return {
+      agent,
+      specErrors: errors,
+      references: { trunks, secrets },
+      ownedRegions: this.o.ownedRegions,
+      lostNumbers: this.o.keys.lostNumbers(key),
+      deployments,
+      options: this.o.childOptions,
+      now: this.o.now(),
+    };
   }
 
-  /** Ownership over all cached agents, recomputed only after an agent event. */
-  private numberOwnership(): NumberOwnership {
-    if (this.ownership?.version !== this.agentsVersion) {
-      this.ownership = {
-        version: this.agentsVersion,
-        value: decideNumberOwnership(this.claimants()),
-      };
+  /** Applies every child; a child refused as invalid turns the decision into that rejection. */
+  private async applyChildren(
+    input: VoiceAgentInput,
+    decision: VoiceAgentDecision,
+  ): Promise<VoiceAgentDecision> {
+    const namespace = input.agent.metadata.namespace;
+    const results = await Promise.allSettled(
+      decision.children.map((child) => {
+        const live = this.o.children[child.kind as ChildKind].get(
+          child.metadata?.name ?? '',
+          namespace,
+        );
+        return this.o.applier.apply(child, live);
+      }),
+    );
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      const message = rejectionMessage(result.reason);
+      if (message === undefined) throw result.reason;
+      const child = decision.children[i];
+      return decideRejectedChild(input, decision, {
+        kind: child?.kind ?? 'object',
+        name: child?.metadata?.name ?? '',
+        message,
+      });
     }
-    return this.ownership.value;
+    return decision;
   }
 }

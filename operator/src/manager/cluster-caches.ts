@@ -1,0 +1,144 @@
+// The informers of the whole operator, created once: VoiceAgents and SipTrunks (indexed by the
+// trunks and Secrets they name), Secrets, the agents' children (label managed-by=voicefleet) and,
+// with an edge, the media pools' EndpointSlices, the media pods and the edge pods. Every
+// controller and the edge sync read these caches; nothing else lists or watches.
+import type {
+  KubeConfig,
+  KubernetesObject,
+  V1EndpointSlice,
+  V1Pod,
+  V1Secret,
+} from '@kubernetes/client-node';
+import {
+  AGENT_LABEL,
+  GROUP,
+  MANAGED_SELECTOR,
+  MEDIA_NODE_SELECTOR,
+  SIP_TRUNK_PLURAL,
+  VERSION,
+  VOICE_AGENT_PLURAL,
+  type SipTrunk,
+  type VoiceAgent,
+} from '@voicefleet/api';
+import type { CachedObject } from '../kube/cached-object.js';
+import { Informer } from '../kube/informer.js';
+import type { Stored } from '../kube/stored.js';
+import { trunkIndexes } from '../sip-trunk/sip-trunk-controller.js';
+import { agentIndexes } from '../voice-agent/voice-agent-keys.js';
+import type { ChildKind } from '../voice-agent/voice-agent-controller.js';
+
+export const CHILD_KINDS = [
+  { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps' },
+  { kind: 'Service', group: '', version: 'v1', plural: 'services' },
+  { kind: 'PodDisruptionBudget', group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' },
+  { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments' },
+] as const satisfies readonly { kind: ChildKind; group: string; version: string; plural: string }[];
+
+/**
+ * Secrets the operator reads are trunk credentials and provider API keys: never Helm release
+ * records or service-account tokens, which this keeps out of the cache (they are the largest).
+ */
+export const SECRET_FIELD_SELECTOR =
+  'type!=helm.sh/release.v1,type!=kubernetes.io/service-account-token';
+
+export interface ClusterCaches {
+  agents: Informer<Stored<VoiceAgent>>;
+  trunks: Informer<Stored<SipTrunk>>;
+  secrets: Informer<V1Secret>;
+  children: Record<ChildKind, Informer<KubernetesObject>>;
+  /** What the edge sync reads besides the above; undefined without an edge. */
+  edge: EdgeInformers | undefined;
+}
+
+export interface EdgeInformers {
+  endpointSlices: Informer<V1EndpointSlice>;
+  mediaPods: Informer<V1Pod>;
+  /** The edge's own pods, when they are found by label. */
+  edgePods: Informer<V1Pod> | undefined;
+}
+
+export interface CacheOptions {
+  /** Watch one namespace; all when undefined. */
+  namespace: string | undefined;
+  /** Watch what the edge sync needs; `edgePods` says where its Kamailio pods are. */
+  edge: { edgePods: { namespace: string; labelSelector: string } | undefined } | undefined;
+}
+
+export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
+  const ns = o.namespace === undefined ? {} : { namespace: o.namespace };
+  const agents = Informer.forResource<Stored<VoiceAgent>>(kc, {
+    group: GROUP,
+    version: VERSION,
+    plural: VOICE_AGENT_PLURAL,
+    ...ns,
+  });
+  for (const [name, fn] of Object.entries(agentIndexes)) agents.addIndex(name, fn);
+  const trunks = Informer.forResource<Stored<SipTrunk>>(kc, {
+    group: GROUP,
+    version: VERSION,
+    plural: SIP_TRUNK_PLURAL,
+    ...ns,
+  });
+  for (const [name, fn] of Object.entries(trunkIndexes)) trunks.addIndex(name, fn);
+  const secrets = Informer.forResource<V1Secret>(kc, {
+    group: '',
+    version: 'v1',
+    plural: 'secrets',
+    fieldSelector: SECRET_FIELD_SELECTOR,
+    ...ns,
+  });
+  const children = Object.fromEntries(
+    CHILD_KINDS.map((c) => [
+      c.kind,
+      Informer.forResource<KubernetesObject>(kc, {
+        group: c.group,
+        version: c.version,
+        plural: c.plural,
+        labelSelector: MANAGED_SELECTOR,
+        ...ns,
+      }),
+    ]),
+  ) as Record<ChildKind, Informer<KubernetesObject>>;
+  const edge: EdgeInformers | undefined =
+    o.edge === undefined
+      ? undefined
+      : {
+          endpointSlices: Informer.forResource<V1EndpointSlice>(kc, {
+            group: 'discovery.k8s.io',
+            version: 'v1',
+            plural: 'endpointslices',
+            labelSelector: AGENT_LABEL,
+            ...ns,
+          }),
+          mediaPods: Informer.forResource<V1Pod>(kc, {
+            group: '',
+            version: 'v1',
+            plural: 'pods',
+            labelSelector: MEDIA_NODE_SELECTOR,
+            ...ns,
+          }),
+          edgePods:
+            o.edge.edgePods === undefined
+              ? undefined
+              : Informer.forResource<V1Pod>(kc, {
+                  group: '',
+                  version: 'v1',
+                  plural: 'pods',
+                  ...o.edge.edgePods,
+                }),
+        };
+  return { agents, trunks, secrets, children, edge };
+}
+
+export function informersOf(c: ClusterCaches): Informer<CachedObject>[] {
+  const edge = c.edge === undefined ? [] : [c.edge.endpointSlices, c.edge.mediaPods];
+  const edgePods = c.edge?.edgePods === undefined ? [] : [c.edge.edgePods];
+  return [
+    c.agents,
+    c.trunks,
+    c.secrets,
+    ...Object.values(c.children),
+    ...edge,
+    ...edgePods,
+  ] as unknown as Informer<CachedObject>[];
+}

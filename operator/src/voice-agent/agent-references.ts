@@ -1,0 +1,63 @@
+// What a VoiceAgent refers to by name and the operator can check but admission cannot: the
+// SipTrunks it calls out through and the Secrets holding its providers' API keys. Pure: the
+// controller gathers which of them exist from its caches.
+import type { VoiceAgent } from '@voicefleet/api';
+
+export interface ReferenceProblem {
+  reason: 'TrunkNotFound' | 'SecretNotFound' | 'SecretKeyMissing';
+  message: string;
+}
+
+export interface AgentReferences {
+  /** SipTrunk name (in the agent's namespace) -> whether it exists. */
+  trunks: ReadonlyMap<string, boolean>;
+  /** Secret name -> its key names, or undefined when the Secret does not exist. */
+  secrets: ReadonlyMap<string, readonly string[] | undefined>;
+}
+
+const STAGES = ['stt', 'tts', 'llm'] as const;
+
+/** Secrets named by the pipeline's `apiKeySecretRef`s, each with the stage and key it is for. */
+export function secretReferences(
+  spec: VoiceAgent['spec'],
+): { stage: (typeof STAGES)[number]; name: string; key: string }[] {
+  return STAGES.flatMap((stage) => {
+    const ref = spec.pipeline[stage].apiKeySecretRef;
+    return ref === undefined ? [] : [{ stage, name: ref.name, key: ref.key }];
+  });
+}
+
+/** Every reference that does not resolve, each with what to do about it. */
+export function referenceProblems(
+  agent: { metadata: { namespace: string }; spec: VoiceAgent['spec'] },
+  refs: AgentReferences,
+): ReferenceProblem[] {
+  const ns = agent.metadata.namespace;
+  const problems: ReferenceProblem[] = [];
+  for (const { stage, name, key } of secretReferences(agent.spec)) {
+    const keys = refs.secrets.get(name);
+    if (keys === undefined) {
+      problems.push({
+        reason: 'SecretNotFound',
+        message:
+          `Secret ${ns}/${name} named by spec.pipeline.${stage}.apiKeySecretRef does not exist; ` +
+          `create it with key ${key} (kubectl -n ${ns} create secret generic ${name} --from-literal=${key}=...)`,
+      });
+    } else if (!keys.includes(key)) {
+      problems.push({
+        reason: 'SecretKeyMissing',
+        message: `Secret ${ns}/${name} has no key ${key} (spec.pipeline.${stage}.apiKeySecretRef); add it or name the right key`,
+      });
+    }
+  }
+  const missing = agent.spec.trunks.filter((t) => refs.trunks.get(t) !== true);
+  if (missing.length > 0) {
+    problems.push({
+      reason: 'TrunkNotFound',
+      message:
+        `SipTrunk ${missing.join(', ')} in spec.trunks does not exist in namespace ${ns}; ` +
+        'create it or remove it from spec.trunks (outbound calls cannot use it)',
+    });
+  }
+  return problems;
+}
