@@ -20,6 +20,7 @@
 {{- define "voicefleet.operatorName" -}}{{ include "voicefleet.fullname" . }}-operator{{- end -}}
 {{- define "voicefleet.edgeName" -}}{{ include "voicefleet.fullname" . }}-edge{{- end -}}
 {{- define "voicefleet.edgeInternalName" -}}{{ include "voicefleet.fullname" . }}-edge-internal{{- end -}}
+{{- define "voicefleet.edgeSetIdsName" -}}{{ include "voicefleet.fullname" . }}-edge-sets{{- end -}}
 {{- define "voicefleet.edgeControlName" -}}{{ include "voicefleet.fullname" . }}-edge-control{{- end -}}
 {{- define "voicefleet.rpcSecretName" -}}
 {{- default (printf "%s-edge-rpc" (include "voicefleet.fullname" .)) .Values.edge.rpc.existingSecret -}}
