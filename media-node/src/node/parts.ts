@@ -38,7 +38,7 @@ export async function createParts(
   deps: { log: Logger; metrics: NodeMetrics; env: Readonly<Record<string, string | undefined>> },
 ): Promise<NodeParts> {
   const { log, metrics } = deps;
-  const pipeline = config.pipeline as PipelineConfig;
+  const pipeline: PipelineConfig = config.pipeline;
   const providers = createProviders(pipeline, { env: deps.env });
   // Apologies are a few fixed prompts: said once by espeak-ng, replayed after (a provider outage
   // has every call apologise at once).
