@@ -84,6 +84,9 @@ export type { FieldError } from './validate/field-error.js';
 export {
   applySipTrunkDefaults,
   applyVoiceAgentDefaults,
+  checkSipTrunk,
+  checkVoiceAgent,
+  type Checked,
   validateSipTrunk,
   validateVoiceAgent,
 } from './validate/validate.js';

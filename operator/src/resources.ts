@@ -3,10 +3,8 @@
 // would; what fails comes back as field errors, never as an exception. Results are kept per cached
 // object: a watch event replaces the object, so each version is read once.
 import {
-  applySipTrunkDefaults,
-  applyVoiceAgentDefaults,
-  validateSipTrunk,
-  validateVoiceAgent,
+  checkSipTrunk,
+  checkVoiceAgent,
   type FieldError,
   type SipTrunk,
   type VoiceAgent,
@@ -20,27 +18,20 @@ export interface Read<T> {
   errors: FieldError[];
 }
 
-function reader<T extends object>(
-  withDefaults: (o: T) => T,
-  validate: (o: unknown) => FieldError[],
-): (cached: T) => Read<T> {
+function reader<T extends object>(check: (o: T) => Read<T>): (cached: T) => Read<T> {
   const seen = new WeakMap<T, Read<T>>();
   return (cached) => {
     let read = seen.get(cached);
     if (read === undefined) {
-      read = { value: withDefaults(cached), errors: validate(cached) };
+      read = check(cached);
       seen.set(cached, read);
     }
     return read;
   };
 }
 
-export const readVoiceAgent: (cached: Stored<VoiceAgent>) => Read<Stored<VoiceAgent>> = reader(
-  applyVoiceAgentDefaults,
-  validateVoiceAgent,
-);
+export const readVoiceAgent: (cached: Stored<VoiceAgent>) => Read<Stored<VoiceAgent>> =
+  reader(checkVoiceAgent);
 
-export const readSipTrunk: (cached: Stored<SipTrunk>) => Read<Stored<SipTrunk>> = reader(
-  applySipTrunkDefaults,
-  validateSipTrunk,
-);
+export const readSipTrunk: (cached: Stored<SipTrunk>) => Read<Stored<SipTrunk>> =
+  reader(checkSipTrunk);

@@ -6,6 +6,8 @@ import {
   validateVoiceAgent,
   applyVoiceAgentDefaults,
   applySipTrunkDefaults,
+  checkSipTrunk,
+  checkVoiceAgent,
 } from './validate.js';
 import type { SipTrunk } from '../schema/sip-trunk.js';
 import type { VoiceAgent } from '../schema/voice-agent.js';
@@ -116,5 +118,32 @@ describe('defaults', () => {
     const before = JSON.stringify(a);
     applyVoiceAgentDefaults(a);
     assert.equal(JSON.stringify(a), before);
+  });
+});
+
+describe('checkVoiceAgent / checkSipTrunk', () => {
+  const check = (kind: 'VoiceAgent' | 'SipTrunk', obj: unknown) =>
+    kind === 'VoiceAgent' ? checkVoiceAgent(obj) : checkSipTrunk(obj);
+
+  for (const c of REJECTION_CASES) {
+    it(`reports ${c.name} as validate does, as written and as stored with defaults`, () => {
+      assert.deepEqual(check(c.kind, c.object).errors, validate(c.kind, c.object));
+      const stored =
+        c.kind === 'VoiceAgent'
+          ? applyVoiceAgentDefaults(c.object)
+          : applySipTrunkDefaults(c.object);
+      assert.deepEqual(check(c.kind, stored).errors, validate(c.kind, stored));
+    });
+  }
+
+  it('hands an object stored with its defaults back as it is, and fills them in otherwise', () => {
+    const stored = applyVoiceAgentDefaults(validAgent());
+    const checked = checkVoiceAgent(stored);
+    assert.equal(checked.value, stored);
+    assert.deepEqual(checked.errors, []);
+    const manifest = validAgent();
+    const filled = checkVoiceAgent(manifest);
+    assert.notEqual(filled.value, manifest);
+    assert.deepEqual(filled.value, stored);
   });
 });
