@@ -131,12 +131,17 @@ describe('media node: calls end to end', { timeout: 180_000 }, () => {
 
     await caller.stopMedia();
     assert.equal((await caller.bye()).status, 200);
-    await waitFor(
-      () => node.events.some((e) => e.type === 'call.ended' && e.callId === caller.callId),
+    const ended = await waitFor(
+      () => node.events.find((e) => e.type === 'call.ended' && e.callId === caller.callId),
       {
         message: 'call.ended',
       },
     );
+    // Loopback: nothing lost, little jitter, an E-model MOS near G.711's best.
+    const quality = ended.quality as { lossRatio: number; jitterMs: number; mos: number };
+    assert.equal(quality.lossRatio, 0);
+    assert.ok(quality.jitterMs < 20, `jitter ${quality.jitterMs} ms`);
+    assert.ok(quality.mos > 4.3, `MOS ${quality.mos}`);
     const status = JSON.parse((await node.http('GET', '/status')).body) as { activeCalls: number };
     assert.equal(status.activeCalls, 0);
   });

@@ -55,6 +55,7 @@ function mediaPort(session: ThreadRtpSession): MediaPort {
         packetsReceived: s.packetsReceived,
         packetsLost: s.lost,
         jitterMs: s.jitterMs,
+        ...(s.rttMs === undefined ? {} : { rttMs: s.rttMs }),
       };
     },
     close: () => session.close(),

@@ -5,6 +5,7 @@
 import { TypedEmitter } from '../lib/typed-emitter.js';
 
 import type { TurnTimings } from '../agent/types.js';
+import type { CallQuality } from '../quality/call-quality.js';
 
 export type { TurnTimings };
 
@@ -24,7 +25,14 @@ export type CallEvent =
   | { type: 'hold'; callId: string; held: boolean; at: string }
   | { type: 'action'; callId: string; action: 'hangup' | 'transfer'; at: string }
   | { type: 'provider.error'; callId: string; provider: string; at: string }
-  | { type: 'call.ended'; callId: string; reason: string; at: string };
+  | {
+      type: 'call.ended';
+      callId: string;
+      reason: string;
+      /** What the caller heard: absent when no RTP came in. */
+      quality?: CallQuality;
+      at: string;
+    };
 
 type Distribute<T> = T extends { at: string } ? Omit<T, 'at'> : never;
 export type CallEventInput = Distribute<CallEvent>;

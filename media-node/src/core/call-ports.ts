@@ -21,6 +21,8 @@ export interface RtpStats {
   packetsReceived: number;
   packetsLost: number;
   jitterMs: number;
+  /** RTCP round-trip time; absent until the far end reports on our stream. */
+  rttMs?: number;
 }
 
 export interface MediaPort {

@@ -183,3 +183,23 @@ void test('call: hold pauses the media timeout; silence while active ends the ca
     [true, false],
   );
 });
+
+void test('call: the call.ended event and the quality histograms say what the caller heard', async () => {
+  const parts = new FakeParts();
+  const metrics = createNodeMetrics({ defaultMetrics: false });
+  const { call, seen } = makeCall(parts, { metrics });
+  call.start();
+  parts.bus.emit('bye');
+  const ended = seen.find((e) => e.type === 'call.ended');
+  assert.ok(ended?.type === 'call.ended');
+  // The fake session received 9 packets, lost none, 1 ms of jitter, no RTCP from the far end.
+  assert.deepEqual(
+    { ...ended.quality, rFactor: undefined, mos: undefined },
+    { jitterMs: 1, lossRatio: 0, oneWayDelayMs: 60, rFactor: undefined, mos: undefined },
+  );
+  assert.ok(ended.quality!.mos > 4.3);
+  const text = await metrics.registry.metrics();
+  assert.match(text, /voicefleet_call_mos_count 1/);
+  assert.match(text, /voicefleet_call_packet_loss_ratio_bucket\{le="0"\} 1/);
+  assert.match(text, /voicefleet_call_rtt_seconds_count 0/);
+});

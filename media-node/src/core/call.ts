@@ -16,7 +16,8 @@ import type {
   ReinviteAnswer,
 } from './call-ports.js';
 import type { Logger } from '../telemetry/log.js';
-import type { NodeMetrics } from '../telemetry/metrics.js';
+import { callQuality } from '../quality/call-quality.js';
+import { observeQuality, type NodeMetrics } from '../telemetry/metrics.js';
 import { recordTurnSpans } from './turn-spans.js';
 
 export type CallEndReason =
@@ -213,11 +214,19 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     const outcome =
       reason === 'transferred' ? 'transferred' : reason === 'error' ? 'failed' : 'completed';
     metrics.callsTotal.inc({ direction: this.#o.direction, outcome });
+    const quality = callQuality(stats);
+    if (quality) observeQuality(metrics, quality);
     callSpan.setAttribute('voicefleet.call.end_reason', reason);
     callSpan.setAttribute('voicefleet.rtp.packets_lost', stats.packetsLost);
+    if (quality) callSpan.setAttribute('voicefleet.call.mos', quality.mos);
     callSpan.end();
-    events.publish({ type: 'call.ended', callId: this.callId, reason });
-    this.#o.log.info('call ended', { callId: this.callId, reason, ...stats });
+    events.publish({
+      type: 'call.ended',
+      callId: this.callId,
+      reason,
+      ...(quality ? { quality } : {}),
+    });
+    this.#o.log.info('call ended', { callId: this.callId, reason, ...stats, ...quality });
     this.emit('ended', reason);
   }
 }

@@ -29,6 +29,8 @@ export const STAT_LOST = 2;
 export const STAT_JITTER_MS = 3;
 /** Inbound frames dropped because the event loop did not read them in time. */
 export const STAT_INBOUND_DROPPED = 4;
+/** The last RTCP round-trip time, ms (NaN until the far end reports on our stream). */
+export const STAT_RTT_MS = 5;
 const STAT_SLOTS = 8;
 
 /** Inbound frame kinds as ring tags. */
@@ -88,6 +90,8 @@ export class SessionMemory {
   }
 
   static create(): SessionMemory {
-    return new SessionMemory(new SharedArrayBuffer(TOTAL_BYTES));
+    const memory = new SessionMemory(new SharedArrayBuffer(TOTAL_BYTES));
+    memory.stats[STAT_RTT_MS] = Number.NaN; // not measured yet, not 0 ms
+    return memory;
   }
 }

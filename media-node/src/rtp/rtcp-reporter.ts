@@ -1,9 +1,10 @@
 // The RTCP side of one session: when a report is due (interval randomised by +-50% as RFC 3550
 // asks), what goes in it (SR when we sent since the last report, one block about the stream we
-// receive with interval loss and LSR/DLSR), and the sender-report times read from the far end.
+// receive with interval loss and LSR/DLSR), the sender-report times read from the far end, and
+// the round-trip time from the far end's report blocks about our stream.
 
 import type { JitterBufferStats } from './jitter-buffer.js';
-import { buildReport, parseRtcp } from './rtcp.js';
+import { buildReport, ntpMiddle, parseRtcp, roundTripMs } from './rtcp.js';
 
 export class RtcpReporter {
   private nextAt: number | undefined;
@@ -16,11 +17,15 @@ export class RtcpReporter {
   private lastSrAt = 0;
   /** Reports received from the far end. */
   received = 0;
+  /** The last round-trip time measured, ms; NaN until the far end reports on our stream. */
+  rttMs = Number.NaN;
 
   constructor(
     private readonly ssrc: number,
     private readonly cname: string,
     private readonly intervalMs: number,
+    /** Wall clock (ms since 1970) of our SRs' NTP times and of RTT arrivals. */
+    private readonly wallClock: () => number = Date.now,
   ) {}
 
   onSent(_timestamp: number, payloadBytes: number): void {
@@ -65,7 +70,7 @@ export class RtcpReporter {
             },
           ];
     const sender = this.sentSinceReport
-      ? { ntpMs: Date.now(), rtpTimestamp, packets: this.packets, octets: this.octets }
+      ? { ntpMs: this.wallClock(), rtpTimestamp, packets: this.packets, octets: this.octets }
       : undefined;
     this.sentSinceReport = false;
     return buildReport({
@@ -83,6 +88,11 @@ export class RtcpReporter {
     if (summary.srNtpMiddle !== undefined) {
       this.lastSr = summary.srNtpMiddle;
       this.lastSrAt = now;
+    }
+    const ours = summary.blocks.find((b) => b.ssrc === this.ssrc);
+    if (ours) {
+      const rtt = roundTripMs(ours, ntpMiddle(this.wallClock()));
+      if (rtt !== undefined) this.rttMs = rtt;
     }
   }
 

@@ -30,6 +30,24 @@ function ntpParts(unixMs: number): [number, number] {
   return [seconds >>> 0, fraction >>> 0];
 }
 
+/** The middle 32 bits of the NTP time of `unixMs`: the format of LSR and of RTT arithmetic. */
+export function ntpMiddle(unixMs: number): number {
+  const [seconds, fraction] = ntpParts(unixMs);
+  return (((seconds & 0xffff) << 16) | (fraction >>> 16)) >>> 0;
+}
+
+/**
+ * Round-trip time (RFC 3550 6.4.1) from a report block about our stream that arrived at
+ * `arrivalNtpMiddle`: A - LSR - DLSR, in ms; undefined when the far end has no SR of ours yet.
+ */
+export function roundTripMs(block: ReportBlock, arrivalNtpMiddle: number): number | undefined {
+  if (block.lastSr === 0) return undefined;
+  const units = (arrivalNtpMiddle - block.lastSr - block.delaySinceLastSr) >>> 0;
+  // A negative difference wraps to a huge value: a clock step or a bogus block.
+  if (units > 0x7fffffff) return undefined;
+  return (units * 1000) / 65536;
+}
+
 /** Builds a compound RTCP packet: SR or RR, then SDES with the CNAME. */
 export function buildReport(input: ReportInput): Uint8Array {
   const blocks = input.blocks.slice(0, 31);

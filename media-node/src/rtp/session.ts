@@ -290,6 +290,11 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> implements AudioS
     };
   }
 
+  /** The last RTCP round-trip time to the far end, ms; NaN until it reports on our stream. */
+  get rttMs(): number {
+    return this.rtcp?.rttMs ?? Number.NaN;
+  }
+
   /** Packets sent, packets received, packets lost and jitter (ms) into `out[at..at+3]`. */
   writeCounters(out: Float64Array, at = 0): void {
     out[at] = this.counts.packetsSent;

@@ -6,6 +6,7 @@
  */
 import { LATENCY_BUCKETS_MS } from '@voicefleet/api';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallQuality } from '../quality/call-quality.js';
 
 /**
  * Seconds: the API's LATENCY_BUCKETS_MS, the only values a VoiceAgent may state as a turn-latency
@@ -33,6 +34,10 @@ export interface NodeMetrics {
   rtpPacketsReceived: Counter;
   rtpPacketsLost: Counter;
   providerErrors: Counter<'kind' | 'provider'>;
+  callMos: Histogram;
+  callJitterSeconds: Histogram;
+  callPacketLossRatio: Histogram;
+  callRttSeconds: Histogram;
 }
 
 /**
@@ -128,7 +133,39 @@ export function createNodeMetrics(
       labelNames: ['kind', 'provider'],
       registers,
     }),
+    callMos: new Histogram({
+      name: 'voicefleet_call_mos',
+      help: 'Estimated MOS of each ended call (ITU-T G.107 E-model from delay and loss), 1 to 4.5',
+      buckets: [1, 2, 2.5, 3, 3.5, 3.8, 4, 4.2, 4.4],
+      registers,
+    }),
+    callJitterSeconds: new Histogram({
+      name: 'voicefleet_call_jitter_seconds',
+      help: 'RFC 3550 interarrival jitter of the caller audio at the end of each call',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1],
+      registers,
+    }),
+    callPacketLossRatio: new Histogram({
+      name: 'voicefleet_call_packet_loss_ratio',
+      help: 'Share of the caller RTP packets lost over each call',
+      buckets: [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2],
+      registers,
+    }),
+    callRttSeconds: new Histogram({
+      name: 'voicefleet_call_rtt_seconds',
+      help: 'RTCP round-trip time to the far end at the end of each call (calls whose far end sends receiver reports)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1],
+      registers,
+    }),
   };
+}
+
+/** Observes an ended call's quality in the per-call histograms. */
+export function observeQuality(metrics: NodeMetrics, q: CallQuality): void {
+  metrics.callMos.observe(q.mos);
+  metrics.callJitterSeconds.observe(q.jitterMs / 1000);
+  metrics.callPacketLossRatio.observe(q.lossRatio);
+  if (q.rttMs !== undefined) metrics.callRttSeconds.observe(q.rttMs / 1000);
 }
 
 export interface RtpThreadMetrics {

@@ -14,6 +14,7 @@ import {
   CONTROL_HOLD,
   CONTROL_WAITING,
   STAT_JITTER_MS,
+  STAT_RTT_MS,
   STAT_LOST,
   STAT_RECEIVED,
   STAT_SENT,
@@ -162,13 +163,22 @@ export class ThreadRtpSession extends TypedEmitter<ThreadRtpSessionEvents> imple
   }
 
   /** Counters as of the session's last tick on the RTP thread (at most 20 ms old). */
-  stats(): { packetsSent: number; packetsReceived: number; lost: number; jitterMs: number } {
+  stats(): {
+    packetsSent: number;
+    packetsReceived: number;
+    lost: number;
+    jitterMs: number;
+    /** The last RTCP round-trip time; undefined until the far end reports on our stream. */
+    rttMs: number | undefined;
+  } {
     const s = this.memory.stats;
+    const rtt = s[STAT_RTT_MS] ?? Number.NaN;
     return {
       packetsSent: s[STAT_SENT] ?? 0,
       packetsReceived: s[STAT_RECEIVED] ?? 0,
       lost: s[STAT_LOST] ?? 0,
       jitterMs: s[STAT_JITTER_MS] ?? 0,
+      rttMs: Number.isNaN(rtt) ? undefined : rtt,
     };
   }
 

@@ -15,6 +15,7 @@ import {
   OUTBOUND_SLOTS,
   STAT_INBOUND_DROPPED,
   STAT_JITTER_MS,
+  STAT_RTT_MS,
   inboundTag,
   type FrameKind,
 } from '../session-memory.js';
@@ -57,6 +58,7 @@ export class SessionBridge implements PacedSource {
     this.pull(session);
     session.onTick(now);
     session.writeCounters(this.memory.stats);
+    this.memory.stats[STAT_RTT_MS] = session.rttMs;
   }
 
   onSkip(periods: number): void {

@@ -24,7 +24,7 @@ function turnQuantilePanel(q: number): PanelSpec {
   const p = `p${Math.round(q * 100)}`;
   return {
     title: `Turn latency by stage, ${p}`,
-    description: `${p} of each turn stage, measured from the end of the caller's speech: stt (final transcript), llm (first token), tts (first audio), rtp (first packet sent) and total (first agent audio, the SLI). The dashed SLO line is spec.slo.turnLatencyMs.`,
+    description: `${p} of each stage of a turn, each stage's own duration: stt (end of the caller's speech to the final transcript), llm (to the first token), tts (to the first audio), rtp (to the first packet sent); total is the whole turn, the SLI. The SLO line is spec.slo.turnLatencyMs.`,
     unit: 's',
     min: 0,
     span: 8,
@@ -38,6 +38,26 @@ function turnQuantilePanel(q: number): PanelSpec {
         legend: 'SLO',
       },
     ],
+  };
+}
+
+/** A per-call quality histogram, p50 and p95. */
+function qualityPanel(
+  title: string,
+  description: string,
+  unit: string,
+  histogram: string,
+): PanelSpec {
+  return {
+    title,
+    description,
+    unit,
+    min: 0,
+    span: 6,
+    queries: [0.5, 0.95].map((q) => ({
+      expr: quantile(q, histogram, F, []),
+      legend: `p${Math.round(q * 100)}`,
+    })),
   };
 }
 
@@ -149,6 +169,44 @@ export function agentDashboard(): dashboard.Dashboard {
           },
         ],
       },
+      { row: 'Call quality' },
+      {
+        title: 'MOS',
+        description:
+          'Estimated MOS of the calls that ended (ITU-T G.107 E-model from one-way delay and packet loss, G.711): the median and the worst 5%. 4.3 and above is as good as G.711 gets; below 3.6 many callers are dissatisfied.',
+        unit: 'none',
+        min: 1,
+        max: 4.5,
+        span: 6,
+        queries: [
+          {
+            expr: quantile(0.5, 'voicefleet_call_mos', F, []),
+            legend: 'median',
+          },
+          {
+            expr: quantile(0.05, 'voicefleet_call_mos', F, []),
+            legend: 'worst 5%',
+          },
+        ],
+      },
+      qualityPanel(
+        'Jitter',
+        "RFC 3550 interarrival jitter of the callers' audio at the end of each call, p50 and p95. The jitter buffer absorbs a few tens of ms; more shows as gaps.",
+        's',
+        'voicefleet_call_jitter_seconds',
+      ),
+      qualityPanel(
+        'Packet loss',
+        "Share of the callers' RTP packets lost over each call, p50 and p95. 1% of random loss already costs G.711 about 18 points of R (MOS 4.4 -> 3.8).",
+        'percentunit',
+        'voicefleet_call_packet_loss_ratio',
+      ),
+      qualityPanel(
+        'Round-trip time',
+        'RTCP round-trip time to the far end (carrier or caller) at the end of each call, p50 and p95, for calls whose far end sends receiver reports. Above about 300 ms callers talk over each other.',
+        's',
+        'voicefleet_call_rtt_seconds',
+      ),
       { row: 'Calls and media pods' },
       {
         title: 'Calls in progress and capacity',
