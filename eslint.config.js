@@ -15,6 +15,34 @@ const PRODUCTION = {
   ignores: ['**/*.test.ts', '**/*.test-support.ts', '**/testing/**'],
 };
 
+/**
+ * The media node's folders, top to bottom (docs/media-node.md, "Code map"): a folder imports only
+ * folders below it, so the call core never reaches into the process shell and the RTP thread's
+ * code never into the event loop's.
+ */
+const MEDIA_NODE_LAYERS = [
+  'node',
+  'adapters',
+  'core',
+  'agent',
+  'providers',
+  'rtp-thread',
+  'vad',
+  'sdp',
+  'rtp',
+  'sip',
+  'audio',
+  'telemetry',
+  'quality',
+  'lib',
+];
+
+const mediaNodeLayerZones = MEDIA_NODE_LAYERS.slice(1).map((folder, index) => ({
+  target: `./media-node/src/${folder}`,
+  from: MEDIA_NODE_LAYERS.slice(0, index + 1).map((above) => `./media-node/src/${above}`),
+  message: `media-node/src/${folder} imports only folders below it (docs/media-node.md, Code map)`,
+}));
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -85,6 +113,7 @@ export default tseslint.config(
               message:
                 'the media node meets the operator only through @voicefleet/api and its config',
             },
+            ...mediaNodeLayerZones,
           ],
         },
       ],
