@@ -1,0 +1,309 @@
+// The installed tier: voicefleet installed on a real single-node Kubernetes exactly as the README's
+// "Install in a cluster" section tells a user (plus the image values this machine needs), then
+// used the way a carrier and an application would: calls from outside the cluster through the
+// edge's NodePort, an outbound call from a media pod through the edge to a fake carrier on the
+// host (503 from the first gateway, a digest challenge from the second), `helm test`,
+// `helm upgrade` during a call, `helm uninstall`. Nothing here runs with an admin token but the
+// test's own kubectl: the operator uses the chart's ServiceAccount and RBAC.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
+import { freePorts, waitFor } from '@voicefleet/devtools/processes';
+import { helmBinary, helmSkipReason } from './chart-helm.js';
+import { buildImages, dockerSkipReason, imageRef } from './harness/images.js';
+import {
+  NODE_IP,
+  realClusterSkipReason,
+  startRealCluster,
+  type RealCluster,
+} from './harness/real-cluster.js';
+import { SIPP_DIR, runSippUac, sippAvailable } from './harness/sipp.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const NS = 'voicefleet';
+const RELEASE = 'voicefleet';
+const NUMBER = '+14155550100';
+
+/** The README's install block: `helm install ...` and `kubectl apply ...`, continuations joined. */
+export function readmeInstall(): { helm: string[]; apply: string[] } {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Install in a cluster'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (block === undefined) throw new Error('README: no sh block under "Install in a cluster"');
+  const lines = block
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter(Boolean);
+  const words = (line: string | undefined) =>
+    (line?.match(/'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^'(.*)'$/, '$1'));
+  return {
+    helm: words(lines.find((l) => l.startsWith('helm install '))),
+    apply: words(lines.find((l) => l.startsWith('kubectl apply '))),
+  };
+}
+
+function skipReason(): string | false {
+  return dockerSkipReason() || helmSkipReason || realClusterSkipReason() || sippSkip();
+}
+
+function sippSkip(): string | false {
+  if (sippAvailable()) return false;
+  if (process.env.CI === 'true') throw new Error('sipp is not installed');
+  return 'skipped: sipp is not installed';
+}
+
+describe(
+  'installed: helm install on a real cluster, calls in and out',
+  { skip: skipReason() },
+  () => {
+    let cluster: RealCluster;
+    let installStarted = 0;
+    let nodePort = 0;
+    const helm = (args: readonly string[], timeoutMs = 300_000) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(
+          helmBinary!,
+          [...args, '--kubeconfig', cluster.kubeconfigPath],
+          { timeout: timeoutMs, maxBuffer: 8 << 20 },
+          (err, stdout, stderr) =>
+            err
+              ? reject(new Error(`helm ${args.join(' ')}: ${stderr || err.message}`))
+              : resolve(stdout),
+        );
+      });
+    const kubectl = (args: readonly string[], input?: string) =>
+      cluster.kubectl(args, input === undefined ? {} : { input });
+    const jsonOf = async <T>(args: readonly string[]): Promise<T> =>
+      JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+    const mediaPods = async () =>
+      (await jsonOf<{ items: { metadata: { name: string }; status: { podIP?: string } }[] }>([
+        '-n', 'default', 'get', 'pods', '-l', 'app.kubernetes.io/name=voicefleet-media-node',
+      ])) // prettier-ignore
+      .items;
+    const call = (steps: { say: string }[]): Promise<TestCallResult> =>
+      mediaPods().then((pods) =>
+        placeTestCall({
+          edgeUri: `sip:${NODE_IP}:${nodePort}`,
+          number: NUMBER,
+          steps,
+          nodeUrls: pods.flatMap((p) => (p.status.podIP ? [`http://${p.status.podIP}:8080`] : [])),
+          replyTimeoutMs: 15_000,
+        }),
+      );
+    const diagnostics = async (): Promise<string> =>
+      kubectl(['get', 'pods,svc,deploy,voiceagents,siptrunks', '-A', '-o', 'wide']).catch(
+        (e: unknown) => String(e),
+      );
+
+    before(async () => {
+      buildImages();
+      cluster = await startRealCluster();
+      process.stderr.write(`real cluster ready in ${cluster.readyMs} ms\n`);
+      await cluster.loadImages([imageRef('operator'), imageRef('edge'), imageRef('media-node')]);
+    });
+    after(async () => {
+      await cluster?.stop();
+    });
+
+    test("helm install with the README's command: operator and edge Ready under the chart's RBAC", async () => {
+      const { helm: readmeHelm } = readmeInstall();
+      assert.deepEqual(readmeHelm.slice(0, 4), ['helm', 'install', RELEASE, 'charts/voicefleet']);
+      const args = readmeHelm.slice(1).map((a) => (a === 'charts/voicefleet' ? join(root, a) : a));
+      installStarted = Date.now();
+      await helm([
+      ...args,
+      // Image values for a machine without a registry: the images are in the node already.
+      '--set', 'operator.image.pullPolicy=Never',
+      '--set', 'edge.image.pullPolicy=Never',
+      // How carriers reach the edge here: a NodePort on the node's address.
+      '--set', 'edge.service.type=NodePort',
+      '--wait', '--timeout', '4m',
+    ]); // prettier-ignore
+      const operators = await jsonOf<{
+        items: { spec: { serviceAccountName: string }; status: { phase: string } }[];
+      }>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/component=operator']);
+      assert.ok(operators.items.length >= 1);
+      for (const p of operators.items) {
+        assert.equal(p.spec.serviceAccountName, `${RELEASE}-operator`);
+        assert.equal(p.status.phase, 'Running');
+      }
+      const svc = await jsonOf<{ spec: { ports: { name: string; nodePort: number }[] } }>([
+      '-n', NS, 'get', 'service', `${RELEASE}-edge`,
+    ]); // prettier-ignore
+      nodePort = svc.spec.ports.find((p) => p.name === 'sip-udp')?.nodePort ?? 0;
+      assert.ok(nodePort > 0, 'the edge Service has a node port');
+    });
+
+    test('kubectl apply of the examples: the front desk goes Ready and its routing is published', async () => {
+      const { apply } = readmeInstall();
+      assert.equal(apply[0], 'kubectl');
+      await kubectl(apply.slice(1).map((a) => (a.startsWith('crds/') ? join(root, a) : a)));
+      await kubectl([
+        'wait',
+        '--for=condition=Ready',
+        'voiceagent/front-desk',
+        '--timeout=180s',
+      ]).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}\n${await diagnostics()}`);
+      });
+      await kubectl([
+      'wait', '--for=condition=RoutingPublished', 'voiceagent/front-desk', '--timeout=60s',
+    ]); // prettier-ignore
+    });
+
+    test('a call from outside the cluster through the NodePort: greeting, one turn, BYE', async () => {
+      // The first call can race the edge's probe of a pod that just became Ready: retry briefly.
+      const result = await waitFor(
+        async () => {
+          const r = await call([{ say: 'what time do you open on saturday' }]);
+          return r.answered ? r : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, message: 'first call answered' },
+      );
+      const firstCallS = (Date.now() - installStarted) / 1000;
+      process.stderr.write(`helm install -> first answered call: ${firstCallS.toFixed(1)} s\n`);
+      assert.ok(result.greetingHeard, 'greeting heard');
+      assert.ok(result.turns[0]?.mouthToEarMs !== undefined, 'the turn was answered');
+      assert.equal(result.endedBy, 'you');
+    });
+
+    test('sipp calls through the NodePort: answered and hung up', async () => {
+      const r = await runSippUac({
+        target: `${NODE_IP}:${nodePort}`,
+        number: NUMBER,
+        calls: 3,
+        rate: 3,
+        holdMs: 500,
+        localIp: NODE_IP,
+      });
+      assert.equal(r.successful, 3, r.errors.join('\n'));
+    });
+
+    test('an outbound call from a media pod reaches the carrier: 503 fails over, the digest challenge is answered', async () => {
+      const [primaryPort = 0, backupPort = 0] = await freePorts(2);
+      // Two sipp gateways on this host, answering the edge's OPTIONS probes (-aa) until stopped;
+      // what each received and sent is read back from its message log.
+      const logs = mkdtempSync(join(tmpdir(), 'vf-carrier-'));
+      const gateway = (scenario: string, port: number) =>
+        execFile(
+          'sipp',
+          ['-sf', join(SIPP_DIR, scenario), '-i', NODE_IP, '-p', String(port), '-aa', '-nostdin',
+           '-mp', String(port + 1000), '-trace_msg', '-message_file', join(logs, `${port}.log`)],
+          () => undefined,
+        ); // prettier-ignore
+      const gateways = [
+        gateway('carrier-uas-503.xml', primaryPort),
+        gateway('carrier-uas-auth.xml', backupPort),
+      ];
+      const messages = (port: number) => {
+        try {
+          return readFileSync(join(logs, `${port}.log`), 'utf8');
+        } catch {
+          return '(nothing received)';
+        }
+      };
+      try {
+        // The example trunk's gateways are placeholders: point them at this host, as a user points
+        // them at a carrier.
+        await kubectl([
+      'patch', 'siptrunk', 'carrier-a', '--type=json', '-p',
+      JSON.stringify([
+        { op: 'replace', path: '/spec/gateways/0/host', value: NODE_IP },
+        { op: 'replace', path: '/spec/gateways/0/port', value: primaryPort },
+        { op: 'replace', path: '/spec/gateways/1/host', value: NODE_IP },
+        { op: 'replace', path: '/spec/gateways/1/port', value: backupPort },
+      ]),
+    ]); // prettier-ignore
+        await waitFor(
+          async () => {
+            const t = await jsonOf<{ status?: { gatewaysUp?: string } }>([
+              'get',
+              'siptrunk',
+              'carrier-a',
+            ]);
+            return t.status?.gatewaysUp === '2/2';
+          },
+          { timeoutMs: 30_000, message: 'both gateways up' },
+        );
+        const [pod] = await mediaPods();
+        assert.ok(pod?.status.podIP);
+        const placed = await fetch(`http://${pod.status.podIP}:8080/calls`, {
+          method: 'POST',
+          body: JSON.stringify({ to: '+15550001111' }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        assert.equal(
+          placed.status,
+          201,
+          `${await placed.text()}\nprimary:\n${messages(primaryPort).slice(-2000)}\nbackup:\n${messages(backupPort).slice(-2000)}`,
+        );
+        assert.match(messages(primaryPort), /SIP\/2\.0 503 Service Unavailable/, 'primary: 503');
+        const backup = messages(backupPort);
+        assert.match(backup, /SIP\/2\.0 401 Unauthorized/, 'the backup challenged');
+        assert.match(backup, /Authorization: Digest username="bayview"/, 'the edge answered it');
+        assert.match(backup, /SIP\/2\.0 200 OK/, 'and the backup took the call');
+      } finally {
+        for (const g of gateways) g.kill('SIGKILL');
+        rmSync(logs, { recursive: true, force: true });
+      }
+    });
+
+    test('helm test places a test call through the installed fleet', async () => {
+      const out = await helm(['test', RELEASE, '-n', NS, '--timeout', '3m']);
+      assert.match(out, /Phase:\s+Succeeded/);
+    });
+
+    test('helm upgrade with a changed value keeps routing and drops no established call', async () => {
+      const during = call([
+        { say: 'i would like to book an appointment' },
+        { say: 'saturday' },
+        { say: 'at ten' },
+      ]);
+      await new Promise((r) => setTimeout(r, 2_000));
+      await helm([
+      'upgrade', RELEASE, join(root, 'charts/voicefleet'), '-n', NS, '--reuse-values',
+      '--set', 'operator.logLevel=debug', '--wait', '--timeout', '4m',
+    ]); // prettier-ignore
+      const r = await during;
+      assert.ok(
+        r.answered && r.turns.every((t) => t.mouthToEarMs !== undefined),
+        'the call went on',
+      );
+      assert.equal(r.endedBy, 'you');
+      const after = await call([{ say: 'what time do you open on saturday' }]);
+      assert.ok(after.answered && after.greetingHeard, 'a new call after the upgrade');
+    });
+
+    test('helm uninstall leaves only what the chart documents: the CRDs and the custom resources', async () => {
+      await kubectl(['delete', '-f', join(root, 'crds/examples/'), '--wait=false']).catch(() => '');
+      await helm(['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', '3m']);
+      // The pods go with their ReplicaSets, after their grace period.
+      await kubectl(['wait', '--for=delete', 'pods', '--all', '-n', NS, '--timeout=120s']);
+      const left = await kubectl([
+      'get', 'all,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,poddisruptionbudgets,leases',
+      '-n', NS, '-o', 'name',
+    ]); // prettier-ignore
+      // What the namespace keeps (docs/chart.md): its own defaults, and what the operator wrote
+      // at run time: the leader-election Lease and the edge's set-id table.
+      const documented = [
+        'configmap/kube-root-ca.crt',
+        'configmap/voicefleet-edge-sets',
+        'lease.coordination.k8s.io/voicefleet-operator',
+        'serviceaccount/default',
+      ];
+      const unexpected = left
+        .split('\n')
+        .filter(Boolean)
+        .filter((n) => !documented.includes(n));
+      assert.deepEqual(unexpected, [], `left behind: ${unexpected.join(', ')}`);
+      const cluster_ = await kubectl(['get', 'clusterroles,clusterrolebindings', '-o', 'name']);
+      assert.doesNotMatch(cluster_, /voicefleet/);
+      const crds = await kubectl(['get', 'crd', '-o', 'name']);
+      assert.match(crds, /voiceagents\.voicefleet\.io/);
+    });
+  },
+);
