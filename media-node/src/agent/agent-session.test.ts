@@ -3,20 +3,20 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { createAgentSession } from '../media-node/src/agent/agent-session.js';
-import type { AgentEvents, AudioSink } from '../media-node/src/agent/types.js';
-import { createFixedStt } from '../media-node/src/providers/local/fixed-stt.js';
-import { ProviderError } from '../media-node/src/providers/provider-error.js';
-import { FRONT_DESK_SCRIPT } from '../media-node/src/providers/scripted/front-desk-script.js';
-import { createScriptedLlm } from '../media-node/src/providers/scripted/scripted-llm.js';
+import { createAgentSession } from './agent-session.js';
+import type { AgentEvents, AudioSink } from './types.js';
+import { createFixedStt } from '../providers/local/fixed-stt.js';
+import { ProviderError } from '../providers/provider-error.js';
+import { FRONT_DESK_SCRIPT } from '../providers/scripted/front-desk-script.js';
+import { createScriptedLlm } from '../providers/scripted/scripted-llm.js';
 import type {
   LlmEvent,
   LlmProvider,
   SttProvider,
   TtsProvider,
-} from '../media-node/src/providers/types.js';
-import { createEnergyVad } from '../media-node/src/vad/energy-vad.js';
-import { createFrameTurnDetector } from '../media-node/src/vad/frame-turn-detector.js';
+} from '../providers/types.js';
+import { createEnergyVad } from '../vad/energy-vad.js';
+import { createFrameTurnDetector } from '../vad/frame-turn-detector.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 
 /** Real time plus a virtual offset that frames advance (so 1 s of audio need not take 1 s). */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mulawDecodeSample, mulawEncodeSample } from '../media-node/src/audio/index.js';
+import { mulawDecodeSample, mulawEncodeSample } from '../audio/index.js';
 import {
   PCMA,
   PCMU,
@@ -15,7 +15,7 @@ import {
   serializeRtp,
   type RtpPacket,
   type RtpSessionOptions,
-} from '../media-node/src/rtp/index.js';
+} from './index.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 
 const portRange = { min: 30000, max: 32766 };
