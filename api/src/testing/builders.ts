@@ -29,6 +29,8 @@ export interface VoiceAgentOptions {
   callsPerPod?: number;
   bufferCalls?: number;
   greeting?: string;
+  /** Merged over the scripted pipeline; unset stages and fields keep it (or the defaults). */
+  pipeline?: Spec;
   /** Any other spec field, as written in YAML. */
   spec?: Spec;
 }
@@ -58,6 +60,7 @@ export function voiceAgentManifest(name: string, o: VoiceAgentOptions = {}): Voi
           intents: [{ name: 'bye', examples: ['goodbye'], reply: 'Goodbye!', action: 'hangup' }],
         },
       },
+      ...o.pipeline,
     },
     ...o.spec,
   };
@@ -80,7 +83,8 @@ export function voiceAgent(name: string, o: VoiceAgentOptions = {}): VoiceAgent 
 
 export interface GatewayOption {
   name: string;
-  port: number;
+  /** Default: the schema's (5060). */
+  port?: number;
   host?: string;
   priority?: number;
   weight?: number;

@@ -1,11 +1,13 @@
-// Builders for the edge unit tests: agents, trunks and EndpointSlices with defaults applied.
+// Builders for the edge unit tests: the test kit's agents and trunks as the operator reads them,
+// and EndpointSlices.
+import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
 import {
-  applySipTrunkDefaults,
-  applyVoiceAgentDefaults,
-  type SipTrunk,
-  type VoiceAgent,
-} from '@voicefleet/api';
+  sipTrunk as kitTrunk,
+  voiceAgent as kitAgent,
+  type GatewayOption,
+} from '@voicefleet/api/testing';
 import type { Stored } from '../kube/stored.js';
+import { stored } from '../kube/stored.test-support.js';
 import type { EdgeInputs, EndpointSliceLike } from './edge-inputs.js';
 
 export function agent(
@@ -14,44 +16,15 @@ export function agent(
   trunks: string[] = [],
   regions = ['us-east-1'],
 ): Stored<VoiceAgent> {
-  return applyVoiceAgentDefaults({
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'VoiceAgent',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
-    spec: {
-      numbers,
-      trunks,
-      regions: regions.map((r) => ({ name: r })),
-      capacity: { callsPerPod: 50 },
-      pipeline: {
-        greeting: 'Hi',
-        stt: { provider: 'fake' },
-        tts: { provider: 'espeak' },
-        llm: { provider: 'scripted' },
-      },
-      slo: {},
-    },
-  } as unknown as Stored<VoiceAgent>);
+  return stored(kitAgent(name, { generation: 1, numbers, trunks, regions, greeting: 'Hi' }));
 }
 
 export function trunk(
   name: string,
-  gateways: Array<{
-    name: string;
-    host?: string;
-    port?: number;
-    priority?: number;
-    weight?: number;
-    transport?: 'udp' | 'tcp';
-  }>,
+  gateways: GatewayOption[],
   extra: Partial<SipTrunk['spec']> = {},
 ): Stored<SipTrunk> {
-  return applySipTrunkDefaults({
-    apiVersion: 'voicefleet.io/v1alpha1',
-    kind: 'SipTrunk',
-    metadata: { name, namespace: 'default', uid: `uid-${name}`, generation: 1 },
-    spec: { gateways: gateways.map((g) => ({ host: '127.0.0.1', ...g })), ...extra },
-  } as unknown as Stored<SipTrunk>);
+  return stored(kitTrunk(name, { generation: 1, gateways: [...gateways], spec: extra }));
 }
 
 export function slice(
