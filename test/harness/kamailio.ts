@@ -1,13 +1,18 @@
 // Starts a real Kamailio on loopback with the chart's configuration (charts/voicefleet/files/
 // kamailio) plus a generated kamailio-local.cfg: free SIP and control ports, a temp runtime dir,
-// nothing under system paths. Stops it by PID.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+// nothing under system paths. Runs under the test kit's process supervisor: output in
+// kamailio.log, stopped by PID with its workers (SIGTERM, then SIGKILL).
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDGE_CONFIG_DIR, kamailioArgs, renderLocalEdgeConfig } from '@voicefleet/devtools/local';
-import { freePorts, waitFor } from '@voicefleet/devtools/processes';
+import {
+  freePorts,
+  spawnProcess,
+  waitUntilReady,
+  type ManagedProcess,
+} from '@voicefleet/devtools/processes';
 
 export interface KamailioOptions {
   token?: string;
@@ -60,46 +65,33 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   if (options.configText !== undefined)
     await writeFile(join(dir, 'kamailio.cfg'), options.configText);
 
-  let child: ChildProcess | undefined;
+  let child: ManagedProcess | undefined;
   const rpcUrl = `http://127.0.0.1:${controlPort}/RPC`;
   const launch = async (): Promise<void> => {
-    const log = createWriteStream(join(dir, 'kamailio.log'), { flags: 'a' });
-    child = spawn(
-      'kamailio',
-      kamailioArgs(dir, { shmMb: options.shmMb ?? 256, pkgMb: options.pkgMb ?? 32 }),
-      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    const started = spawnProcess({
+      name: 'kamailio',
+      command: 'kamailio',
+      args: kamailioArgs(dir, { shmMb: options.shmMb ?? 256, pkgMb: options.pkgMb ?? 32 }),
+      logPath: join(dir, 'kamailio.log'),
+      cwd: dir,
+    });
+    child = started;
+    await waitUntilReady(
+      started,
+      async () => {
+        const r = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}',
+          signal: AbortSignal.timeout(500),
+        });
+        return r.ok;
+      },
+      { timeoutMs: 15_000 },
     );
-    child.stderr?.pipe(log);
-    const exited = new Promise<never>((_, reject) =>
-      child?.once('exit', (code) =>
-        reject(new Error(`kamailio exited with ${code}; see ${join(dir, 'kamailio.log')}`)),
-      ),
-    );
-    exited.catch(() => undefined);
-    await Promise.race([
-      exited,
-      waitFor(
-        async () => {
-          const r = await fetch(rpcUrl, {
-            method: 'POST',
-            headers: { authorization: `Bearer ${token}` },
-            body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}',
-            signal: AbortSignal.timeout(500),
-          });
-          return r.ok;
-        },
-        { timeoutMs: 15_000, message: 'kamailio control port' },
-      ),
-    ]);
   };
   const halt = async (): Promise<void> => {
-    const c = child;
-    if (c === undefined || c.exitCode !== null || c.signalCode !== null) return;
-    const gone = new Promise<void>((resolve) => c.once('exit', () => resolve()));
-    c.kill('SIGTERM');
-    const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+    await child?.stop();
   };
   await launch();
   return {
