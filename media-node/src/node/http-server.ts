@@ -78,6 +78,51 @@ function streamEvents(target: OpsTarget, req: IncomingMessage, res: ServerRespon
   res.on('error', stop);
 }
 
+/** `GET /status?watch=1`: how often an unchanged status is compared, and sent anyway. */
+export const STATUS_CHECK_MS = 1000;
+export const STATUS_HEARTBEAT_MS = 15_000;
+
+/**
+ * The operator's load signal: the status now, then a line each time it changes (at once when a
+ * call starts or ends; within a second for anything else, such as a drain starting), and the
+ * same line again every STATUS_HEARTBEAT_MS so the reader can tell a silent connection from a
+ * quiet node.
+ */
+function watchStatus(target: OpsTarget, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  let last = '';
+  let lastWriteAt = 0;
+  let pending = false;
+  const send = (force: boolean): void => {
+    const line = JSON.stringify(target.status());
+    if (!force && line === last) return;
+    last = line;
+    lastWriteAt = Date.now();
+    res.write(`${line}\n`);
+  };
+  const onEvent = (event: CallEvent): void => {
+    if (pending || (event.type !== 'call.started' && event.type !== 'call.ended')) return;
+    pending = true;
+    // After the event's own handlers: the call is in (or out of) the count by then.
+    setImmediate(() => {
+      pending = false;
+      send(false);
+    });
+  };
+  const timer = setInterval(
+    () => send(Date.now() - lastWriteAt >= STATUS_HEARTBEAT_MS),
+    STATUS_CHECK_MS,
+  );
+  send(true);
+  target.events.on('event', onEvent);
+  const stop = (): void => {
+    clearInterval(timer);
+    target.events.off('event', onEvent);
+  };
+  req.on('close', stop);
+  res.on('error', stop);
+}
+
 async function handle(target: OpsTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://node').pathname;
   const route = `${req.method ?? 'GET'} ${path}`;
@@ -91,7 +136,9 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
       return;
     }
     case 'GET /status':
-      sendJson(res, 200, target.status());
+      if (new URL(req.url ?? '/', 'http://node').searchParams.get('watch') === '1') {
+        watchStatus(target, req, res);
+      } else sendJson(res, 200, target.status());
       return;
     case 'POST /drain':
       target.drain();
