@@ -2,10 +2,10 @@
 // processed (never 400), invalid ones get 400 / 505 or are dropped as the manifest says.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint } from '../media-node/src/sip/index.js';
 import { loadRfc4475, rejectCodes, type TortureCase } from './harness/rfc4475-corpus.js';
+import { sendTcp, sendUdp, statusCodes } from './harness/sip-raw.js';
 
 const corpus = loadRfc4475();
 const skip = typeof corpus === 'string' ? corpus : undefined;
@@ -26,50 +26,6 @@ const EXPECTED: Record<string, number> = {
   dblreq: 405,
   wsinv: 481,
 };
-
-/** Status codes of the responses received (a 400 echoes the bad headers, so only its status line is read). */
-function statuses(datagrams: Buffer[]): number[] {
-  return datagrams.flatMap((d) => {
-    const m = /^SIP\/2\.0 (\d{3}) /.exec(d.toString('latin1'));
-    return m ? [Number(m[1])] : [];
-  });
-}
-
-const FINAL = /^SIP\/2\.0 [2-6]\d\d /m;
-
-/** Sends one datagram; collects answers until a final response (+ a short grace) or `waitMs`. */
-async function sendUdp(port: number, data: Buffer, waitMs: number): Promise<Buffer[]> {
-  const socket = dgram.createSocket('udp4');
-  const got: Buffer[] = [];
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finished = r));
-  socket.on('message', (m) => {
-    got.push(m);
-    if (FINAL.test(m.toString('latin1'))) setTimeout(finished, 100);
-  });
-  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
-  socket.send(data, port, '127.0.0.1');
-  await Promise.race([done, new Promise((r) => setTimeout(r, waitMs))]);
-  socket.close();
-  return got;
-}
-
-/** Sends on a fresh connection; collects bytes until a final response or `waitMs`. */
-async function sendTcp(port: number, data: Buffer, waitMs: number): Promise<Buffer> {
-  const socket = net.connect(port, '127.0.0.1');
-  const chunks: Buffer[] = [];
-  let finished: () => void = () => undefined;
-  const done = new Promise<void>((r) => (finished = r));
-  socket.on('data', (d) => {
-    chunks.push(d);
-    if (FINAL.test(Buffer.concat(chunks).toString('latin1'))) finished();
-  });
-  socket.on('error', () => undefined);
-  socket.write(data);
-  await Promise.race([done, new Promise((r) => setTimeout(r, waitMs))]);
-  socket.destroy();
-  return Buffer.concat(chunks);
-}
 
 describe('RFC 4475 torture messages against a live endpoint', { skip }, () => {
   let ep: SipEndpoint;
@@ -113,7 +69,7 @@ describe('RFC 4475 torture messages against a live endpoint', { skip }, () => {
     const results = runs.map((r) => r.result);
     const problems: string[] = [];
     cases.forEach((c, i) => {
-      const got = statuses(results[i] ?? []);
+      const got = statusCodes(results[i] ?? []);
       const finals = got.filter((s) => s >= 200);
       const first = finals[0];
       const expected = EXPECTED[c.name];
@@ -177,12 +133,12 @@ describe('RFC 4475 torture messages against a live endpoint', { skip }, () => {
       ].join('\r\n');
       const fromOther = await sendUdp(plain.port, Buffer.from(options), 1_000);
       assert.equal(fromOther.length, 0, 'no answer to the source port');
-      assert.deepEqual(statuses(got), [200]);
+      assert.deepEqual(statusCodes(got), [200]);
       const withRport = options
         .replace('branch=z9hG4bK-via-port', 'branch=z9hG4bK-rport;rport')
         .replace('Call-ID: via-port-test', 'Call-ID: rport-test');
       const toSource = await sendUdp(plain.port, Buffer.from(withRport), 3_000);
-      assert.deepEqual(statuses(toSource), [200]);
+      assert.deepEqual(statusCodes(toSource), [200]);
       assert.match(toSource[0]?.toString() ?? '', /;rport=\d+/);
     } finally {
       listener.close();
