@@ -10,6 +10,8 @@ export interface ReceivedInvite {
   at: number;
   callId: string;
   authorization: string | undefined;
+  /** The datagram as received. */
+  raw: string;
 }
 
 export interface KamailioPeer {
@@ -90,7 +92,7 @@ function handle(peer: KamailioPeer, socket: Socket, text: string, rinfo: RemoteI
   }
   if (method !== 'INVITE') return;
   const authorization = one('Authorization') ?? one('Proxy-Authorization');
-  peer.invites.push({ at: Date.now(), callId: one('Call-ID') ?? '', authorization });
+  peer.invites.push({ at: Date.now(), callId: one('Call-ID') ?? '', authorization, raw: text });
   if (b.kind === 'silent') return;
   if (b.challenge !== undefined && authorization === undefined) {
     reply(401, [
