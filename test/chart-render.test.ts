@@ -163,7 +163,7 @@ describe('helm chart', { skip: helmSkip }, () => {
       });
 
       test('the NetworkPolicy admits the control port from the operator pods only (plus listed peers)', () => {
-        const [np] = byKind(objs, 'NetworkPolicy');
+        const np = byKind(objs, 'NetworkPolicy').find((n) => n.metadata!.name!.endsWith('-edge'));
         assert.ok(np, 'NetworkPolicy missing');
         const operator = byKind(objs, 'Deployment').find((d) =>
           d.metadata!.name!.endsWith('-operator'),
@@ -184,11 +184,76 @@ describe('helm chart', { skip: helmSkip }, () => {
 
       test('edge rollouts and drains keep SIP served: PodDisruptionBudget and surge-first updates', () => {
         const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
-        const [pdb] = byKind(objs, 'PodDisruptionBudget');
+        const pdb = byKind(objs, 'PodDisruptionBudget').find((p) =>
+          p.metadata!.name!.endsWith('-edge'),
+        );
         assert.ok(pdb, 'PodDisruptionBudget missing');
         assert.deepEqual(pdb.spec.selector.matchLabels, edge.spec.selector.matchLabels);
         assert.equal(pdb.spec.maxUnavailable, 1);
         assert.equal(edge.spec.strategy.rollingUpdate.maxUnavailable, 0);
+      });
+
+      test('every pod runs non-root, read-only, without capabilities, with requests, limits and a spread', () => {
+        const pods = [
+          ...byKind(objs, 'Deployment').map((d) => [d.metadata!.name!, d.spec.template] as const),
+          ...byKind(objs, 'Pod').map((p) => [p.metadata!.name!, p] as const),
+        ];
+        assert.ok(pods.length >= 3);
+        for (const [name, pod] of pods) {
+          const spec = pod.spec;
+          assert.equal(spec.securityContext.runAsNonRoot, true, name);
+          assert.equal(spec.securityContext.runAsUser, 65532, name);
+          assert.equal(spec.securityContext.runAsGroup, 65532, name);
+          assert.equal(spec.securityContext.seccompProfile.type, 'RuntimeDefault', name);
+          for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+            const what = `${name}/${c.name}`;
+            assert.equal(c.securityContext.allowPrivilegeEscalation, false, what);
+            assert.equal(c.securityContext.readOnlyRootFilesystem, true, what);
+            assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], what);
+            const added: string[] = c.securityContext.capabilities.add ?? [];
+            assert.ok(
+              added.every((a) => a === 'NET_BIND_SERVICE'),
+              what,
+            );
+            assert.ok(['IfNotPresent', 'Always', 'Never'].includes(c.imagePullPolicy), what);
+            for (const r of ['cpu', 'memory', 'ephemeral-storage'])
+              assert.ok(c.resources.requests[r], `${what}: requests.${r}`);
+            for (const r of ['memory', 'ephemeral-storage'])
+              assert.ok(c.resources.limits[r], `${what}: limits.${r}`);
+          }
+        }
+        for (const d of byKind(objs, 'Deployment')) {
+          const keys = (
+            d.spec.template.spec.topologySpreadConstraints as {
+              topologyKey: string;
+              labelSelector: { matchLabels: unknown };
+            }[]
+          ).map((t) => {
+            assert.deepEqual(t.labelSelector.matchLabels, d.spec.selector.matchLabels);
+            return t.topologyKey;
+          });
+          assert.deepEqual(keys, ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+        }
+      });
+
+      test('the operator: a PodDisruptionBudget, and a NetworkPolicy that admits only its metrics port', () => {
+        const operator = byKind(objs, 'Deployment').find((d) =>
+          d.metadata!.name!.endsWith('-operator'),
+        )!;
+        const pdb = byKind(objs, 'PodDisruptionBudget').find((p) =>
+          p.metadata!.name!.endsWith('-operator'),
+        );
+        assert.ok(pdb, 'operator PodDisruptionBudget');
+        assert.deepEqual(pdb.spec.selector.matchLabels, operator.spec.selector.matchLabels);
+        assert.equal(pdb.spec.maxUnavailable, 1);
+        const np = byKind(objs, 'NetworkPolicy').find((n) =>
+          n.metadata!.name!.endsWith('-operator'),
+        );
+        assert.ok(np, 'operator NetworkPolicy');
+        assert.deepEqual(np.spec.podSelector.matchLabels, operator.spec.selector.matchLabels);
+        assert.deepEqual(np.spec.policyTypes, ['Ingress']);
+        const metrics = operator.spec.template.spec.containers[0].ports[0].containerPort;
+        assert.deepEqual(np.spec.ingress, [{ ports: [{ port: metrics, protocol: 'TCP' }] }]);
       });
 
       test('the RPC token lives in a Secret that both sides reference, never in a ConfigMap', () => {
