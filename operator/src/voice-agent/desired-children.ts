@@ -15,6 +15,8 @@ import type { AgentForConfig, RenderedConfig } from './media-node-config.js';
 import { childLabels, childName, selectorLabels } from './child-names.js';
 
 export const REGION_TOPOLOGY_KEY = 'topology.kubernetes.io/region';
+/** The user and group the media-node image runs as (images/media-node/Dockerfile). */
+export const MEDIA_NODE_UID = 65532;
 export const CONFIG_DIR = '/etc/voicefleet';
 /** Seconds the pod keeps serving after deletion so the edge marks it draining first. */
 export const PRE_STOP_SECONDS = 5;
@@ -142,6 +144,13 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
         spec: {
           terminationGracePeriodSeconds: drain + PRE_STOP_SECONDS,
           ...(affinity !== undefined ? { affinity } : {}),
+          // The image's own user; SIP on 5060 needs NET_BIND_SERVICE and nothing else.
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: MEDIA_NODE_UID,
+            runAsGroup: MEDIA_NODE_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [
             {
               name: 'media-node',
@@ -149,7 +158,13 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
                 ctx.agent.spec.image !== undefined && ctx.agent.spec.image !== ''
                   ? ctx.agent.spec.image
                   : ctx.options.image,
+              imagePullPolicy: 'IfNotPresent',
               env,
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] },
+              },
               ports: [
                 { name: 'sip', containerPort: sipPort(ctx), protocol: 'UDP' },
                 { name: 'sip-tcp', containerPort: sipPort(ctx), protocol: 'TCP' },
@@ -166,10 +181,17 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
                 failureThreshold: 3,
               },
               lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
-              volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
+              volumeMounts: [
+                { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+                // The recogniser's grammar files: the only writes, the root filesystem is read-only.
+                { name: 'tmp', mountPath: '/tmp' },
+              ],
             },
           ],
-          volumes: [{ name: 'config', configMap: { name: m.name } }],
+          volumes: [
+            { name: 'config', configMap: { name: m.name } },
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+          ],
         },
       },
     },
