@@ -24,7 +24,7 @@ import type { CachedObject } from '../kube/cached-object.js';
 import { Informer } from '../kube/informer.js';
 import type { Stored } from '../kube/stored.js';
 import { trunkIndexes } from '../sip-trunk/sip-trunk-controller.js';
-import { agentIndexes } from '../voice-agent/voice-agent-keys.js';
+import { agentIndexes, mediaPodIndexes } from '../voice-agent/voice-agent-keys.js';
 import type { ChildKind } from '../voice-agent/voice-agent-controller.js';
 
 export const CHILD_KINDS = [
@@ -127,6 +127,8 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
                   ...o.edge.edgePods,
                 }),
         };
+  if (edge !== undefined)
+    for (const [name, fn] of Object.entries(mediaPodIndexes)) edge.mediaPods.addIndex(name, fn);
   return { agents, trunks, secrets, children, edge };
 }
 

@@ -5,7 +5,7 @@
 // from half-listed caches. Informer events become queue keys here: an agent, the agents sharing
 // its numbers, a child's owner, the agents naming a trunk or a Secret, the trunks whose
 // credentials a Secret is, and the edge routing.
-import type { KubeConfig, KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { createApplier } from '../kube/apply.js';
 import type { CachedObject } from '../kube/cached-object.js';
 import { createEventRecorder } from '../kube/events.js';
@@ -20,7 +20,7 @@ import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
 import type { ChildOptions } from '../voice-agent/desired-children.js';
 import type { MediaNodeConfigOptions } from '../voice-agent/media-node-config.js';
 import { VoiceAgentController, type ChildKind } from '../voice-agent/voice-agent-controller.js';
-import { VoiceAgentKeys } from '../voice-agent/voice-agent-keys.js';
+import { POD_BY_AGENT, VoiceAgentKeys, mediaPodIndexes } from '../voice-agent/voice-agent-keys.js';
 import { CHILD_KINDS, informersOf, watchCluster, type ClusterCaches } from './cluster-caches.js';
 
 export interface ManagerOptions {
@@ -91,6 +91,7 @@ export class Manager {
         CHILD_KINDS.map((k) => [k.kind, storeOf(c.children[k.kind])]),
       ) as Record<ChildKind, Store<KubernetesObject>>,
       keys: this.agentKeys,
+      mediaPods: c.edge === undefined ? undefined : storeOf(c.edge.mediaPods),
       ownedRegions: o.ownedRegions,
       childOptions: o.childOptions,
     });
@@ -187,6 +188,8 @@ export class Manager {
     onEvery(trunks, routing);
     onEvery(informers.endpointSlices, routing);
     onEvery(informers.mediaPods, routing);
+    // A media pod's container status (image, Secret, crash loop) shows in its agent's conditions.
+    onEvery(informers.mediaPods, (p: V1Pod) => toAgents(mediaPodIndexes[POD_BY_AGENT]?.(p) ?? []));
     if (informers.edgePods !== undefined) onEvery(informers.edgePods, () => edge.edgesChanged());
   }
 

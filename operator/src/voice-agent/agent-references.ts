@@ -11,6 +11,8 @@ export interface ReferenceProblem {
 export interface AgentReferences {
   /** SipTrunk name (in the agent's namespace) -> whether it exists. */
   trunks: ReadonlyMap<string, boolean>;
+  /** SipTrunk name -> its Ready condition as its controller wrote it (absent: not read yet). */
+  trunkReady?: ReadonlyMap<string, { status: string; reason: string; message: string } | undefined>;
   /** Secret name -> its key names, or undefined when the Secret does not exist. */
   secrets: ReadonlyMap<string, readonly string[] | undefined>;
 }
@@ -60,4 +62,29 @@ export function referenceProblems(
     });
   }
   return problems;
+}
+
+/** Trunk Ready reasons that mean its outbound credentials cannot be read. */
+const TRUNK_SECRET_REASONS = new Set(['SecretNotFound', 'SecretKeyMissing']);
+
+/**
+ * The agent's trunks whose credentials Secret cannot be read (the trunk's own Ready condition
+ * says so): outbound calls through them would be refused by the carrier. Inbound calls still work,
+ * so these degrade the agent rather than make it unready.
+ */
+export function trunkSecretProblems(
+  agent: { spec: VoiceAgent['spec'] },
+  refs: AgentReferences,
+): { reason: 'TrunkSecretUnreadable'; message: string }[] {
+  return agent.spec.trunks.flatMap((t) => {
+    const ready = refs.trunkReady?.get(t);
+    if (ready === undefined || ready.status !== 'False' || !TRUNK_SECRET_REASONS.has(ready.reason))
+      return [];
+    return [
+      {
+        reason: 'TrunkSecretUnreadable' as const,
+        message: `outbound calls through SipTrunk ${t} cannot authenticate: ${ready.message}`,
+      },
+    ];
+  });
 }

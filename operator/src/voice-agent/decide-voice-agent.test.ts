@@ -278,4 +278,85 @@ describe('decideVoiceAgent', () => {
     assert.equal(condition(d, 'Ready')?.status, 'False');
     assert.match(condition(d, 'Ready')?.message ?? '', /reading 'x'/);
   });
+  it('a media pod that cannot get its image: Ready=False and Degraded=True say which image and what to fix', () => {
+    const d = decide({
+      agent: voiceAgent('front-desk'),
+      deployments: new Map([['us-east-1', deployment(0)]]),
+      mediaPods: new Map([
+        [
+          'us-east-1',
+          [
+            {
+              metadata: { name: 'front-desk-us-east-1-abc' },
+              status: {
+                containerStatuses: [
+                  {
+                    name: 'media-node',
+                    image: 'voicefleet/media-node:typo',
+                    imageID: '',
+                    ready: false,
+                    restartCount: 0,
+                    state: { waiting: { reason: 'ImagePullBackOff' } },
+                  },
+                ],
+              },
+            },
+          ],
+        ],
+      ]),
+    });
+    const ready = condition(d, 'Ready');
+    const degraded = condition(d, 'Degraded');
+    assert.equal(ready?.status, 'False');
+    assert.equal(ready?.reason, 'ImageNotPulled');
+    assert.equal(degraded?.status, 'True');
+    assert.equal(degraded?.reason, 'ImageNotPulled');
+    assert.match(
+      degraded?.message ?? '',
+      /region us-east-1: .*"voicefleet\/media-node:typo".*fix spec\.image/,
+    );
+    assert.deepEqual(
+      d.events.map((e) => `${e.type}/${e.reason}`),
+      ['Warning/ImageNotPulled'],
+    );
+  });
+
+  it('pods that run say nothing of pod problems', () => {
+    const d = decide({
+      agent: voiceAgent('front-desk'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      mediaPods: new Map([['us-east-1', []]]),
+    });
+    assert.equal(condition(d, 'Degraded')?.status, 'False');
+    assert.equal(condition(d, 'Ready')?.status, 'True');
+  });
+  it("a trunk whose credentials Secret cannot be read degrades the agent with the trunk's message", () => {
+    const agent = voiceAgent('front-desk', { trunks: ['carrier-a'] });
+    const d = decide({
+      agent,
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      references: {
+        trunks: new Map([['carrier-a', true]]),
+        trunkReady: new Map([
+          [
+            'carrier-a',
+            {
+              status: 'False',
+              reason: 'SecretNotFound',
+              message: 'Secret default/carrier-a-creds does not exist; create it',
+            },
+          ],
+        ]),
+        secrets: new Map(),
+      },
+    });
+    assert.equal(condition(d, 'Ready')?.status, 'True', 'inbound calls still work');
+    const degraded = condition(d, 'Degraded');
+    assert.equal(degraded?.status, 'True');
+    assert.equal(degraded?.reason, 'TrunkSecretUnreadable');
+    assert.match(
+      degraded?.message ?? '',
+      /SipTrunk carrier-a cannot authenticate: Secret default\/carrier-a-creds does not exist/,
+    );
+  });
 });

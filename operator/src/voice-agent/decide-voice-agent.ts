@@ -2,7 +2,7 @@
 // with what admission would reject in it), whether its trunks and Secrets exist, the regions this
 // instance owns, the numbers it lost to older agents and the live Deployments, it returns the
 // desired children, the status (and whether it differs from the live one) and the Events.
-import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { FieldError, RegionStatus, VoiceAgent, VoiceAgentStatus } from '@voicefleet/api';
 import type { Stored } from '../kube/stored.js';
 import { stableStringify } from '../runtime/apply-diff.js';
@@ -22,8 +22,13 @@ import {
   type ChildOptions,
 } from './desired-children.js';
 import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node-config.js';
-import { referenceProblems, type AgentReferences } from './agent-references.js';
+import {
+  referenceProblems,
+  trunkSecretProblems,
+  type AgentReferences,
+} from './agent-references.js';
 import type { LostNumber } from './number-ownership.js';
+import { podProblem } from './pod-problems.js';
 import { poolReplicas } from './pool-replicas.js';
 import {
   deriveAgentConditions,
@@ -49,6 +54,8 @@ export interface VoiceAgentInput {
   lostNumbers: readonly LostNumber[];
   /** Live Deployment per owned region (from the cache), undefined when it does not exist yet. */
   deployments: ReadonlyMap<string, V1Deployment | undefined>;
+  /** The media pods per owned region (from the cache); absent when the operator does not watch pods. */
+  mediaPods?: ReadonlyMap<string, readonly V1Pod[]>;
   options: ChildOptions & MediaNodeConfigOptions;
   now: Date;
 }
@@ -101,7 +108,13 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
       activeCalls: 0,
       capacity: readyReplicas * agent.spec.capacity.callsPerPod,
     });
-    states.push({ region: region.name, desired: replicas, live, desiredTemplate: deployment });
+    states.push({
+      region: region.name,
+      desired: replicas,
+      live,
+      desiredTemplate: deployment,
+      podProblem: podProblem(input.mediaPods?.get(region.name) ?? []),
+    });
   }
 
   const derived = deriveAgentConditions({
@@ -113,6 +126,7 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     anyOwned: invalid.length > 0 || agent.spec.regions.some((r) => owned.has(r.name)),
     ownedRegions: input.ownedRegions,
     notOwned,
+    degradations: invalid.length > 0 ? [] : trunkSecretProblems(agent, input.references),
   });
   return finishDecision(input, children, regions, derived);
 }

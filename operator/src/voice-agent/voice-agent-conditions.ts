@@ -4,6 +4,7 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import type { ConditionInput } from '../runtime/conditions.js';
 import type { ReferenceProblem } from './agent-references.js';
 import type { LostNumber } from './number-ownership.js';
+import type { PodProblem } from './pod-problems.js';
 
 export type AgentCondition = ConditionInput & { eventMessage?: string };
 
@@ -12,6 +13,8 @@ export interface RegionState {
   desired: number;
   live: V1Deployment | undefined;
   desiredTemplate: V1Deployment;
+  /** Why the region's media pods do not run, from their container statuses. */
+  podProblem?: PodProblem | undefined;
 }
 
 export interface AgentConditionInput {
@@ -25,6 +28,8 @@ export interface AgentConditionInput {
   ownedRegions: readonly string[];
   /** Regions of the spec another operator instance runs (named in the Ready message). */
   notOwned: readonly string[];
+  /** What works only in part (a trunk whose credentials cannot be read): Degraded. */
+  degradations?: readonly { reason: string; message: string }[];
 }
 
 export function deriveAgentConditions(input: AgentConditionInput): AgentCondition[] {
@@ -60,6 +65,7 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
   const notReady = input.states.filter((s) => (s.live?.status?.readyReplicas ?? 0) < s.desired);
   const rolling = input.states.filter((s) => isRollingOut(s));
   const failing = input.states.filter((s) => isFailing(s.live));
+  const broken = input.states.filter((s) => s.podProblem !== undefined);
 
   let ready: AgentCondition;
   if (input.invalid.length > 0) {
@@ -81,6 +87,13 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
     );
   } else if (holders.length > 0) {
     ready = { ...conflict, type: 'Ready', status: 'False' };
+  } else if (notReady.length > 0 && broken.length > 0) {
+    ready = cond(
+      'Ready',
+      'False',
+      broken[0]?.podProblem?.reason ?? 'PodsFailing',
+      broken.map((s) => `region ${s.region}: ${s.podProblem?.message ?? ''}`).join('; '),
+    );
   } else if (notReady.length > 0) {
     ready = cond(
       'Ready',
@@ -106,15 +119,29 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
           `rolling out in ${rolling.map((s) => s.region).join(', ')}`,
         )
       : cond('Progressing', 'False', 'Complete', 'every media pool runs the current spec');
+  // Every cause at once, the first one's reason: pods that cannot run, then trunks that cannot
+  // authenticate, then what only the Deployment reports.
+  const causes = [
+    ...broken.flatMap((s) =>
+      s.podProblem === undefined
+        ? []
+        : [{ reason: s.podProblem.reason, message: `region ${s.region}: ${s.podProblem.message}` }],
+    ),
+    ...(input.degradations ?? []),
+    ...(failing.length > 0
+      ? [
+          {
+            reason: 'PodsFailing',
+            message:
+              `media pods cannot be created or started in ${failing.map((s) => s.region).join(', ')}; ` +
+              'check the Deployment events (image, quota, scheduling)',
+          },
+        ]
+      : []),
+  ];
   const degraded =
-    failing.length > 0
-      ? cond(
-          'Degraded',
-          'True',
-          'PodsFailing',
-          `media pods cannot be created or started in ${failing.map((s) => s.region).join(', ')}; ` +
-            'check the Deployment events (image, quota, scheduling)',
-        )
+    causes[0] !== undefined
+      ? cond('Degraded', 'True', causes[0].reason, causes.map((c) => c.message).join('; '))
       : cond('Degraded', 'False', 'AsExpected', 'no media pool is failing');
   if (input.notOwned.length > 0 && ready.reason !== 'NoOwnedRegion') {
     ready = {

@@ -2,8 +2,8 @@
 // server-side apply, skipped when unchanged; at most one status write; Events). A decision that
 // throws, or a child the API server refuses as invalid, ends as `Ready=False` saying why, not as
 // a retry loop with no status.
-import type { KubernetesObject, V1Deployment, V1Secret } from '@kubernetes/client-node';
-import { VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
+import type { KubernetesObject, V1Deployment, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { REGION_LABEL, VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
 import { rejectionMessage } from '../kube/apply.js';
 import { eventTargetOf, recordEvents, statusTargetOf } from '../kube/custom-resources.js';
 import { splitKey, type Store } from '../kube/store.js';
@@ -22,7 +22,7 @@ import {
 } from './decide-voice-agent.js';
 import type { ChildOptions } from './desired-children.js';
 import type { MediaNodeConfigOptions } from './media-node-config.js';
-import type { VoiceAgentKeys } from './voice-agent-keys.js';
+import { POD_BY_AGENT, type VoiceAgentKeys } from './voice-agent-keys.js';
 
 export type ChildKind = 'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment';
 
@@ -32,6 +32,8 @@ export interface VoiceAgentControllerOptions extends ControllerDeps {
   secrets: Store<V1Secret>;
   /** Live children by kind, from informers filtered on the managed-by label. */
   children: Record<ChildKind, Store<KubernetesObject>>;
+  /** Media pods, indexed by POD_BY_AGENT; undefined when the operator does not watch pods. */
+  mediaPods?: Store<V1Pod> | undefined;
   keys: VoiceAgentKeys;
   ownedRegions: readonly string[];
   childOptions: ChildOptions & MediaNodeConfigOptions;
@@ -73,9 +75,20 @@ export class VoiceAgentController {
     for (const region of this.o.ownedRegions) {
       deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace));
     }
+    const mediaPods = new Map<string, V1Pod[]>();
+    for (const pod of this.o.mediaPods?.byIndex(POD_BY_AGENT, key) ?? []) {
+      const region = pod.metadata?.labels?.[REGION_LABEL] ?? '';
+      mediaPods.set(region, [...(mediaPods.get(region) ?? []), pod]);
+    }
     const spec = errors.length > 0 ? undefined : agent.spec;
     const trunks = new Map(
       (spec?.trunks ?? []).map((t) => [t, this.o.trunks.get(t, namespace) !== undefined]),
+    );
+    const trunkReady = new Map(
+      (spec?.trunks ?? []).map((t) => [
+        t,
+        this.o.trunks.get(t, namespace)?.status?.conditions?.find((c) => c.type === 'Ready'),
+      ]),
     );
     const secrets = new Map(
       (spec === undefined ? [] : secretReferences(spec)).map(({ name: secret }) => {
@@ -86,10 +99,11 @@ export class VoiceAgentController {
     return {
       agent,
       specErrors: errors,
-      references: { trunks, secrets },
+      references: { trunks, trunkReady, secrets },
       ownedRegions: this.o.ownedRegions,
       lostNumbers: this.o.keys.lostNumbers(key),
       deployments,
+      mediaPods,
       options: this.o.childOptions,
       now: this.o.now(),
     };

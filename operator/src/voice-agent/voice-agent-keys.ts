@@ -1,9 +1,9 @@
 // Which VoiceAgents an informer event concerns (the work queue holds keys, never events): the
 // agent itself and the agents sharing its numbers, a child's owner, the agents naming a SipTrunk
-// or a Secret. Also the number ownership over all cached agents, recomputed only after an agent
+// or a Secret, a media pod's agent. Also the number ownership over all cached agents, recomputed only after an agent
 // event (it depends only on who claims which numbers since when).
-import type { V1Secret } from '@kubernetes/client-node';
-import { VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import { AGENT_LABEL, VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
 import type { CachedObject } from '../kube/cached-object.js';
 import { namespacedKey, type Store } from '../kube/store.js';
 import type { Stored } from '../kube/stored.js';
@@ -17,6 +17,16 @@ import {
   type NumberClaimant,
   type NumberOwnership,
 } from './number-ownership.js';
+
+/** Index of the media-pod cache: `<namespace>/<agent>` of the agent a pod serves. */
+export const POD_BY_AGENT = 'agent';
+
+export const mediaPodIndexes: Record<string, (p: V1Pod) => readonly string[]> = {
+  [POD_BY_AGENT]: (p) => {
+    const agent = p.metadata?.labels?.[AGENT_LABEL];
+    return agent === undefined ? [] : [`${p.metadata?.namespace ?? ''}/${agent}`];
+  },
+};
 
 /** Index names on the agent cache (see agentIndexes). */
 export const BY_TRUNK = 'trunk';
