@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { helmBinary, helmSkipReason } from './chart-helm.js';
+import { CAP_NET_BIND_SERVICE, containerProcess } from './harness/container-process.js';
 import { buildImages, dockerSkipReason, imageRef } from './harness/images.js';
 import {
   NODE_IP,
@@ -27,6 +28,12 @@ const root = new URL('..', import.meta.url).pathname;
 const NS = 'voicefleet';
 const RELEASE = 'voicefleet';
 const NUMBER = '+14155550100';
+const MiB = 1024 * 1024;
+
+interface RunningPod {
+  metadata: { name: string };
+  status: { containerStatuses?: { name: string; containerID?: string }[] };
+}
 
 /** The README's install block: `helm install ...` and `kubectl apply ...`, continuations joined. */
 export function readmeInstall(): { helm: string[]; apply: string[] } {
@@ -95,9 +102,18 @@ describe(
         }),
       );
     const diagnostics = async (): Promise<string> =>
-      kubectl(['get', 'pods,svc,deploy,voiceagents,siptrunks', '-A', '-o', 'wide']).catch(
-        (e: unknown) => String(e),
-      );
+      [
+        await kubectl([
+          'get',
+          'pods,svc,deploy,rs,pdb,voiceagents,siptrunks',
+          '-A',
+          '-o',
+          'wide',
+        ]).catch((e: unknown) => String(e)),
+        await kubectl(['get', 'events', '-n', NS, '--sort-by=.lastTimestamp']).catch((e: unknown) =>
+          String(e),
+        ),
+      ].join('\n');
 
     before(async () => {
       buildImages();
@@ -138,6 +154,91 @@ describe(
       assert.ok(nodePort > 0, 'the edge Service has a node port');
     });
 
+    /** What the kernel says of each pod's container process matches the locked-down spec. */
+    const expectLockedDown = async (
+      namespace: string,
+      selector: string,
+      e: { container: string; capBnd: bigint; memory: number | undefined },
+    ) => {
+      const pods = await jsonOf<{ items: RunningPod[] }>([
+        '-n',
+        namespace,
+        'get',
+        'pods',
+        '-l',
+        selector,
+      ]);
+      assert.ok(pods.items.length >= 1, `pods ${selector}`);
+      for (const pod of pods.items) {
+        const id = pod.status.containerStatuses?.find((c) => c.name === e.container)?.containerID;
+        assert.ok(id, `${pod.metadata.name}: ${e.container} is running`);
+        const p = containerProcess(id);
+        const what = `${pod.metadata.name}/${e.container} (pid ${p.pid})`;
+        assert.deepEqual(p.uids, [65532, 65532, 65532, 65532], `${what}: user`);
+        assert.deepEqual(p.gids, [65532, 65532, 65532, 65532], `${what}: group`);
+        assert.equal(p.capBnd, e.capBnd, `${what}: bounding capabilities`);
+        assert.equal(p.capEff & ~e.capBnd, 0n, `${what}: effective capabilities`);
+        assert.ok(p.noNewPrivs, `${what}: no privilege escalation`);
+        assert.equal(p.seccomp, 2, `${what}: seccomp filter (RuntimeDefault)`);
+        assert.ok(p.rootReadOnly, `${what}: read-only root filesystem`);
+        assert.equal(p.memoryLimitBytes, e.memory, `${what}: memory limit`);
+      }
+    };
+
+    test('operator and edge processes run as the chart says: user 65532, no capabilities, seccomp, read-only root, memory limit', async () => {
+      await expectLockedDown(NS, 'app.kubernetes.io/component=operator', {
+        container: 'operator',
+        capBnd: 0n,
+        memory: 512 * MiB,
+      });
+      await expectLockedDown(NS, 'app.kubernetes.io/component=edge', {
+        container: 'kamailio',
+        capBnd: CAP_NET_BIND_SERVICE,
+        memory: 1024 * MiB,
+      });
+    });
+
+    test("the operator's PodDisruptionBudget: a drain may evict one operator pod, never both at once", async () => {
+      const pdb = `${RELEASE}-operator`;
+      await waitFor(
+        async () =>
+          (
+            await jsonOf<{ status?: { disruptionsAllowed?: number } }>([
+              '-n',
+              NS,
+              'get',
+              'pdb',
+              pdb,
+            ])
+          ).status?.disruptionsAllowed === 1,
+        { timeoutMs: 30_000, message: 'the operator PodDisruptionBudget allows one disruption' },
+      );
+      const pods = await jsonOf<{ items: RunningPod[] }>([
+        '-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/component=operator',
+      ]); // prettier-ignore
+      const [first, second] = pods.items.map((p) => p.metadata.name);
+      assert.ok(first && second, 'two operator pods');
+      const evict = (name: string) =>
+        kubectl(
+          ['create', '--raw', `/api/v1/namespaces/${NS}/pods/${name}/eviction`, '-f', '-'],
+          JSON.stringify({
+            apiVersion: 'policy/v1',
+            kind: 'Eviction',
+            metadata: { name, namespace: NS },
+          }),
+        );
+      await evict(first);
+      await assert.rejects(evict(second), /disruption budget/);
+      await kubectl([
+        '-n',
+        NS,
+        'rollout',
+        'status',
+        `deploy/${RELEASE}-operator`,
+        '--timeout=120s',
+      ]);
+    });
+
     test('kubectl apply of the examples: the front desk goes Ready and its routing is published', async () => {
       const { apply } = readmeInstall();
       assert.equal(apply[0], 'kubectl');
@@ -153,6 +254,93 @@ describe(
       await kubectl([
       'wait', '--for=condition=RoutingPublished', 'voiceagent/front-desk', '--timeout=60s',
     ]); // prettier-ignore
+    });
+
+    test('media pods run as the operator writes them: user 65532, only NET_BIND_SERVICE, seccomp, read-only root', async () => {
+      await expectLockedDown('default', 'app.kubernetes.io/name=voicefleet-media-node', {
+        container: 'media-node',
+        capBnd: CAP_NET_BIND_SERVICE,
+        memory: undefined,
+      });
+    });
+
+    test('what a user must fix shows on the VoiceAgent: an image that cannot be pulled, a crash loop, a trunk Secret that cannot be read', async () => {
+      const front = await jsonOf<{ spec: Record<string, unknown> }>([
+        'get',
+        'voiceagent',
+        'front-desk',
+      ]);
+      const agent = (name: string, number: string, extra: Record<string, unknown>) => ({
+        apiVersion: 'voicefleet.io/v1alpha1',
+        kind: 'VoiceAgent',
+        metadata: { name, namespace: 'default' },
+        spec: { ...front.spec, numbers: [number], ...extra },
+      });
+      const trunk = {
+        apiVersion: 'voicefleet.io/v1alpha1',
+        kind: 'SipTrunk',
+        metadata: { name: 'no-creds', namespace: 'default' },
+        spec: {
+          gateways: [{ name: 'gw', host: '127.0.0.1', port: 5093, transport: 'udp' }],
+          outbound: { credentialsSecretRef: { name: 'no-such-secret' } },
+        },
+      };
+      const objects = [
+        trunk,
+        agent('bad-image', '+14155550197', {
+          image: 'voicefleet/media-node:not!a!tag',
+          trunks: ['no-creds'],
+        }),
+        // The edge's image is no media node: Kamailio finds no configuration and exits.
+        agent('crash-loop', '+14155550198', { image: imageRef('edge'), trunks: [] }),
+      ];
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+      );
+      type Conditions = {
+        status?: {
+          conditions?: { type: string; status: string; reason: string; message: string }[];
+        };
+      };
+      const conditionOf = async (name: string, type: string) =>
+        (await jsonOf<Conditions>(['get', 'voiceagent', name])).status?.conditions?.find(
+          (c) => c.type === type,
+        );
+      try {
+        const badImage = await waitFor(
+          async () => {
+            const c = await conditionOf('bad-image', 'Degraded');
+            return c?.reason === 'ImageNotPulled' ? c : undefined;
+          },
+          { timeoutMs: 90_000, message: 'bad-image: Degraded=ImageNotPulled' },
+        );
+        assert.equal(badImage.status, 'True');
+        assert.match(badImage.message, /"voicefleet\/media-node:not!a!tag" \(InvalidImageName/);
+        assert.match(badImage.message, /fix spec\.image/);
+        assert.match(
+          badImage.message,
+          /SipTrunk no-creds cannot authenticate: Secret default\/no-such-secret does not exist/,
+        );
+        assert.equal((await conditionOf('bad-image', 'Ready'))?.reason, 'ImageNotPulled');
+        const crash = await waitFor(
+          async () => {
+            const c = await conditionOf('crash-loop', 'Degraded');
+            return c?.reason === 'CrashLooping' ? c : undefined;
+          },
+          { timeoutMs: 120_000, message: 'crash-loop: Degraded=CrashLooping' },
+        );
+        assert.match(crash.message, /keeps crashing \(exit code [1-9]\d*/);
+        assert.match(crash.message, /kubectl logs crash-loop-\S+ --previous/);
+      } finally {
+        await kubectl([
+          'delete',
+          'voiceagent/bad-image',
+          'voiceagent/crash-loop',
+          'siptrunk/no-creds',
+          '--wait=false',
+        ]);
+      }
     });
 
     test('a call from outside the cluster through the NodePort: greeting, one turn, BYE', async () => {
@@ -267,7 +455,9 @@ describe(
       await helm([
       'upgrade', RELEASE, join(root, 'charts/voicefleet'), '-n', NS, '--reuse-values',
       '--set', 'operator.logLevel=debug', '--wait', '--timeout', '4m',
-    ]); // prettier-ignore
+    ]).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${await diagnostics()}`);
+    }); // prettier-ignore
       const r = await during;
       assert.ok(
         r.answered && r.turns.every((t) => t.mouthToEarMs !== undefined),
