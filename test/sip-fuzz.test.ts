@@ -13,7 +13,7 @@ import {
   type IncomingInvite,
   type SipEndpointOptions,
 } from '../media-node/src/sip/index.js';
-import { DEFAULT_PARSE_LIMITS } from '../media-node/src/sip/parse-result.js';
+import { DEFAULT_PARSE_LIMITS, DEFAULT_SESSION_TIMER } from '../media-node/src/sip/index.js';
 import { mutate, prng } from './harness/sip-mutate.js';
 import { loadRfc4475 } from './harness/rfc4475-corpus.js';
 import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
@@ -240,6 +240,7 @@ describe('the media node’s SIP front under fuzzed input', { skip }, () => {
       limits: DEFAULT_PARSE_LIMITS,
       codecs: ['PCMU', 'PCMA'],
       mediaAddress: '127.0.0.1',
+      sessionTimer: DEFAULT_SESSION_TIMER,
       rtpHost: '127.0.0.1',
       portRange: { min: 36000, max: 39999 },
       session: callSessionOptions({ mediaTimeoutMs: 5_000 }),

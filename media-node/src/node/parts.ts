@@ -13,7 +13,7 @@ import type { PipelineConfig } from '../providers/pipeline-config.js';
 import { RtpThread, type AdmissionBoard } from '../rtp-thread/index.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from '../adapters/agent-factory.js';
-import { DEFAULT_PARSE_LIMITS } from '../sip/index.js';
+import { DEFAULT_PARSE_LIMITS, DEFAULT_SESSION_TIMER } from '../sip/index.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from '../core/call-ports.js';
 import type { Logger } from '../telemetry/log.js';
 import type { NodeMetrics } from '../telemetry/metrics.js';
@@ -105,6 +105,7 @@ export async function createParts(
         limits: DEFAULT_PARSE_LIMITS,
         codecs: config.codecs,
         mediaAddress: advertisedHost,
+        sessionTimer: DEFAULT_SESSION_TIMER,
         rtpHost: config.rtp.host,
         portRange,
         session: sessionDefaults,

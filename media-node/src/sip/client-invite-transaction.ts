@@ -94,6 +94,11 @@ export class ClientInviteTransaction {
     }
   }
 
+  /** No final response yet. */
+  get inProgress(): boolean {
+    return this.state === 'calling' || this.state === 'proceeding';
+  }
+
   terminate(): void {
     this.#terminate();
   }

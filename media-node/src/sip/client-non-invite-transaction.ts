@@ -68,6 +68,11 @@ export class ClientNonInviteTransaction {
     this.#handlers.onResponse(res);
   }
 
+  /** No final response yet. */
+  get inProgress(): boolean {
+    return this.state === 'trying' || this.state === 'proceeding';
+  }
+
   terminate(): void {
     this.#terminate();
   }

@@ -6,6 +6,7 @@ import type {
 } from './client-non-invite-transaction.js';
 import type { Dialog } from './dialog.js';
 import type { SipMetrics } from './metrics.js';
+import type { SessionTimerPolicy } from './session-timer.js';
 import type { TimerValues, Timers } from './timers.js';
 import type { Logger, Target, TransportName } from './transport.js';
 
@@ -15,6 +16,8 @@ export interface SipCore {
   readonly log: Logger;
   readonly metrics: SipMetrics;
   readonly userAgent: string | undefined;
+  /** Our side of session-timer negotiations (RFC 4028). */
+  readonly sessionTimer: SessionTimerPolicy;
   newTag(): string;
   newBranch(): string;
   newCallId(): string;

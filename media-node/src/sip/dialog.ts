@@ -1,33 +1,20 @@
 // A SIP dialog (RFC 3261 §12): identity, route set, CSeq tracking, remote target; in-dialog
-// requests both ways (BYE, re-INVITE, REFER, INFO, NOTIFY). Events tell the node what the far end
-// did; handlers (`onReinvite`, `onRefer`) decide answers.
+// requests both ways (BYE, re-INVITE, UPDATE, REFER, INFO, NOTIFY) and the session timer
+// (RFC 4028) that keeps it alive. Events tell the node what the far end did; handlers
+// (`onReinvite`, `onRefer`) decide answers. What a received request gets is in-dialog-request.ts.
 import type { SipCore } from './core.js';
-import { parseDtmfRelay, sipfragStatus, type DtmfRelay } from './dialog-bodies.js';
+import type { DialogEndReason, DialogEvents } from './dialog-events.js';
 import type { InboundRequest } from './inbound-request.js';
+import { receiveInDialog, type DialogRequestHost } from './in-dialog-request.js';
 import { headerValue, type HeaderList, type ValidResponse } from './message.js';
-import { parseNameAddr } from './name-addr.js';
 import { buildRequest, targetOfUri } from './request-builder.js';
-import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { SipError } from './sip-error.js';
+import { SessionRefresh, type RefreshingSide } from './session-refresh.js';
+import { readSessionTimer } from './session-timer.js';
 import type { Target, TransportName } from './transport.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
 
-export type DialogEndReason = 'local-bye' | 'remote-bye' | 'ack-timeout' | 'closed';
-
-export interface InfoEvent {
-  contentType: string | undefined;
-  body: string;
-  dtmf: DtmfRelay | undefined;
-}
-
-export type DialogEvents = {
-  bye: [];
-  reinvite: [{ offer: string | undefined; answer: string }];
-  refer: [{ referTo: string; status: number }];
-  info: [InfoEvent];
-  notify: [{ event: string | undefined; status: number | undefined; body: string }];
-  ended: [{ reason: DialogEndReason }];
-};
+export type { DialogEndReason, DialogEvents, InfoEvent } from './dialog-events.js';
 
 export interface DialogInit {
   role: 'uas' | 'uac';
@@ -43,10 +30,19 @@ export interface DialogInit {
   transport: TransportName;
   /** Where to send when the route set and remote target give no usable address. */
   fallbackTarget: Target;
+  /** The SDP we sent (our answer or our offer), which a re-INVITE refresh sends again. */
+  localSdp?: string | undefined;
+  /** The far end's Allow lists UPDATE: session refreshes use it instead of re-INVITE. */
+  peerAllowsUpdate?: boolean;
 }
 
 export function dialogKey(callId: string, localTag: string, remoteTag: string): string {
   return `${callId}\n${localTag}\n${remoteTag}`;
+}
+
+/** RFC 3261 §14.1: after a 491, the owner of the Call-ID retries in 2.1-4 s, the other in 0-2 s. */
+function glareRetryMs(callIdOwner: boolean): number {
+  return callIdOwner ? 2100 + Math.random() * 1900 : Math.random() * 2000;
 }
 
 export class Dialog extends TypedEmitter<DialogEvents> {
@@ -60,24 +56,34 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   readonly routeSet: readonly string[];
   state: 'confirmed' | 'terminated' = 'confirmed';
   /** The far end's session description: the answer of an outgoing call's 2xx, the offer of an
-   * incoming one. Updated by re-INVITEs. */
+   * incoming one (or the answer in its ACK, for a delayed offer). Updated by re-INVITEs. */
   remoteSdp: string | undefined;
-  /** Answers an incoming re-INVITE's offer (hold/resume). Without it re-INVITEs get 488. */
+  /** The last session description we sent. */
+  localSdp: string | undefined;
+  /**
+   * Answers an offer in a re-INVITE or UPDATE (hold/resume); for a re-INVITE without an offer
+   * (`offer` undefined) returns our offer, whose answer comes with the ACK ('answer'). Without
+   * it re-INVITEs get 488.
+   */
   onReinvite: ((offer: string | undefined) => string | Promise<string>) | undefined;
   /** Decides the status for an incoming REFER (default 603 Decline). */
   onRefer: ((referTo: string) => number) | undefined;
 
   #localSeq: number;
   #remoteSeq: number | undefined;
-  #reinviteBusy = false;
+  /** A re-INVITE or UPDATE we sent is waiting for its final response. */
+  #outgoingOffer = false;
+  readonly #peerAllowsUpdate: boolean;
   readonly #transport: TransportName;
   readonly #fallback: Target;
   readonly #core: SipCore;
   /** Answered re-INVITEs (and the initial INVITE) waiting for their ACK, by CSeq. */
-  readonly #awaitingAck = new Map<number, () => void>();
+  readonly #awaitingAck = new Map<number, (sdp: string | undefined) => void>();
   /** ACKs we sent for 2xx, by CSeq, to repeat when the 2xx is retransmitted. */
   readonly #sentAcks = new Map<number, Buffer>();
   readonly #referWaiters: Array<(status: number) => void> = [];
+  readonly #sessionRefresh: SessionRefresh;
+  readonly #inbound: DialogRequestHost;
 
   constructor(core: SipCore, init: DialogInit) {
     super();
@@ -90,12 +96,23 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     this.remoteUri = init.remoteUri;
     this.remoteTarget = init.remoteTarget;
     this.routeSet = init.routeSet;
+    this.localSdp = init.localSdp;
     this.#localSeq = init.localSeq;
     this.#remoteSeq = init.remoteSeq;
     this.#transport = init.transport;
     this.#fallback = init.fallbackTarget;
+    this.#peerAllowsUpdate = init.peerAllowsUpdate ?? false;
     this.onListenerError = (error) =>
       core.log.error('sip dialog listener failed', { error: String(error) });
+    this.#sessionRefresh = new SessionRefresh({
+      timers: core.timers,
+      refresh: (seconds) => this.#refresh(seconds),
+      expire: () => {
+        core.log.info('sip session expired without a refresh', { callId: this.callId });
+        void this.#hangUp('session-expired');
+      },
+    });
+    this.#inbound = this.#requestHost();
   }
 
   get key(): string {
@@ -111,29 +128,28 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     return hop ?? this.#fallback;
   }
 
-  /** Hang up: sends BYE and waits for its final response (any status ends the dialog). */
-  async bye(): Promise<void> {
-    if (this.state === 'terminated') return;
-    this.#end('local-bye');
-    try {
-      await this.#request('BYE');
-    } catch (error) {
-      this.#core.log.debug('sip bye without answer', { error: String(error) });
-    }
+  /** The session interval in force and who refreshes it, if a session timer runs. */
+  get sessionTimer(): { seconds: number; side: RefreshingSide } | undefined {
+    return this.#sessionRefresh.current;
+  }
+
+  /**
+   * Hang up: sends BYE and waits for its final response (any status ends the dialog).
+   * `reason`: why the dialog ends ('ack-timeout': our 2xx was never ACKed).
+   */
+  bye(reason: 'local-bye' | 'ack-timeout' = 'local-bye'): Promise<void> {
+    return this.#hangUp(reason);
   }
 
   /** Sends a re-INVITE with `sdp`; resolves with the answer SDP (rejects with SipError). */
   async reinvite(sdp: string): Promise<string> {
     if (this.state === 'terminated') throw new SipError(481, 'Dialog ended');
-    if (this.#reinviteBusy) throw new SipError(491, 'Request Pending');
-    this.#reinviteBusy = true;
-    try {
-      const res = await this.#request('INVITE', { body: sdp, contentType: 'application/sdp' });
-      if (res.status >= 300) throw new SipError(res.status, res.reason);
-      return res.body.toString('utf8');
-    } finally {
-      this.#reinviteBusy = false;
-    }
+    if (this.#outgoingOffer) throw new SipError(491, 'Request Pending');
+    const res = await this.#offerRequest('INVITE', sdp);
+    if (res.status >= 300) throw new SipError(res.status, res.reason);
+    this.localSdp = sdp;
+    this.remoteSdp = res.body.toString('utf8');
+    return this.remoteSdp;
   }
 
   /**
@@ -173,15 +189,23 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     return res.status;
   }
 
-  /** Waits for the ACK of the answer with CSeq `seq` (used by IncomingInvite and re-INVITEs). */
-  expectAck(seq: number, onAck: () => void): void {
+  /**
+   * Waits for the ACK of the 2xx with CSeq `seq` (used by IncomingInvite and re-INVITEs);
+   * `onAck` gets the SDP the ACK carries, if any.
+   */
+  expectAck(seq: number, onAck: (sdp: string | undefined) => void): void {
     this.#awaitingAck.set(seq, onAck);
   }
 
-  receiveAck(seq: number): void {
+  /** Whether the 2xx with CSeq `seq` still waits for its ACK. */
+  awaitsAck(seq: number): boolean {
+    return this.#awaitingAck.has(seq);
+  }
+
+  receiveAck(seq: number, sdp: string | undefined): void {
     const fn = this.#awaitingAck.get(seq);
     this.#awaitingAck.delete(seq);
-    fn?.();
+    fn?.(sdp);
   }
 
   /** ACKs a 2xx to our INVITE with CSeq `seq` (RFC 3261 §13.2.2.4); repeats the same ACK later. */
@@ -210,10 +234,19 @@ export class Dialog extends TypedEmitter<DialogEvents> {
     if (this.#sentAcks.has(seq)) this.ackInvite(seq);
   }
 
-  #remoteHeader(): string {
-    return this.remoteTag === ''
-      ? `<${this.remoteUri}>`
-      : `<${this.remoteUri}>;tag=${this.remoteTag}`;
+  /**
+   * A session interval was agreed with the far end: `refresher` is who refreshes it, as the
+   * transaction that agreed it names the sides ('uac': whoever sent that request).
+   */
+  startSessionTimer(seconds: number, refresher: 'uac' | 'uas', weSentTheRequest: boolean): void {
+    if (this.state === 'terminated') return;
+    const local = (refresher === 'uac') === weSentTheRequest;
+    this.#sessionRefresh.start(seconds, local ? 'local' : 'remote');
+  }
+
+  /** No session timer from now on. */
+  stopSessionTimer(): void {
+    this.#sessionRefresh.stop();
   }
 
   /** Ends the dialog without signalling (Timer H without ACK, endpoint shutdown). */
@@ -222,97 +255,116 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   }
 
   receive(inbound: InboundRequest): void {
-    const { req } = inbound;
     if (this.state === 'terminated') return inbound.respond(481);
-    if (this.#remoteSeq !== undefined && req.cseq.seq <= this.#remoteSeq) {
+    const { seq } = inbound.req.cseq;
+    if (this.#remoteSeq !== undefined && seq <= this.#remoteSeq) {
       return inbound.respond(500, { reason: 'CSeq Out of Order' });
     }
-    this.#remoteSeq = req.cseq.seq;
-    switch (req.method) {
-      case 'BYE':
-        inbound.respond(200);
+    this.#remoteSeq = seq;
+    receiveInDialog(this.#inbound, inbound);
+  }
+
+  /** What in-dialog-request.ts needs of the dialog, its private state included. */
+  #requestHost(): DialogRequestHost {
+    const core = this.#core;
+    return {
+      dialog: this,
+      log: core.log,
+      sessionTimerPolicy: core.sessionTimer,
+      answeringOffer: false,
+      contact: () => core.contact(this.#transport),
+      outgoingOffer: () => this.#outgoingOffer,
+      remoteBye: () => {
         this.#end('remote-bye');
         this.emit('bye');
-        return;
-      case 'INVITE':
-        return this.#receiveReinvite(inbound);
-      case 'REFER':
-        return this.#receiveRefer(inbound);
-      case 'INFO': {
-        inbound.respond(200);
-        const contentType = headerValue(req.headers, 'content-type');
-        const body = req.body.toString('utf8');
-        const dtmf = contentType?.toLowerCase().startsWith('application/dtmf-relay')
-          ? parseDtmfRelay(body)
-          : undefined;
-        this.emit('info', { contentType, body, dtmf });
-        return;
-      }
-      case 'NOTIFY': {
-        inbound.respond(200);
-        const body = req.body.toString('utf8');
-        const status = sipfragStatus(body);
-        this.emit('notify', { event: headerValue(req.headers, 'event'), status, body });
-        if (status !== undefined && status >= 200)
-          for (const w of this.#referWaiters.splice(0)) w(status);
-        return;
-      }
-      case 'OPTIONS':
-        return inbound.respond(200);
-      default:
-        return inbound.respond(501);
-    }
+      },
+      referDone: (status) => {
+        for (const w of this.#referWaiters.splice(0)) w(status);
+      },
+      emit: (event, ...args) => this.emit(event, ...args),
+    };
   }
 
-  #receiveReinvite(inbound: InboundRequest): void {
-    const { req } = inbound;
-    if (this.#reinviteBusy) return inbound.respond(491);
-    const contact = parseNameAddr(headerValue(req.headers, 'contact') ?? '');
-    if (contact) this.remoteTarget = contact.uri;
-    const handler = this.onReinvite;
-    if (!handler) return inbound.respond(488);
-    const offer = req.body.length > 0 ? req.body.toString('utf8') : undefined;
-    this.#reinviteBusy = true;
-    void Promise.resolve()
-      .then(() => handler(offer))
-      .then(
-        (answer) => {
-          this.expectAck(req.cseq.seq, () => {
-            if (inbound.tx instanceof ServerInviteTransaction) inbound.tx.ack2xx();
-          });
-          inbound.respond(200, {
-            body: answer,
-            headers: [['contact', this.#core.contact(this.#transport)]],
-          });
-          this.emit('reinvite', { offer, answer });
-        },
-        (error: unknown) => {
-          this.#core.log.warn('sip reinvite handler failed', { error: String(error) });
-          inbound.respond(488);
-        },
-      )
-      .finally(() => (this.#reinviteBusy = false));
+  #remoteHeader(): string {
+    return this.remoteTag === ''
+      ? `<${this.remoteUri}>`
+      : `<${this.remoteUri}>;tag=${this.remoteTag}`;
   }
 
-  #receiveRefer(inbound: InboundRequest): void {
-    const referTo = parseNameAddr(headerValue(inbound.req.headers, 'refer-to') ?? '');
-    if (!referTo) return inbound.respond(400, { reason: 'Missing Refer-To' });
-    let status = 603;
+  async #hangUp(reason: DialogEndReason): Promise<void> {
+    if (this.state === 'terminated') return;
+    this.#end(reason);
     try {
-      status = this.onRefer?.(referTo.uri) ?? 603;
+      await this.#request('BYE');
     } catch (error) {
-      this.#core.log.warn('sip refer handler failed', { error: String(error) });
+      this.#core.log.debug('sip bye without answer', { error: String(error) });
     }
-    inbound.respond(status);
-    this.emit('refer', { referTo: referTo.uri, status });
+  }
+
+  /**
+   * Refreshes the session (RFC 4028 §7.4): an UPDATE without a body when the far end allows
+   * UPDATE, else a re-INVITE with the session description we sent last. The answer restarts the
+   * timer; 422 asks again with the far end's minimum, 491 again after a while, and anything else
+   * ends the session.
+   */
+  #refresh(seconds: number): void {
+    if (this.state === 'terminated') return;
+    const useUpdate = this.#peerAllowsUpdate || this.localSdp === undefined;
+    const headers: HeaderList = [
+      ['session-expires', `${seconds};refresher=uac`],
+      ['supported', 'timer'],
+    ];
+    const sent = useUpdate
+      ? this.#request('UPDATE', { headers })
+      : this.#offerRequest('INVITE', this.localSdp ?? '', headers);
+    sent.then(
+      (res) => {
+        if (this.state === 'terminated') return;
+        if (res.status < 300) {
+          if (!useUpdate && res.body.length > 0) this.remoteSdp = res.body.toString('utf8');
+          const agreed = readSessionTimer(res.headers);
+          if (agreed) this.startSessionTimer(agreed.seconds, agreed.refresher ?? 'uac', true);
+          else this.#sessionRefresh.stop();
+          return;
+        }
+        const minSe = Number(headerValue(res.headers, 'min-se'));
+        if (res.status === 422 && minSe > seconds) return this.#refresh(minSe);
+        if (res.status === 491) {
+          this.#core.timers.after(glareRetryMs(this.role === 'uac'), () => this.#refresh(seconds));
+          return;
+        }
+        this.#refreshFailed(res.status);
+      },
+      (error: unknown) => this.#refreshFailed(error instanceof SipError ? error.status : 0),
+    );
+  }
+
+  #refreshFailed(status: number): void {
+    this.#core.log.info('sip session refresh failed', { callId: this.callId, status });
+    void this.#hangUp('session-expired');
   }
 
   #end(reason: DialogEndReason): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
+    this.#sessionRefresh.stop();
     this.#core.removeDialog(this);
     for (const w of this.#referWaiters.splice(0)) w(487);
     this.emit('ended', { reason });
+  }
+
+  /** A re-INVITE or UPDATE carrying `sdp`, marked as the offer we wait on (glare: 491). */
+  async #offerRequest(
+    method: 'INVITE' | 'UPDATE',
+    sdp: string,
+    headers: HeaderList = [],
+  ): Promise<ValidResponse> {
+    this.#outgoingOffer = true;
+    try {
+      return await this.#request(method, { body: sdp, contentType: 'application/sdp', headers });
+    } finally {
+      this.#outgoingOffer = false;
+    }
   }
 
   #request(

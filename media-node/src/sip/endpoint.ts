@@ -19,7 +19,8 @@ import { tagOf } from './name-addr.js';
 import { placeCall, type InviteOptions } from './outgoing-invite.js';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits, type ParseResult } from './parse-result.js';
 import { parseMessage } from './parser.js';
-import { ALLOW_HEADER, decideOutOfDialog } from './request-policy.js';
+import { ALLOW_HEADER, SUPPORTED_HEADER, decideOutOfDialog } from './request-policy.js';
+import { DEFAULT_SESSION_TIMER, type SessionTimerPolicy } from './session-timer.js';
 import { statelessReply } from './stateless-reply.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
@@ -51,6 +52,12 @@ export interface SipEndpointOptions {
   port?: number;
   /** Host put in Via and Contact (the pod IP); defaults to host, or 127.0.0.1 for a wildcard. */
   advertisedHost?: string;
+  /**
+   * User part of our Contact (`sip:<user>@host:port`). Requests inside a dialog are sent to the
+   * Contact, and some proxies refuse an INVITE whose Request-URI has no user (484) even inside
+   * a dialog; none by default.
+   */
+  contactUser?: string;
   transports?: TransportName[];
   /**
    * A UDP socket to use instead of binding one (the media node's lives on its RTP thread, which
@@ -69,6 +76,8 @@ export interface SipEndpointOptions {
   unansweredInviteMs?: number;
   timers?: Timers;
   timerValues?: TimerValues;
+  /** Session timers (RFC 4028): the interval we ask for and the shortest we accept. */
+  sessionTimer?: SessionTimerPolicy;
 }
 
 export interface OptionsAnswer {
@@ -88,7 +97,18 @@ export type EndpointEvents = {
  */
 interface ServerEntry {
   readonly tx: ServerInviteTransaction | ServerNonInviteTransaction;
+  /** The To tag of its responses (a CANCEL's 200 carries its INVITE's, RFC 3261 §9.2). */
+  readonly toTag: string;
   invite: IncomingInvite | undefined;
+}
+
+/** What the endpoint holds that is not finished: what a drain waits for. */
+export interface SipInProgress {
+  dialogs: number;
+  /** Server transactions with a final response to send, or one to retransmit until its ACK. */
+  serverTransactions: number;
+  /** Client transactions without a final response. */
+  clientTransactions: number;
 }
 
 export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore {
@@ -98,6 +118,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
   readonly metrics: SipMetrics;
   readonly userAgent: string | undefined;
   readonly advertisedHost: string;
+  readonly sessionTimer: SessionTimerPolicy;
   /** Answer for OPTIONS outside a dialog: 200 while accepting, 503 (+ Retry-After) when not. */
   onOptions: (req: ValidRequest) => OptionsAnswer = () => ({ status: 200 });
 
@@ -120,6 +141,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     this.log = options.log ?? silentLogger;
     this.metrics = new SipMetrics(options.metrics);
     this.userAgent = options.userAgent;
+    this.sessionTimer = options.sessionTimer ?? DEFAULT_SESSION_TIMER;
     this.#limits = { ...DEFAULT_PARSE_LIMITS, ...options.limits };
     const host = options.host ?? '0.0.0.0';
     this.advertisedHost =
@@ -161,6 +183,23 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     return this.#dialogs.size;
   }
 
+  /** Dialogs and transactions not finished yet (absorbing retransmissions does not count). */
+  get inProgress(): SipInProgress {
+    let serverTransactions = 0;
+    for (const { tx } of this.#server.values()) if (tx.inProgress) serverTransactions++;
+    let clientTransactions = 0;
+    for (const tx of this.#client.values()) if (tx.inProgress) clientTransactions++;
+    return { dialogs: this.#dialogs.size, serverTransactions, clientTransactions };
+  }
+
+  /** The keys of the INVITE server transactions held (serverKey): retransmissions of these INVITEs are ours. */
+  heldInviteKeys(): string[] {
+    const keys: string[] = [];
+    for (const [key, { tx }] of this.#server)
+      if (tx instanceof ServerInviteTransaction) keys.push(key);
+    return keys;
+  }
+
   /** Places a call (UAC); resolves with the Dialog on 2xx, rejects with SipError otherwise. */
   invite(options: InviteOptions): Promise<Dialog> {
     return placeCall(this, options);
@@ -187,7 +226,8 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     return `${randomBytes(12).toString('hex')}@${this.advertisedHost}`;
   }
   contact(transport: TransportName): string {
-    return `<sip:${this.advertisedHost}:${this.port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
+    const user = this.#options.contactUser === undefined ? '' : `${this.#options.contactUser}@`;
+    return `<sip:${user}${this.advertisedHost}:${this.port}${transport === 'tcp' ? ';transport=tcp' : ''}>`;
   }
   via(transport: TransportName, branch: string): string {
     return `SIP/2.0/${transport.toUpperCase()} ${this.advertisedHost}:${this.port};branch=${branch};rport`;
@@ -290,7 +330,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       else inbound.respond(481);
       return;
     }
-    const decision = decideOutOfDialog(msg);
+    const decision = decideOutOfDialog(msg, this.sessionTimer);
     if (decision.kind === 'respond')
       return inbound.respond(decision.status, { headers: decision.headers });
     if (decision.kind === 'options') {
@@ -302,6 +342,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       }
       const headers: HeaderList = [
         ALLOW_HEADER,
+        SUPPORTED_HEADER,
         ['accept', 'application/sdp'],
         ...(answer.headers ?? []),
       ];
@@ -373,7 +414,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
         ? new ServerInviteTransaction(ctx, () => entry?.invite?.ackTimedOut())
         : new ServerNonInviteTransaction(ctx);
     const inbound = new InboundRequest(req, source, tx, toTag, this.metrics);
-    entry = { tx, invite: undefined };
+    entry = { tx, toTag, invite: undefined };
     this.#server.set(key, entry);
     return { entry, inbound };
   }
@@ -388,7 +429,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
     if (toTag === undefined) return;
     this.#dialogs
       .get(dialogKey(req.callId, toTag, tagOf(req.from) ?? ''))
-      ?.receiveAck(req.cseq.seq);
+      ?.receiveAck(req.cseq.seq, req.body.length > 0 ? req.body.toString('utf8') : undefined);
   }
 
   #onCancel(req: ValidRequest, source: Source): void {
@@ -399,7 +440,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       return;
     }
     const invite = this.#server.get(serverKey(req, 'INVITE'));
-    const cancel = this.#newServer(req, source).inbound;
+    const cancel = this.#newServer(req, source, invite?.toTag).inbound;
     if (!invite) return cancel.respond(481);
     cancel.respond(200);
     invite.invite?.cancelled();

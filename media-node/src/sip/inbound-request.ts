@@ -2,6 +2,12 @@
 // (retransmissions, absorption) with one To tag for all of its responses.
 import { headerValues, type HeaderList, type ValidRequest } from './message.js';
 import type { SipMetrics } from './metrics.js';
+import { ALLOW_HEADER, SUPPORTED_HEADER } from './request-policy.js';
+import {
+  answerSessionTimer,
+  sessionTimerHeaders,
+  type SessionTimerPolicy,
+} from './session-timer.js';
 import { buildResponse, serializeResponse } from './serializer.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
 import type { ServerNonInviteTransaction } from './server-non-invite-transaction.js';
@@ -35,11 +41,21 @@ export function writeResponse(
   );
 }
 
-/** The headers of our 2xx to a dialog-creating INVITE: its recorded route set, then our Contact. */
-export function dialogAnswerHeaders(req: ValidRequest, contact: string): HeaderList {
+/**
+ * The headers of our 2xx to a dialog-creating INVITE: its recorded route set, our Contact, what
+ * we allow and support (RFC 3261 §13.3.1.4), and the session timer we agree to (RFC 4028).
+ */
+export function dialogAnswerHeaders(
+  req: ValidRequest,
+  contact: string,
+  sessionTimer: SessionTimerPolicy,
+): HeaderList {
   return [
     ...headerValues(req.headers, 'record-route').map((r): [string, string] => ['record-route', r]),
     ['contact', contact],
+    ALLOW_HEADER,
+    SUPPORTED_HEADER,
+    ...sessionTimerHeaders(answerSessionTimer(req.headers, sessionTimer)),
   ];
 }
 

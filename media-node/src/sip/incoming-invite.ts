@@ -2,11 +2,13 @@
 // accept() sends 200 (retransmitted on UDP until the ACK) and resolves with the Dialog on ACK;
 // without an ACK by Timer H it rejects with SipError(408) and hangs up with BYE.
 import type { SipCore } from './core.js';
-import { Dialog } from './dialog.js';
+import { Dialog, type DialogEndReason } from './dialog.js';
 import { dialogAnswerHeaders, type InboundRequest } from './inbound-request.js';
 import { headerValue, headerValues, type HeaderList, type ValidRequest } from './message.js';
 import { parseNameAddr, tagOf, type NameAddr } from './name-addr.js';
+import { allowsUpdate } from './request-policy.js';
 import { ServerInviteTransaction } from './server-invite-transaction.js';
+import { answerSessionTimer } from './session-timer.js';
 import { SipError } from './sip-error.js';
 import type { AnsweredOnArrival, Source } from './transport.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
@@ -34,6 +36,8 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
    * call over with that 200, and the media the answer opened is the application's to take over.
    */
   readonly answered: AnsweredOnArrival | undefined;
+  /** The dialog, from accept() on. */
+  dialog: Dialog | undefined;
   readonly #inbound: InboundRequest;
   readonly #core: SipCore;
   #ackTimeout: (() => void) | undefined;
@@ -64,15 +68,23 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
     });
   }
 
-  /** Answers with `sdpAnswer`; resolves with the confirmed Dialog when the ACK arrives. */
-  accept(sdpAnswer: string, headers: HeaderList = []): Promise<Dialog> {
+  /**
+   * Answers 200 with `sdp`: our answer, or our offer when the INVITE had none (delayed offer,
+   * RFC 3261 §13.2.1; the answer then comes with the ACK, in `dialog.remoteSdp`). The dialog exists
+   * from now on (`dialog`): the far end's requests reach it before the ACK too. Resolves with it
+   * when the ACK arrives; rejects with SipError(408) at Timer H (after hanging up with BYE), and
+   * with SipError(487) when the dialog ended before the ACK (the caller's BYE came first: the 200
+   * is no longer sent again).
+   */
+  accept(sdp: string, headers: HeaderList = []): Promise<Dialog> {
     if (this.state === 'cancelled') return Promise.reject(new SipError(487, 'Request Terminated'));
     if (this.state !== 'pending') return Promise.reject(new Error('INVITE already answered'));
     this.#settle('answered');
+    const core = this.#core;
     const req = this.#inbound.req;
+    const seq = req.cseq.seq;
     const contact = parseNameAddr(headerValue(req.headers, 'contact') ?? '');
-    const recordRoute = headerValues(req.headers, 'record-route');
-    const dialog = new Dialog(this.#core, {
+    const dialog = new Dialog(core, {
       role: 'uas',
       callId: req.callId,
       localTag: this.#inbound.toTag,
@@ -80,31 +92,53 @@ export class IncomingInvite extends TypedEmitter<IncomingInviteEvents> {
       localUri: req.to.uri,
       remoteUri: req.from.uri,
       remoteTarget: contact?.uri ?? `sip:${this.source.address}:${this.source.port}`,
-      routeSet: recordRoute,
+      routeSet: headerValues(req.headers, 'record-route'),
       localSeq: Math.floor(Math.random() * 10_000) + 1,
-      remoteSeq: req.cseq.seq,
+      remoteSeq: seq,
       transport: this.source.transport,
       fallbackTarget: { ...this.source },
+      localSdp: sdp === '' ? undefined : sdp,
+      peerAllowsUpdate: allowsUpdate(req.headers),
     });
-    this.#core.addDialog(dialog);
-    return new Promise<Dialog>((resolve, reject) => {
-      dialog.expectAck(req.cseq.seq, () => {
+    dialog.remoteSdp = this.sdp;
+    this.dialog = dialog;
+    core.addDialog(dialog);
+    const tx = this.#inbound.tx;
+    const confirmed = new Promise<Dialog>((resolve, reject) => {
+      const endedFirst = ({ reason }: { reason: DialogEndReason }): void => {
         this.#ackTimeout = undefined;
-        const tx = this.#inbound.tx;
+        if (tx instanceof ServerInviteTransaction) tx.endWithoutAck();
+        if (reason === 'closed') reject(new SipError(503, 'Endpoint closed'));
+        else reject(new SipError(487, 'Ended before the ACK'));
+      };
+      dialog.once('ended', endedFirst);
+      dialog.expectAck(seq, (answer) => {
+        dialog.off('ended', endedFirst);
+        this.#ackTimeout = undefined;
         if (tx instanceof ServerInviteTransaction) tx.ack2xx();
+        if (this.sdp === undefined) dialog.remoteSdp = answer;
         resolve(dialog);
       });
       this.#ackTimeout = () => {
+        dialog.off('ended', endedFirst);
         reject(new SipError(408, 'No ACK'));
-        void dialog.bye();
+        void dialog.bye('ack-timeout');
       };
-      if (this.answered) return this.#inbound.sent(200, this.answered.responses[2]);
-      const contact = this.#core.contact(this.source.transport);
-      this.#inbound.respond(200, {
-        body: sdpAnswer,
-        headers: [...dialogAnswerHeaders(req, contact), ...headers],
-      });
     });
+    const timer = answerSessionTimer(req.headers, core.sessionTimer);
+    if (timer.kind === 'timer') dialog.startSessionTimer(timer.seconds, timer.refresher, false);
+    if (this.answered) {
+      this.#inbound.sent(200, this.answered.responses[2]);
+    } else {
+      this.#inbound.respond(200, {
+        body: sdp,
+        headers: [
+          ...dialogAnswerHeaders(req, core.contact(this.source.transport), core.sessionTimer),
+          ...headers,
+        ],
+      });
+    }
+    return confirmed;
   }
 
   /** Rejects the call, e.g. 486 Busy Here, 488 Not Acceptable Here, 503 with Retry-After. */

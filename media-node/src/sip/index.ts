@@ -39,6 +39,11 @@ export type { ParseResult, ParseFailure, ParseErrorCode, ParseLimits } from './p
 export { decideOutOfDialog } from './request-policy.js';
 export { dialogAnswerHeaders, writeResponse, type RespondOptions } from './inbound-request.js';
 export { serverKey } from './transaction-key.js';
+export {
+  DEFAULT_SESSION_TIMER,
+  answerSessionTimer,
+  type SessionTimerPolicy,
+} from './session-timer.js';
 export { responseDestination, type Destination } from './via.js';
 export type { AnsweredOnArrival, UdpPort, UdpReceiver } from './transport.js';
 export { StreamFramer } from './stream-framer.js';

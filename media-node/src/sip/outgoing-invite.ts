@@ -7,6 +7,8 @@ import { Dialog } from './dialog.js';
 import { headerValue, headerValues, type HeaderList, type ValidResponse } from './message.js';
 import { formatNameAddr, parseNameAddr, tagOf } from './name-addr.js';
 import { buildRequest, type RequestSpec, targetOfUri } from './request-builder.js';
+import { SUPPORTED_HEADER, allowsUpdate } from './request-policy.js';
+import { readSessionTimer } from './session-timer.js';
 import { SipError } from './sip-error.js';
 
 export interface InviteOptions {
@@ -83,10 +85,14 @@ export function placeCall(core: SipCore, o: InviteOptions): Promise<Dialog> {
         remoteSeq: undefined,
         transport: hop.transport,
         fallbackTarget: hop,
+        localSdp: o.sdp,
+        peerAllowsUpdate: allowsUpdate(res.headers),
       });
       dialog.remoteSdp = res.body.length > 0 ? res.body.toString('utf8') : undefined;
       core.addDialog(dialog);
       dialog.ackInvite(res.cseq.seq);
+      const timer = readSessionTimer(res.headers);
+      if (timer) dialog.startSessionTimer(timer.seconds, timer.refresher ?? 'uac', true);
       if (!cancelled) return settle(() => resolve(dialog as Dialog));
       void dialog.bye();
       settle(() => reject(new SipError(487, 'Request Terminated')));
@@ -106,7 +112,8 @@ export function placeCall(core: SipCore, o: InviteOptions): Promise<Dialog> {
         contact: core.contact(hop.transport),
         routes,
         userAgent: core.userAgent,
-        headers: [...auth, ...(o.headers ?? [])],
+        // session timers if the far end wants them; it names the interval (RFC 4028 §7.1)
+        headers: [...auth, SUPPORTED_HEADER, ...(o.headers ?? [])],
         body: o.sdp,
         contentType: 'application/sdp',
       };

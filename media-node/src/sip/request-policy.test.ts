@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import type { ValidRequest } from './message.js';
 import { parseMessage } from './parser.js';
 import { decideOutOfDialog } from './request-policy.js';
+import { DEFAULT_SESSION_TIMER } from './session-timer.js';
 
 function request(
   method: string,
@@ -28,7 +29,7 @@ function request(
 }
 
 const decide = (req: ValidRequest) => {
-  const d = decideOutOfDialog(req);
+  const d = decideOutOfDialog(req, DEFAULT_SESSION_TIMER);
   return d.kind === 'respond' ? d.status : d.kind;
 };
 
@@ -54,6 +55,18 @@ it('decides what to do with requests outside a dialog', () => {
     ['tel: Request-URI is fine', request('OPTIONS', [], 'tel:+14155550100'), 'options'],
     ['unknown URI scheme', request('OPTIONS', [], 'http://example.com'), 416],
     ['unsupported Require', request('INVITE', ['Require: 100rel']), 420],
+    ['Require: timer is supported (RFC 4028)', request('INVITE', ['Require: timer']), 'invite'],
+    ['UPDATE outside a dialog', request('UPDATE'), 481],
+    [
+      'a session interval below our Min-SE, from a caller that reads 422',
+      request('INVITE', ['Supported: timer', 'Session-Expires: 60']),
+      422,
+    ],
+    [
+      'the same interval from a caller that cannot read 422 is taken',
+      request('INVITE', ['Session-Expires: 60']),
+      'invite',
+    ],
     ['non-SDP body', request('INVITE', ['Content-Type: text/plain'], undefined, 'hello'), 415],
     ['Accept without SDP', request('INVITE', ['Accept: text/plain']), 406],
     ['Accept with wildcard', request('INVITE', ['Accept: */*']), 'invite'],

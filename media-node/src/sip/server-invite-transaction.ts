@@ -82,6 +82,19 @@ export class ServerInviteTransaction {
     this.#ctx.onSettled?.();
   }
 
+  /**
+   * The TU no longer wants its 2xx sent again: the dialog ended before the ACK (the caller's BYE
+   * came first, so it had the 2xx). Late INVITE retransmissions are still absorbed (Timer L).
+   */
+  endWithoutAck(): void {
+    this.ack2xx();
+  }
+
+  /** Work is left: a final response to send, or one being retransmitted until its ACK. */
+  get inProgress(): boolean {
+    return this.state === 'proceeding' || this.state === 'accepted' || this.state === 'completed';
+  }
+
   /** Ends the transaction at once (endpoint shutdown). */
   terminate(): void {
     this.#terminate();

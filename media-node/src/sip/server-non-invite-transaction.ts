@@ -28,6 +28,11 @@ export class ServerNonInviteTransaction {
     this.#ctx.onSettled?.();
   }
 
+  /** No final response sent yet. */
+  get inProgress(): boolean {
+    return this.state === 'trying' || this.state === 'proceeding';
+  }
+
   /** A retransmission of the request: answer with the last response, if any. */
   receiveRequest(): void {
     if ((this.state === 'proceeding' || this.state === 'completed') && this.#last)

@@ -4,6 +4,7 @@ import { parse as parseSdp } from 'sdp-transform';
 import { answerableInvite, mayBeInvite, writeArrivalAnswer } from './answer-on-arrival.js';
 import {
   DEFAULT_PARSE_LIMITS,
+  DEFAULT_SESSION_TIMER,
   headerValues,
   parseMessage,
   tagOf,
@@ -55,6 +56,7 @@ const CONFIG = {
   limits: DEFAULT_PARSE_LIMITS,
   codecs: ['PCMU', 'PCMA'],
   mediaAddress: '127.0.0.1',
+  sessionTimer: DEFAULT_SESSION_TIMER,
 };
 const SOURCE = { address: '127.0.0.1', port: 5060, transport: 'udp' as const };
 

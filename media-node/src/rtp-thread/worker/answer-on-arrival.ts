@@ -17,6 +17,7 @@ import {
   type Destination,
   type ParseLimits,
   type RespondOptions,
+  type SessionTimerPolicy,
   type Source,
   type ValidRequest,
 } from '../../sip/index.js';
@@ -32,6 +33,8 @@ export interface AnswerOnArrivalRules {
   codecs: readonly string[];
   /** Address written into the SDP answer. */
   mediaAddress: string;
+  /** Session timers (RFC 4028) as the endpoint negotiates them. */
+  sessionTimer: SessionTimerPolicy;
 }
 
 /** A new call's INVITE the thread may answer, once a call slot and a socket pair are taken. */
@@ -64,7 +67,7 @@ export function mayBeInvite(data: Buffer): boolean {
  */
 export function answerableInvite(
   data: Buffer,
-  config: Pick<AnswerOnArrivalRules, 'limits' | 'codecs'>,
+  config: Pick<AnswerOnArrivalRules, 'limits' | 'codecs' | 'sessionTimer'>,
 ): AnswerableInvite | undefined {
   if (!mayBeInvite(data)) return undefined;
   const parsed = parseMessage(data, { limits: config.limits });
@@ -72,7 +75,7 @@ export function answerableInvite(
   const req = parsed.message;
   if (req.kind !== 'request' || req.method !== 'INVITE') return undefined;
   if (tagOf(req.to) !== undefined || req.body.length === 0) return undefined;
-  if (decideOutOfDialog(req).kind !== 'invite') return undefined;
+  if (decideOutOfDialog(req, config.sessionTimer).kind !== 'invite') return undefined;
   const negotiated = negotiateOffer(req.body.toString('utf8'), { codecs: config.codecs });
   if (!negotiated.ok) return undefined;
   return { req, key: serverKey(req), negotiation: negotiated.negotiation };
@@ -102,7 +105,10 @@ export function writeArrivalAnswer(
     responses: [
       respond(100),
       respond(180, { headers: [['contact', config.contact]] }),
-      respond(200, { headers: dialogAnswerHeaders(req, config.contact), body: sdp }),
+      respond(200, {
+        headers: dialogAnswerHeaders(req, config.contact, config.sessionTimer),
+        body: sdp,
+      }),
     ],
     destination: responseDestination(top, source, config.forceRport),
   };
