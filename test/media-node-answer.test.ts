@@ -6,18 +6,11 @@
 // answer to a retransmitted INVITE, and 503 (not an answer) when the node is full or draining.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trace } from '@opentelemetry/api';
-import { loadMediaNodeConfig } from '@voicefleet/api';
-import { stringify } from 'yaml';
-import { createJsonLogger } from '../media-node/src/telemetry/log.js';
-import { startMediaNodeServer, type RunningServer } from '../media-node/src/node/server.js';
-import {
-  FRONT_DESK_GREETING,
-  FRONT_DESK_SCRIPT,
-} from '../media-node/src/providers/scripted/front-desk-script.js';
-import { freePorts, waitFor } from '@voicefleet/devtools/processes';
+import type { RunningServer } from '../media-node/src/node/server.js';
+import { stall, startInProcessNode } from './harness/in-process-node.js';
+import { waitFor } from '@voicefleet/devtools/processes';
 
 /**
  * The caller: one SIP socket and one RTP socket. Commands on stdin (`invite <id>`, `resend <id>`,
@@ -166,54 +159,18 @@ class Caller {
   }
 }
 
-/** Blocks this event loop (the node's) for `ms`. */
-function stall(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-async function startNode(maxCalls: number): Promise<RunningServer> {
-  const [sipPort, httpPort] = await freePorts(2);
-  const rtpBase = 30000 + 2 * Math.floor(Math.random() * 4000);
-  const config = loadMediaNodeConfig(
-    stringify({
-      agent: { namespace: 'default', name: 'front-desk' },
-      region: 'local',
-      sip: { host: '127.0.0.1', port: sipPort },
-      rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 999 },
-      http: { host: '127.0.0.1', port: httpPort },
-      capacity: { maxCalls },
-      codecs: ['PCMU', 'PCMA'],
-      edge: { uri: 'sip:127.0.0.1:5060' },
-      media: { timeoutSeconds: 20 },
-      drain: { deadlineSeconds: 30 },
-      pipeline: {
-        greeting: FRONT_DESK_GREETING,
-        vad: { provider: 'energy', endOfTurnMs: 500 },
-        stt: { provider: 'fake' },
-        tts: { provider: 'espeak', voice: 'en-us' },
-        llm: { provider: 'scripted', script: FRONT_DESK_SCRIPT },
-      },
-    }),
-  );
-  return startMediaNodeServer(config, {
-    log: createJsonLogger({ level: 'error' }),
-    tracer: trace.getTracer('media-node-answer-test'),
-    env: {},
-  });
-}
-
 describe('media node: answer on arrival', { timeout: 120_000 }, () => {
   let server: RunningServer;
   let caller: Caller;
 
-  before(async () => {
-    server = await startNode(2);
+  // a node and a caller of its own for each test: no test depends on what another left behind
+  beforeEach(async () => {
+    server = await startInProcessNode({ maxCalls: 2 });
     caller = new Caller(server.sipPort);
     await waitFor(() => caller.ready, { message: 'caller sockets bound' });
   });
 
-  after(async () => {
+  afterEach(async () => {
     caller?.close();
     await server?.close();
   });

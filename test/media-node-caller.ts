@@ -230,6 +230,11 @@ export class TestCaller {
   #inviteBranch = '';
   #inviteCseq = 0;
 
+  /** ACKs the 200 of an INVITE sent with `ack: false`. */
+  ack(): void {
+    this.#send('ACK', { cseq: this.#inviteCseq });
+  }
+
   /** Sends INVITE and, without waiting for an answer, CANCEL; returns both final responses. */
   async inviteAndCancel(): Promise<{ invite: SipResponse; cancel: SipResponse }> {
     const cseq = this.#cseq;

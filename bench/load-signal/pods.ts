@@ -20,12 +20,23 @@ const ports: number[] = [];
 for (let i = 0; i < n; i++) {
   const server = await startOpsServer(
     {
-      status: () => ({
-        activeCalls: calls[i] ?? 0,
-        capacity: 50,
-        draining: false,
-        accepting: true,
-      }),
+      status: () => {
+        const active = calls[i] ?? 0;
+        return {
+          activeCalls: active,
+          capacity: 50,
+          draining: false,
+          accepting: true,
+          inProgress: {
+            calls: active,
+            settingUp: 0,
+            answeredOnArrival: 0,
+            dialogs: active,
+            serverTransactions: 0,
+            clientTransactions: 0,
+          },
+        };
+      },
       drain: () => undefined,
       placeCall: () => Promise.reject(new Error('not here')),
       events: buses[i] as CallEventBus,

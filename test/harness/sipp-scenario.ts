@@ -2,7 +2,7 @@
 // killed by PID; sipp's exit code is the verdict (0: every call went as the scenario says).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SIPP_DIR } from './sipp.js';
@@ -47,6 +47,9 @@ export function startSipp(args: string[], timeoutMs = 20_000): SippRun {
   const done = new Promise<SippResult>((resolve) => {
     child.on('close', (code) => {
       clearTimeout(killer);
+      // with -trace_err, what went wrong is in <scenario>_<pid>_errors.log
+      for (const name of readdirSync(cwd).filter((n) => n.endsWith('_errors.log')))
+        output += `\n${name}:\n${readFileSync(join(cwd, name), 'utf8').slice(-5_000)}`;
       rmSync(cwd, { recursive: true, force: true });
       resolve({ code, output });
     });

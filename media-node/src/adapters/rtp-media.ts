@@ -12,7 +12,12 @@ import {
   type ThreadSessionOptions,
 } from '../rtp-thread/index.js';
 import type { RemoteAddress } from '../rtp/session.js';
-import { LocalDescription, TELEPHONE_EVENT_PT, negotiateOffer } from '../sdp/index.js';
+import {
+  LocalDescription,
+  TELEPHONE_EVENT_PT,
+  negotiateOffer,
+  type NegotiatedMedia as NegotiatedSdpMedia,
+} from '../sdp/index.js';
 import type {
   MediaFactory,
   MediaPort,
@@ -81,22 +86,38 @@ function negotiated(
   local: LocalDescription,
   ourSdp: string,
   encoding: Encoding,
+  port: MediaPort = mediaPort(session),
 ): NegotiatedMedia {
   let current = encoding;
+  /** Follows what an offer/answer decided: codec, telephone-event, far end. */
+  const apply = (media: NegotiatedSdpMedia): void => {
+    const next = { codec: media.codec, te: media.telephoneEventPayloadType };
+    if (!sameEncoding(current, next)) {
+      session.setCodec(next.codec, next.te);
+      current = next;
+    }
+    follow(session, media.remote);
+  };
   return {
     answerSdp: ourSdp,
-    media: mediaPort(session),
+    media: port,
     reinviteAnswer: (offer): ReinviteAnswer => {
       const result = local.answer(offer);
       if (!result.ok) return { status: 488 };
-      const { codec, telephoneEventPayloadType: te, remote, direction } = result.media;
-      const next = { codec, te };
-      if (!sameEncoding(current, next)) {
-        session.setCodec(codec, te);
-        current = next;
-      }
-      follow(session, remote);
-      return { sdp: result.answer, direction };
+      apply(result.media);
+      return { sdp: result.answer, direction: result.media.direction };
+    },
+    reoffer: () => {
+      const offerSdp = local.offer();
+      return {
+        offerSdp,
+        complete: (answerSdp): ReinviteAnswer => {
+          const answer = answerSdp === undefined ? undefined : local.readAnswer(answerSdp);
+          if (!answer?.ok) return { status: 488 };
+          apply(answer.media);
+          return { sdp: offerSdp, direction: answer.media.direction };
+        },
+      };
     },
   };
 }
@@ -164,8 +185,10 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
       const session = await open({ codec, te: TELEPHONE_EVENT_PT });
       const local = localFor(session.localPort);
       const offerSdp = local.offer();
+      const port = mediaPort(session);
       return {
         offerSdp,
+        media: port,
         complete: (answerSdp) => {
           const answer = local.readAnswer(answerSdp);
           if (!answer.ok) return { status: 488 };
@@ -173,7 +196,7 @@ export function createRtpMediaFactory(o: RtpMediaOptions): MediaFactory {
           session.setCodec(chosen, te);
           follow(session, remote);
           session.setDirection(direction);
-          return negotiated(session, local, offerSdp, { codec: chosen, te });
+          return negotiated(session, local, offerSdp, { codec: chosen, te }, port);
         },
         abort: () => session.close(),
       };

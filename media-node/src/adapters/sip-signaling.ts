@@ -4,11 +4,20 @@
  * SIP response sent is counted in `voicefleet_sip_responses_total`.
  */
 import { SipEndpoint } from '../sip/endpoint.js';
-import type { Dialog } from '../sip/dialog.js';
+import type { Dialog, DialogEndReason } from '../sip/dialog.js';
 import type { IncomingInvite as SipIncomingInvite } from '../sip/incoming-invite.js';
 import { SipError } from '../sip/sip-error.js';
 import type { UdpPort } from '../sip/transport.js';
-import type { DialogPort, IncomingInvite, SignalingPort } from '../core/call-ports.js';
+import type { TimerValues } from '../sip/timers.js';
+import type { SessionTimerPolicy } from '../sip/session-timer.js';
+import type {
+  DialogEnd,
+  DialogPort,
+  IncomingInvite,
+  MediaReoffer,
+  ReinviteAnswer,
+  SignalingPort,
+} from '../core/call-ports.js';
 import type { Logger } from '../telemetry/log.js';
 import type { NodeMetrics } from '../telemetry/metrics.js';
 import { RETRY_AFTER_FULL_SECONDS } from '../core/admission.js';
@@ -17,13 +26,43 @@ export interface SipSignalingOptions {
   host: string;
   port: number;
   advertisedHost: string;
+  /** User part of our Contact (the agent's name). */
+  contactUser: string;
   /** The UDP socket on the RTP thread (RtpThread.listenSip), instead of one bound here. */
   udp?: UdpPort;
+  timerValues?: TimerValues;
+  sessionTimer: SessionTimerPolicy;
   log: Logger;
   metrics: NodeMetrics;
 }
 
+/** How the endpoint's dialog ends, as the call sees it (our own BYE and shutdown are ours). */
+const DIALOG_ENDS: Partial<Record<DialogEndReason, DialogEnd>> = {
+  'remote-bye': 'remote-bye',
+  'ack-timeout': 'no-ack',
+  'session-expired': 'session-expired',
+};
+
 export function dialogPort(dialog: Dialog): DialogPort {
+  let answerOffer: ((offerSdp: string) => ReinviteAnswer) | undefined;
+  let makeOffer: (() => MediaReoffer) | undefined;
+  /** Our offer in a 2xx to a re-INVITE without one, until its ACK brings the answer. */
+  let pending: MediaReoffer | undefined;
+  dialog.onReinvite = (offer) => {
+    if (offer === undefined) {
+      if (!makeOffer) throw new SipError(488, 'Not Acceptable Here');
+      pending = makeOffer();
+      return pending.offerSdp;
+    }
+    const answer = answerOffer?.(offer) ?? { status: 488 };
+    if ('status' in answer) throw new SipError(answer.status, 'Not Acceptable Here');
+    return answer.sdp;
+  };
+  dialog.on('answer', ({ sdp }) => {
+    const offered = pending;
+    pending = undefined;
+    offered?.complete(sdp);
+  });
   return {
     callId: dialog.callId,
     bye: () => dialog.bye(),
@@ -31,18 +70,17 @@ export function dialogPort(dialog: Dialog): DialogPort {
       const status = await dialog.refer(target);
       if (status >= 300) throw new SipError(status, 'REFER refused');
     },
-    onBye: (listener) => {
-      dialog.on('bye', listener);
+    onEnded: (listener) => {
       dialog.on('ended', ({ reason }) => {
-        if (reason !== 'local-bye') listener();
+        const end = DIALOG_ENDS[reason];
+        if (end !== undefined) listener(end);
       });
     },
     onReinvite: (handler) => {
-      dialog.onReinvite = (offer) => {
-        const answer = handler(offer ?? '');
-        if ('status' in answer) throw new SipError(answer.status, 'Not Acceptable Here');
-        return answer.sdp;
-      };
+      answerOffer = handler;
+    },
+    onOfferRequest: (handler) => {
+      makeOffer = handler;
     },
   };
 }
@@ -51,7 +89,7 @@ function invitePort(invite: SipIncomingInvite): IncomingInvite {
   const answered = invite.answered;
   return {
     callId: invite.callId,
-    offerSdp: invite.sdp ?? '',
+    offerSdp: invite.sdp,
     ...(answered
       ? {
           answered: {
@@ -62,7 +100,17 @@ function invitePort(invite: SipIncomingInvite): IncomingInvite {
         }
       : {}),
     progress: () => invite.progress(180),
-    accept: async (answerSdp) => dialogPort(await invite.accept(answerSdp)),
+    accept: (sdp) => {
+      const confirmed = invite.accept(sdp);
+      const dialog = invite.dialog;
+      if (!dialog) throw new Error('the INVITE was cancelled before the answer');
+      // the answer to an offer of ours (a delayed offer) comes with the ACK
+      const acked = confirmed.then(() => ({
+        answerSdp: invite.sdp === undefined ? dialog.remoteSdp : undefined,
+      }));
+      acked.catch(() => undefined); // the call hears how the dialog ended
+      return { dialog: dialogPort(dialog), acked };
+    },
     reject: (status, headers = {}) =>
       invite.reject(
         status,
@@ -73,15 +121,22 @@ function invitePort(invite: SipIncomingInvite): IncomingInvite {
   };
 }
 
-export async function listenSipSignaling(
-  options: SipSignalingOptions,
-): Promise<{ signaling: SignalingPort; port: number; contact: string }> {
+export async function listenSipSignaling(options: SipSignalingOptions): Promise<{
+  signaling: SignalingPort;
+  port: number;
+  contact: string;
+  /** The INVITE transactions the endpoint holds (their retransmissions are its own). */
+  heldInviteKeys: () => string[];
+}> {
   const { metrics, log } = options;
   const ep = await SipEndpoint.listen({
     host: options.host,
     port: options.port,
     ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}),
+    contactUser: options.contactUser,
     ...(options.udp ? { udp: options.udp } : {}),
+    ...(options.timerValues ? { timerValues: options.timerValues } : {}),
+    sessionTimer: options.sessionTimer,
     userAgent: 'voicefleet-media-node',
     log,
     metrics: {
@@ -89,6 +144,7 @@ export async function listenSipSignaling(
     },
   });
   const signaling: SignalingPort = {
+    inProgress: () => ep.inProgress,
     onInvite: (handler) => ep.on('invite', (invite) => handler(invitePort(invite))),
     onOptions: (handler) => {
       ep.onOptions = () => {
@@ -109,5 +165,10 @@ export async function listenSipSignaling(
     },
     close: () => ep.close(),
   };
-  return { signaling, port: ep.port, contact: ep.contact('udp') };
+  return {
+    signaling,
+    port: ep.port,
+    contact: ep.contact('udp'),
+    heldInviteKeys: () => ep.heldInviteKeys(),
+  };
 }

@@ -59,16 +59,45 @@ export interface AgentPort {
   onProviderError(listener: (provider: string) => void): void;
 }
 
-/** A re-INVITE's offer and what we answer: an SDP answer, or a failure status (488). */
-export type ReinviteAnswer = { sdp: string; direction: MediaDirection } | { status: 488 };
+/**
+ * What we answer to an offer of the far end: an SDP answer and our direction, or a failure status
+ * (488: nothing acceptable; 491: an offer of ours is still waiting for its answer).
+ */
+export type ReinviteAnswer = { sdp: string; direction: MediaDirection } | { status: 488 | 491 };
+
+/** Our offer in a 2xx, whose answer comes with the ACK (or does not: `answerSdp` undefined). */
+export interface MediaReoffer {
+  offerSdp: string;
+  complete(answerSdp: string | undefined): ReinviteAnswer;
+}
+
+/** Why a dialog ended other than by our own BYE. */
+export type DialogEnd = 'remote-bye' | 'no-ack' | 'session-expired';
 
 export interface DialogPort {
   readonly callId: string;
   bye(): Promise<void>;
   /** REFER the far end to `target` (blind transfer); resolves when it is accepted. */
   refer(target: string): Promise<void>;
-  onBye(listener: () => void): void;
+  /**
+   * The dialog ended from the far end or by itself: a BYE (also one before the ACK), no ACK by
+   * Timer H (BYE sent), or a session timer that ran out (BYE sent).
+   */
+  onEnded(listener: (reason: DialogEnd) => void): void;
+  /** A re-INVITE or UPDATE with an offer. */
   onReinvite(handler: (offerSdp: string) => ReinviteAnswer): void;
+  /** A re-INVITE without an offer: the handler makes ours (the answer comes with the ACK). */
+  onOfferRequest(handler: () => MediaReoffer): void;
+}
+
+/** A 200 sent: the dialog, and the ACK to come. */
+export interface AcceptedInvite {
+  dialog: DialogPort;
+  /**
+   * Resolves when the ACK arrives, with the answer it carries (to an offer of ours: a delayed
+   * offer); rejects when no ACK will come (the caller hung up first, or Timer H).
+   */
+  acked: Promise<{ answerSdp: string | undefined }>;
 }
 
 /**
@@ -96,7 +125,8 @@ export interface ArrivalAdmission {
 /** An INVITE the node received, before it is answered (or answered on arrival: `answered`). */
 export interface IncomingInvite {
   readonly callId: string;
-  readonly offerSdp: string;
+  /** The SDP offer; undefined for an INVITE without one (a delayed offer: we offer in the 200). */
+  readonly offerSdp: string | undefined;
   /**
    * Set when the 200 left already: the call was admitted and its media opened; accept() with the
    * taken-over media's answer takes it over, and reject() hangs it up.
@@ -104,8 +134,8 @@ export interface IncomingInvite {
   readonly answered?: AnsweredOnArrival;
   /** 180 Ringing. */
   progress(): void;
-  /** 200 OK with `answerSdp`; resolves with the confirmed dialog when the ACK arrives. */
-  accept(answerSdp: string): Promise<DialogPort>;
+  /** 200 OK with `sdp` (our answer, or our offer to a delayed offer). */
+  accept(sdp: string): AcceptedInvite;
   reject(status: number, headers?: Record<string, string>): void;
   /** The caller gave up before we answered (CANCEL); the endpoint already answered 487. */
   onCancel(listener: () => void): void;
@@ -116,7 +146,16 @@ export interface OutgoingCallResult {
   answerSdp: string;
 }
 
+/** What the SIP endpoint holds that is not finished (see SipEndpoint.inProgress). */
+export interface SignalingInProgress {
+  dialogs: number;
+  serverTransactions: number;
+  clientTransactions: number;
+}
+
 export interface SignalingPort {
+  /** Dialogs and transactions not finished: a drain waits for them. */
+  inProgress(): SignalingInProgress;
   onInvite(handler: (invite: IncomingInvite) => void): void;
   /** Status for OPTIONS probes. */
   onOptions(handler: () => 200 | 503): void;
@@ -130,6 +169,16 @@ export interface NegotiatedMedia {
   answerSdp: string;
   media: MediaPort;
   reinviteAnswer(offerSdp: string): ReinviteAnswer;
+  /** Our offer for a re-INVITE without one. */
+  reoffer(): MediaReoffer;
+}
+
+/** Our offer and the RTP session it describes, until the answer completes it. */
+export interface MediaOffer {
+  offerSdp: string;
+  media: MediaPort;
+  complete(answerSdp: string): NegotiatedMedia | { status: 488 };
+  abort(): void;
 }
 
 export interface MediaFactory {
@@ -140,12 +189,11 @@ export interface MediaFactory {
    * undefined when it is not this factory's.
    */
   takeOver?(media: unknown, offerSdp: string): NegotiatedMedia | undefined;
-  /** UAC: opens an RTP session and returns our offer; `complete` applies the far end's answer. */
-  offer(): Promise<{
-    offerSdp: string;
-    complete(answerSdp: string): NegotiatedMedia | { status: 488 };
-    abort(): void;
-  }>;
+  /**
+   * Opens an RTP session and returns our offer (an outbound call's INVITE, or the 200 to an
+   * INVITE without an offer); `complete` applies the far end's answer.
+   */
+  offer(): Promise<MediaOffer>;
 }
 
 export interface AgentFactory {

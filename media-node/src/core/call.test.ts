@@ -9,6 +9,7 @@ import type {
   AgentPort,
   DialogPort,
   MediaPort,
+  MediaReoffer,
   ReinviteAnswer,
 } from './call-ports.js';
 import { createJsonLogger } from '../telemetry/log.js';
@@ -26,6 +27,7 @@ class FakeParts {
   audioIntoAgent = 0;
   digits: string[] = [];
   reinvite: ((offer: string) => ReinviteAnswer) | undefined;
+  offerRequest: (() => MediaReoffer) | undefined;
 
   dialog: DialogPort = {
     callId: 'c1',
@@ -37,9 +39,12 @@ class FakeParts {
       this.refers.push(target);
       return Promise.resolve();
     },
-    onBye: (l) => this.bus.on('bye', l),
+    onEnded: (l) => this.bus.on('ended', l),
     onReinvite: (h) => {
       this.reinvite = h;
+    },
+    onOfferRequest: (h) => {
+      this.offerRequest = h;
     },
   };
   media: MediaPort = {
@@ -113,8 +118,8 @@ void test('call: caller audio and DTMF reach the agent; remote BYE tears everyth
   parts.bus.emit('transcript', 'caller', 'hello');
   assert.equal(parts.audioIntoAgent, 1);
   assert.deepEqual(parts.digits, ['5']);
-  parts.bus.emit('bye');
-  parts.bus.emit('bye');
+  parts.bus.emit('ended', 'remote-bye');
+  parts.bus.emit('ended', 'remote-bye');
   assert.ok(parts.agentStopped && parts.mediaClosed && call.ended);
   assert.equal(parts.byes, 0, 'no BYE back to a BYE');
   assert.deepEqual(
@@ -189,7 +194,7 @@ void test('call: the call.ended event and the quality histograms say what the ca
   const metrics = createNodeMetrics({ defaultMetrics: false });
   const { call, seen } = makeCall(parts, { metrics });
   call.start();
-  parts.bus.emit('bye');
+  parts.bus.emit('ended', 'remote-bye');
   const ended = seen.find((e) => e.type === 'call.ended');
   assert.ok(ended?.type === 'call.ended');
   // The fake session received 9 packets, lost none, 1 ms of jitter, no RTCP from the far end.

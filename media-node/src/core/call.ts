@@ -1,8 +1,11 @@
 /**
- * One established call: SIP dialog + RTP session + agent session. Caller audio and DTMF go into
- * the agent, the agent's speech goes into the RTP playout queue (through the sink the agent was
- * built with), and the call ends on BYE from either side, the agent's hangup or transfer action,
- * a media timeout, or drain. Everything the call owns is torn down exactly once.
+ * One call from our 200 on: SIP dialog + RTP session + agent session. The call owns the dialog
+ * from the moment the 200 leaves, so what the far end sends before its ACK (a BYE, a re-INVITE)
+ * is the call's to handle; the ACK starts the agent (start()). Caller audio and DTMF go into the
+ * agent, the agent's speech goes into the RTP playout queue (through the sink the agent was built
+ * with), and the call ends on BYE from either side, no ACK, the agent's hangup or transfer
+ * action, a media timeout, an expired session timer, or drain. Everything the call owns is torn
+ * down exactly once.
  */
 import { TypedEmitter } from '../lib/typed-emitter.js';
 import type { Span, Tracer } from '@opentelemetry/api';
@@ -13,6 +16,7 @@ import type {
   DialogPort,
   MediaDirection,
   MediaPort,
+  MediaReoffer,
   ReinviteAnswer,
 } from './call-ports.js';
 import type { Logger } from '../telemetry/log.js';
@@ -22,6 +26,10 @@ import { recordTurnSpans } from './turn-spans.js';
 
 export type CallEndReason =
   | 'remote-bye'
+  /** Our 200 was never ACKed (Timer H); the endpoint hung up with BYE. */
+  | 'no-ack'
+  /** The session timer ran out without a refresh, or a refresh failed (RFC 4028). */
+  | 'session-expired'
   | 'agent-hangup'
   | 'transferred'
   | 'media-timeout'
@@ -47,6 +55,8 @@ export interface CallOptions {
   callSpan: Span;
   /** Negotiates a re-INVITE's offer against the current session (hold / resume). */
   reinviteAnswer: (offerSdp: string) => ReinviteAnswer;
+  /** Our offer for a re-INVITE without one; absent while our own offer waits for its answer. */
+  reoffer?: () => MediaReoffer | undefined;
   transfer?: TransferSettings;
   /** `transfer.method: invite`: places the new call to the target through the edge. */
   inviteTransfer?: (target: string) => Promise<void>;
@@ -59,14 +69,24 @@ const PLAYOUT_POLL_MS = 20;
 export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
   readonly callId: string;
   #ended = false;
+  /** The ACK came and the agent runs. */
+  #started = false;
   #direction: MediaDirection = 'sendrecv';
   readonly #o: CallOptions;
   readonly #ac = new AbortController();
 
+  /** The call is answered (our 200 left): the dialog and the media are the call's from now on. */
   constructor(options: CallOptions) {
     super();
     this.#o = options;
     this.callId = options.callId;
+    const { dialog, media } = options;
+    dialog.onEnded((reason) => this.#teardown(reason));
+    dialog.onReinvite((offer) => this.#onReinvite(offer));
+    dialog.onOfferRequest(() => this.#onOfferRequest());
+    media.onTimeout(() => {
+      if (this.#direction === 'sendrecv') void this.hangup('media-timeout');
+    });
   }
 
   get ended(): boolean {
@@ -75,7 +95,9 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
 
   /** Wires media to the agent and starts it (the greeting); call once the dialog is confirmed. */
   start(): void {
-    const { media, agent, dialog, events, callId } = this.#o;
+    if (this.#ended || this.#started) return;
+    this.#started = true;
+    const { media, agent, events, callId } = this.#o;
     media.onAudio((frame, atMs, speech) => agent.pushAudio(frame, atMs, speech));
     media.onDtmf((digit) => {
       events.publish({ type: 'dtmf', callId, digit });
@@ -97,11 +119,6 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
       events.publish({ type: 'provider.error', callId, provider });
     });
     agent.onAction((action) => this.#onAction(action));
-    dialog.onBye(() => this.#teardown('remote-bye'));
-    dialog.onReinvite((offer) => this.#onReinvite(offer));
-    media.onTimeout(() => {
-      if (this.#direction === 'sendrecv') void this.hangup('media-timeout');
-    });
     agent.start();
   }
 
@@ -185,15 +202,32 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
 
   #onReinvite(offer: string): ReinviteAnswer {
     const answer = this.#o.reinviteAnswer(offer);
-    if ('sdp' in answer) {
-      const held = answer.direction !== 'sendrecv';
-      if (held !== (this.#direction !== 'sendrecv')) {
-        this.#o.events.publish({ type: 'hold', callId: this.callId, held });
-      }
-      this.#direction = answer.direction;
-      this.#o.media.setDirection(answer.direction);
-    }
+    if ('sdp' in answer) this.#follow(answer.direction);
     return answer;
+  }
+
+  #onOfferRequest(): MediaReoffer {
+    const reoffer = this.#o.reoffer?.();
+    if (!reoffer) throw new Error('an offer of ours waits for its answer');
+    return {
+      offerSdp: reoffer.offerSdp,
+      complete: (answerSdp) => {
+        const answer = reoffer.complete(answerSdp);
+        if ('sdp' in answer) this.#follow(answer.direction);
+        else this.#o.log.warn('no acceptable answer to our offer', { callId: this.callId });
+        return answer;
+      },
+    };
+  }
+
+  /** The direction the latest offer/answer gave us (hold: not sendrecv). */
+  #follow(direction: MediaDirection): void {
+    const held = direction !== 'sendrecv';
+    if (held !== (this.#direction !== 'sendrecv')) {
+      this.#o.events.publish({ type: 'hold', callId: this.callId, held });
+    }
+    this.#direction = direction;
+    this.#o.media.setDirection(direction);
   }
 
   #teardown(reason: CallEndReason): void {
@@ -211,8 +245,15 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     metrics.rtpPacketsSent.inc(stats.packetsSent);
     metrics.rtpPacketsReceived.inc(stats.packetsReceived);
     metrics.rtpPacketsLost.inc(stats.packetsLost);
-    const outcome =
-      reason === 'transferred' ? 'transferred' : reason === 'error' ? 'failed' : 'completed';
+    const outcome = !this.#started
+      ? reason === 'remote-bye'
+        ? 'cancelled'
+        : 'failed'
+      : reason === 'transferred'
+        ? 'transferred'
+        : reason === 'error' || reason === 'no-ack'
+          ? 'failed'
+          : 'completed';
     metrics.callsTotal.inc({ direction: this.#o.direction, outcome });
     const quality = callQuality(stats);
     if (quality) observeQuality(metrics, quality);

@@ -5,26 +5,26 @@ import { DrainController, decideDrain } from './drain.js';
 void test('drain decision: serving, waiting, exit when empty, hang up at the deadline', () => {
   const cases = [
     {
-      input: { startedAtMs: undefined, nowMs: 0, activeCalls: 3, deadlineSeconds: 10 },
+      input: { startedAtMs: undefined, nowMs: 0, inProgress: 3, deadlineSeconds: 10 },
       kind: 'serving',
     },
-    { input: { startedAtMs: 0, nowMs: 1000, activeCalls: 3, deadlineSeconds: 10 }, kind: 'wait' },
-    { input: { startedAtMs: 0, nowMs: 1000, activeCalls: 0, deadlineSeconds: 10 }, kind: 'exit' },
+    { input: { startedAtMs: 0, nowMs: 1000, inProgress: 3, deadlineSeconds: 10 }, kind: 'wait' },
+    { input: { startedAtMs: 0, nowMs: 1000, inProgress: 0, deadlineSeconds: 10 }, kind: 'exit' },
     {
-      input: { startedAtMs: 0, nowMs: 10_000, activeCalls: 1, deadlineSeconds: 10 },
+      input: { startedAtMs: 0, nowMs: 10_000, inProgress: 1, deadlineSeconds: 10 },
       kind: 'hangup-and-exit',
     },
-    { input: { startedAtMs: 0, nowMs: 20_000, activeCalls: 0, deadlineSeconds: 10 }, kind: 'exit' },
+    { input: { startedAtMs: 0, nowMs: 20_000, inProgress: 0, deadlineSeconds: 10 }, kind: 'exit' },
   ] as const;
   for (const c of cases) assert.equal(decideDrain(c.input).kind, c.kind, JSON.stringify(c.input));
-  const wait = decideDrain({ startedAtMs: 0, nowMs: 4000, activeCalls: 1, deadlineSeconds: 10 });
+  const wait = decideDrain({ startedAtMs: 0, nowMs: 4000, inProgress: 1, deadlineSeconds: 10 });
   assert.deepEqual(wait, { kind: 'wait', remainingMs: 6000 });
 });
 
 void test('drain controller finishes when the last call ends', async () => {
   let active = 2;
   const drain = new DrainController(
-    { activeCalls: () => active, hangupAll: () => Promise.resolve() },
+    { inProgress: () => active, hangupAll: () => Promise.resolve() },
     { deadlineSeconds: 60, pollMs: 10 },
   );
   const done = new Promise<{ reason: string }>((resolve) => drain.once('done', resolve));
@@ -42,7 +42,7 @@ void test('drain controller hangs up remaining calls at the deadline', async () 
   const hungUp: string[] = [];
   const drain = new DrainController(
     {
-      activeCalls: () => 1,
+      inProgress: () => 1,
       hangupAll: (reason) => {
         hungUp.push(reason);
         return Promise.resolve();

@@ -1,7 +1,8 @@
 /**
- * Drain: after SIGTERM or `POST /drain` the node refuses new calls, lets active calls finish and
- * exits when none are left, or at the deadline after hanging up the rest. `decideDrain` is the
- * pure rule; `DrainController` is the I/O shell that polls it.
+ * Drain: after SIGTERM or `POST /drain` the node refuses new calls, lets what it holds finish
+ * (calls, calls being set up, SIP dialogs and transactions) and exits when nothing is left, or at
+ * the deadline after hanging up the calls. `decideDrain` is the pure rule; `DrainController` is
+ * the I/O shell that polls it.
  */
 import { TypedEmitter } from '../lib/typed-emitter.js';
 
@@ -9,7 +10,8 @@ export interface DrainInput {
   /** When drain started (ms, same clock as `now`), or undefined when not draining. */
   startedAtMs: number | undefined;
   nowMs: number;
-  activeCalls: number;
+  /** Calls, calls being set up, and SIP work not finished (MediaNode.inProgress). */
+  inProgress: number;
   deadlineSeconds: number;
 }
 
@@ -21,14 +23,14 @@ export type DrainDecision =
 
 export function decideDrain(input: DrainInput): DrainDecision {
   if (input.startedAtMs === undefined) return { kind: 'serving' };
-  if (input.activeCalls <= 0) return { kind: 'exit', reason: 'empty' };
+  if (input.inProgress <= 0) return { kind: 'exit', reason: 'empty' };
   const remainingMs = input.startedAtMs + input.deadlineSeconds * 1000 - input.nowMs;
   if (remainingMs <= 0) return { kind: 'hangup-and-exit', reason: 'deadline' };
   return { kind: 'wait', remainingMs };
 }
 
 export interface DrainTarget {
-  activeCalls(): number;
+  inProgress(): number;
   /** Ends every remaining call (BYE); resolves when they are torn down. */
   hangupAll(reason: 'drain-deadline'): Promise<void>;
 }
@@ -75,7 +77,7 @@ export class DrainController extends TypedEmitter<DrainEvents> {
     const decision = decideDrain({
       startedAtMs: this.#startedAtMs,
       nowMs: this.#options.now(),
-      activeCalls: this.#target.activeCalls(),
+      inProgress: this.#target.inProgress(),
       deadlineSeconds: this.#options.deadlineSeconds,
     });
     switch (decision.kind) {

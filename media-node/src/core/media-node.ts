@@ -1,8 +1,10 @@
 /**
  * The media node: admits or refuses INVITEs (capacity, drain), answers them (SDP -> 180 -> RTP ->
- * 200 -> ACK -> agent) or takes over those the RTP thread answered on arrival (admitted through
- * the AdmissionBoard it publishes), places outbound calls through the edge, keeps the registry of
- * active calls, and drives drain. SIP, RTP and the agent arrive as ports (see call-ports.ts).
+ * 200; the ACK starts the agent) or takes over those the RTP thread answered on arrival (admitted
+ * through the AdmissionBoard it publishes), places outbound calls through the edge, keeps the
+ * registry of calls (each one from its 200 on), and drives drain, which waits for everything the
+ * node holds: calls, calls being set up, and the SIP endpoint's dialogs and transactions. SIP, RTP
+ * and the agent arrive as ports (see call-ports.ts).
  */
 import { TypedEmitter } from '../lib/typed-emitter.js';
 import { performance } from 'node:perf_hooks';
@@ -11,13 +13,19 @@ import { decideInvite, isAccepting, optionsStatus } from './admission.js';
 import { Call, type CallEndReason, type TransferSettings } from './call.js';
 import type { CallEventBus } from './call-events.js';
 import type {
+  AcceptedInvite,
   AgentFactory,
   AnsweredOnArrival,
   ArrivalAdmission,
   DialogPort,
   IncomingInvite,
   MediaFactory,
+  MediaOffer,
+  MediaPort,
+  MediaReoffer,
   NegotiatedMedia,
+  ReinviteAnswer,
+  SignalingInProgress,
   SignalingPort,
 } from './call-ports.js';
 import { DrainController } from './drain.js';
@@ -48,15 +56,28 @@ export interface MediaNodeOptions {
   admissionBoard?: ArrivalAdmission;
 }
 
+/** What the node holds that is not finished: a drain waits until all of it is 0. */
+export interface InProgress extends SignalingInProgress {
+  /** Calls from their 200 on (answered, or confirmed by their ACK). */
+  calls: number;
+  /** INVITEs being admitted, negotiated and answered, and outbound calls being placed. */
+  settingUp: number;
+  /** Calls the RTP thread answered on arrival that the node has not taken over yet. */
+  answeredOnArrival: number;
+}
+
 /** What `GET /status` reports. */
 export interface NodeStatus {
   activeCalls: number;
   capacity: number;
   draining: boolean;
   accepting: boolean;
+  inProgress: InProgress;
 }
 
 const OUTBOUND_TIMEOUT_MS = 30_000;
+/** While a drain waits, what it waits for is logged this often. */
+const DRAIN_LOG_MS = 5_000;
 
 /** `+14155550123` -> `sip:+14155550123@<edge host:port>`; a sip: URI is used as given. */
 export function outboundTarget(to: string, edgeUri: string): string {
@@ -65,23 +86,43 @@ export function outboundTarget(to: string, edgeUri: string): string {
   return `sip:${to}@${hostPart}`;
 }
 
+/** The media of a call and how its later offers are answered. */
+interface CallMedia {
+  media: MediaPort;
+  reinviteAnswer(offerSdp: string): ReinviteAnswer;
+  reoffer(): MediaReoffer | undefined;
+}
+
+const total = (p: InProgress): number =>
+  p.calls +
+  p.settingUp +
+  p.answeredOnArrival +
+  p.dialogs +
+  p.serverTransactions +
+  p.clientTransactions;
+
 export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'deadline' }] }> {
   readonly #o: MediaNodeOptions;
   readonly #calls = new Map<string, Call>();
   #settingUp = 0;
   readonly #drain: DrainController;
+  #drainLog: NodeJS.Timeout | undefined;
 
   constructor(options: MediaNodeOptions) {
     super();
     this.#o = options;
     this.#drain = new DrainController(
       {
-        activeCalls: () => this.#calls.size + this.#settingUp + this.#answeredPending(),
+        inProgress: () => total(this.inProgress()),
         hangupAll: (reason) => this.hangupAll(reason),
       },
       { deadlineSeconds: options.settings.drainDeadlineSeconds },
     );
-    this.#drain.on('done', (result) => this.emit('drained', result));
+    this.#drain.on('done', (result) => {
+      this.#stopDrainLog();
+      this.#o.log.info('drain done', { reason: result.reason, ...this.inProgress() });
+      this.emit('drained', result);
+    });
     options.metrics.capacity.set(options.settings.maxCalls);
     options.signaling.onInvite((invite) => {
       this.#onInvite(invite).catch((error: unknown) => {
@@ -92,6 +133,16 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     this.#publish();
   }
 
+  /** Everything the node holds that is not finished. */
+  inProgress(): InProgress {
+    return {
+      calls: this.#calls.size,
+      settingUp: this.#settingUp,
+      answeredOnArrival: this.#answeredPending(),
+      ...this.#o.signaling.inProgress(),
+    };
+  }
+
   status(): NodeStatus {
     const admission = this.#admission();
     return {
@@ -99,13 +150,19 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       capacity: this.#o.settings.maxCalls,
       draining: admission.draining,
       accepting: isAccepting(admission),
+      inProgress: this.inProgress(),
     };
   }
 
   drain(): void {
     if (this.#drain.draining) return;
-    this.#o.log.info('drain started', { activeCalls: this.#calls.size });
+    this.#o.log.info('drain started', { activeCalls: this.#calls.size, ...this.inProgress() });
     this.#o.metrics.draining.set(1);
+    this.#drainLog = setInterval(
+      () => this.#o.log.info('drain waiting', { ...this.inProgress() }),
+      DRAIN_LOG_MS,
+    );
+    this.#drainLog.unref();
     this.#drain.start();
     this.#publish();
   }
@@ -116,6 +173,7 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
 
   async close(): Promise<void> {
     this.#drain.stop();
+    this.#stopDrainLog();
     await this.hangupAll('shutdown');
     await this.#o.signaling.close();
   }
@@ -139,7 +197,9 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
         await dialog.bye();
         throw new Error('far end answered with no acceptable codec');
       }
-      this.#startCall(dialog, negotiated, 'outbound', performance.now(), undefined);
+      const startedAt = performance.now();
+      const call = this.#newCall(dialog, fromNegotiated(negotiated), 'outbound', startedAt);
+      this.#started(call, 'outbound', startedAt, undefined);
       return { callId: dialog.callId };
     } catch (error) {
       offer.abort();
@@ -173,6 +233,11 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     });
   }
 
+  #stopDrainLog(): void {
+    if (this.#drainLog !== undefined) clearInterval(this.#drainLog);
+    this.#drainLog = undefined;
+  }
+
   async #onInvite(invite: IncomingInvite): Promise<void> {
     if (invite.answered) return this.#takeOver(invite, invite.answered);
     const receivedAt = performance.now();
@@ -187,21 +252,24 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     this.#settingUp++;
     this.#publish();
     let cancelled = false;
-    let negotiated: NegotiatedMedia | undefined;
+    let opened: MediaPort | undefined;
     invite.onCancel(() => {
       cancelled = true;
-      negotiated?.media.close();
+      opened?.close();
     });
     try {
-      const result = await this.#o.media.answer(invite.offerSdp);
-      if ('status' in result) {
+      const offerSdp = invite.offerSdp;
+      // An INVITE without an offer (delayed offer): we offer in the 200, the ACK answers.
+      const prepared =
+        offerSdp === undefined ? await this.#o.media.offer() : await this.#o.media.answer(offerSdp);
+      if ('status' in prepared) {
         invite.reject(488);
         metrics.callsTotal.inc({ direction: 'inbound', outcome: 'rejected' });
         return;
       }
-      negotiated = result;
+      opened = prepared.media;
       if (cancelled) {
-        result.media.close();
+        prepared.media.close();
         metrics.callsTotal.inc({ direction: 'inbound', outcome: 'cancelled' });
         return;
       }
@@ -212,22 +280,14 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
         metrics.callsTotal.inc({ direction: 'inbound', outcome: 'cancelled' });
         return;
       }
-      const dialogConfirmed = invite.accept(result.answerSdp);
-      const setupMs = performance.now() - receivedAt;
-      metrics.callSetupSeconds.observe(setupMs / 1000);
-      let dialog: DialogPort;
-      try {
-        dialog = await dialogConfirmed;
-      } catch (error) {
-        result.media.close();
-        metrics.callsTotal.inc({
-          direction: 'inbound',
-          outcome: cancelled ? 'cancelled' : 'failed',
-        });
-        log.info('call not confirmed', { callId: invite.callId, error });
-        return;
+      if ('offerSdp' in prepared) {
+        this.#answerWithOffer(invite, prepared, receivedAt);
+      } else {
+        const accepted = invite.accept(prepared.answerSdp);
+        const setupMs = performance.now() - receivedAt;
+        metrics.callSetupSeconds.observe(setupMs / 1000);
+        this.#answered(accepted, fromNegotiated(prepared), receivedAt, setupMs);
       }
-      this.#startCall(dialog, result, 'inbound', receivedAt, setupMs);
     } finally {
       this.#settingUp--;
       this.#drain.check();
@@ -235,62 +295,91 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     }
   }
 
+  /**
+   * A delayed offer (RFC 3261 §13.2.1): our offer goes in the 200 and the ACK brings the answer,
+   * which sets the call's codec and far end; no acceptable answer ends the call with BYE. Until
+   * the answer, a re-INVITE's offer gets 491.
+   */
+  #answerWithOffer(invite: IncomingInvite, offer: MediaOffer, receivedAt: number): void {
+    let negotiated: NegotiatedMedia | undefined;
+    const accepted = invite.accept(offer.offerSdp);
+    const setupMs = performance.now() - receivedAt;
+    this.#o.metrics.callSetupSeconds.observe(setupMs / 1000);
+    const call = this.#newCall(
+      accepted.dialog,
+      {
+        media: offer.media,
+        reinviteAnswer: (sdp) => negotiated?.reinviteAnswer(sdp) ?? { status: 491 },
+        reoffer: () => negotiated?.reoffer(),
+      },
+      'inbound',
+      receivedAt,
+    );
+    accepted.acked.then(
+      ({ answerSdp }) => {
+        const completed = answerSdp === undefined ? undefined : offer.complete(answerSdp);
+        if (!completed || 'status' in completed) {
+          this.#o.log.info('no acceptable answer in the ACK', { callId: call.callId });
+          return void call.hangup('error');
+        }
+        negotiated = completed;
+        this.#started(call, 'inbound', receivedAt, setupMs);
+      },
+      () => undefined, // no ACK: the dialog's end ends the call
+    );
+  }
+
   /** A call the RTP thread admitted and answered: its media and dialog are taken over. */
-  async #takeOver(invite: IncomingInvite, answered: AnsweredOnArrival): Promise<void> {
+  #takeOver(invite: IncomingInvite, answered: AnsweredOnArrival): void {
     const { metrics, log } = this.#o;
-    const negotiated = this.#o.media.takeOver?.(answered.media, invite.offerSdp);
+    const negotiated = this.#o.media.takeOver?.(answered.media, invite.offerSdp ?? '');
     if (!negotiated) {
       invite.reject(500); // hangs up: the caller has the 200
       metrics.callsTotal.inc({ direction: 'inbound', outcome: 'failed' });
       log.error('call answered on arrival could not be taken over', { callId: invite.callId });
       return;
     }
-    this.#settingUp++;
+    metrics.callSetupSeconds.observe(answered.setupMs / 1000);
+    const accepted = invite.accept(negotiated.answerSdp);
+    this.#answered(accepted, fromNegotiated(negotiated), answered.receivedAt, answered.setupMs);
+    this.#drain.check();
     this.#publish();
-    try {
-      metrics.callSetupSeconds.observe(answered.setupMs / 1000);
-      let dialog: DialogPort;
-      try {
-        dialog = await invite.accept(negotiated.answerSdp);
-      } catch (error) {
-        negotiated.media.close();
-        metrics.callsTotal.inc({ direction: 'inbound', outcome: 'failed' });
-        log.info('call not confirmed', { callId: invite.callId, error });
-        return;
-      }
-      this.#startCall(dialog, negotiated, 'inbound', answered.receivedAt, answered.setupMs);
-    } finally {
-      this.#settingUp--;
-      this.#drain.check();
-      this.#publish();
-    }
   }
 
-  #startCall(
+  /** Our 200 left: the call exists, and its ACK starts the agent. */
+  #answered(accepted: AcceptedInvite, media: CallMedia, receivedAt: number, setupMs: number): void {
+    const call = this.#newCall(accepted.dialog, media, 'inbound', receivedAt);
+    accepted.acked.then(
+      () => this.#started(call, 'inbound', receivedAt, setupMs),
+      () => undefined, // no ACK: the dialog's end ends the call
+    );
+  }
+
+  #newCall(
     dialog: DialogPort,
-    negotiated: NegotiatedMedia,
+    m: CallMedia,
     direction: 'inbound' | 'outbound',
     startedAt: number,
-    setupMs: number | undefined,
-  ): void {
+  ): Call {
     const { metrics, events, log, tracer, settings } = this.#o;
     const callSpan = tracer.startSpan('call', {
       startTime: performance.timeOrigin + startedAt,
       attributes: { 'voicefleet.call.direction': direction, 'voicefleet.call.id': dialog.callId },
     });
-    const agent = this.#o.agents.create(dialog.callId, negotiated.media.sink, negotiated.media);
+    const agent = this.#o.agents.create(dialog.callId, m.media.sink, m.media);
     const call = new Call({
       callId: dialog.callId,
       direction,
       dialog,
-      media: negotiated.media,
+      media: m.media,
       agent,
       events,
       metrics,
       log,
       tracer,
       callSpan,
-      reinviteAnswer: (offer) => negotiated.reinviteAnswer(offer),
+      reinviteAnswer: (offer) => m.reinviteAnswer(offer),
+      reoffer: () => m.reoffer(),
       // A number in transfer.target is reached through the edge, like any outbound call.
       ...(settings.transfer
         ? {
@@ -309,13 +398,38 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       this.#drain.check();
       this.#publish();
     });
-    events.publish({
+    return call;
+  }
+
+  /** The call is confirmed (ACK, or an outbound call's 2xx): the agent starts. */
+  #started(
+    call: Call,
+    direction: 'inbound' | 'outbound',
+    startedAt: number,
+    setupMs: number | undefined,
+  ): void {
+    if (call.ended) return;
+    this.#o.events.publish({
       type: 'call.started',
       callId: call.callId,
       direction,
       ...(setupMs === undefined ? {} : { setupMs: Math.round(setupMs * 1000) / 1000 }),
     });
-    log.info('call started', { callId: call.callId, direction, activeCalls: this.#calls.size });
+    this.#o.log.info('call started', {
+      callId: call.callId,
+      direction,
+      activeCalls: this.#calls.size,
+      ...(setupMs === undefined ? {} : { setupMs }),
+      confirmedAfterMs: Math.round(performance.now() - startedAt),
+    });
     call.start();
   }
+}
+
+function fromNegotiated(n: NegotiatedMedia): CallMedia {
+  return {
+    media: n.media,
+    reinviteAnswer: (offer) => n.reinviteAnswer(offer),
+    reoffer: () => n.reoffer(),
+  };
 }

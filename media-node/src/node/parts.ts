@@ -13,13 +13,25 @@ import type { PipelineConfig } from '../providers/pipeline-config.js';
 import { RtpThread, type AdmissionBoard } from '../rtp-thread/index.js';
 import { loadTurnDetection } from '../vad/index.js';
 import { createAgentFactory } from '../adapters/agent-factory.js';
-import { DEFAULT_PARSE_LIMITS, DEFAULT_SESSION_TIMER } from '../sip/index.js';
+import {
+  DEFAULT_PARSE_LIMITS,
+  DEFAULT_SESSION_TIMER,
+  type SessionTimerPolicy,
+  type TimerValues,
+} from '../sip/index.js';
 import type { AgentFactory, MediaFactory, SignalingPort } from '../core/call-ports.js';
 import type { Logger } from '../telemetry/log.js';
 import type { NodeMetrics } from '../telemetry/metrics.js';
 import { callSessionOptions, createRtpMediaFactory } from '../adapters/rtp-media.js';
 import { listenSipSignaling } from '../adapters/sip-signaling.js';
 import { outboundTarget } from '../core/media-node.js';
+
+/** SIP settings that only tests change (the defaults are the RFC's). */
+export interface SipTuning {
+  timerValues?: TimerValues;
+  /** Session timers below RFC 4028's 90 s minimum let a test see a refresh in seconds. */
+  sessionTimer?: SessionTimerPolicy;
+}
 
 export interface NodeParts {
   signaling: SignalingPort;
@@ -35,7 +47,12 @@ export interface NodeParts {
 
 export async function createParts(
   config: MediaNodeConfig,
-  deps: { log: Logger; metrics: NodeMetrics; env: Readonly<Record<string, string | undefined>> },
+  deps: {
+    log: Logger;
+    metrics: NodeMetrics;
+    env: Readonly<Record<string, string | undefined>>;
+    sip?: SipTuning;
+  },
 ): Promise<NodeParts> {
   const { log, metrics } = deps;
   const pipeline: PipelineConfig = config.pipeline;
@@ -45,17 +62,22 @@ export async function createParts(
   const fallbackTts = pipeline.tts.provider === 'espeak' ? undefined : cachedTts(createEspeakTts());
   const turns = await loadTurnDetection(pipeline.vad ?? { provider: 'silero' });
   const rtp = await RtpThread.start();
+  const sessionTimer = deps.sip?.sessionTimer ?? DEFAULT_SESSION_TIMER;
   const sipLog = log.child({ component: 'sip' });
   const udp = await rtp.listenSip(config.sip.host, config.sip.port, (error) =>
     sipLog.error('sip udp socket lost with the RTP thread, not bound again', {
       error: String(error),
     }),
   );
-  const { signaling, port, contact } = await listenSipSignaling({
+  const { signaling, port, contact, heldInviteKeys } = await listenSipSignaling({
     host: config.sip.host,
     port: udp.port,
     udp,
     advertisedHost: config.sip.advertisedHost,
+    // a user part: in-dialog INVITEs are sent to our Contact, and proxies check for one (484)
+    contactUser: config.agent.name,
+    ...(deps.sip?.timerValues === undefined ? {} : { timerValues: deps.sip.timerValues }),
+    sessionTimer,
     log: sipLog,
     metrics,
   });
@@ -105,7 +127,8 @@ export async function createParts(
         limits: DEFAULT_PARSE_LIMITS,
         codecs: config.codecs,
         mediaAddress: advertisedHost,
-        sessionTimer: DEFAULT_SESSION_TIMER,
+        sessionTimer,
+        heldInvites: heldInviteKeys,
         rtpHost: config.rtp.host,
         portRange,
         session: sessionDefaults,

@@ -13,7 +13,7 @@ import { LoopMonitor } from './loop-stats.js';
 import type { Logger } from '../telemetry/log.js';
 import { MediaNode } from '../core/media-node.js';
 import { createNodeMetrics, type NodeMetrics } from '../telemetry/metrics.js';
-import { createParts } from './parts.js';
+import { createParts, type SipTuning } from './parts.js';
 
 export interface RunningServer {
   node: MediaNode;
@@ -24,16 +24,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ServerDeps {
+  log: Logger;
+  tracer: Tracer;
+  env: Readonly<Record<string, string | undefined>>;
+  /** SIP timer values (RFC 3261 T1, T2, T4) instead of the defaults; for tests. */
+  sip?: SipTuning;
+}
+
 export async function startMediaNodeServer(
   config: MediaNodeConfig,
-  deps: { log: Logger; tracer: Tracer; env: Readonly<Record<string, string | undefined>> },
+  deps: ServerDeps,
 ): Promise<RunningServer> {
   const { log, tracer } = deps;
   const metrics = createNodeMetrics({
     labels: { namespace: config.agent.namespace, agent: config.agent.name, region: config.region },
   });
   const events = new CallEventBus();
-  const parts = await createParts(config, { log, metrics, env: deps.env });
+  const parts = await createParts(config, {
+    log,
+    metrics,
+    env: deps.env,
+    ...(deps.sip === undefined ? {} : { sip: deps.sip }),
+  });
   const answerDelayMs = Number(deps.env['VOICEFLEET_ANSWER_DELAY_MS'] ?? 0) || 0;
   const admissionBoard = new AdmissionBoard();
   const node = new MediaNode({

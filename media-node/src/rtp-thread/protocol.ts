@@ -110,7 +110,8 @@ export type RtpThreadRequest =
   | { op: 'metrics'; req: number }
   /** Binds the node's SIP UDP socket on the thread (worker/sip-front.ts). */
   | { op: 'sip-listen'; req: number; host: string; port: number }
-  | { op: 'sip-answer'; config: AnswerOnArrivalConfig }
+  /** `seen`: INVITE transactions the endpoint holds; never answered here (their copies neither). */
+  | { op: 'sip-answer'; config: AnswerOnArrivalConfig; seen: string[] }
   | { op: 'sip-send'; data: Uint8Array; address: string; port: number }
   | { op: 'sip-close'; req: number };
 

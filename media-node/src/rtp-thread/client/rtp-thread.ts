@@ -55,6 +55,12 @@ export interface AnsweredOnArrivalMedia {
 /** Answering on arrival as the event loop configures it (the board instead of its memory). */
 export type AnswerOnArrivalOptions = Omit<AnswerOnArrivalConfig, 'board'> & {
   board: AdmissionBoard;
+  /**
+   * The INVITE transactions the event loop's endpoint holds (serverKey). A thread started again
+   * after a crash is told them, so it never answers a retransmission of an INVITE the endpoint
+   * already has (the endpoint answers it, as it owns it).
+   */
+  heldInvites?: () => string[];
 };
 
 /** The node's SIP UDP socket on the thread, as the event loop knows it. */
@@ -228,13 +234,24 @@ export class RtpThread implements SessionHost {
   }
 
   /**
-   * Has the thread answer plain new calls on arrival (worker/answer-on-arrival.ts) within what `board`
-   * admits: their INVITEs reach the endpoint with the answer and the opened session attached.
+   * Has the thread answer plain new calls on arrival (worker/answer-on-arrival.ts) within what
+   * `board` admits: their INVITEs reach the endpoint with the answer and the opened session
+   * attached, ahead of every later datagram of the call (one ordered channel: the endpoint owns
+   * the transaction and the dialog from the first message it reads).
    */
   answerOnArrival(config: AnswerOnArrivalOptions): void {
     if (!this.sip) throw new Error('the SIP socket is not on the thread');
     this.sip.answer = config;
-    this.send({ op: 'sip-answer', config: { ...config, board: config.board.buffer } });
+    this.sendAnswerConfig(config);
+  }
+
+  private sendAnswerConfig(options: AnswerOnArrivalOptions): void {
+    const { heldInvites, board, ...rules } = options;
+    this.send({
+      op: 'sip-answer',
+      config: { ...rules, board: board.buffer },
+      seen: heldInvites?.() ?? [],
+    });
   }
 
   private async bindSip(host: string, port: number): Promise<number> {
@@ -248,8 +265,7 @@ export class RtpThread implements SessionHost {
   private async restoreSip(sip: SipSocket): Promise<void> {
     try {
       await this.bindSip(sip.host, sip.port);
-      if (this.sip === sip && sip.answer)
-        this.send({ op: 'sip-answer', config: { ...sip.answer, board: sip.answer.board.buffer } });
+      if (this.sip === sip && sip.answer) this.sendAnswerConfig(sip.answer);
     } catch (error) {
       if (this.sip === sip) sip.onRestoreFailed(error as Error);
     }

@@ -69,7 +69,8 @@ export class SipFront {
   }
 
   /** Answers plain new calls from now on (see the file's comment). */
-  answerOnArrival(config: AnswerOnArrivalConfig): void {
+  answerOnArrival(config: AnswerOnArrivalConfig, seen: readonly string[] = []): void {
+    for (const key of seen) this.#remember(key);
     this.#config = config;
     this.#board = new AdmissionBoard(config.board);
     this.#refill();

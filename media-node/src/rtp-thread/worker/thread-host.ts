@@ -109,7 +109,7 @@ export class RtpThreadHost implements BridgeHost {
         void this.listenSip(request.req, request.host, request.port);
         return;
       case 'sip-answer':
-        this.sip?.answerOnArrival(request.config);
+        this.sip?.answerOnArrival(request.config, request.seen);
         return;
       case 'sip-send':
         this.sip?.send(request.data, request.address, request.port);
