@@ -3,7 +3,7 @@
 // progress, /status and the logs say what, and the node exits as soon as it is done.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SIP_SCENARIOS, sippMissing, startSipp } from './harness/sipp-scenario.js';
+import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { TestCaller } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
@@ -30,20 +30,13 @@ describe('media node drain', { timeout: 120_000 }, () => {
       const node = await startMediaNode();
       try {
         const [port = 0, mediaPort = 0] = await freePorts(2);
-        const sipp = await startSipp([
-          `127.0.0.1:${node.sipPort}`,
-          '-sf',
-          `${SIP_SCENARIOS}race-cancel-crossing-2xx.xml`,
-          '-i',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-mp',
-          String(mediaPort),
-          '-m',
-          '1',
-          '-trace_err',
-        ]).done;
+        const sipp = await runSippUac({
+          scenario: 'race-cancel-crossing-2xx.xml',
+          target: `127.0.0.1:${node.sipPort}`,
+          port,
+          mediaPort,
+          extra: ['-trace_err'],
+        });
         assert.equal(sipp.code, 0, sipp.output);
         node.child.kill('SIGTERM');
         await exitsWithin(node, EXIT_MS);

@@ -64,6 +64,11 @@ export interface UacRun {
   mediaPort: number;
   transport?: 'udp' | 'tcp';
   calls?: number;
+  /** The user part of the Request-URI (sipp's -s). */
+  service?: string;
+  /** More sipp arguments (e.g. -trace_err). */
+  extra?: string[];
+  timeoutMs?: number;
 }
 
 /** A sipp UAC run of one of our scenarios against `target` (host:port). */
@@ -82,8 +87,10 @@ export function runSippUac(o: UacRun): Promise<SippResult> {
     String(o.calls ?? 1),
     '-t',
     o.transport === 'tcp' ? 't1' : 'u1',
+    ...(o.service === undefined ? [] : ['-s', o.service]),
+    ...(o.extra ?? []),
   ];
-  return startSipp(args).done;
+  return startSipp(args, o.timeoutMs).done;
 }
 
 /** Waits until something accepts TCP connections on 127.0.0.1:port (sipp has started). */
