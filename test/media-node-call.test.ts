@@ -146,6 +146,28 @@ describe('media node: calls end to end', { timeout: 180_000 }, () => {
     assert.equal(status.activeCalls, 0);
   });
 
+  it('an INVITE without SDP gets the node’s offer in the 200; with the answer in the ACK the caller hears the greeting', async () => {
+    const caller = await newCaller();
+    const answer = await caller.invite({ offer: false });
+    assert.equal(answer.status, 200);
+    assert.match(
+      answer.body,
+      /^m=audio \d+ RTP\/AVP 0 8 101\r$/m,
+      'our offer: codecs + telephone-event',
+    );
+    // the caller sends no RTP: only the answer in its ACK tells the node where to send
+    await untilAgentQuiet(caller);
+    assert.ok(
+      caller.heard.filter((p) => loudness(p) > LOUD).length > 40,
+      'the greeting reaches the port of the ACK’s answer',
+    );
+    assert.ok(
+      caller.heard.every((p) => p.pt === 0),
+      'in PCMU, the codec the answer chose',
+    );
+    assert.equal((await caller.bye()).status, 200);
+  });
+
   it('barge-in: the caller talks over the greeting and playback stops', async () => {
     const caller = await newCaller();
     assert.equal((await caller.invite()).status, 200);

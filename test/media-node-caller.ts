@@ -201,12 +201,17 @@ export class TestCaller {
     }
   }
 
-  /** INVITE; on 200 sends ACK and learns the node's RTP address. Returns the final response. */
+  /**
+   * INVITE; on 200 sends ACK and learns the node's RTP address. Returns the final response.
+   * `offer: false`: an INVITE without SDP (delayed offer); the 200 carries the node's offer, and
+   * the ACK our answer.
+   */
   async invite(
-    opts: { sdp?: string; ack?: boolean } = {},
+    opts: { sdp?: string; ack?: boolean; offer?: boolean } = {},
   ): Promise<SipResponse & { provisional: number[] }> {
     const cseq = this.#cseq;
-    this.#inviteBranch = this.#send('INVITE', { body: opts.sdp ?? this.sdp() });
+    const offer = opts.offer === false ? '' : (opts.sdp ?? this.sdp());
+    this.#inviteBranch = this.#send('INVITE', { body: offer });
     this.#inviteCseq = cseq;
     const provisional: number[] = [];
     for (;;) {
@@ -220,7 +225,8 @@ export class TestCaller {
         const port = /m=audio (\d+)/.exec(r.body)?.[1];
         const host = /c=IN IP4 ([0-9.]+)/.exec(r.body)?.[1];
         if (port && host) this.#remoteRtp = { host, port: Number(port) };
-        if (opts.ack !== false) this.#send('ACK', { cseq });
+        const answer = opts.offer === false ? this.sdp() : undefined;
+        if (opts.ack !== false) this.#send('ACK', { cseq, ...(answer ? { body: answer } : {}) });
       } else {
         this.#send('ACK', { cseq, branch: this.#inviteBranch });
       }
