@@ -47,6 +47,7 @@ const SCENARIOS: Scenario[] = [
   { file: 'race-ack-lost', node: { sip: { timerValues: { t1: 100, t2: 4000, t4: 5000 } } } },
   { file: 'race-invite-after-2xx' },
   { file: 'race-reinvite-no-sdp' },
+  { file: 'race-delayed-offer' },
   // Session-Expires 4 s: the node refreshes at 2 s
   {
     file: 'race-reinvite-glare',
