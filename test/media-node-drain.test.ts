@@ -1,6 +1,7 @@
 // Drain of the media-node process (bin/media-node): a node exits within seconds of SIGTERM once
-// nothing is in progress, also after a call whose answer a CANCEL crossed; while something is in
-// progress, /status and the logs say what, and the node exits as soon as it is done.
+// nothing is in progress, also right after the SIP races that used to leave it waiting (a CANCEL
+// that crossed the answer, a BYE before the ACK, ...); while something is in progress, /status
+// and the logs say what, and the node exits as soon as it is done.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
@@ -20,32 +21,47 @@ async function exitsWithin(node: RunningNode, ms: number): Promise<number> {
   return performance.now() - started;
 }
 
-describe('media node drain', { timeout: 120_000 }, () => {
-  it(
-    'exits within seconds of SIGTERM after a call whose answer a CANCEL crossed',
-    {
-      skip: sippMissing() ?? false,
-    },
-    async () => {
-      const node = await startMediaNode();
-      try {
-        const [port = 0, mediaPort = 0] = await freePorts(2);
-        const sipp = await runSippUac({
-          scenario: 'race-cancel-crossing-2xx.xml',
-          target: `127.0.0.1:${node.sipPort}`,
-          port,
-          mediaPort,
-          extra: ['-trace_err'],
-        });
-        assert.equal(sipp.code, 0, sipp.output);
-        node.child.kill('SIGTERM');
-        await exitsWithin(node, EXIT_MS);
-        assert.match(node.logs.join(''), /"msg":"media node exiting".*"reason":"drained-empty"/);
-      } finally {
-        await node.stop();
-      }
-    },
-  );
+/**
+ * sipp scenarios (test/sipp/) after which the node holds nothing: each ends its call or never
+ * starts one, and SIGTERM right after must end the process within seconds.
+ */
+const AFTER: Array<{ scenario: string; env?: Record<string, string> }> = [
+  { scenario: 'race-cancel-crossing-2xx' },
+  // the node answers after 1.5 s, so the CANCEL finds the INVITE unanswered
+  { scenario: 'race-cancel-before-2xx', env: { VOICEFLEET_ANSWER_DELAY_MS: '1500' } },
+  { scenario: 'race-cancel-after-2xx' },
+  { scenario: 'race-bye-before-ack' },
+  { scenario: 'race-invite-after-2xx' },
+  { scenario: 'race-reinvite-before-ack' },
+  { scenario: 'race-delayed-offer' },
+];
+
+describe('media node drain', { timeout: 180_000 }, () => {
+  for (const { scenario, env } of AFTER) {
+    it(
+      `exits within seconds of SIGTERM after ${scenario}`,
+      { skip: sippMissing() ?? false },
+      async () => {
+        const node = await startMediaNode({}, env);
+        try {
+          const [port = 0, mediaPort = 0] = await freePorts(2);
+          const sipp = await runSippUac({
+            scenario: `${scenario}.xml`,
+            target: `127.0.0.1:${node.sipPort}`,
+            port,
+            mediaPort,
+            extra: ['-trace_err'],
+          });
+          assert.equal(sipp.code, 0, sipp.output);
+          node.child.kill('SIGTERM');
+          await exitsWithin(node, EXIT_MS);
+          assert.match(node.logs.join(''), /"msg":"media node exiting".*"reason":"drained-empty"/);
+        } finally {
+          await node.stop();
+        }
+      },
+    );
+  }
 
   it('says in /status and the logs what it waits for, and exits once that is done', async () => {
     const node = await startMediaNode();
