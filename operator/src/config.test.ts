@@ -58,6 +58,16 @@ describe('parseConfig', () => {
       ['--regions', 'a', '--edge-service', 'voicefleet-edge-internal'],
       /--edge-service must be NAMESPACE\/NAME:PORT/,
     ],
+    [
+      'names a monitoring label that is not KEY=VALUE',
+      ['--regions', 'a', '--manage-monitoring', '--monitoring-labels', 'release'],
+      /--monitoring-labels: "release" is not a label KEY=VALUE/,
+    ],
+    [
+      'names a runbook base that is not a URL',
+      ['--regions', 'a', '--manage-monitoring', '--runbook-base-url', 'wiki/runbooks'],
+      /--runbook-base-url must be an http\(s\) URL/,
+    ],
   ];
   for (const [name, argv, message] of bad) {
     it(name, () =>
@@ -125,5 +135,24 @@ describe('parseConfig', () => {
       () => parseConfig(['--regions', 'a', '--edge-rpc-url', 'http://127.0.0.1:1/RPC'], {}),
       /VOICEFLEET_EDGE_RPC_TOKEN/,
     );
+  });
+
+  it('manages monitoring only when asked, with the selector labels and runbook base given', () => {
+    assert.equal(parseConfig(['--regions', 'a'], {}).monitoring, undefined);
+    assert.deepEqual(
+      parseConfig(['--regions', 'a'], {
+        VOICEFLEET_MANAGE_MONITORING: 'true',
+        VOICEFLEET_MONITORING_LABELS: 'release=kube-prometheus-stack, team=voice',
+        VOICEFLEET_RUNBOOK_BASE_URL: 'https://wiki.example/voice',
+      }).monitoring,
+      {
+        labels: { release: 'kube-prometheus-stack', team: 'voice' },
+        runbookBaseUrl: 'https://wiki.example/voice',
+      },
+    );
+    assert.deepEqual(parseConfig(['--regions', 'a', '--manage-monitoring'], {}).monitoring, {
+      labels: {},
+      runbookBaseUrl: 'https://voicefleet.io/docs/runbooks',
+    });
   });
 });

@@ -1,6 +1,7 @@
 // Operator configuration from flags and environment (flags win). Bad values fail with a message
 // saying which flag or variable to fix.
 import { parseArgs } from 'node:util';
+import { DEFAULT_RUNBOOK_BASE_URL } from './monitoring/render.js';
 
 export interface OperatorConfig {
   /** Path of a kubeconfig; undefined uses the in-cluster service account. */
@@ -30,6 +31,15 @@ export interface OperatorConfig {
   leaseDurationSeconds: number;
   /** Edge sync: undefined when no Kamailio is configured (then no edge is programmed). */
   edge: EdgeConfig | undefined;
+  /** Per-agent PrometheusRules and PodMonitors: undefined when not managed. */
+  monitoring: MonitoringConfig | undefined;
+}
+
+export interface MonitoringConfig {
+  /** Labels on every PrometheusRule and PodMonitor, for Prometheus's rule/monitor selectors. */
+  labels: Record<string, string>;
+  /** Alerts link `<runbookBaseUrl>#<alert name>`. */
+  runbookBaseUrl: string;
 }
 
 export interface EdgeConfig {
@@ -79,8 +89,43 @@ export const USAGE = `voicefleet operator
   --peer-edges URI[,URI]            SIP URIs of other regions' edges (env VOICEFLEET_PEER_EDGES)
   --edge-set-ids-configmap NAME     ConfigMap keeping the edge's set ids (env VOICEFLEET_EDGE_SET_IDS_CONFIGMAP;
                                     default voicefleet-edge-sets)
+  --manage-monitoring               write each agent's PrometheusRule and PodMonitor when the
+                                    monitoring.coreos.com CRDs exist (env VOICEFLEET_MANAGE_MONITORING=true)
+  --monitoring-labels K=V[,K=V]     labels on them, for Prometheus's ruleSelector and podMonitorSelector
+                                    (env VOICEFLEET_MONITORING_LABELS)
+  --runbook-base-url URL            alerts link URL#<alert name> (env VOICEFLEET_RUNBOOK_BASE_URL;
+                                    default ${DEFAULT_RUNBOOK_BASE_URL})
   env VOICEFLEET_EDGE_RPC_TOKEN     token of the Kamailio control port (required with an edge)
 `;
+
+/** The flags (`parseArgs` options); every one is described in USAGE. */
+const OPTIONS = {
+  kubeconfig: { type: 'string' },
+  regions: { type: 'string' },
+  namespace: { type: 'string' },
+  'operator-namespace': { type: 'string' },
+  'leader-election-namespace': { type: 'string' },
+  'leader-election-id': { type: 'string' },
+  'no-leader-election': { type: 'boolean' },
+  identity: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'media-node-image': { type: 'string' },
+  'multi-region-cluster': { type: 'boolean' },
+  'edge-uri': { type: 'string' },
+  'edge-service': { type: 'string' },
+  workers: { type: 'string' },
+  'lease-duration-seconds': { type: 'string' },
+  'edge-rpc-url': { type: 'string' },
+  'edge-namespace': { type: 'string' },
+  'edge-selector': { type: 'string' },
+  'edge-control-port': { type: 'string' },
+  'peer-edges': { type: 'string' },
+  'edge-set-ids-configmap': { type: 'string' },
+  'manage-monitoring': { type: 'boolean' },
+  'monitoring-labels': { type: 'string' },
+  'runbook-base-url': { type: 'string' },
+} as const;
 
 export function parseConfig(
   argv: readonly string[],
@@ -92,30 +137,7 @@ export function parseConfig(
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
-      options: {
-        kubeconfig: { type: 'string' },
-        regions: { type: 'string' },
-        namespace: { type: 'string' },
-        'operator-namespace': { type: 'string' },
-        'leader-election-namespace': { type: 'string' },
-        'leader-election-id': { type: 'string' },
-        'no-leader-election': { type: 'boolean' },
-        identity: { type: 'string' },
-        'metrics-port': { type: 'string' },
-        'metrics-host': { type: 'string' },
-        'media-node-image': { type: 'string' },
-        'multi-region-cluster': { type: 'boolean' },
-        'edge-uri': { type: 'string' },
-        'edge-service': { type: 'string' },
-        workers: { type: 'string' },
-        'lease-duration-seconds': { type: 'string' },
-        'edge-rpc-url': { type: 'string' },
-        'edge-namespace': { type: 'string' },
-        'edge-selector': { type: 'string' },
-        'edge-control-port': { type: 'string' },
-        'peer-edges': { type: 'string' },
-        'edge-set-ids-configmap': { type: 'string' },
-      },
+      options: OPTIONS,
     }));
   } catch (cause) {
     throw new ConfigError(`${(cause as Error).message}\n\n${USAGE}`, { cause });
@@ -207,9 +229,17 @@ export function parseConfig(
     };
   }
   const operatorNamespace = str('operator-namespace', 'POD_NAMESPACE') ?? 'default';
+  const monitoring =
+    values['manage-monitoring'] === true || env['VOICEFLEET_MANAGE_MONITORING'] === 'true'
+      ? monitoringConfig(
+          list('monitoring-labels', 'VOICEFLEET_MONITORING_LABELS'),
+          str('runbook-base-url', 'VOICEFLEET_RUNBOOK_BASE_URL'),
+        )
+      : undefined;
 
   return {
     edge,
+    monitoring,
     kubeconfig: str('kubeconfig', 'KUBECONFIG'),
     regions: [...new Set(regions)],
     namespace,
@@ -246,4 +276,30 @@ function edgeEndpoint(
       `--edge-rpc-url: region "${region}" of ${rpcUrl} is not one of --regions (${regions.join(', ')})`,
     );
   return { region, rpcUrl };
+}
+
+function monitoringConfig(labels: string[], runbook: string | undefined): MonitoringConfig {
+  const runbookBaseUrl = runbook ?? DEFAULT_RUNBOOK_BASE_URL;
+  if (!/^https?:\/\/\S+$/.test(runbookBaseUrl))
+    throw new ConfigError(`--runbook-base-url must be an http(s) URL, got "${runbookBaseUrl}"`);
+  return { labels: labelMap(labels), runbookBaseUrl };
+}
+
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** `K=V` entries as Kubernetes labels; a bad one names itself. */
+function labelMap(entries: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf('=');
+    const key = at < 0 ? entry : entry.slice(0, at);
+    const value = at < 0 ? '' : entry.slice(at + 1);
+    if (at < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value) || value.length > 63)
+      throw new ConfigError(
+        `--monitoring-labels: "${entry}" is not a label KEY=VALUE, e.g. release=kube-prometheus-stack`,
+      );
+    labels[key] = value;
+  }
+  return labels;
 }

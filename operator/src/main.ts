@@ -13,6 +13,8 @@ import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.j
 import { startOpsServer } from './runtime/ops-server.js';
 import { onShutdownSignals } from './runtime/shutdown.js';
 import { resolveEdgeService } from './kube/edge-service.js';
+import { missingMonitoringCrds } from './kube/monitoring-crds.js';
+import type { ManagedMonitoring } from './voice-agent/desired-monitoring.js';
 import { runWhileLeader } from './leadership.js';
 
 export async function runOperator(
@@ -28,6 +30,7 @@ export async function runOperator(
     config.edgeService !== undefined
       ? await resolveEdgeService(kc, config.edgeService, { log, signal })
       : config.edgeUri;
+  const monitoring = await monitoringToManage(config, kc, log);
   const manager = new Manager({
     kc,
     log,
@@ -41,6 +44,7 @@ export async function runOperator(
     },
     workers: config.workers,
     ...(config.edge !== undefined ? { edge: edgeOptions(config, config.edge) } : {}),
+    ...(monitoring !== undefined ? { monitoring } : {}),
   });
   const ops = await startOpsServer({
     host: config.metricsHost,
@@ -69,6 +73,24 @@ export async function runOperator(
     await ops.close();
     log.info('operator stopped');
   }
+}
+
+/**
+ * The monitoring the manager manages per agent, when asked to: written only if the Prometheus
+ * operator's CRDs exist; without them each agent's `Monitoring` condition says what is missing.
+ */
+async function monitoringToManage(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  log: Logger,
+): Promise<ManagedMonitoring | undefined> {
+  if (config.monitoring === undefined) return undefined;
+  const missingCrds = await missingMonitoringCrds(kc);
+  if (missingCrds.length > 0)
+    log.warn('monitoring CRDs not installed: no PrometheusRules or PodMonitors are written', {
+      missing: missingCrds,
+    });
+  return { ...config.monitoring, missingCrds };
 }
 
 /** The edge the manager programs: Kamailios by URL and by pod label, set ids kept at home. */

@@ -42,6 +42,8 @@ export const KIND_RESOURCES: Record<string, { apiVersion: string; plural: string
   Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
   PodDisruptionBudget: { apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', plural: 'leases' },
+  PodMonitor: { apiVersion: 'monitoring.coreos.com/v1', plural: 'podmonitors' },
+  PrometheusRule: { apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules' },
   [VOICE_AGENT_KIND]: { apiVersion: API_VERSION, plural: VOICE_AGENT_PLURAL },
   [SIP_TRUNK_KIND]: { apiVersion: API_VERSION, plural: SIP_TRUNK_PLURAL },
 };

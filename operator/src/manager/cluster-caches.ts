@@ -27,12 +27,25 @@ import { trunkIndexes } from '../sip-trunk/sip-trunk-controller.js';
 import { agentIndexes, mediaPodIndexes } from '../voice-agent/voice-agent-keys.js';
 import type { ChildKind } from '../voice-agent/voice-agent-controller.js';
 
+type ChildResource = { kind: ChildKind; group: string; version: string; plural: string };
+
 export const CHILD_KINDS = [
   { kind: 'ConfigMap', group: '', version: 'v1', plural: 'configmaps' },
   { kind: 'Service', group: '', version: 'v1', plural: 'services' },
   { kind: 'PodDisruptionBudget', group: 'policy', version: 'v1', plural: 'poddisruptionbudgets' },
   { kind: 'Deployment', group: 'apps', version: 'v1', plural: 'deployments' },
-] as const satisfies readonly { kind: ChildKind; group: string; version: string; plural: string }[];
+] as const satisfies readonly ChildResource[];
+
+/** An agent's monitoring children, watched when the operator manages them (their CRDs exist). */
+export const MONITORING_CHILD_KINDS = [
+  { kind: 'PodMonitor', group: 'monitoring.coreos.com', version: 'v1', plural: 'podmonitors' },
+  {
+    kind: 'PrometheusRule',
+    group: 'monitoring.coreos.com',
+    version: 'v1',
+    plural: 'prometheusrules',
+  },
+] as const satisfies readonly ChildResource[];
 
 /**
  * Secrets the operator reads are trunk credentials and provider API keys: never Helm release
@@ -45,7 +58,8 @@ export interface ClusterCaches {
   agents: Informer<Stored<VoiceAgent>>;
   trunks: Informer<Stored<SipTrunk>>;
   secrets: Informer<V1Secret>;
-  children: Record<ChildKind, Informer<KubernetesObject>>;
+  /** The monitoring kinds only when the operator manages monitoring. */
+  children: Partial<Record<ChildKind, Informer<KubernetesObject>>>;
   /** What the edge sync reads besides the above; undefined without an edge. */
   edge: EdgeInformers | undefined;
 }
@@ -62,6 +76,12 @@ export interface CacheOptions {
   namespace: string | undefined;
   /** Watch what the edge sync needs; `edgePods` says where its Kamailio pods are. */
   edge: { edgePods: { namespace: string; labelSelector: string } | undefined } | undefined;
+  /** Watch the agents' PodMonitors and PrometheusRules too. */
+  monitoring: boolean;
+}
+
+export function childKindsOf(monitoring: boolean): readonly ChildResource[] {
+  return monitoring ? [...CHILD_KINDS, ...MONITORING_CHILD_KINDS] : CHILD_KINDS;
 }
 
 export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
@@ -88,7 +108,7 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
     ...ns,
   });
   const children = Object.fromEntries(
-    CHILD_KINDS.map((c) => [
+    childKindsOf(o.monitoring).map((c) => [
       c.kind,
       Informer.forResource<KubernetesObject>(kc, {
         group: c.group,
@@ -98,7 +118,7 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
         ...ns,
       }),
     ]),
-  ) as Record<ChildKind, Informer<KubernetesObject>>;
+  ) as Partial<Record<ChildKind, Informer<KubernetesObject>>>;
   const edge: EdgeInformers | undefined =
     o.edge === undefined
       ? undefined

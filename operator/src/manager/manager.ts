@@ -5,12 +5,12 @@
 // from half-listed caches. Informer events become queue keys here: an agent, the agents sharing
 // its numbers, a child's owner, the agents naming a trunk or a Secret, the trunks whose
 // credentials a Secret is, and the edge routing.
-import type { KubeConfig, KubernetesObject, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { createApplier } from '../kube/apply.js';
 import type { CachedObject } from '../kube/cached-object.js';
 import { createEventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
-import { namespacedKey, storeOf, type Store } from '../kube/store.js';
+import { namespacedKey, storeOf } from '../kube/store.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
@@ -19,9 +19,10 @@ import type { RegionalEndpoint } from '../edge/edge-fleet.js';
 import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
 import type { ChildOptions } from '../voice-agent/desired-children.js';
 import type { MediaNodeConfigOptions } from '../voice-agent/media-node-config.js';
-import { VoiceAgentController, type ChildKind } from '../voice-agent/voice-agent-controller.js';
+import { VoiceAgentController } from '../voice-agent/voice-agent-controller.js';
 import { POD_BY_AGENT, VoiceAgentKeys, mediaPodIndexes } from '../voice-agent/voice-agent-keys.js';
-import { CHILD_KINDS, informersOf, watchCluster, type ClusterCaches } from './cluster-caches.js';
+import type { ManagedMonitoring } from '../voice-agent/desired-monitoring.js';
+import { informersOf, watchCluster, type ClusterCaches } from './cluster-caches.js';
 
 export interface ManagerOptions {
   kc: KubeConfig;
@@ -33,6 +34,8 @@ export interface ManagerOptions {
   workers: number;
   /** The edge to program; none when undefined. */
   edge?: ManagerEdgeOptions;
+  /** Each agent's PrometheusRule and PodMonitor (written when their CRDs exist); none when undefined. */
+  monitoring?: ManagedMonitoring;
 }
 
 export interface ManagerEdgeOptions {
@@ -60,6 +63,7 @@ export class Manager {
   constructor(private readonly o: ManagerOptions) {
     this.caches = watchCluster(o.kc, {
       namespace: o.namespace,
+      monitoring: o.monitoring !== undefined && o.monitoring.missingCrds.length === 0,
       edge:
         o.edge === undefined
           ? undefined
@@ -88,12 +92,15 @@ export class Manager {
       trunks: storeOf(c.trunks),
       secrets: storeOf(c.secrets),
       children: Object.fromEntries(
-        CHILD_KINDS.map((k) => [k.kind, storeOf(c.children[k.kind])]),
-      ) as Record<ChildKind, Store<KubernetesObject>>,
+        Object.entries(c.children).map(([kind, informer]) => [kind, storeOf(informer)]),
+      ),
       keys: this.agentKeys,
       mediaPods: c.edge === undefined ? undefined : storeOf(c.edge.mediaPods),
       ownedRegions: o.ownedRegions,
-      childOptions: o.childOptions,
+      childOptions: {
+        ...o.childOptions,
+        ...(o.monitoring === undefined ? {} : { monitoring: o.monitoring }),
+      },
     });
     this.trunkController = new SipTrunkController({
       ...deps,
@@ -168,7 +175,7 @@ export class Manager {
     const toTrunks = (list: readonly string[]) => list.forEach((k) => this.trunkQueue.add(k));
     onEvery(agents, (a, old) => toAgents(keys.forAgent(a, old)));
     for (const informer of Object.values(children))
-      onEvery(informer, (o) => toAgents(keys.forChild(o)));
+      if (informer !== undefined) onEvery(informer, (o) => toAgents(keys.forChild(o)));
     onEvery(trunks, (t) => {
       toTrunks([namespacedKey(t)]);
       toAgents(keys.forTrunk(t));

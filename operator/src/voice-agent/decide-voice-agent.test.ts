@@ -119,6 +119,88 @@ describe('decideVoiceAgent', () => {
     assert.equal(hash('Hello'), hash('Hello'));
   });
 
+  const monitoring = {
+    labels: { release: 'prom' },
+    runbookBaseUrl: 'https://runbooks.example',
+    missingCrds: [],
+  };
+
+  it('adds one PrometheusRule and one PodMonitor per agent, owned by it, when monitoring is managed', () => {
+    const d = decide({
+      agent: voiceAgent('front-desk', { regions: ['us-east-1', 'eu-west-1'] }),
+      ownedRegions: ['us-east-1', 'eu-west-1'],
+      options: { ...options, monitoring },
+    });
+    const kinds = d.children.map((c) => `${c.kind}/${c.metadata?.name}`);
+    assert.deepEqual(
+      kinds.filter((k) => k.startsWith('Pod') || k.startsWith('Prometheus')),
+      [
+        'PodDisruptionBudget/front-desk-us-east-1',
+        'PodDisruptionBudget/front-desk-eu-west-1',
+        'PrometheusRule/front-desk-slo',
+        'PodMonitor/front-desk-media-node',
+      ],
+    );
+    for (const c of d.children.filter(
+      (c) => c.kind === 'PodMonitor' || c.kind === 'PrometheusRule',
+    )) {
+      assert.equal(c.metadata?.ownerReferences?.[0]?.uid, 'uid-front-desk');
+      assert.equal(c.metadata?.labels?.['app.kubernetes.io/managed-by'], 'voicefleet');
+      assert.equal(c.metadata?.labels?.release, 'prom');
+    }
+    assert.equal(condition(d, 'Monitoring')?.status, 'True');
+    assert.equal(condition(d, 'Monitoring')?.reason, 'RulesApplied');
+    const unmanaged = decide({ agent: voiceAgent('a') });
+    assert.ok(!unmanaged.children.some((c) => c.kind === 'PrometheusRule'));
+    assert.equal(condition(unmanaged, 'Monitoring'), undefined);
+  });
+
+  it('writes no monitoring and says which CRDs to install when they are missing, still Ready', () => {
+    const missingCrds = [
+      'podmonitors.monitoring.coreos.com',
+      'prometheusrules.monitoring.coreos.com',
+    ];
+    const d = decide({
+      agent: voiceAgent('front-desk'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      options: { ...options, monitoring: { ...monitoring, missingCrds } },
+    });
+    assert.deepEqual(
+      d.children.map((c) => c.kind),
+      ['ConfigMap', 'Service', 'PodDisruptionBudget', 'Deployment'],
+    );
+    const m = condition(d, 'Monitoring');
+    assert.equal(m?.status, 'False');
+    assert.equal(m?.reason, 'MonitoringCRDsMissing');
+    assert.match(m?.message ?? '', /podmonitors\.monitoring\.coreos\.com, prometheusrules/);
+    assert.match(m?.message ?? '', /voicefleet render monitoring/);
+    assert.equal(condition(d, 'Ready')?.status, 'True');
+  });
+
+  it('drops the Monitoring condition once monitoring is no longer managed', () => {
+    const managed = decide({ agent: voiceAgent('a'), options: { ...options, monitoring } });
+    const agent = voiceAgent('a');
+    const after = decide({ agent: { ...agent, status: managed.status } });
+    assert.equal(condition(after, 'Monitoring'), undefined);
+    assert.equal(after.statusChanged, true);
+  });
+
+  it('writes no monitoring for an agent with no owned region or an invalid spec', () => {
+    const elsewhere = decide({
+      agent: voiceAgent('a'),
+      ownedRegions: ['ap-south-1'],
+      options: { ...options, monitoring },
+    });
+    assert.deepEqual(elsewhere.children, []);
+    assert.equal(condition(elsewhere, 'Monitoring'), undefined);
+    const invalid = decide({
+      agent: voiceAgent('a'),
+      specErrors: [{ path: 'spec.slo.turnLatencyMs', message: 'Unsupported value: 800' }],
+      options: { ...options, monitoring },
+    });
+    assert.deepEqual(invalid.children, []);
+  });
+
   it('sets the grace period from drainTimeoutSeconds and region affinity in a multi-region cluster', () => {
     const d = decide({ agent: voiceAgent('a'), options: { ...options, multiRegionCluster: true } });
     const spec = (d.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template

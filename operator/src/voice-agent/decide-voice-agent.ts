@@ -21,6 +21,11 @@ import {
   desiredService,
   type ChildOptions,
 } from './desired-children.js';
+import {
+  MONITORING_CONDITION,
+  desiredMonitoring,
+  monitoringCondition,
+} from './desired-monitoring.js';
 import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node-config.js';
 import {
   referenceProblems,
@@ -41,7 +46,11 @@ export const AGENT_CONDITION_TYPES = [
   'Progressing',
   'Degraded',
   'NumberConflict',
+  MONITORING_CONDITION,
 ] as const;
+
+/** Conditions a pass states only sometimes (monitoring only when managed): dropped when unstated. */
+const OPTIONAL_CONDITION_TYPES: readonly string[] = [MONITORING_CONDITION];
 
 export interface VoiceAgentInput {
   /** The agent with every schema default filled in. */
@@ -117,6 +126,11 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     });
   }
 
+  // One set per agent (not per region): its SLO rules group by region themselves.
+  const { monitoring } = input.options;
+  if (monitoring !== undefined && states.length > 0)
+    children.push(...desiredMonitoring(agent, monitoring));
+
   const derived = deriveAgentConditions({
     generation,
     states,
@@ -128,6 +142,8 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     notOwned,
     degradations: invalid.length > 0 ? [] : trunkSecretProblems(agent, input.references),
   });
+  if (monitoring !== undefined && states.length > 0)
+    derived.push(monitoringCondition(agent, monitoring));
   return finishDecision(input, children, regions, derived);
 }
 
@@ -177,7 +193,12 @@ function finishDecision(
   derived: AgentCondition[],
 ): VoiceAgentDecision {
   const { agent, now } = input;
-  const liveConditions = pickConditions(agent.status?.conditions ?? [], AGENT_CONDITION_TYPES);
+  const liveConditions = pickConditions(
+    agent.status?.conditions ?? [],
+    AGENT_CONDITION_TYPES,
+  ).filter(
+    (c) => !OPTIONAL_CONDITION_TYPES.includes(c.type) || derived.some((d) => d.type === c.type),
+  );
   const next: ConditionInput[] = derived.map(({ eventMessage: _ignored, ...c }) => c);
   const conditions = mergeConditions(liveConditions, next, now);
   const status: VoiceAgentStatusOut = {

@@ -10,6 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import { API_VERSION, CONFIG_HASH_ANNOTATION, VOICE_AGENT_KIND } from '@voicefleet/api';
 import { stringify } from 'yaml';
+import type { ManagedMonitoring } from './desired-monitoring.js';
 import { stableHash } from '../runtime/apply-diff.js';
 import type { AgentForConfig, RenderedConfig } from './media-node-config.js';
 import { childLabels, childName, selectorLabels } from './child-names.js';
@@ -24,6 +25,8 @@ export const PRE_STOP_SECONDS = 5;
 export interface ChildOptions {
   image: string;
   multiRegionCluster: boolean;
+  /** Monitoring managed per agent: a PrometheusRule and a PodMonitor when their CRDs exist. */
+  monitoring?: ManagedMonitoring;
 }
 
 export interface ChildContext {

@@ -24,14 +24,16 @@ import type { ChildOptions } from './desired-children.js';
 import type { MediaNodeConfigOptions } from './media-node-config.js';
 import { POD_BY_AGENT, type VoiceAgentKeys } from './voice-agent-keys.js';
 
-export type ChildKind = 'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment';
+export type ChildKind =
+  'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment' | 'PodMonitor' | 'PrometheusRule';
 
 export interface VoiceAgentControllerOptions extends ControllerDeps {
   agents: Store<Stored<VoiceAgent>>;
   trunks: Store<Stored<SipTrunk>>;
   secrets: Store<V1Secret>;
-  /** Live children by kind, from informers filtered on the managed-by label. */
-  children: Record<ChildKind, Store<KubernetesObject>>;
+  /** Live children by kind, from informers filtered on the managed-by label (monitoring kinds
+   * only when the operator manages monitoring). */
+  children: Partial<Record<ChildKind, Store<KubernetesObject>>>;
   /** Media pods, indexed by POD_BY_AGENT; undefined when the operator does not watch pods. */
   mediaPods?: Store<V1Pod> | undefined;
   keys: VoiceAgentKeys;
@@ -73,7 +75,7 @@ export class VoiceAgentController {
     const { value: agent, errors } = readVoiceAgent(cached);
     const deployments = new Map<string, V1Deployment | undefined>();
     for (const region of this.o.ownedRegions) {
-      deployments.set(region, this.o.children.Deployment.get(childName(name, region), namespace));
+      deployments.set(region, this.o.children.Deployment?.get(childName(name, region), namespace));
     }
     const mediaPods = new Map<string, V1Pod[]>();
     for (const pod of this.o.mediaPods?.byIndex(POD_BY_AGENT, key) ?? []) {
@@ -117,7 +119,7 @@ export class VoiceAgentController {
     const namespace = input.agent.metadata.namespace;
     const results = await Promise.allSettled(
       decision.children.map((child) => {
-        const live = this.o.children[child.kind as ChildKind].get(
+        const live = this.o.children[child.kind as ChildKind]?.get(
           child.metadata?.name ?? '',
           namespace,
         );
