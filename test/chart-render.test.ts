@@ -53,6 +53,16 @@ function mediaPodLabels(): Record<string, string> {
 
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 
+/** The operator container's plain env values by name. */
+function operatorEnv(objs: Obj[]): Record<string, string | undefined> {
+  const operator = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-operator'))!;
+  return Object.fromEntries(
+    (operator.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map(
+      (e) => [e.name, e.value],
+    ),
+  );
+}
+
 const NON_DEFAULT = `
 fullnameOverride: acme
 operator:
@@ -294,14 +304,7 @@ describe('helm chart', { skip: helmSkip }, () => {
       });
 
       test('operator settings: regions, namespace, edge discovery', () => {
-        const operator = byKind(objs, 'Deployment').find((d) =>
-          d.metadata!.name!.endsWith('-operator'),
-        )!;
-        const env = Object.fromEntries(
-          (operator.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map(
-            (e) => [e.name, e.value],
-          ),
-        );
+        const env = operatorEnv(objs);
         const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
         const selector = Object.entries(edge.spec.selector.matchLabels as Record<string, string>)
           .map(([k, v]) => `${k}=${v}`)
@@ -402,7 +405,9 @@ describe('helm chart', { skip: helmSkip }, () => {
 
   test('the media-node PodMonitor selects the labels the operator puts on media pods', () => {
     const monitor = byKind(
-      render('monitoring: { podMonitor: { enabled: true } }'),
+      render(
+        'operator: { manageMonitoring: false }\nmonitoring: { podMonitor: { enabled: true } }',
+      ),
       'PodMonitor',
     ).find((m) => m.metadata!.name!.endsWith('-media-node'))!;
     const podLabels = mediaPodLabels();
@@ -410,6 +415,26 @@ describe('helm chart', { skip: helmSkip }, () => {
       monitor.spec.selector.matchLabels as Record<string, string>,
     ))
       assert.equal(podLabels[k], v, `media pods carry ${k}=${v}`);
+  });
+
+  test('with manageMonitoring the operator writes per-agent monitoring with the selector labels and runbook base, and the chart adds no second media-node PodMonitor', () => {
+    const objs = render(
+      'monitoring:\n  labels: { release: kps, team: voice }\n  runbookBaseUrl: https://wiki.example/voice\n  podMonitor: { enabled: true }',
+    );
+    const env = operatorEnv(objs);
+    assert.equal(env.VOICEFLEET_MANAGE_MONITORING, 'true');
+    assert.equal(env.VOICEFLEET_MONITORING_LABELS, 'release=kps,team=voice');
+    assert.equal(env.VOICEFLEET_RUNBOOK_BASE_URL, 'https://wiki.example/voice');
+    assert.deepEqual(
+      byKind(objs, 'PodMonitor')
+        .map((m) => m.metadata!.name)
+        .sort(),
+      ['rel-voicefleet-edge', 'rel-voicefleet-operator'],
+    );
+    assert.equal(
+      operatorEnv(render('operator: { manageMonitoring: false }')).VOICEFLEET_MANAGE_MONITORING,
+      undefined,
+    );
   });
 
   test('the edge as a NodePort Service, with a fixed node port when one is given', () => {
