@@ -3,10 +3,12 @@
 // environment of the chart's Deployment and a token of that ServiceAccount (TokenRequest API).
 // With the Secrets rule of the chart of before (get only) its caches never sync: it must stay
 // unready and write nothing, the edge sync included. With the chart's rules it must reach
-// /readyz, reconcile an agent and a trunk, and keep the edge's set ids in the release namespace.
+// /readyz, reconcile an agent and a trunk, keep the edge's set ids in the release namespace, and
+// (the Prometheus operator's CRDs installed) write the agent's PrometheusRule and PodMonitor.
 import {
   AppsV1Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubernetesObjectApi,
   RbacAuthorizationV1Api,
   type V1ClusterRole,
@@ -18,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { helmSkipReason, renderChart, type RenderedObject } from './chart-helm.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { installMonitoringCrds } from './harness/monitoring-crds.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 import {
   agentManifest,
@@ -74,6 +77,7 @@ describe(
     before(async () => {
       plane = await startControlPlane({ controllerManager: false });
       await installCrds(plane.kubeConfig);
+      await installMonitoringCrds(plane.kubeConfig);
       cr = customObjects(plane.kubeConfig);
       core = plane.kubeConfig.makeApiClient(CoreV1Api);
       rbac = plane.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
@@ -175,6 +179,19 @@ describe(
         { timeoutMs: 30_000, message: 'agent reconciled and Ready' },
       );
       assert.equal(condition(agent, 'RoutingPublished')?.reason, 'NoEdges');
+      assert.equal(condition(agent, 'Monitoring')?.reason, 'RulesApplied');
+      const monitoring = plane.kubeConfig.makeApiClient(CustomObjectsApi);
+      for (const [plural, name] of [
+        ['prometheusrules', 'rbac-desk-slo'],
+        ['podmonitors', 'rbac-desk-media-node'],
+      ] as const)
+        await monitoring.getNamespacedCustomObject({
+          group: 'monitoring.coreos.com',
+          version: 'v1',
+          namespace: 'default',
+          plural,
+          name,
+        });
       await plane.kubeConfig
         .makeApiClient(AppsV1Api)
         .readNamespacedDeployment({ name: 'rbac-desk-local', namespace: 'default' });

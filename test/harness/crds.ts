@@ -15,10 +15,10 @@ const CRD_API = {
 };
 export const CRD_DIR = new URL('../../crds/', import.meta.url).pathname;
 
-/** The CRDs of `dir` as plain objects, as parsed from their YAML. */
-export function readCrds(dir = CRD_DIR): KubernetesObject[] {
+/** The CRDs of `dir` (of its `files` when given) as plain objects, as parsed from their YAML. */
+export function readCrds(dir = CRD_DIR, files?: readonly string[]): KubernetesObject[] {
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml') && (files === undefined || files.includes(f)))
     .sort()
     .flatMap((f) =>
       parseAllDocuments(readFileSync(join(dir, f), 'utf8'))
@@ -27,10 +27,14 @@ export function readCrds(dir = CRD_DIR): KubernetesObject[] {
     );
 }
 
-/** Creates every CRD of `dir` and waits until each is Established. */
-export async function installCrds(kc: KubeConfig, dir = CRD_DIR): Promise<void> {
+/** Creates every CRD of `dir` (of its `files` when given) and waits until each is Established. */
+export async function installCrds(
+  kc: KubeConfig,
+  dir = CRD_DIR,
+  files?: readonly string[],
+): Promise<void> {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  for (const crd of readCrds(dir)) {
+  for (const crd of readCrds(dir, files)) {
     const name = crd.metadata?.name ?? '';
     await custom.createClusterCustomObject({ ...CRD_API, body: crd });
     await waitFor(
