@@ -22,6 +22,7 @@ import {
   startRealCluster,
   type RealCluster,
 } from './harness/real-cluster.js';
+import { LOCAL_CLUSTER_VALUES, readmeHelmArgs, readmeInstall } from './harness/readme-install.js';
 import { SIPP_DIR, runSippUac, sippAvailable } from './harness/sipp.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -33,24 +34,6 @@ const MiB = 1024 * 1024;
 interface RunningPod {
   metadata: { name: string };
   status: { containerStatuses?: { name: string; containerID?: string }[] };
-}
-
-/** The README's install block: `helm install ...` and `kubectl apply ...`, continuations joined. */
-export function readmeInstall(): { helm: string[]; apply: string[] } {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Install in a cluster'));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (block === undefined) throw new Error('README: no sh block under "Install in a cluster"');
-  const lines = block
-    .replace(/\\\n\s*/g, ' ')
-    .split('\n')
-    .filter(Boolean);
-  const words = (line: string | undefined) =>
-    (line?.match(/'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^'(.*)'$/, '$1'));
-  return {
-    helm: words(lines.find((l) => l.startsWith('helm install '))),
-    apply: words(lines.find((l) => l.startsWith('kubectl apply '))),
-  };
 }
 
 function skipReason(): string | false {
@@ -128,17 +111,8 @@ describe(
     test("helm install with the README's command: operator and edge Ready under the chart's RBAC", async () => {
       const { helm: readmeHelm } = readmeInstall();
       assert.deepEqual(readmeHelm.slice(0, 4), ['helm', 'install', RELEASE, 'charts/voicefleet']);
-      const args = readmeHelm.slice(1).map((a) => (a === 'charts/voicefleet' ? join(root, a) : a));
       installStarted = Date.now();
-      await helm([
-      ...args,
-      // Image values for a machine without a registry: the images are in the node already.
-      '--set', 'operator.image.pullPolicy=Never',
-      '--set', 'edge.image.pullPolicy=Never',
-      // How carriers reach the edge here: a NodePort on the node's address.
-      '--set', 'edge.service.type=NodePort',
-      '--wait', '--timeout', '4m',
-    ]); // prettier-ignore
+      await helm([...readmeHelmArgs(), ...LOCAL_CLUSTER_VALUES, '--wait', '--timeout', '4m']);
       const operators = await jsonOf<{
         items: { spec: { serviceAccountName: string }; status: { phase: string } }[];
       }>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/component=operator']);
