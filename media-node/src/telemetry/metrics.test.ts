@@ -19,6 +19,12 @@ describe('media-node metrics', () => {
     }
   });
 
+  it('exports every turn stage at zero before the first turn, so rate() counts that turn', async () => {
+    const text = await createNodeMetrics({ defaultMetrics: false }).registry.metrics();
+    for (const stage of ['stt', 'llm', 'tts', 'rtp', 'total'])
+      assert.match(text, new RegExp(`voicefleet_turn_stage_seconds_count\\{stage="${stage}"\\} 0`));
+  });
+
   it('labels every series with the namespace, agent and region it serves', async () => {
     const m = createNodeMetrics({
       labels: { namespace: 'clinic', agent: 'front-desk', region: 'eu-west-1' },

@@ -16,7 +16,8 @@ export const LATENCY_BUCKETS_SECONDS = LATENCY_BUCKETS_MS.map((ms) => ms / 1000)
 /** Milliseconds of deviation of an RTP send from its ideal 20 ms slot (the RTP thread's metric). */
 export const PACING_BUCKETS_MS = [0.5, 1, 2, 3, 5, 10, 20, 50];
 
-export type TurnStage = 'stt' | 'llm' | 'tts' | 'rtp' | 'total';
+export const TURN_STAGES = ['stt', 'llm', 'tts', 'rtp', 'total'] as const;
+export type TurnStage = (typeof TURN_STAGES)[number];
 export type CallOutcome = 'completed' | 'rejected' | 'failed' | 'cancelled' | 'transferred';
 
 export interface NodeMetrics {
@@ -58,6 +59,16 @@ export function createNodeMetrics(
   if (options.defaultMetrics !== false)
     collectDefaultMetrics({ register: registry, prefix: 'voicefleet_media_node_' });
   const registers = [registry];
+  const turnStageSeconds = new Histogram({
+    name: 'voicefleet_turn_stage_seconds',
+    help: 'Per-turn latency by stage (stt: end of speech to final transcript, llm: to first token, tts: to first audio, rtp: to first packet out, total: end of speech to first packet)',
+    labelNames: ['stage'],
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  // Every stage's series exists at 0 from the start: rate() counts a series' first sample as its
+  // start, so a stage first seen at 1 would lose the node's first turn from every SLO window.
+  for (const stage of TURN_STAGES) turnStageSeconds.zero({ stage });
   return {
     registry,
     activeCalls: new Gauge({
@@ -93,13 +104,7 @@ export function createNodeMetrics(
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     }),
-    turnStageSeconds: new Histogram({
-      name: 'voicefleet_turn_stage_seconds',
-      help: 'Per-turn latency by stage (stt: end of speech to final transcript, llm: to first token, tts: to first audio, rtp: to first packet out, total: end of speech to first packet)',
-      labelNames: ['stage'],
-      buckets: LATENCY_BUCKETS_SECONDS,
-      registers,
-    }),
+    turnStageSeconds,
     bargeInSeconds: new Histogram({
       name: 'voicefleet_barge_in_seconds',
       help: 'Caller speech onset to agent playback stopped',
