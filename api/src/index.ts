@@ -30,11 +30,14 @@ export {
   Capacity,
   Pipeline,
   Region,
+  SCALING_MODES,
   TRANSFER_METHODS,
   Transfer,
   VoiceAgent,
   VoiceAgentSpec,
   type Codec,
+  type ScaleLimit,
+  type ScalingMode,
   type TransferMethod,
 } from './schema/voice-agent.js';
 export {
@@ -44,7 +47,13 @@ export {
   Slo,
   type LatencyBucketMs,
 } from './schema/slo.js';
-export { RegionStatus, VoiceAgentStatus } from './schema/voice-agent-status.js';
+export {
+  RegionStatus,
+  SCALE_LIMITS,
+  ScaleRecommendation,
+  VoiceAgentStatus,
+  type ScaleLimitReason,
+} from './schema/voice-agent-status.js';
 export {
   DEFAULT_FAILOVER_CODES,
   Gateway,

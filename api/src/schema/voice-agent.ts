@@ -50,6 +50,23 @@ export const Region = Type.Object(
 );
 export type Region = Static<typeof Region>;
 
+export const SCALING_MODES = ['operator', 'external'] as const;
+export type ScalingMode = (typeof SCALING_MODES)[number];
+
+const ScaleLimit = (description: string) =>
+  Type.Object(
+    {
+      pods: Type.Integer({ minimum: 1, maximum: 1000, description: 'Most pods one step changes.' }),
+      periodSeconds: Type.Integer({
+        minimum: 1,
+        maximum: 3600,
+        description: 'Seconds between two steps in the same direction.',
+      }),
+    },
+    { additionalProperties: false, description },
+  );
+export type ScaleLimit = Static<ReturnType<typeof ScaleLimit>>;
+
 export const Capacity = Type.Object(
   {
     callsPerPod: Type.Integer({
@@ -65,11 +82,34 @@ export const Capacity = Type.Object(
       description:
         'Free call slots kept warm per region: desired pods = ceil((active calls + bufferCalls) / callsPerPod).',
     }),
+    bufferPercent: Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      default: 0,
+      description:
+        'Free call slots kept warm as a percentage of the active calls; the buffer is the larger of bufferCalls and this share.',
+    }),
     scaleDownStabilizationSeconds: Type.Integer({
       minimum: 0,
       maximum: 86400,
       default: 300,
-      description: 'Seconds the lower desired size must hold before pods are drained and removed.',
+      description:
+        'Seconds a smaller pool must have been enough before pods are drained and removed: the pool shrinks to the largest size wanted in that window.',
+    }),
+    scaleUpLimit: Type.Optional(
+      ScaleLimit(
+        'Limits adding pods: each scale-up adds at most pods, and the next waits periodSeconds. Absent: no limit.',
+      ),
+    ),
+    scaleDownLimit: Type.Optional(
+      ScaleLimit(
+        'Limits removing pods: each scale-down removes at most pods, and the next waits periodSeconds. Absent: no limit.',
+      ),
+    ),
+    scaling: StringEnum(SCALING_MODES, {
+      default: 'operator',
+      description:
+        "Who sets the media Deployments' replicas: operator (from calls, as above) or external (your HPA or KEDA ScaledObject; the operator never writes replicas, but still picks the pods with the fewest calls for removal and drains them).",
     }),
   },
   {

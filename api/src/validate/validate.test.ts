@@ -83,7 +83,9 @@ describe('defaults', () => {
     assert.deepEqual(a.spec.capacity, {
       callsPerPod: 50,
       bufferCalls: 10,
+      bufferPercent: 0,
       scaleDownStabilizationSeconds: 300,
+      scaling: 'operator',
     });
     assert.deepEqual(a.spec.pipeline.vad, {
       provider: 'silero',
