@@ -280,6 +280,8 @@ async function main(): Promise<void> {
         ownedRegions: ['us-east-1'],
         lostNumbers: [],
         deployments: new Map(),
+        pods: new Map(),
+        statusWrittenAt: undefined,
         options: {
           image: 'voicefleet/media-node:0.1.0',
           multiRegionCluster: false,

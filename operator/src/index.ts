@@ -35,7 +35,15 @@ export {
   ownerReference,
 } from './voice-agent/desired-children.js';
 export { renderMediaNodeConfig } from './voice-agent/media-node-config.js';
-export { poolReplicas, type PoolPolicy } from './voice-agent/pool-replicas.js';
+export {
+  scalePool,
+  wantedReplicas,
+  type PoolObservation,
+  type PoolPolicy,
+  type PoolScale,
+  type ScaleHistory,
+} from './scaling/pool-scaler.js';
+export { PodLoadTracker, type PodLoad, type PodTarget } from './scaling/pod-load-tracker.js';
 export { childName, childLabels, selectorLabels } from './voice-agent/child-names.js';
 export { createApplier, FIELD_MANAGER, type Applier, type StatusTarget } from './kube/apply.js';
 export {

@@ -24,6 +24,8 @@ const decideFor = (agent: Stored<VoiceAgent>) => {
     ownedRegions: ['us-east-1'],
     lostNumbers: [],
     deployments: new Map(),
+    pods: new Map(),
+    statusWrittenAt: undefined,
     options: { image: 'img', multiRegionCluster: false, edgeUri: 'sip:127.0.0.1:5060' },
     now: new Date('2026-02-01T00:00:00Z'),
   });

@@ -19,6 +19,12 @@ import {
 import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export const FIELD_MANAGER = 'voicefleet';
+/**
+ * Holds a Deployment's replicas for a moment when the operator stops setting them
+ * (`capacity.scaling: external`), so they keep their value until the external scaler writes its
+ * own instead of falling back to 1 (server-side apply removes a field its only manager drops).
+ */
+export const REPLICAS_HANDOFF_MANAGER = 'voicefleet-replicas-handoff';
 
 export interface StatusTarget {
   group: string;
@@ -36,6 +42,38 @@ export interface Applier {
   apply(desired: KubernetesObject, live: KubernetesObject | undefined): Promise<ApplyResult>;
   /** Applies the fields of `status` this manager owns on the status subresource. */
   applyStatus(target: StatusTarget, status: Record<string, unknown>): Promise<void>;
+  /** Sets annotations on a pod (a merge patch: other annotations stay). */
+  annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void>;
+}
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  subresource?: string;
+  fieldsV1?: { 'f:spec'?: Record<string, unknown> };
+}
+
+/** Whether `manager` applied the live object's `spec.replicas`. */
+export function appliesReplicas(live: KubernetesObject | undefined, manager: string): boolean {
+  const entries = (live?.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+  return entries.some(
+    (e) =>
+      e.manager === manager &&
+      e.operation === 'Apply' &&
+      (e.subresource ?? '') === '' &&
+      e.fieldsV1?.['f:spec']?.['f:replicas'] !== undefined,
+  );
+}
+
+/** A Deployment we applied with replicas, now applied without: its replicas need a holder. */
+export function needsReplicasHandoff(
+  desired: KubernetesObject,
+  live: KubernetesObject | undefined,
+  manager: string,
+): boolean {
+  if (desired.kind !== 'Deployment' || live === undefined) return false;
+  const spec = (desired as { spec?: { replicas?: number } }).spec;
+  return spec?.replicas === undefined && appliesReplicas(live, manager);
 }
 
 /**
@@ -91,6 +129,21 @@ export function createApplier(
       }
       metrics.apiWrites.inc({ verb: 'apply', kind });
       try {
+        if (needsReplicasHandoff(desired, live, fieldManager)) {
+          const replicas = (live as { spec?: { replicas?: number } } | undefined)?.spec?.replicas;
+          metrics.apiWrites.inc({ verb: 'apply', kind });
+          await rest.request(
+            'PATCH',
+            `${namespacedPath('apps/v1', 'deployments', ns, name)}?fieldManager=${REPLICAS_HANDOFF_MANAGER}&force=true`,
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name, namespace: ns },
+              spec: { replicas },
+            },
+            PatchStrategy.ServerSideApply,
+          );
+        }
         const known = KIND_RESOURCES[kind];
         if (known !== undefined && known.apiVersion === desired.apiVersion) {
           await rest.request(
@@ -134,6 +187,20 @@ export function createApplier(
         throw new Error(`apply ${target.kind} status ${target.namespace}/${target.name}`, {
           cause,
         });
+      }
+    },
+    async annotatePod(namespace, name, annotations) {
+      metrics.apiWrites.inc({ verb: 'patch', kind: 'Pod' });
+      try {
+        await rest.request(
+          'PATCH',
+          `${namespacedPath('v1', 'pods', namespace, name)}?fieldManager=${encodeURIComponent(fieldManager)}`,
+          { metadata: { annotations } },
+          PatchStrategy.MergePatch,
+        );
+      } catch (cause) {
+        if (cause instanceof KubeApiError && cause.statusCode === 404) return; // gone meanwhile
+        throw new Error(`annotate Pod ${namespace}/${name}`, { cause });
       }
     },
   };

@@ -1,7 +1,8 @@
 // The informers of the whole operator, created once: VoiceAgents and SipTrunks (indexed by the
-// trunks and Secrets they name), Secrets, the agents' children (label managed-by=voicefleet) and,
-// with an edge, the media pools' EndpointSlices, the media pods and the edge pods. Every
-// controller and the edge sync read these caches; nothing else lists or watches.
+// trunks and Secrets they name), Secrets, the agents' children (label managed-by=voicefleet), the
+// media pods (indexed by agent: their calls, container statuses and addresses for the scaler, the
+// VoiceAgent controller and the edge) and, with an edge, the media pools' EndpointSlices and the
+// edge pods. Every controller and the edge sync read these caches; nothing else lists or watches.
 import type {
   KubeConfig,
   KubernetesObject,
@@ -60,13 +61,14 @@ export interface ClusterCaches {
   secrets: Informer<V1Secret>;
   /** The monitoring kinds only when the operator manages monitoring. */
   children: Partial<Record<ChildKind, Informer<KubernetesObject>>>;
+  /** Media pods of every pool, indexed by the agent they serve (mediaPodIndexes). */
+  mediaPods: Informer<V1Pod>;
   /** What the edge sync reads besides the above; undefined without an edge. */
   edge: EdgeInformers | undefined;
 }
 
 export interface EdgeInformers {
   endpointSlices: Informer<V1EndpointSlice>;
-  mediaPods: Informer<V1Pod>;
   /** The edge's own pods, when they are found by label. */
   edgePods: Informer<V1Pod> | undefined;
 }
@@ -119,6 +121,14 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
       }),
     ]),
   ) as Partial<Record<ChildKind, Informer<KubernetesObject>>>;
+  const mediaPods = Informer.forResource<V1Pod>(kc, {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    labelSelector: MEDIA_NODE_SELECTOR,
+    ...ns,
+  });
+  for (const [name, fn] of Object.entries(mediaPodIndexes)) mediaPods.addIndex(name, fn);
   const edge: EdgeInformers | undefined =
     o.edge === undefined
       ? undefined
@@ -128,13 +138,6 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
             version: 'v1',
             plural: 'endpointslices',
             labelSelector: AGENT_LABEL,
-            ...ns,
-          }),
-          mediaPods: Informer.forResource<V1Pod>(kc, {
-            group: '',
-            version: 'v1',
-            plural: 'pods',
-            labelSelector: MEDIA_NODE_SELECTOR,
             ...ns,
           }),
           edgePods:
@@ -147,19 +150,18 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
                   ...o.edge.edgePods,
                 }),
         };
-  if (edge !== undefined)
-    for (const [name, fn] of Object.entries(mediaPodIndexes)) edge.mediaPods.addIndex(name, fn);
-  return { agents, trunks, secrets, children, edge };
+  return { agents, trunks, secrets, children, mediaPods, edge };
 }
 
 export function informersOf(c: ClusterCaches): Informer<CachedObject>[] {
-  const edge = c.edge === undefined ? [] : [c.edge.endpointSlices, c.edge.mediaPods];
+  const edge = c.edge === undefined ? [] : [c.edge.endpointSlices];
   const edgePods = c.edge?.edgePods === undefined ? [] : [c.edge.edgePods];
   return [
     c.agents,
     c.trunks,
     c.secrets,
     ...Object.values(c.children),
+    c.mediaPods,
     ...edge,
     ...edgePods,
   ] as unknown as Informer<CachedObject>[];

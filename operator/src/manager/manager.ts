@@ -1,10 +1,12 @@
 // The controller manager: the cluster caches (./cluster-caches.ts), one keyed work queue per
-// controller, the VoiceAgent and SipTrunk controllers and, when an edge is configured, the edge
-// sync. Informers run on every instance (warm caches); workers and the edge sync run only while
+// controller, the VoiceAgent and SipTrunk controllers, the media pods' load tracker (the
+// scaler's signal) and, when an edge is configured, the edge sync. Informers run on every
+// instance (warm caches); workers, the load tracker and the edge sync run only while
 // `lead` holds a signal and only once every cache has synced, so only the leader writes and never
 // from half-listed caches. Informer events become queue keys here: an agent, the agents sharing
-// its numbers, a child's owner, the agents naming a trunk or a Secret, the trunks whose
-// credentials a Secret is, and the edge routing.
+// its numbers, a child's owner, a media pod's agent (on the pod's changes, its container status
+// and its calls), the agents naming a trunk or a Secret, the trunks whose credentials a Secret is,
+// and the edge routing.
 import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { createApplier } from '../kube/apply.js';
 import type { CachedObject } from '../kube/cached-object.js';
@@ -15,6 +17,9 @@ import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
 import { EdgeSync } from '../edge/edge-sync.js';
+import { statusTarget } from '../scaling/media-pods.js';
+import { PodLoadTracker } from '../scaling/pod-load-tracker.js';
+import { PoolMetrics } from '../scaling/pool-metrics.js';
 import type { RegionalEndpoint } from '../edge/edge-fleet.js';
 import { SipTrunkController } from '../sip-trunk/sip-trunk-controller.js';
 import type { ChildOptions } from '../voice-agent/desired-children.js';
@@ -59,6 +64,8 @@ export class Manager {
   readonly agentController: VoiceAgentController;
   readonly trunkController: SipTrunkController;
   readonly edge: EdgeSync | undefined;
+  readonly loads: PodLoadTracker;
+  #leading = false;
 
   constructor(private readonly o: ManagerOptions) {
     this.caches = watchCluster(o.kc, {
@@ -86,6 +93,15 @@ export class Manager {
     };
     const agents = storeOf(c.agents);
     this.agentKeys = new VoiceAgentKeys(agents);
+    this.loads = new PodLoadTracker({
+      log: o.log,
+      onChange: (key) => {
+        const [namespace = '', name = ''] = key.split('/');
+        const pod = c.mediaPods.get(namespace, name);
+        for (const agent of pod === undefined ? [] : (mediaPodIndexes[POD_BY_AGENT]?.(pod) ?? []))
+          this.agentQueue.add(agent);
+      },
+    });
     this.agentController = new VoiceAgentController({
       ...deps,
       agents,
@@ -95,7 +111,9 @@ export class Manager {
         Object.entries(c.children).map(([kind, informer]) => [kind, storeOf(informer)]),
       ),
       keys: this.agentKeys,
-      mediaPods: c.edge === undefined ? undefined : storeOf(c.edge.mediaPods),
+      mediaPods: storeOf(c.mediaPods),
+      loads: this.loads,
+      poolMetrics: new PoolMetrics(o.metrics.registry),
       ownedRegions: o.ownedRegions,
       childOptions: {
         ...o.childOptions,
@@ -125,7 +143,7 @@ export class Manager {
         trunks: storeOf(this.caches.trunks),
         secrets: storeOf(this.caches.secrets),
         endpointSlices: storeOf(informers.endpointSlices),
-        mediaPods: storeOf(informers.mediaPods),
+        mediaPods: storeOf(this.caches.mediaPods),
       },
       regions: this.o.ownedRegions,
       peerEdges: edge.peerEdges,
@@ -176,6 +194,12 @@ export class Manager {
     onEvery(agents, (a, old) => toAgents(keys.forAgent(a, old)));
     for (const informer of Object.values(children))
       if (informer !== undefined) onEvery(informer, (o) => toAgents(keys.forChild(o)));
+    // A media pod's container status (image, Secret, crash loop) and its calls show in its agent.
+    onEvery(this.caches.mediaPods, (pod: V1Pod, old) => {
+      toAgents(mediaPodIndexes[POD_BY_AGENT]?.(pod) ?? []);
+      if (this.#leading) this.followPod(pod, old);
+    });
+    this.caches.mediaPods.on('delete', (pod) => this.loads.untrack(namespacedKey(pod)));
     onEvery(trunks, (t) => {
       toTrunks([namespacedKey(t)]);
       toAgents(keys.forTrunk(t));
@@ -194,10 +218,15 @@ export class Manager {
     onEvery(agents, routing);
     onEvery(trunks, routing);
     onEvery(informers.endpointSlices, routing);
-    onEvery(informers.mediaPods, routing);
-    // A media pod's container status (image, Secret, crash loop) shows in its agent's conditions.
-    onEvery(informers.mediaPods, (p: V1Pod) => toAgents(mediaPodIndexes[POD_BY_AGENT]?.(p) ?? []));
+    onEvery(this.caches.mediaPods, routing);
     if (informers.edgePods !== undefined) onEvery(informers.edgePods, () => edge.edgesChanged());
+  }
+
+  /** Opens (or moves, or closes) the pod's status stream as its address and phase say. */
+  private followPod(pod: V1Pod, _old?: V1Pod): void {
+    const target = statusTarget(pod);
+    if (target !== undefined) this.loads.trackOne(target);
+    else this.loads.untrack(namespacedKey(pod));
   }
 
   hasSynced(): boolean {
@@ -225,6 +254,12 @@ export class Manager {
     for (const k of this.trunkController.allKeys()) this.trunkQueue.add(k);
     const agentHandler: KeyHandler = (key) => this.agentController.reconcile(key);
     const trunkHandler: KeyHandler = (key) => this.trunkController.reconcile(key);
+    this.#leading = true;
+    for (const pod of this.caches.mediaPods.list()) this.followPod(pod);
+    signal.addEventListener('abort', () => {
+      this.#leading = false;
+      this.loads.stop();
+    });
     await Promise.all([
       this.agentQueue.run(agentHandler, signal),
       this.trunkQueue.run(trunkHandler, signal),

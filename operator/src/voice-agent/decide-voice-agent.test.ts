@@ -9,7 +9,7 @@ import {
   decideVoiceAgent,
   type VoiceAgentInput,
 } from './decide-voice-agent.js';
-import { deployment, voiceAgent } from './fixtures.test-support.js';
+import { deployment, mediaPods, voiceAgent } from './fixtures.test-support.js';
 
 const now = new Date('2026-02-01T00:00:00Z');
 const options = {
@@ -25,6 +25,8 @@ function input(patch: Partial<VoiceAgentInput> & Pick<VoiceAgentInput, 'agent'>)
     ownedRegions: ['us-east-1'],
     lostNumbers: [],
     deployments: new Map(),
+    pods: new Map(),
+    statusWrittenAt: undefined,
     options,
     now,
     ...patch,
@@ -232,6 +234,7 @@ describe('decideVoiceAgent', () => {
     const ready = decide({
       agent: voiceAgent('a'),
       deployments: new Map([['us-east-1', deployment(1)]]),
+      pods: new Map([['us-east-1', mediaPods([3])]]),
     });
     assert.equal(condition(ready, 'Ready')?.status, 'True');
     assert.equal(condition(ready, 'Progressing')?.status, 'False');
@@ -239,9 +242,12 @@ describe('decideVoiceAgent', () => {
       name: 'us-east-1',
       desiredReplicas: 1,
       readyReplicas: 1,
-      activeCalls: 0,
+      activeCalls: 3,
+      drainingCalls: 0,
       capacity: 50,
+      scaleReason: '3 calls + buffer ask for 1 pod of 50',
     });
+    assert.equal(ready.status.activeCalls, 3);
     assert.equal(ready.status.observedGeneration, 1);
     assert.deepEqual(
       ready.events.map((e) => e.reason),
@@ -278,6 +284,60 @@ describe('decideVoiceAgent', () => {
     });
     assert.equal(second.statusChanged, false);
     assert.deepEqual(second.events, []);
+  });
+
+  it('sizes the Deployment from the calls and stays Ready while it scales up', () => {
+    const d = decide({
+      agent: voiceAgent('a'),
+      deployments: new Map([['us-east-1', deployment(1)]]),
+      pods: new Map([['us-east-1', mediaPods([45])]]),
+    });
+    const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+    assert.equal(dep.spec?.replicas, 2);
+    assert.deepEqual(d.scaled, [{ region: 'us-east-1', from: 1, to: 2 }]);
+    assert.equal(condition(d, 'Ready')?.status, 'True', 'one ready pod is what the region needs');
+    assert.equal(condition(d, 'Progressing')?.reason, 'Scaling');
+    assert.deepEqual(
+      d.events.map((e) => e.reason),
+      ['ScaledUp', 'Ready'],
+    );
+  });
+
+  it('leaves replicas out of the Deployment with capacity.scaling external', () => {
+    const d = decide({
+      agent: voiceAgent('a', {
+        capacity: { callsPerPod: 50, bufferCalls: 10, scaling: 'external' } as never,
+      }),
+      deployments: new Map([['us-east-1', deployment(4)]]),
+      pods: new Map([['us-east-1', mediaPods([45, 0, 0, 0])]]),
+    });
+    const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+    assert.equal(dep.spec?.replicas, undefined);
+    assert.equal(d.status.regions[0]?.desiredReplicas, 4);
+    assert.equal(d.status.regions[0]?.limited, 'External');
+  });
+
+  it('writes a change of call counts alone at most every few seconds, and requeues for it', () => {
+    const pods = (calls: number) => new Map([['us-east-1', mediaPods([calls])]]);
+    const deployments = new Map([['us-east-1', deployment(1)]]);
+    const first = decide({ agent: voiceAgent('a'), deployments, pods: pods(3) });
+    const applied = voiceAgent('a', { status: JSON.parse(JSON.stringify(first.status)) as never });
+    const soon = decide({ agent: applied, deployments, pods: pods(4), statusWrittenAt: now });
+    assert.equal(soon.statusChanged, false);
+    assert.equal(soon.requeueAfterMs, 5000);
+    const later = new Date(now.getTime() + 5000);
+    const due = decide({
+      agent: applied,
+      deployments,
+      pods: pods(4),
+      statusWrittenAt: now,
+      now: later,
+    });
+    assert.equal(due.statusChanged, true);
+    assert.equal(due.status.activeCalls, 4);
+    // A change of size is written at once, however recent the last write.
+    const bigger = decide({ agent: applied, deployments, pods: pods(45), statusWrittenAt: now });
+    assert.equal(bigger.statusChanged, true);
   });
 
   it('updates observedGeneration after a spec change', () => {
@@ -349,6 +409,8 @@ describe('decideVoiceAgent', () => {
       ownedRegions: ['us-east-1'],
       lostNumbers: [],
       deployments: new Map(),
+      pods: new Map(),
+      statusWrittenAt: undefined,
       options,
       now,
     };

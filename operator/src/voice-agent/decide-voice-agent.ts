@@ -1,7 +1,9 @@
 // decideVoiceAgent: the pure core of the VoiceAgent reconcile. From the agent (defaults filled in,
 // with what admission would reject in it), whether its trunks and Secrets exist, the regions this
-// instance owns, the numbers it lost to older agents and the live Deployments, it returns the
-// desired children, the status (and whether it differs from the live one) and the Events.
+// instance owns, the numbers it lost to older agents, the live Deployments and each pool's pods
+// (their container statuses and the calls they report), it returns the desired children (each
+// pool sized by ../scaling/), the pod-deletion-cost patches, the status (and whether to write it
+// now) and the Events.
 import type { KubernetesObject, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { FieldError, RegionStatus, VoiceAgent, VoiceAgentStatus } from '@voicefleet/api';
 import type { Stored } from '../kube/stored.js';
@@ -34,7 +36,9 @@ import {
 } from './agent-references.js';
 import type { LostNumber } from './number-ownership.js';
 import { podProblem } from './pod-problems.js';
-import { poolReplicas } from './pool-replicas.js';
+import type { CostPatch } from '../scaling/pod-deletion-cost.js';
+import type { MediaPod } from '../scaling/pool-load.js';
+import { decidePool, type ScaleStep } from '../scaling/decide-pool.js';
 import {
   deriveAgentConditions,
   type AgentCondition,
@@ -65,14 +69,30 @@ export interface VoiceAgentInput {
   deployments: ReadonlyMap<string, V1Deployment | undefined>;
   /** The media pods per owned region (from the cache); absent when the operator does not watch pods. */
   mediaPods?: ReadonlyMap<string, readonly V1Pod[]>;
+  /** Each owned region's media pods with the calls they report. */
+  pods: ReadonlyMap<string, readonly MediaPod[]>;
+  /** When the operator last changed this agent's status (undefined: never, or not known). */
+  statusWrittenAt: Date | undefined;
   options: ChildOptions & MediaNodeConfigOptions;
   now: Date;
 }
+
+/**
+ * A status change that only moves call counts (calls, capacity, the scaler's wording) waits this
+ * long after the last status write: the `Calls` column follows calls within seconds without a
+ * write per call. Everything else (sizes, readiness, conditions, why a size is limited) is
+ * written at once.
+ */
+export const COUNTER_WRITE_INTERVAL_MS = 5000;
 
 export type VoiceAgentStatusOut = Required<VoiceAgentStatus> & { conditions: Condition[] };
 
 export interface VoiceAgentDecision {
   children: KubernetesObject[];
+  /** pod-deletion-cost patches, so that a scale-down removes the emptiest pods. */
+  costPatches: CostPatch[];
+  /** The pools whose size this decision changes. */
+  scaled: ScaleStep[];
   /** The conditions as decided, before the merge with the live ones. */
   conditions: AgentCondition[];
   status: VoiceAgentStatusOut;
@@ -92,6 +112,10 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
     e.path === '' ? e.message : `${e.path}: ${e.message}`,
   );
   const notOwned: string[] = [];
+  const costPatches: CostPatch[] = [];
+  const scaleEvents: EventSpec[] = [];
+  const scaled: ScaleStep[] = [];
+  const requeues: number[] = [];
 
   for (const region of invalid.length > 0 ? [] : agent.spec.regions) {
     if (!owned.has(region.name)) {
@@ -99,9 +123,22 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
       continue;
     }
     const live = input.deployments.get(region.name);
-    const replicas = poolReplicas(0, { ...agent.spec.capacity, ...region });
+    const pool = decidePool({
+      region,
+      capacity: agent.spec.capacity,
+      deployment: live,
+      pods: input.pods.get(region.name) ?? [],
+      live: agent.status?.regions?.find((r) => r.name === region.name),
+      now: input.now,
+    });
     const config = renderMediaNodeConfig(agent, region.name, input.options);
-    const ctx = { agent, region: region.name, replicas, config, options: input.options };
+    const ctx = {
+      agent,
+      region: region.name,
+      replicas: pool.replicas,
+      config,
+      options: input.options,
+    };
     const deployment = desiredDeployment(ctx);
     children.push(
       desiredConfigMap(ctx),
@@ -109,17 +146,15 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
       desiredPodDisruptionBudget(ctx),
       deployment,
     );
-    const readyReplicas = live?.status?.readyReplicas ?? 0;
-    regions.push({
-      name: region.name,
-      desiredReplicas: replicas,
-      readyReplicas,
-      activeCalls: 0,
-      capacity: readyReplicas * agent.spec.capacity.callsPerPod,
-    });
+    regions.push(pool.status);
+    costPatches.push(...pool.costPatches);
+    scaleEvents.push(...pool.events);
+    if (pool.scaled !== undefined) scaled.push(pool.scaled);
+    if (pool.requeueAfterMs !== undefined) requeues.push(pool.requeueAfterMs);
     states.push({
       region: region.name,
-      desired: replicas,
+      desired: pool.status.desiredReplicas,
+      minReady: Math.min(pool.status.desiredReplicas, Math.max(1, region.minReplicas)),
       live,
       desiredTemplate: deployment,
       podProblem: podProblem(input.mediaPods?.get(region.name) ?? []),
@@ -144,7 +179,15 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
   });
   if (monitoring !== undefined && states.length > 0)
     derived.push(monitoringCondition(agent, monitoring));
-  return finishDecision(input, children, regions, derived);
+  const decision = finishDecision(input, children, regions, derived);
+  if (decision.requeueAfterMs !== undefined) requeues.push(decision.requeueAfterMs);
+  return {
+    ...decision,
+    costPatches,
+    scaled,
+    events: [...scaleEvents, ...decision.events],
+    ...(requeues.length > 0 ? { requeueAfterMs: Math.min(...requeues) } : {}),
+  };
 }
 
 /**
@@ -208,25 +251,48 @@ function finishDecision(
     activeCalls: regions.reduce((n, r) => n + r.activeCalls, 0),
     regionsSummary: regions.map((r) => r.name).join(','),
   };
+  const write = statusWrite(agent, status, input.statusWrittenAt, now);
   return {
     children,
+    costPatches: [],
+    scaled: [],
     conditions: derived,
     status,
-    statusChanged: !sameAgentStatus(agent, status),
+    statusChanged: write.now,
     events: transitionEvents(liveConditions, derived),
+    ...(write.afterMs !== undefined ? { requeueAfterMs: write.afterMs } : {}),
   };
 }
 
-function sameAgentStatus(agent: Stored<VoiceAgent>, s: VoiceAgentStatusOut): boolean {
+/** Whether to write the status now, or (only call counts moved) in how many milliseconds. */
+function statusWrite(
+  agent: Stored<VoiceAgent>,
+  s: VoiceAgentStatusOut,
+  writtenAt: Date | undefined,
+  now: Date,
+): { now: boolean; afterMs?: number } {
   const live = agent.status;
-  if (live === undefined) return false;
-  return (
+  if (live === undefined) return { now: true };
+  const same =
     live.observedGeneration === s.observedGeneration &&
-    live.activeCalls === s.activeCalls &&
     (live.regionsSummary ?? '') === s.regionsSummary &&
-    stableStringify(live.regions ?? []) === stableStringify(s.regions) &&
-    sameConditions(pickConditions(live.conditions ?? [], AGENT_CONDITION_TYPES), s.conditions)
-  );
+    stableStringify((live.regions ?? []).map(withoutCounters)) ===
+      stableStringify(s.regions.map(withoutCounters)) &&
+    sameConditions(pickConditions(live.conditions ?? [], AGENT_CONDITION_TYPES), s.conditions);
+  if (!same) return { now: true };
+  const countersSame =
+    live.activeCalls === s.activeCalls &&
+    stableStringify(live.regions ?? []) === stableStringify(s.regions);
+  if (countersSame) return { now: false };
+  const wait =
+    writtenAt === undefined ? 0 : writtenAt.getTime() + COUNTER_WRITE_INTERVAL_MS - now.getTime();
+  return wait <= 0 ? { now: true } : { now: false, afterMs: wait };
+}
+
+/** A region's status without what moves with every call. */
+function withoutCounters(r: RegionStatus): Partial<RegionStatus> {
+  const { activeCalls: _a, drainingCalls: _d, capacity: _c, scaleReason: _s, ...rest } = r;
+  return rest;
 }
 
 /**

@@ -32,7 +32,8 @@ export interface ChildOptions {
 export interface ChildContext {
   agent: AgentForConfig & { metadata: { uid: string } };
   region: string;
-  replicas: number;
+  /** The pool's size; undefined leaves `spec.replicas` to another scaler (capacity.scaling external). */
+  replicas: number | undefined;
   config: RenderedConfig;
   options: ChildOptions;
 }
@@ -135,10 +136,14 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
     kind: 'Deployment',
     metadata: m,
     spec: {
-      replicas: ctx.replicas,
+      ...(ctx.replicas !== undefined ? { replicas: ctx.replicas } : {}),
       selector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) },
-      // Surge first: a rollout never takes a pod that holds calls away before its successor is ready.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // Surge first: a rollout takes an old pod away (to drain its calls) only once its
+      // successor is ready, so the pods taking calls never fall below the replicas.
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 },
+      },
       template: {
         metadata: {
           labels: selectorLabels(ctx.agent.metadata.name, ctx.region),

@@ -6,6 +6,7 @@ import type { Pipeline, VoiceAgent, VoiceAgentSpec } from '@voicefleet/api';
 import { voiceAgent as kitAgent } from '@voicefleet/api/testing';
 import type { Stored } from '../kube/stored.js';
 import { stored } from '../kube/stored.test-support.js';
+import type { MediaPod } from '../scaling/pool-load.js';
 
 export function voiceAgent(
   name: string,
@@ -45,10 +46,11 @@ export function voiceAgent(
 
 export function deployment(
   ready: number,
-  patch: { generation?: number; observedGeneration?: number } = {},
+  patch: { generation?: number; observedGeneration?: number; replicas?: number } = {},
 ): V1Deployment {
   return {
     metadata: { generation: patch.generation ?? 1 },
+    spec: { replicas: patch.replicas ?? Math.max(1, ready), selector: {}, template: {} },
     status: {
       observedGeneration: patch.observedGeneration ?? 1,
       replicas: ready,
@@ -56,4 +58,17 @@ export function deployment(
       readyReplicas: ready,
     },
   };
+}
+
+/** Ready media pods of one pool, each reporting the given calls (undefined: not reported yet). */
+export function mediaPods(calls: readonly (number | undefined)[], callsPerPod = 50): MediaPod[] {
+  return calls.map((c, i) => ({
+    key: `default/pod-${i}`,
+    ready: true,
+    terminating: false,
+    deletionCost: c ?? 0,
+    ...(c === undefined
+      ? {}
+      : { load: { activeCalls: c, capacity: callsPerPod, draining: false } }),
+  }));
 }

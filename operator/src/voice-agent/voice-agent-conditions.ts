@@ -11,6 +11,8 @@ export type AgentCondition = ConditionInput & { eventMessage?: string };
 export interface RegionState {
   region: string;
   desired: number;
+  /** Ready pods the region needs to take calls: its minimum (at least one), or fewer if fewer are wanted. */
+  minReady: number;
   live: V1Deployment | undefined;
   desiredTemplate: V1Deployment;
   /** Why the region's media pods do not run, from their container statuses. */
@@ -62,7 +64,8 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
         )
       : cond('NumberConflict', 'False', 'NoConflict', 'every number of this agent is routed to it');
 
-  const notReady = input.states.filter((s) => (s.live?.status?.readyReplicas ?? 0) < s.desired);
+  // A pool scaling up on calls is Progressing, not unready: Ready asks for the minimum only.
+  const notReady = input.states.filter((s) => (s.live?.status?.readyReplicas ?? 0) < s.minReady);
   const rolling = input.states.filter((s) => isRollingOut(s));
   const failing = input.states.filter((s) => isFailing(s.live));
   const broken = input.states.filter((s) => s.podProblem !== undefined);
@@ -102,7 +105,7 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
       notReady
         .map(
           (s) =>
-            `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0}/${s.desired} media pods ready`,
+            `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0}/${s.minReady} media pods ready`,
         )
         .join('; '),
     );
@@ -110,6 +113,7 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
     ready = cond('Ready', 'True', 'PodsReady', 'all owned regions have their media pods ready');
   }
 
+  const scaling = input.states.filter((s) => !isRollingOut(s) && isScaling(s));
   const progressing =
     rolling.length > 0
       ? cond(
@@ -118,7 +122,19 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
           'RollingOut',
           `rolling out in ${rolling.map((s) => s.region).join(', ')}`,
         )
-      : cond('Progressing', 'False', 'Complete', 'every media pool runs the current spec');
+      : scaling.length > 0
+        ? cond(
+            'Progressing',
+            'True',
+            'Scaling',
+            scaling
+              .map(
+                (s) =>
+                  `region ${s.region}: ${s.live?.status?.readyReplicas ?? 0} -> ${s.desired} media pods`,
+              )
+              .join('; '),
+          )
+        : cond('Progressing', 'False', 'Complete', 'every media pool runs the current spec');
   // Every cause at once, the first one's reason: pods that cannot run, then trunks that cannot
   // authenticate, then what only the Deployment reports.
   const causes = [
@@ -152,16 +168,22 @@ export function deriveAgentConditions(input: AgentConditionInput): AgentConditio
   return [ready, progressing, degraded, conflict];
 }
 
+/** The pods do not all run the current template yet. */
 function isRollingOut(s: RegionState): boolean {
   const live = s.live;
   if (live === undefined) return true;
   const st = live.status ?? {};
   return (
     (st.observedGeneration ?? 0) < (live.metadata?.generation ?? 0) ||
-    (st.updatedReplicas ?? 0) < s.desired ||
-    (st.readyReplicas ?? 0) < s.desired ||
-    (st.replicas ?? 0) > s.desired
+    (st.updatedReplicas ?? 0) < Math.min(s.desired, st.replicas ?? 0) ||
+    (st.replicas ?? 0) > (st.updatedReplicas ?? 0)
   );
+}
+
+/** The pool is on its way to another size. */
+function isScaling(s: RegionState): boolean {
+  const st = s.live?.status ?? {};
+  return (st.readyReplicas ?? 0) < s.desired || (st.replicas ?? 0) > s.desired;
 }
 
 function isFailing(live: V1Deployment | undefined): boolean {

@@ -1,16 +1,21 @@
-// The VoiceAgent reconciler: gather (caches only) -> decideVoiceAgent (pure) -> apply (children by
-// server-side apply, skipped when unchanged; at most one status write; Events). A decision that
+// The VoiceAgent reconciler: gather (caches, and the calls each media pod reported) ->
+// decideVoiceAgent (pure) -> apply (children by server-side apply, skipped when unchanged; the
+// pod-deletion-costs a scale-down needs; at most one status write; Events). A decision that
 // throws, or a child the API server refuses as invalid, ends as `Ready=False` saying why, not as
 // a retry loop with no status.
 import type { KubernetesObject, V1Deployment, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { REGION_LABEL, VOICE_AGENT_KIND, type SipTrunk, type VoiceAgent } from '@voicefleet/api';
-import { rejectionMessage } from '../kube/apply.js';
+import { FIELD_MANAGER, rejectionMessage } from '../kube/apply.js';
 import { eventTargetOf, recordEvents, statusTargetOf } from '../kube/custom-resources.js';
 import { splitKey, type Store } from '../kube/store.js';
 import type { Stored } from '../kube/stored.js';
 import type { ControllerDeps } from '../manager/controller-deps.js';
 import { readVoiceAgent } from '../resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
+import { DELETION_COST_ANNOTATION } from '../scaling/pod-deletion-cost.js';
+import { mediaPod, type PodLoads } from '../scaling/media-pods.js';
+import type { MediaPod } from '../scaling/pool-load.js';
+import type { PoolMetrics } from '../scaling/pool-metrics.js';
 import { secretReferences } from './agent-references.js';
 import { childName } from './child-names.js';
 import {
@@ -34,9 +39,11 @@ export interface VoiceAgentControllerOptions extends ControllerDeps {
   /** Live children by kind, from informers filtered on the managed-by label (monitoring kinds
    * only when the operator manages monitoring). */
   children: Partial<Record<ChildKind, Store<KubernetesObject>>>;
-  /** Media pods, indexed by POD_BY_AGENT; undefined when the operator does not watch pods. */
-  mediaPods?: Store<V1Pod> | undefined;
+  /** Media pods, indexed by POD_BY_AGENT, and the calls each one reports. */
+  mediaPods: Store<V1Pod>;
+  loads: PodLoads;
   keys: VoiceAgentKeys;
+  poolMetrics?: PoolMetrics;
   ownedRegions: readonly string[];
   childOptions: ChildOptions & MediaNodeConfigOptions;
 }
@@ -46,7 +53,10 @@ export class VoiceAgentController {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const input = this.gather(key);
-    if (input === undefined) return undefined; // gone or going: GC removes the children
+    if (input === undefined) {
+      this.o.poolMetrics?.forget(key);
+      return undefined; // gone or going: GC removes the children
+    }
     let decision: VoiceAgentDecision;
     try {
       decision = decideVoiceAgent(input);
@@ -55,6 +65,14 @@ export class VoiceAgentController {
       decision = decideFailure(input, error);
     }
     decision = await this.applyChildren(input, decision);
+    const { namespace } = input.agent.metadata;
+    for (const patch of decision.costPatches) {
+      const pod = splitKey(patch.key);
+      await this.o.applier.annotatePod(pod.namespace || namespace, pod.name, {
+        [DELETION_COST_ANNOTATION]: String(patch.cost),
+      });
+    }
+    this.o.poolMetrics?.observe(key, decision.status.regions, decision.scaled);
     if (decision.statusChanged) {
       await this.o.applier.applyStatus(
         statusTargetOf(VOICE_AGENT_KIND, input.agent),
@@ -78,10 +96,13 @@ export class VoiceAgentController {
       deployments.set(region, this.o.children.Deployment?.get(childName(name, region), namespace));
     }
     const mediaPods = new Map<string, V1Pod[]>();
-    for (const pod of this.o.mediaPods?.byIndex(POD_BY_AGENT, key) ?? []) {
+    for (const pod of this.o.mediaPods.byIndex(POD_BY_AGENT, key)) {
       const region = pod.metadata?.labels?.[REGION_LABEL] ?? '';
       mediaPods.set(region, [...(mediaPods.get(region) ?? []), pod]);
     }
+    const pods = new Map<string, MediaPod[]>(
+      [...mediaPods].map(([region, list]) => [region, list.map((p) => mediaPod(p, this.o.loads))]),
+    );
     const spec = errors.length > 0 ? undefined : agent.spec;
     const trunks = new Map(
       (spec?.trunks ?? []).map((t) => [t, this.o.trunks.get(t, namespace) !== undefined]),
@@ -106,6 +127,8 @@ export class VoiceAgentController {
       lostNumbers: this.o.keys.lostNumbers(key),
       deployments,
       mediaPods,
+      pods,
+      statusWrittenAt: statusWrittenAt(cached),
       options: this.o.childOptions,
       now: this.o.now(),
     };
@@ -139,4 +162,15 @@ export class VoiceAgentController {
     }
     return decision;
   }
+}
+
+/** When the operator last changed the object's status: its field manager's entry on `status`. */
+export function statusWrittenAt(obj: { metadata?: object }): Date | undefined {
+  const { managedFields } = (obj.metadata ?? {}) as {
+    managedFields?: readonly { manager?: string; subresource?: string; time?: string | Date }[];
+  };
+  const entry = managedFields?.find(
+    (m) => m.manager === FIELD_MANAGER && m.subresource === 'status',
+  );
+  return entry?.time === undefined ? undefined : new Date(entry.time);
 }
