@@ -26,6 +26,8 @@ export interface SnapshotInput {
   agents: readonly VoiceAgent[];
   trunks: readonly SipTrunk[];
   nodes: readonly NodeView[];
+  /** Each pool's size as the fleet's scaler set it, by pool key (absent: its minimum). */
+  desired?: ReadonlyMap<string, number>;
   /** The first region's edge: its health readings and when it first listed each destination. */
   gatewayHealth: readonly DestinationHealth[];
   firstListedAtMs: ReadonlyMap<string, number>;
@@ -63,7 +65,7 @@ export function fleetSnapshot(input: SnapshotInput): FleetSnapshot {
       return {
         region: r.name,
         ready: ready.length,
-        desired: r.minReplicas,
+        desired: input.desired?.get(`${key}/${r.name}`) ?? r.minReplicas,
         activeCalls: alive.reduce((sum, n) => sum + n.load.activeCalls, 0),
         capacity: ready.reduce((sum, n) => sum + n.load.capacity, 0),
       };

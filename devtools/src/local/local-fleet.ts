@@ -1,8 +1,9 @@
 // The local fleet: the operator's reconcile core with a loopback runtime behind it. From the
-// manifests it decides pools (renderMediaNodeConfig, decideNumberOwnership, planPools), runs them
-// as media-node processes, and programs one Kamailio per region with the same pure routing
-// decision and serialized writer the operator uses in a cluster. Invalid manifests never touch
-// what runs: they only become problems in the status.
+// manifests it decides pools (renderMediaNodeConfig, decideNumberOwnership, planPools), sizes each
+// from the calls its nodes report with the operator's pool scaler and load signal (scalePool,
+// PodLoadTracker), runs them as media-node processes, and programs one Kamailio per region with
+// the same pure routing decision and serialized writer the operator uses in a cluster. Invalid
+// manifests never touch what runs: they only become problems in the status.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,7 +11,9 @@ import type { SipTrunk, VoiceAgent } from '@voicefleet/api';
 import {
   AGENT_LABEL,
   REGION_LABEL,
+  PodLoadTracker,
   agentKey,
+  createLogger,
   decideNumberOwnership,
   desiredRoutingState,
   parseSetIds,
@@ -24,8 +27,9 @@ import { freePort } from '../processes/free-port.js';
 import { startLocalEdge, type LocalEdge } from './local-edge.js';
 import { LocalMediaNode } from './local-media-node.js';
 import { desiredLocalPools, nameOf, nsOf, regionsOf, type LocalPool } from './local-pools.js';
+import { scaleLocalPool, type LocalPoolSize } from './local-scaling.js';
 import type { ManifestFolder } from './manifest-folder.js';
-import { planPools } from './pool-plan.js';
+import { planPools, type DesiredPool } from './pool-plan.js';
 import type { FleetSnapshot } from './status-table.js';
 
 export interface LocalFleetOptions {
@@ -51,6 +55,14 @@ export class LocalFleet {
   private readonly problems = new Map<string, string>();
   /** Pools whose nodes keep failing to start: when to try again (capped exponential backoff). */
   private readonly startFailures = new Map<string, { count: number; retryAt: number }>();
+  /** Each pool's size and the scaler's memory, by pool key. */
+  private readonly sizes = new Map<string, LocalPoolSize>();
+  /** The calls each node reports, by node id: the operator's load signal. */
+  private readonly loads = new PodLoadTracker({
+    log: createLogger({ component: 'local-fleet' }, 'error'),
+    onChange: (id) => this.loadChanged(id),
+  });
+  private reconcileQueued = false;
   private routing = 'not published';
   private chain: Promise<void> = Promise.resolve();
   private nextNode = 1;
@@ -120,16 +132,20 @@ export class LocalFleet {
     await this.ensureEdges(regionsOf(this.manifests.agents));
     const pools = this.desiredPools();
     for (const [id, node] of this.nodes) {
-      if (node.exited && (node.phase === 'draining' || node.phase === 'failed'))
+      if (node.exited && (node.phase === 'draining' || node.phase === 'failed')) {
         this.nodes.delete(id);
+        this.loads.untrack(id);
+      }
     }
+    const sized = this.sizePools(pools);
     const plan = planPools(
-      pools,
+      sized,
       [...this.nodes.values()].map((n) => ({
         id: n.spec.id,
         poolKey: n.spec.poolKey,
         configHash: n.spec.configHash,
         phase: n.phase,
+        activeCalls: n.load.activeCalls,
       })),
     );
     const now = Date.now();
@@ -164,6 +180,48 @@ export class LocalFleet {
     await this.publishRouting(pools);
     await Promise.all(plan.drain.map((id) => this.nodes.get(id)?.drain() ?? Promise.resolve()));
     if (due.length > 0 || plan.drain.length > 0) this.chainFollowUp();
+  }
+
+  /** Each pool's size from its nodes' calls, as the operator sizes a Deployment. */
+  private sizePools(pools: readonly LocalPool[]): DesiredPool[] {
+    const now = new Date();
+    for (const key of this.sizes.keys()) {
+      if (!pools.some((p) => p.key === key)) this.sizes.delete(key);
+    }
+    return pools.map((pool) => {
+      const nodes = [...this.nodes.values()]
+        .filter((n) => n.spec.poolKey === pool.key && !n.exited)
+        .map((n) => ({ phase: n.phase, load: this.loads.load(n.spec.id) }));
+      const previous = this.sizes.get(pool.key);
+      const scale = scaleLocalPool(pool.policy, nodes, previous, now);
+      this.sizes.set(pool.key, { replicas: scale.replicas, history: scale.history });
+      if (previous !== undefined && previous.replicas !== scale.replicas) {
+        this.log(
+          `pool ${pool.key}: ${previous.replicas} -> ${scale.replicas} media nodes (${scale.reason})`,
+        );
+      }
+      if (scale.requeueAfterMs !== undefined) {
+        setTimeout(() => this.reconcileSoon(), scale.requeueAfterMs + 50).unref();
+      }
+      return { key: pool.key, configHash: pool.configHash, replicas: scale.replicas };
+    });
+  }
+
+  private loadChanged(id: string): void {
+    const node = this.nodes.get(id);
+    const load = this.loads.load(id);
+    if (node !== undefined && load !== undefined) node.load = load;
+    this.reconcileSoon();
+  }
+
+  /** One reconcile for a burst of changes (calls starting or ending together). */
+  private reconcileSoon(): void {
+    if (this.reconcileQueued || this.stopped) return;
+    this.reconcileQueued = true;
+    setTimeout(() => {
+      this.reconcileQueued = false;
+      void this.reconcile();
+    }, 20).unref();
   }
 
   /** Replacements that became ready may let old nodes drain: look again shortly. */
@@ -217,6 +275,7 @@ export class LocalFleet {
     });
     this.nodes.set(id, node);
     await node.start(this.options.runDir);
+    if (!node.exited) this.loads.trackOne({ key: id, url: node.httpUrl });
     this.log(`media node ${id} ready (sip 127.0.0.1:${node.sipPort})`);
   }
 
@@ -340,7 +399,6 @@ export class LocalFleet {
 
   /** Reads loads and edge health for the status table (no changes to anything). */
   async snapshot(): Promise<FleetSnapshot> {
-    await Promise.all([...this.nodes.values()].map((n) => n.refreshLoad()));
     for (const edge of this.edges.values()) {
       this.noteHealth(
         edge.region,
@@ -357,6 +415,7 @@ export class LocalFleet {
         exited: n.exited,
         load: n.load,
       })),
+      desired: new Map([...this.sizes].map(([key, size]) => [key, size.replicas])),
       gatewayHealth: firstEdge ? (this.health.get(firstEdge.region) ?? []) : [],
       firstListedAtMs: this.firstListedAt,
       nowMs: Date.now(),
@@ -391,6 +450,7 @@ export class LocalFleet {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.chain;
+    this.loads.stop();
     const nodes = [...this.nodes.values()].filter((n) => !n.exited);
     const deadlineMs = Math.max(0, ...nodes.map((n) => n.spec.drainSeconds)) * 1000;
     await Promise.all(nodes.map((n) => n.drain()));
@@ -409,6 +469,7 @@ export class LocalFleet {
   /** Stops every process at once (SIGTERM, then SIGKILL): calls still up are cut without BYE. */
   async stopNow(): Promise<void> {
     this.stopped = true;
+    this.loads.stop();
     await Promise.all([...this.nodes.values()].map((n) => n.stop(2000)));
     await Promise.all([...this.edges.values()].map((e) => e.process.stop()));
   }

@@ -1,5 +1,6 @@
-// One media-node process of a local pool: its config file, loopback ports, readiness, load and
-// drain, all through the same HTTP endpoints the operator and the edge use in a cluster.
+// One media-node process of a local pool: its config file, loopback ports, readiness and drain,
+// all through the same HTTP endpoints the operator and the edge use in a cluster; its load is what
+// the fleet's load tracker last heard from it.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,24 +88,6 @@ export class LocalMediaNode {
       { timeoutMs: 30_000 },
     );
     this.phase = 'ready';
-  }
-
-  /** Reads `/status`; a node that does not answer keeps its last known load. */
-  async refreshLoad(): Promise<void> {
-    if (this.process?.isRunning() !== true) return;
-    try {
-      const r = await fetch(`${this.httpUrl}/status`, { signal: AbortSignal.timeout(500) });
-      if (r.ok) {
-        const s = (await r.json()) as Partial<MediaNodeLoad>;
-        this.load = {
-          activeCalls: s.activeCalls ?? 0,
-          capacity: s.capacity ?? 0,
-          draining: s.draining ?? false,
-        };
-      }
-    } catch {
-      // a busy or exiting node answers late; the next refresh tries again
-    }
   }
 
   /** Asks the node to finish its calls and exit (the edge has already stopped sending it calls). */

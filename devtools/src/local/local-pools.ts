@@ -1,14 +1,18 @@
 // What the local fleet should run for a folder of manifests: one pool per (agent, region) whose
 // edge is up, each with the media-node config the operator would render for it, bent to loopback
-// (ports chosen per node, the region's own local edge) and with the drain deadline capped locally.
-// Pure: manifests and edge addresses in, pools and problems out.
+// (ports chosen per node, the region's own local edge), the drain deadline capped locally, and the
+// scaling policy its size follows (./local-scaling.ts). Pure: manifests and edge addresses in,
+// pools and problems out.
 import { createHash } from 'node:crypto';
 import type { VoiceAgent } from '@voicefleet/api';
-import { renderMediaNodeConfig } from '@voicefleet/operator';
+import { renderMediaNodeConfig, type PoolPolicy } from '@voicefleet/operator';
+import { poolPolicy } from './local-scaling.js';
 import type { ManifestFolder } from './manifest-folder.js';
 import type { DesiredPool } from './pool-plan.js';
 
-export interface LocalPool extends DesiredPool {
+/** A pool to run; its size comes from the calls on it, by `policy`. */
+export interface LocalPool extends Omit<DesiredPool, 'replicas'> {
+  policy: PoolPolicy;
   agent: VoiceAgent;
   region: string;
   config: Record<string, unknown>;
@@ -85,7 +89,7 @@ export function desiredLocalPools(input: LocalPoolsInput): LocalPools {
         .slice(0, 12);
       out.pools.push({
         key: `${nsOf(agent)}/${nameOf(agent)}/${region.name}`,
-        replicas: region.minReplicas,
+        policy: poolPolicy(agent.spec.capacity, region),
         configHash,
         agent,
         region: region.name,

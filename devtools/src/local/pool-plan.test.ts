@@ -86,6 +86,18 @@ describe('planPools', () => {
       drain: [],
     },
     {
+      name: 'scales a pool down by draining the nodes with the fewest calls',
+      desired: [pool('default/desk/local', 2)],
+      running: [
+        { ...node('n1', 'default/desk/local', 'ready'), activeCalls: 1 },
+        { ...node('n2', 'default/desk/local', 'ready'), activeCalls: 7 },
+        { ...node('n3', 'default/desk/local', 'ready'), activeCalls: 0 },
+        { ...node('n4', 'default/desk/local', 'ready'), activeCalls: 4 },
+      ],
+      start: [],
+      drain: ['n1', 'n3'],
+    },
+    {
       name: 'scales a pool down by draining surplus ready nodes',
       desired: [pool('default/desk/local', 1)],
       running: [

@@ -2,6 +2,7 @@
 // runs the desired config with the desired number of nodes. Pure: the running processes and the
 // desired pools go in, start/drain actions come out. A config change rolls a pool: replacements
 // start first and the old nodes drain only once enough new ones are ready, so no call is refused.
+// A smaller pool drains the nodes with the fewest calls.
 
 export interface DesiredPool {
   /** `namespace/agent/region` */
@@ -18,6 +19,8 @@ export interface RunningNode {
   poolKey: string;
   configHash: string;
   phase: NodePhase;
+  /** Calls it reports (unknown: none assumed). */
+  activeCalls?: number;
 }
 
 export interface PoolPlan {
@@ -50,7 +53,10 @@ export function planPools(
     // Old nodes leave once the new config serves at full strength; surplus nodes leave at once.
     if (readyCurrent >= pool.replicas) {
       plan.drain.push(...stale.map((n) => n.id));
-      const surplus = current.filter((n) => n.phase === 'ready').slice(pool.replicas);
+      const busiestFirst = current
+        .filter((n) => n.phase === 'ready')
+        .sort((a, b) => (b.activeCalls ?? 0) - (a.activeCalls ?? 0));
+      const surplus = busiestFirst.slice(pool.replicas);
       plan.drain.push(...surplus.map((n) => n.id));
     }
   }
