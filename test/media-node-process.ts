@@ -32,6 +32,8 @@ export interface NodeEvent {
 }
 
 export interface RunningNode {
+  /** The loopback address its SIP and HTTP servers listen on. */
+  host: string;
   sipPort: number;
   httpPort: number;
   dir: string;
@@ -43,9 +45,15 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-export function httpRequest(port: number, method: string, path: string, body?: string) {
+export function httpRequest(
+  port: number,
+  method: string,
+  path: string,
+  body?: string,
+  host = '127.0.0.1',
+) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, timeout: 10_000 }, (res) => {
+    const req = request({ host, port, method, path, timeout: 10_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
@@ -57,8 +65,8 @@ export function httpRequest(port: number, method: string, path: string, body?: s
   });
 }
 
-function followEvents(port: number, events: NodeEvent[]): void {
-  const req = request({ host: '127.0.0.1', port, path: '/events' }, (res) => {
+function followEvents(host: string, port: number, events: NodeEvent[]): void {
+  const req = request({ host, port, path: '/events' }, (res) => {
     let buffer = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
@@ -100,6 +108,7 @@ export async function startMediaNode(
     pipeline: FRONT_DESK_PIPELINE,
     ...overrides,
   };
+  const host = config.http.host;
   const configPath = join(dir, 'config.yaml');
   await writeFile(configPath, stringify(config));
   const [command, ...args] = [...wrap, join(root, 'bin/media-node')];
@@ -116,7 +125,9 @@ export async function startMediaNode(
   let exited = false;
   void exitCode.then(() => (exited = true));
   await waitFor(
-    async () => exited || (await httpRequest(httpPort, 'GET', '/healthz')).status === 200,
+    async () =>
+      exited ||
+      (await httpRequest(config.http.port, 'GET', '/healthz', undefined, host)).status === 200,
     { timeoutMs: 30_000, message: 'media node /healthz' },
   ).catch((error: unknown) => {
     child.kill('SIGKILL');
@@ -124,16 +135,17 @@ export async function startMediaNode(
   });
   if (exited) throw new Error(`media node exited at start: ${logs.join('')}`);
   const events: NodeEvent[] = [];
-  followEvents(httpPort, events);
+  followEvents(host, config.http.port, events);
   return {
-    sipPort,
-    httpPort,
+    host,
+    sipPort: config.sip.port,
+    httpPort: config.http.port,
     dir,
     child,
     events,
     logs,
     exitCode,
-    http: (method, path, body) => httpRequest(httpPort, method, path, body),
+    http: (method, path, body) => httpRequest(config.http.port, method, path, body, host),
     stop: async () => {
       if (!exited) {
         child.kill('SIGKILL');

@@ -27,12 +27,12 @@ export interface InProcessManager {
 
 /**
  * The operator's manager in this process, leading at once (no Lease): its informers, both
- * controllers and, with `edge`, the edge sync. For suites that hand the edge sync what only a
- * test has (a loopback address map).
+ * controllers, the media pods' load tracker and, with `edge`, the edge sync. For suites that hand
+ * the edge sync what only a test has (a loopback address map), or that read the manager itself.
  */
 export function runManager(
   kc: KubeConfig,
-  o: { regions: string[]; edge: ManagerEdgeOptions; namespace?: string },
+  o: { regions: string[]; edge?: ManagerEdgeOptions; namespace?: string },
 ): InProcessManager {
   const controller = new AbortController();
   setMaxListeners(64, controller.signal);
@@ -48,7 +48,7 @@ export function runManager(
       edgeUri: 'sip:127.0.0.1:5060',
     },
     workers: 2,
-    edge: o.edge,
+    ...(o.edge !== undefined ? { edge: o.edge } : {}),
   });
   const running = Promise.all([
     manager.runInformers(controller.signal),
