@@ -171,12 +171,16 @@ describe(
       });
       const agent = await waitFor(
         async () => {
+          // Ready (the agent controller) and RoutingPublished (the edge sync) are written by two
+          // controllers in no set order: both must come.
           const a = await cr.get('voiceagents', 'rbac-desk');
-          return a.status?.observedGeneration === 1 && condition(a, 'Ready')?.status === 'True'
+          return a.status?.observedGeneration === 1 &&
+            condition(a, 'Ready')?.status === 'True' &&
+            condition(a, 'RoutingPublished') !== undefined
             ? a
             : undefined;
         },
-        { timeoutMs: 30_000, message: 'agent reconciled and Ready' },
+        { timeoutMs: 30_000, message: 'agent reconciled, Ready and its routing reported' },
       );
       assert.equal(condition(agent, 'RoutingPublished')?.reason, 'NoEdges');
       assert.equal(condition(agent, 'Monitoring')?.reason, 'RulesApplied');
