@@ -99,16 +99,23 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   });
 
   test('repairs drift: edited replicas and image come back, a deleted ConfigMap is recreated', async () => {
-    const dep = await deploymentOf('front-desk-us-east-1');
-    const image = dep.spec?.template.spec?.containers[0]?.image;
-    const edited: V1Deployment = structuredClone(dep);
-    edited.spec!.replicas = 4;
-    edited.spec!.template.spec!.containers[0]!.image = 'someone/else:1';
-    await apps.replaceNamespacedDeployment({
-      name: 'front-desk-us-east-1',
-      namespace: 'default',
-      body: edited,
-    });
+    const image = (await deploymentOf('front-desk-us-east-1')).spec?.template.spec?.containers[0]
+      ?.image;
+    // Read, edit, replace; the controllers may write the Deployment in between (409): read again.
+    await waitFor(
+      async () => {
+        const edited: V1Deployment = structuredClone(await deploymentOf('front-desk-us-east-1'));
+        edited.spec!.replicas = 4;
+        edited.spec!.template.spec!.containers[0]!.image = 'someone/else:1';
+        await apps.replaceNamespacedDeployment({
+          name: 'front-desk-us-east-1',
+          namespace: 'default',
+          body: edited,
+        });
+        return true;
+      },
+      { timeoutMs: 10_000, message: 'the Deployment edited by hand' },
+    );
     await core.deleteNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' });
     await waitFor(
       async () => {
