@@ -55,7 +55,9 @@ describe('CRDs on the harness API server', { skip: controlPlaneSkipReason() }, (
     assert.deepEqual(created.spec.capacity, {
       callsPerPod: 50,
       bufferCalls: 10,
+      bufferPercent: 0,
       scaleDownStabilizationSeconds: 300,
+      scaling: 'operator',
     });
 
     const bad = validAgent('min-above-max');
