@@ -402,20 +402,8 @@ describe('decideVoiceAgent', () => {
   });
 
   it('turns a decision that throws into Ready=False with the cause', () => {
-    const input = {
-      agent: voiceAgent('a'),
-      specErrors: [],
-      references: { trunks: new Map(), secrets: new Map() },
-      ownedRegions: ['us-east-1'],
-      lostNumbers: [],
-      deployments: new Map(),
-      pods: new Map(),
-      statusWrittenAt: undefined,
-      options,
-      now,
-    };
     const d = decideFailure(
-      input,
+      input({ agent: voiceAgent('a') }),
       new TypeError("Cannot read properties of undefined (reading 'x')"),
     );
     assert.deepEqual(d.children, []);
