@@ -274,9 +274,7 @@ describe(
       const old = await waitFor(() => podsAlive()[0], { message: 'a running pod' });
       const calls: TestCaller[] = [];
       for (let i = 0; i < 3; i++) calls.push(await call(old));
-      const agent = await cr.get('voiceagents', AGENT);
-      (agent.spec as { pipeline: { greeting: string } }).pipeline.greeting = 'Hello again';
-      await cr.replace('voiceagents', agent);
+      await cr.patch('voiceagents', AGENT, { spec: { pipeline: { greeting: 'Hello again' } } });
       const next = await waitFor(() => podsAlive().find((p) => p !== old && p.readyAt), {
         timeoutMs: 60_000,
         message: 'a pod of the new template ready',
@@ -302,9 +300,7 @@ describe(
         timeoutMs: 10_000,
         message: 'the operator scales up on calls',
       });
-      const agent = await cr.get('voiceagents', AGENT);
-      (agent.spec as { capacity: Record<string, unknown> }).capacity.scaling = 'external';
-      await cr.replace('voiceagents', agent);
+      await cr.patch('voiceagents', AGENT, { spec: { capacity: { scaling: 'external' } } });
       await waitFor(async () => (await region())?.limited === 'External', {
         timeoutMs: 10_000,
         message: 'status says the size is external',

@@ -38,9 +38,9 @@ describe(
 
     /** Changes the greeting and resolves with how long the status took to catch up. */
     async function changeAndWait(greeting: string, timeoutMs: number): Promise<number> {
-      const agent = await cr.get('voiceagents', 'front-desk');
-      (agent.spec!['pipeline'] as Record<string, unknown>)['greeting'] = greeting;
-      const updated = await cr.replace('voiceagents', agent);
+      const updated = await cr.patch('voiceagents', 'front-desk', {
+        spec: { pipeline: { greeting } },
+      });
       const generation = updated.metadata?.generation;
       const t0 = Date.now();
       await waitFor(

@@ -2,7 +2,13 @@
 // test/harness/crds.ts), the operator as a child process against the harness kubeconfig, and
 // small builders for VoiceAgents and SipTrunks.
 import { voiceAgentManifest } from '@voicefleet/api/testing';
-import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import {
@@ -168,14 +174,15 @@ export function customObjects(kc: KubeConfig) {
     delete: async (plural: string, name: string, namespace = 'default'): Promise<void> => {
       await api.deleteNamespacedCustomObject({ ...base, plural, namespace, name });
     },
-    replace: async (plural: string, body: CustomStatusObject, namespace = 'default') =>
-      (await api.replaceNamespacedCustomObject({
-        ...base,
-        plural,
-        namespace,
-        name: body.metadata?.name ?? '',
-        body,
-      })) as CustomStatusObject,
+    /**
+     * A JSON merge patch, as `kubectl patch --type merge` sends it: no resourceVersion, so it
+     * never conflicts with the operator's status writes the way a get-then-replace does.
+     */
+    patch: async (plural: string, name: string, body: object, namespace = 'default') =>
+      (await api.patchNamespacedCustomObject(
+        { ...base, plural, namespace, name, body },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as CustomStatusObject,
   };
 }
 

@@ -138,11 +138,7 @@ describe(
       const skipped = await op.metric('voicefleet_operator_apply_skipped_total', {
         kind: 'PrometheusRule',
       });
-      const agent = await cr.get('voiceagents', 'mon-desk');
-      await cr.replace('voiceagents', {
-        ...agent,
-        metadata: { ...agent.metadata, annotations: { touched: 'yes' } },
-      });
+      await cr.patch('voiceagents', 'mon-desk', { metadata: { annotations: { touched: 'yes' } } });
       await waitFor(
         async () =>
           (await op!.metric('voicefleet_operator_apply_skipped_total', {

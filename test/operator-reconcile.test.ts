@@ -136,9 +136,9 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   test('a spec change rolls the config and moves observedGeneration', async () => {
     const before = await deploymentOf('front-desk-us-east-1');
     const hash = before.spec?.template.metadata?.annotations?.['voicefleet.io/config-hash'];
-    const agent = await cr.get('voiceagents', 'front-desk');
-    (agent.spec!['pipeline'] as Record<string, unknown>)['greeting'] = 'Good morning';
-    await cr.replace('voiceagents', agent);
+    await cr.patch('voiceagents', 'front-desk', {
+      spec: { pipeline: { greeting: 'Good morning' } },
+    });
     const updated = await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'front-desk');
@@ -214,9 +214,7 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     assert.match(events[0]?.message ?? '', /default\/older/);
     assert.doesNotMatch(events[0]?.message ?? '', /\+1415/, 'Events carry no phone numbers');
 
-    const older = await cr.get('voiceagents', 'older');
-    older.spec!['numbers'] = ['+14155550113'];
-    await cr.replace('voiceagents', older);
+    await cr.patch('voiceagents', 'older', { spec: { numbers: ['+14155550113'] } });
     await waitFor(
       async () => {
         const a = await cr.get('voiceagents', 'newer');
