@@ -170,6 +170,17 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     await active.waitForRequest('BYE', 10_000);
     assert.equal(await node.exitCode, 0);
     await active.stopMedia();
+    const ended = node.events.filter((e) => e.type === 'call.ended');
+    assert.deepEqual(
+      ended.map((e) => e.reason),
+      ['drain-deadline'],
+      'the call is reported as ended at the deadline, not as completed',
+    );
+    assert.match(
+      node.logs.join(''),
+      /"msg":"drain deadline passed, ending calls with BYE".*"calls":1/,
+      'the log counts the calls the node ended',
+    );
   });
 
   it(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
-import { Call, type CallOptions } from './call.js';
+import { Call, callOutcome, type CallOptions } from './call.js';
 import { CallEventBus, type CallEvent } from './call-events.js';
 import type {
   AgentAction,
@@ -141,6 +141,40 @@ void test('call: replies prepared during a pause are counted as released or drop
   const count = (outcome: string) => values.find((v) => v.labels.outcome === outcome)?.value;
   assert.equal(count('released'), 2);
   assert.equal(count('dropped'), 1);
+});
+
+void test('call outcome: calls the node ended at the drain deadline or at shutdown are not counted as completed', () => {
+  const cases = [
+    { started: false, reason: 'remote-bye', outcome: 'cancelled' },
+    { started: false, reason: 'no-ack', outcome: 'failed' },
+    { started: true, reason: 'remote-bye', outcome: 'completed' },
+    { started: true, reason: 'agent-hangup', outcome: 'completed' },
+    { started: true, reason: 'transferred', outcome: 'transferred' },
+    { started: true, reason: 'no-ack', outcome: 'failed' },
+    { started: true, reason: 'error', outcome: 'failed' },
+    { started: true, reason: 'drain-deadline', outcome: 'drain-deadline' },
+    { started: true, reason: 'shutdown', outcome: 'shutdown' },
+  ] as const;
+  for (const c of cases)
+    assert.equal(callOutcome(c.started, c.reason), c.outcome, JSON.stringify(c));
+});
+
+void test('call: a call ended at the drain deadline gets a BYE and is counted as drain-deadline', async () => {
+  const parts = new FakeParts();
+  const metrics = createNodeMetrics({ defaultMetrics: false });
+  const { call, seen } = makeCall(parts, { metrics });
+  call.start();
+  await call.hangup('drain-deadline');
+  assert.equal(parts.byes, 1);
+  const { values } = await metrics.callsTotal.get();
+  assert.deepEqual(
+    values.map((v) => [v.labels.outcome, v.value]),
+    [['drain-deadline', 1]],
+  );
+  assert.deepEqual(
+    seen.filter((e) => e.type === 'call.ended').map((e) => e.type === 'call.ended' && e.reason),
+    ['drain-deadline'],
+  );
 });
 
 void test('call: agent hangup waits for the goodbye to play out, then sends BYE', async () => {

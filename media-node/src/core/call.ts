@@ -37,6 +37,32 @@ export type CallEndReason =
   | 'shutdown'
   | 'error';
 
+export type CallOutcome =
+  | 'completed'
+  | 'cancelled'
+  | 'failed'
+  | 'transferred'
+  /** Still up when the drain deadline passed: the node ended it with BYE. */
+  | 'drain-deadline'
+  /** Still up when the node shut down without a drain: the node ended it with BYE. */
+  | 'shutdown';
+
+/** The `outcome` label of `voicefleet_calls_total` for a call that ended for `reason`. */
+export function callOutcome(started: boolean, reason: CallEndReason): CallOutcome {
+  if (!started) return reason === 'remote-bye' ? 'cancelled' : 'failed';
+  switch (reason) {
+    case 'transferred':
+    case 'drain-deadline':
+    case 'shutdown':
+      return reason;
+    case 'error':
+    case 'no-ack':
+      return 'failed';
+    default:
+      return 'completed';
+  }
+}
+
 export interface TransferSettings {
   target: string;
   method: 'refer' | 'invite';
@@ -245,16 +271,10 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     metrics.rtpPacketsSent.inc(stats.packetsSent);
     metrics.rtpPacketsReceived.inc(stats.packetsReceived);
     metrics.rtpPacketsLost.inc(stats.packetsLost);
-    const outcome = !this.#started
-      ? reason === 'remote-bye'
-        ? 'cancelled'
-        : 'failed'
-      : reason === 'transferred'
-        ? 'transferred'
-        : reason === 'error' || reason === 'no-ack'
-          ? 'failed'
-          : 'completed';
-    metrics.callsTotal.inc({ direction: this.#o.direction, outcome });
+    metrics.callsTotal.inc({
+      direction: this.#o.direction,
+      outcome: callOutcome(this.#started, reason),
+    });
     const quality = callQuality(stats);
     if (quality) observeQuality(metrics, quality);
     callSpan.setAttribute('voicefleet.call.end_reason', reason);

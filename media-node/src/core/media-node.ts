@@ -114,7 +114,12 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     this.#drain = new DrainController(
       {
         inProgress: () => total(this.inProgress()),
-        hangupAll: (reason) => this.hangupAll(reason),
+        hangupAll: (reason) => {
+          this.#o.log.warn('drain deadline passed, ending calls with BYE', {
+            calls: this.#calls.size,
+          });
+          return this.hangupAll(reason);
+        },
       },
       { deadlineSeconds: options.settings.drainDeadlineSeconds },
     );
