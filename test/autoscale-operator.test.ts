@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitFor } from '@voicefleet/devtools/processes';
+import type { RegionStatus } from './harness/autoscale-rig.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { LoopbackKubelet, type RunningPod } from './harness/loopback-kubelet.js';
@@ -27,15 +28,6 @@ import {
 const AGENT = 'busy-desk';
 const DEPLOYMENT = `${AGENT}-local`;
 const CALLS_PER_POD = 10;
-
-interface RegionStatus {
-  activeCalls: number;
-  drainingCalls?: number;
-  capacity: number;
-  desiredReplicas: number;
-  readyReplicas: number;
-  limited?: string;
-}
 
 describe(
   'autoscaling on calls with real media pods',
