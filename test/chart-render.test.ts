@@ -69,6 +69,9 @@ operator:
   regions: [us-east-1, us-west-2]
   watchNamespaces: [agents]
   manageMonitoring: false
+  mediaNetworkPolicy:
+    httpFrom:
+      - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: monitoring } }
 edge:
   replicas: 3
   sipPort: 5080
@@ -97,6 +100,16 @@ describe('helm chart', { skip: helmSkip }, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('without operator.mediaNetworkPolicy the operator writes none and gets no RBAC for it', () => {
+    const objs = render('operator: { mediaNetworkPolicy: { enabled: false } }');
+    assert.equal(operatorEnv(objs)['VOICEFLEET_MEDIA_NETWORK_POLICY'], undefined);
+    assert.ok(
+      !byKind(objs, 'ClusterRole').some((r) =>
+        (r.rules as { resources: string[] }[]).some((x) => x.resources.includes('networkpolicies')),
+      ),
+    );
   });
 
   test('values.schema.json rejects a misspelt key with its name', () => {
@@ -244,6 +257,38 @@ describe('helm chart', { skip: helmSkip }, () => {
           });
           assert.deepEqual(keys, ['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
         }
+      });
+
+      test("the operator writes each media pool's NetworkPolicy naming this release's edge and operator pods, with RBAC to write it", () => {
+        const env = operatorEnv(objs);
+        const podLabels = (suffix: string) =>
+          byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith(suffix))!.spec.template
+            .metadata.labels as Record<string, string>;
+        const labelsOf = (selector: string | undefined) =>
+          Object.fromEntries(
+            (selector ?? '').split(',').map((kv) => kv.split('=') as [string, string]),
+          ) as Record<string, string>;
+        assert.equal(env['VOICEFLEET_MEDIA_NETWORK_POLICY'], 'true');
+        for (const [k, v] of Object.entries(labelsOf(env['VOICEFLEET_OPERATOR_SELECTOR'])))
+          assert.equal(podLabels('-operator')[k], v, `operator pods carry ${k}=${v}`);
+        for (const [k, v] of Object.entries(labelsOf(env['VOICEFLEET_EDGE_SELECTOR'])))
+          assert.equal(podLabels('-edge')[k], v, `edge pods carry ${k}=${v}`);
+        assert.deepEqual(
+          JSON.parse(env['VOICEFLEET_MEDIA_HTTP_FROM'] ?? ''),
+          label === 'default values'
+            ? []
+            : [
+                {
+                  namespaceSelector: {
+                    matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+                  },
+                },
+              ],
+        );
+        const rule = byKind(objs, 'ClusterRole')
+          .flatMap((r) => r.rules as { resources: string[]; verbs: string[] }[])
+          .find((r) => r.resources.includes('networkpolicies'));
+        assert.deepEqual(rule?.verbs, ['list', 'watch', 'create', 'patch']);
       });
 
       test('the operator: a PodDisruptionBudget, and a NetworkPolicy that admits only its metrics port', () => {

@@ -4,14 +4,19 @@
 // With the Secrets rule of the chart of before (get only) its caches never sync: it must stay
 // unready and write nothing, the edge sync included. With the chart's rules it must reach
 // /readyz, reconcile an agent and a trunk, keep the edge's set ids in the release namespace, and
-// (the Prometheus operator's CRDs installed) write the agent's PrometheusRule and PodMonitor.
+// (the Prometheus operator's CRDs installed) write the agent's PrometheusRule and PodMonitor, and
+// its pool's NetworkPolicy, put back when edited or deleted.
 import {
   AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
+  NetworkingV1Api,
+  PatchStrategy,
   RbacAuthorizationV1Api,
+  setHeaderOptions,
   type V1ClusterRole,
+  type V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -199,6 +204,45 @@ describe(
       await plane.kubeConfig
         .makeApiClient(AppsV1Api)
         .readNamespacedDeployment({ name: 'rbac-desk-local', namespace: 'default' });
+      // The pool's NetworkPolicy admits the chart's edge pods on SIP, its operator pods on HTTP.
+      const networking = plane.kubeConfig.makeApiClient(NetworkingV1Api);
+      const readPolicy = () =>
+        networking.readNamespacedNetworkPolicy({ name: 'rbac-desk-local', namespace: 'default' });
+      const policy = await waitFor(readPolicy, { timeoutMs: 30_000, message: 'NetworkPolicy' });
+      assert.equal(policy.metadata?.ownerReferences?.[0]?.name, 'rbac-desk');
+      /** The component of each peer a port admits ('anyone' for a rule without peers). */
+      const peersOn = (p: V1NetworkPolicy, port: number) =>
+        (p.spec?.ingress ?? [])
+          .filter((r) => r.ports?.some((q) => q.port === port))
+          .flatMap((r) => r._from ?? [undefined])
+          .map((f) =>
+            f === undefined
+              ? 'anyone'
+              : f.podSelector?.matchLabels?.['app.kubernetes.io/component'],
+          );
+      assert.deepEqual(peersOn(policy, 5060), ['edge']);
+      assert.deepEqual(peersOn(policy, 8080), ['operator']);
+      // Drift: a rule opened by hand is closed again; a deleted policy comes back.
+      await networking.patchNamespacedNetworkPolicy(
+        {
+          name: 'rbac-desk-local',
+          namespace: 'default',
+          body: [{ op: 'remove', path: '/spec/ingress/2/from' }],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      );
+      await waitFor(async () => peersOn(await readPolicy(), 8080).join() === 'operator', {
+        timeoutMs: 30_000,
+        message: 'the HTTP port closed again to all but the operator',
+      });
+      await networking.deleteNamespacedNetworkPolicy({
+        name: 'rbac-desk-local',
+        namespace: 'default',
+      });
+      await waitFor(async () => (await readPolicy().catch(() => undefined)) !== undefined, {
+        timeoutMs: 30_000,
+        message: 'NetworkPolicy recreated',
+      });
       const trunk = await waitFor(
         async () => {
           const t = await cr.get('siptrunks', 'carrier-rbac');

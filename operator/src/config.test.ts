@@ -68,6 +68,11 @@ describe('parseConfig', () => {
       ['--regions', 'a', '--manage-monitoring', '--runbook-base-url', 'wiki/runbooks'],
       /--runbook-base-url must be an http\(s\) URL/,
     ],
+    [
+      'asks for the edge pods a media network policy admits',
+      ['--regions', 'a', '--media-network-policy', '--operator-selector', 'app=op'],
+      /--media-network-policy needs --edge-selector/,
+    ],
   ];
   for (const [name, argv, message] of bad) {
     it(name, () =>
@@ -77,6 +82,46 @@ describe('parseConfig', () => {
       ),
     );
   }
+
+  it('writes media NetworkPolicies admitting the edge and operator pods the chart names', () => {
+    const chartEnv = {
+      VOICEFLEET_REGIONS: 'a',
+      POD_NAMESPACE: 'voicefleet',
+      VOICEFLEET_EDGE_SELECTOR: 'app.kubernetes.io/instance=vf,app.kubernetes.io/component=edge',
+      VOICEFLEET_EDGE_NAMESPACE: 'voicefleet',
+      VOICEFLEET_EDGE_RPC_TOKEN: 'x',
+      VOICEFLEET_MEDIA_NETWORK_POLICY: 'true',
+      VOICEFLEET_OPERATOR_SELECTOR:
+        'app.kubernetes.io/instance=vf,app.kubernetes.io/component=operator',
+    };
+    const c = parseConfig([], {
+      ...chartEnv,
+      VOICEFLEET_MEDIA_HTTP_FROM: '[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]',
+    });
+    assert.deepEqual(c.mediaNetworkPolicy, {
+      edge: {
+        namespace: 'voicefleet',
+        labels: { 'app.kubernetes.io/instance': 'vf', 'app.kubernetes.io/component': 'edge' },
+      },
+      operator: {
+        namespace: 'voicefleet',
+        labels: { 'app.kubernetes.io/instance': 'vf', 'app.kubernetes.io/component': 'operator' },
+      },
+      sipFrom: [],
+      httpFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
+      rtpFrom: [],
+    });
+    assert.equal(parseConfig(['--regions', 'a'], {}).mediaNetworkPolicy, undefined);
+    for (const [flag, value] of [
+      ['--media-http-from', '{"podSelector":{}}'],
+      ['--media-rtp-from', '[{"cidr":"10.0.0.0/8"}]'],
+      ['--media-sip-from', '[{}]'],
+    ] as const)
+      assert.throws(
+        () => parseConfig(['--media-network-policy', flag, value], chartEnv),
+        new RegExp(`${flag} must be a JSON array of NetworkPolicy peers`),
+      );
+  });
 
   it('takes the edge as an IP URI, or as the internal Service to read the cluster IP of', () => {
     assert.equal(parseConfig(['--regions', 'a'], {}).edgeUri, 'sip:127.0.0.1:5070');

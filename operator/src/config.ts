@@ -2,6 +2,10 @@
 // saying which flag or variable to fix.
 import { parseArgs } from 'node:util';
 import { DEFAULT_RUNBOOK_BASE_URL } from './monitoring/render.js';
+import type {
+  MediaNetworkPolicyOptions,
+  NetworkPolicyPeer,
+} from './voice-agent/desired-network-policy.js';
 
 export interface OperatorConfig {
   /** Path of a kubeconfig; undefined uses the in-cluster service account. */
@@ -33,6 +37,8 @@ export interface OperatorConfig {
   edge: EdgeConfig | undefined;
   /** Per-agent PrometheusRules and PodMonitors: undefined when not managed. */
   monitoring: MonitoringConfig | undefined;
+  /** A NetworkPolicy per media pool: undefined when none is written. */
+  mediaNetworkPolicy: MediaNetworkPolicyOptions | undefined;
 }
 
 export interface MonitoringConfig {
@@ -95,6 +101,16 @@ export const USAGE = `voicefleet operator
                                     (env VOICEFLEET_MONITORING_LABELS)
   --runbook-base-url URL            alerts link URL#<alert name> (env VOICEFLEET_RUNBOOK_BASE_URL;
                                     default ${DEFAULT_RUNBOOK_BASE_URL})
+  --media-network-policy            write a NetworkPolicy per media pool: SIP from the edge pods only (needs
+                                    --edge-selector), HTTP from the operator pods and --media-http-from only
+                                    (env VOICEFLEET_MEDIA_NETWORK_POLICY=true)
+  --operator-selector LABELS        the operator's own pods, in its namespace (env VOICEFLEET_OPERATOR_SELECTOR)
+  --media-http-from JSON            more NetworkPolicy peers on the media HTTP port, e.g. Prometheus, as a JSON
+                                    array (env VOICEFLEET_MEDIA_HTTP_FROM; default [])
+  --media-sip-from JSON             more NetworkPolicy peers SIP may come from, e.g. the nodes when the edge runs
+                                    in the host network (env VOICEFLEET_MEDIA_SIP_FROM; default [])
+  --media-rtp-from JSON             NetworkPolicy peers RTP may come from (env VOICEFLEET_MEDIA_RTP_FROM;
+                                    default []: anywhere)
   env VOICEFLEET_EDGE_RPC_TOKEN     token of the Kamailio control port (required with an edge)
 `;
 
@@ -125,6 +141,11 @@ const OPTIONS = {
   'manage-monitoring': { type: 'boolean' },
   'monitoring-labels': { type: 'string' },
   'runbook-base-url': { type: 'string' },
+  'media-network-policy': { type: 'boolean' },
+  'operator-selector': { type: 'string' },
+  'media-http-from': { type: 'string' },
+  'media-rtp-from': { type: 'string' },
+  'media-sip-from': { type: 'string' },
 } as const;
 
 export function parseConfig(
@@ -237,9 +258,29 @@ export function parseConfig(
         )
       : undefined;
 
+  const mediaNetworkPolicy =
+    values['media-network-policy'] === true || env['VOICEFLEET_MEDIA_NETWORK_POLICY'] === 'true'
+      ? {
+          edge: peerPods(
+            '--edge-selector',
+            edge?.discover?.namespace,
+            edge?.discover?.labelSelector,
+          ),
+          operator: peerPods(
+            '--operator-selector',
+            operatorNamespace,
+            str('operator-selector', 'VOICEFLEET_OPERATOR_SELECTOR'),
+          ),
+          sipFrom: peers('media-sip-from', str('media-sip-from', 'VOICEFLEET_MEDIA_SIP_FROM')),
+          httpFrom: peers('media-http-from', str('media-http-from', 'VOICEFLEET_MEDIA_HTTP_FROM')),
+          rtpFrom: peers('media-rtp-from', str('media-rtp-from', 'VOICEFLEET_MEDIA_RTP_FROM')),
+        }
+      : undefined;
+
   return {
     edge,
     monitoring,
+    mediaNetworkPolicy,
     kubeconfig: str('kubeconfig', 'KUBECONFIG'),
     regions: [...new Set(regions)],
     namespace,
@@ -282,14 +323,14 @@ function monitoringConfig(labels: string[], runbook: string | undefined): Monito
   const runbookBaseUrl = runbook ?? DEFAULT_RUNBOOK_BASE_URL;
   if (!/^https?:\/\/\S+$/.test(runbookBaseUrl))
     throw new ConfigError(`--runbook-base-url must be an http(s) URL, got "${runbookBaseUrl}"`);
-  return { labels: labelMap(labels), runbookBaseUrl };
+  return { labels: labelMap('--monitoring-labels', labels), runbookBaseUrl };
 }
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-/** `K=V` entries as Kubernetes labels; a bad one names itself. */
-function labelMap(entries: readonly string[]): Record<string, string> {
+/** `K=V` entries as Kubernetes labels; a bad one names itself and its flag. */
+function labelMap(flag: string, entries: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const entry of entries) {
     const at = entry.indexOf('=');
@@ -297,9 +338,43 @@ function labelMap(entries: readonly string[]): Record<string, string> {
     const value = at < 0 ? '' : entry.slice(at + 1);
     if (at < 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value) || value.length > 63)
       throw new ConfigError(
-        `--monitoring-labels: "${entry}" is not a label KEY=VALUE, e.g. release=kube-prometheus-stack`,
+        `${flag}: "${entry}" is not a label KEY=VALUE (several joined by commas)`,
       );
     labels[key] = value;
   }
   return labels;
+}
+
+/** Pods of a media policy's peer: a namespace and an equality label selector (`K=V,K=V`). */
+function peerPods(
+  flag: string,
+  namespace: string | undefined,
+  selector: string | undefined,
+): { namespace: string; labels: Record<string, string> } {
+  if (namespace === undefined || selector === undefined)
+    throw new ConfigError(`--media-network-policy needs ${flag}: the pods it admits`);
+  const entries = selector.split(',').map((x) => x.trim());
+  return { namespace, labels: labelMap(flag, entries) };
+}
+
+/** A JSON array of NetworkPolicy peers (the API server checks each one's fields). */
+function peers(flag: string, raw: string | undefined): NetworkPolicyPeer[] {
+  if (raw === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const peerKeys = ['podSelector', 'namespaceSelector', 'ipBlock'];
+  const isPeer = (p: unknown): boolean =>
+    typeof p === 'object' &&
+    p !== null &&
+    Object.keys(p).length > 0 &&
+    Object.keys(p).every((k) => peerKeys.includes(k));
+  if (!Array.isArray(parsed) || !parsed.every(isPeer))
+    throw new ConfigError(
+      `--${flag} must be a JSON array of NetworkPolicy peers ({"namespaceSelector": ...}, {"podSelector": ...}, {"ipBlock": ...}), got ${JSON.stringify(raw)}`,
+    );
+  return parsed as NetworkPolicyPeer[];
 }

@@ -41,6 +41,9 @@ export async function runOperator(
       image: config.mediaNodeImage,
       multiRegionCluster: config.multiRegionCluster,
       edgeUri,
+      ...(config.mediaNetworkPolicy !== undefined
+        ? { networkPolicy: config.mediaNetworkPolicy }
+        : {}),
     },
     workers: config.workers,
     ...(config.edge !== undefined ? { edge: edgeOptions(config, config.edge) } : {}),

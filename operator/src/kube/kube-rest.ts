@@ -41,6 +41,7 @@ export const KIND_RESOURCES: Record<string, { apiVersion: string; plural: string
   Event: { apiVersion: 'v1', plural: 'events' },
   Deployment: { apiVersion: 'apps/v1', plural: 'deployments' },
   PodDisruptionBudget: { apiVersion: 'policy/v1', plural: 'poddisruptionbudgets' },
+  NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies' },
   Lease: { apiVersion: 'coordination.k8s.io/v1', plural: 'leases' },
   PodMonitor: { apiVersion: 'monitoring.coreos.com/v1', plural: 'podmonitors' },
   PrometheusRule: { apiVersion: 'monitoring.coreos.com/v1', plural: 'prometheusrules' },

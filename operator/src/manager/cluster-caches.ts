@@ -48,6 +48,14 @@ export const MONITORING_CHILD_KINDS = [
   },
 ] as const satisfies readonly ChildResource[];
 
+/** The pools' NetworkPolicies, watched when the operator writes them. */
+export const NETWORK_POLICY_KIND = {
+  kind: 'NetworkPolicy',
+  group: 'networking.k8s.io',
+  version: 'v1',
+  plural: 'networkpolicies',
+} as const satisfies ChildResource;
+
 /**
  * Secrets the operator reads are trunk credentials and provider API keys: never Helm release
  * records or service-account tokens, which this keeps out of the cache (they are the largest).
@@ -59,7 +67,8 @@ export interface ClusterCaches {
   agents: Informer<Stored<VoiceAgent>>;
   trunks: Informer<Stored<SipTrunk>>;
   secrets: Informer<V1Secret>;
-  /** The monitoring kinds only when the operator manages monitoring. */
+  /** The monitoring kinds only when the operator manages monitoring, NetworkPolicy only when it
+   * writes them. */
   children: Partial<Record<ChildKind, Informer<KubernetesObject>>>;
   /** Media pods of every pool, indexed by the agent they serve (mediaPodIndexes). */
   mediaPods: Informer<V1Pod>;
@@ -80,10 +89,19 @@ export interface CacheOptions {
   edge: { edgePods: { namespace: string; labelSelector: string } | undefined } | undefined;
   /** Watch the agents' PodMonitors and PrometheusRules too. */
   monitoring: boolean;
+  /** Watch the pools' NetworkPolicies too. */
+  networkPolicies: boolean;
 }
 
-export function childKindsOf(monitoring: boolean): readonly ChildResource[] {
-  return monitoring ? [...CHILD_KINDS, ...MONITORING_CHILD_KINDS] : CHILD_KINDS;
+export function childKindsOf(o: {
+  monitoring: boolean;
+  networkPolicies: boolean;
+}): readonly ChildResource[] {
+  return [
+    ...CHILD_KINDS,
+    ...(o.networkPolicies ? [NETWORK_POLICY_KIND] : []),
+    ...(o.monitoring ? MONITORING_CHILD_KINDS : []),
+  ];
 }
 
 export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
@@ -110,7 +128,7 @@ export function watchCluster(kc: KubeConfig, o: CacheOptions): ClusterCaches {
     ...ns,
   });
   const children = Object.fromEntries(
-    childKindsOf(o.monitoring).map((c) => [
+    childKindsOf(o).map((c) => [
       c.kind,
       Informer.forResource<KubernetesObject>(kc, {
         group: c.group,

@@ -71,6 +71,7 @@ export class Manager {
     this.caches = watchCluster(o.kc, {
       namespace: o.namespace,
       monitoring: o.monitoring !== undefined && o.monitoring.missingCrds.length === 0,
+      networkPolicies: o.childOptions.networkPolicy !== undefined,
       edge:
         o.edge === undefined
           ? undefined

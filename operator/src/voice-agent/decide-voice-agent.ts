@@ -28,6 +28,7 @@ import {
   desiredMonitoring,
   monitoringCondition,
 } from './desired-monitoring.js';
+import { desiredNetworkPolicy } from './desired-network-policy.js';
 import { renderMediaNodeConfig, type MediaNodeConfigOptions } from './media-node-config.js';
 import {
   referenceProblems,
@@ -146,6 +147,8 @@ export function decideVoiceAgent(input: VoiceAgentInput): VoiceAgentDecision {
       desiredPodDisruptionBudget(ctx),
       deployment,
     );
+    const { networkPolicy } = input.options;
+    if (networkPolicy !== undefined) children.push(desiredNetworkPolicy(ctx, networkPolicy));
     regions.push(pool.status);
     costPatches.push(...pool.costPatches);
     scaleEvents.push(...pool.events);

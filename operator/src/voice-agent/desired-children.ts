@@ -1,5 +1,5 @@
 // The desired children of a VoiceAgent in one region: media-node Deployment, headless Service,
-// PodDisruptionBudget and ConfigMap. Pure builders; `apply` sends them with server-side apply.
+// PodDisruptionBudget and ConfigMap (and the NetworkPolicy, desired-network-policy.ts). Pure builders; `apply` sends them with server-side apply.
 import type {
   V1ConfigMap,
   V1Deployment,
@@ -11,6 +11,7 @@ import type {
 import { API_VERSION, CONFIG_HASH_ANNOTATION, VOICE_AGENT_KIND } from '@voicefleet/api';
 import { stringify } from 'yaml';
 import type { ManagedMonitoring } from './desired-monitoring.js';
+import type { MediaNetworkPolicyOptions } from './desired-network-policy.js';
 import { stableHash } from '../runtime/apply-diff.js';
 import type { AgentForConfig, RenderedConfig } from './media-node-config.js';
 import { childLabels, childName, selectorLabels } from './child-names.js';
@@ -27,6 +28,8 @@ export interface ChildOptions {
   multiRegionCluster: boolean;
   /** Monitoring managed per agent: a PrometheusRule and a PodMonitor when their CRDs exist. */
   monitoring?: ManagedMonitoring;
+  /** A NetworkPolicy per pool admitting only the edge, the operator and the listed peers. */
+  networkPolicy?: MediaNetworkPolicyOptions;
 }
 
 export interface ChildContext {

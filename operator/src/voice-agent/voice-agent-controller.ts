@@ -30,14 +30,20 @@ import type { MediaNodeConfigOptions } from './media-node-config.js';
 import { POD_BY_AGENT, type VoiceAgentKeys } from './voice-agent-keys.js';
 
 export type ChildKind =
-  'ConfigMap' | 'Service' | 'PodDisruptionBudget' | 'Deployment' | 'PodMonitor' | 'PrometheusRule';
+  | 'ConfigMap'
+  | 'Service'
+  | 'PodDisruptionBudget'
+  | 'Deployment'
+  | 'NetworkPolicy'
+  | 'PodMonitor'
+  | 'PrometheusRule';
 
 export interface VoiceAgentControllerOptions extends ControllerDeps {
   agents: Store<Stored<VoiceAgent>>;
   trunks: Store<Stored<SipTrunk>>;
   secrets: Store<V1Secret>;
   /** Live children by kind, from informers filtered on the managed-by label (monitoring kinds
-   * only when the operator manages monitoring). */
+   * only when the operator manages monitoring, NetworkPolicies only when it writes them). */
   children: Partial<Record<ChildKind, Store<KubernetesObject>>>;
   /** Media pods, indexed by POD_BY_AGENT, and the calls each one reports. */
   mediaPods: Store<V1Pod>;
