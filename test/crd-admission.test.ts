@@ -26,7 +26,13 @@ import {
   type SipTrunk,
   type VoiceAgent,
 } from '../api/src/index.js';
-import { REJECTION_CASES, validAgent, validTrunk } from '../api/src/testing/rejection-cases.js';
+import {
+  ACCEPTED_WEBHOOK_URLS,
+  REJECTION_CASES,
+  agentWithWebhook,
+  validAgent,
+  validTrunk,
+} from '../api/src/testing/rejection-cases.js';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { installCrds } from './harness/crds.js';
@@ -100,6 +106,24 @@ describe('CRD admission on a real API server', { skip: controlPlaneSkipReason() 
           );
         }
       }
+    }
+  });
+
+  test('accepts webhooks over https, and over plain http to loopback or a cluster-local Service', async () => {
+    for (const [i, url] of ACCEPTED_WEBHOOK_URLS.entries()) {
+      const body = agentWithWebhook(`webhook-ok-${i}`, url);
+      const created = (await custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: VOICE_AGENT_PLURAL,
+        body,
+      })) as { spec: unknown };
+      assert.deepEqual(
+        created.spec,
+        applyVoiceAgentDefaults(body as unknown as VoiceAgent).spec,
+        url,
+      );
     }
   });
 

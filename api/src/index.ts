@@ -23,6 +23,12 @@ export {
   SecretReference,
   E164_PATTERN,
 } from './schema/common.js';
+export {
+  Events,
+  WEBHOOK_EVENT_TYPES,
+  Webhook,
+  type WebhookEventType,
+} from './schema/events.js';
 export { INTENT_ACTIONS, Intent, ScriptedDialogue, type IntentAction } from './schema/dialogue.js';
 export { LLM_PROVIDERS, STT_PROVIDERS, TTS_PROVIDERS, VAD_PROVIDERS } from './schema/pipeline.js';
 export {

@@ -15,6 +15,13 @@ export {
   type MediaNodeSettings,
   type NodeStatus,
 } from './core/media-node.js';
+export {
+  WebhookEventMapper,
+  maskPhoneNumbers,
+  signWebhook,
+  verifyWebhookSignature,
+  type WebhookEvent,
+} from './webhooks/index.js';
 export { startMediaNodeServer, type RunningServer } from './node/server.js';
 export { createParts, type NodeParts } from './node/parts.js';
 export { Call, type CallEndReason, type CallOptions, type TransferSettings } from './core/call.js';

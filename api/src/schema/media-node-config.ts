@@ -1,6 +1,7 @@
 /** The media-node process configuration (`config.yaml` in the ConfigMap the operator writes). */
 import { Type, type Static } from '@sinclair/typebox';
 import { DNS_LABEL_PATTERN, StringEnum } from './common.js';
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_URL_PATTERN } from './events.js';
 import { apiKeyFromEnv, pipelineSchema } from './pipeline.js';
 import { CODECS, TRANSFER_METHODS } from './voice-agent.js';
 
@@ -104,6 +105,37 @@ export const MediaNodeConfig = Type.Object(
           method: StringEnum(TRANSFER_METHODS, {
             default: 'refer',
             description: 'refer or invite.',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    events: Type.Optional(
+      Type.Object(
+        {
+          webhooks: Type.Array(
+            Type.Object(
+              {
+                url: Type.String({ maxLength: 2048, pattern: WEBHOOK_URL_PATTERN }),
+                secretEnv: Type.String({
+                  minLength: 1,
+                  maxLength: 128,
+                  description: 'Environment variable holding the HMAC-SHA256 signing key.',
+                }),
+                events: Type.Array(StringEnum(WEBHOOK_EVENT_TYPES, { description: 'A call event type.' }), {
+                  minItems: 1,
+                  maxItems: WEBHOOK_EVENT_TYPES.length,
+                }),
+              },
+              { additionalProperties: false },
+            ),
+            { maxItems: 8 },
+          ),
+          queueSize: Type.Integer({
+            minimum: 1,
+            maximum: 100000,
+            default: 1000,
+            description: 'Deliveries held per webhook; beyond it new events are dropped.',
           }),
         },
         { additionalProperties: false },

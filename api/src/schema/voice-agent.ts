@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, VOICE_AGENT_KIND } from '../constants.js';
 import { cel } from './cel.js';
 import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
+import { Events } from './events.js';
 import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
 import { Monitoring, Slo, sloWindowRule } from './slo.js';
 import { VoiceAgentStatus } from './voice-agent-status.js';
@@ -120,6 +121,13 @@ export const Capacity = Type.Object(
 );
 export type Capacity = Static<typeof Capacity>;
 
+export const TRANSFER_METHOD_RULE = cel(
+  "self.method == 'refer'",
+  'method invite (a bridged transfer) is not implemented yet; use refer (SIP REFER, the default)',
+  (self: { method: string }) => self.method === 'refer',
+  '.method',
+);
+
 export const Transfer = Type.Object(
   {
     target: Type.String({
@@ -130,12 +138,13 @@ export const Transfer = Type.Object(
     method: StringEnum(TRANSFER_METHODS, {
       default: 'refer',
       description:
-        'refer (SIP REFER to the caller side) or invite (new call bridged by the agent).',
+        'refer: a blind transfer by SIP REFER to the caller side. invite (a call bridged by the agent) is not implemented yet and is rejected.',
     }),
   },
   {
     additionalProperties: false,
     description: 'Transfer to a human, used by intents with action transfer.',
+    'x-kubernetes-validations': [TRANSFER_METHOD_RULE],
   },
 );
 export type Transfer = Static<typeof Transfer>;
@@ -175,6 +184,7 @@ export const VoiceAgentSpec = Type.Object(
       description: 'Audio codecs offered, in preference order: PCMU, PCMA, G722, opus.',
     }),
     transfer: Type.Optional(Transfer),
+    events: Type.Optional(Events),
     pipeline: Pipeline,
     slo: Slo,
     monitoring: Monitoring,

@@ -66,6 +66,22 @@ function trunk(name: string, mutate: (spec: Obj) => void): Obj {
 const llm = (spec: Obj) => (spec.pipeline as Obj).llm as Obj;
 const gateway0 = (spec: Obj) => (spec.gateways as Obj[])[0]!;
 
+/** Webhook URLs admission accepts: https anywhere, plain http to loopback or in the cluster. */
+export const ACCEPTED_WEBHOOK_URLS = [
+  'https://hooks.example.com/voice?agent=front-desk',
+  'http://127.0.0.1:8080/events',
+  'http://localhost/events',
+  'http://call-events.apps.svc:8080/hook',
+  'http://call-events.apps.svc.cluster.local/hook',
+] as const;
+
+/** A valid agent whose one webhook posts to `url`. */
+export function agentWithWebhook(name: string, url: string): Obj {
+  return agent(name, (s) => {
+    s.events = { webhooks: [{ url, secretRef: { name: 'hooks', key: 'key' } }] };
+  });
+}
+
 export const REJECTION_CASES: readonly RejectionCase[] = [
   {
     name: 'an agent name too long for the label of its media pods',
@@ -191,6 +207,60 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     }),
     path: 'spec.pipeline.llm.script.intents',
     message: 'every intent "after" must name an intent of this script',
+  },
+  {
+    name: 'a webhook over plain http to a host outside the cluster',
+    kind: 'VoiceAgent',
+    object: agent(
+      'webhook-plain-http',
+      (s) =>
+        (s.events = {
+          webhooks: [
+            { url: 'http://hooks.example.com/calls', secretRef: { name: 'hooks', key: 'key' } },
+          ],
+        }),
+    ),
+    path: 'spec.events.webhooks[0].url',
+    message: 'url must be https, or plain http only to loopback',
+  },
+  {
+    name: 'a webhook without a signing key',
+    kind: 'VoiceAgent',
+    object: agent(
+      'webhook-no-secret',
+      (s) => (s.events = { webhooks: [{ url: 'https://hooks.example.com/calls' }] }),
+    ),
+    path: 'spec.events.webhooks[0].secretRef',
+    message: 'Required value',
+  },
+  {
+    name: 'a webhook with an unknown event type',
+    kind: 'VoiceAgent',
+    object: agent(
+      'webhook-bad-event',
+      (s) =>
+        (s.events = {
+          webhooks: [
+            {
+              url: 'https://hooks.example.com/calls',
+              secretRef: { name: 'hooks', key: 'key' },
+              events: ['call.ringing'],
+            },
+          ],
+        }),
+    ),
+    path: 'spec.events.webhooks[0].events[0]',
+    message: 'Unsupported value: "call.ringing"',
+  },
+  {
+    name: 'a bridged transfer (method invite), not implemented',
+    kind: 'VoiceAgent',
+    object: agent(
+      'transfer-invite',
+      (s) => (s.transfer = { target: '+14155550199', method: 'invite' }),
+    ),
+    path: 'spec.transfer.method',
+    message: 'method invite (a bridged transfer) is not implemented yet',
   },
   {
     name: 'a gateway host that is not a hostname or IP',

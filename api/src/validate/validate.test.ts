@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REJECTION_CASES, validAgent, validTrunk } from '../testing/rejection-cases.js';
+import {
+  ACCEPTED_WEBHOOK_URLS,
+  REJECTION_CASES,
+  agentWithWebhook,
+  validAgent,
+  validTrunk,
+} from '../testing/rejection-cases.js';
 import {
   validateSipTrunk,
   validateVoiceAgent,
@@ -19,6 +25,26 @@ describe('validateVoiceAgent / validateSipTrunk', () => {
   it('accepts the minimal valid objects', () => {
     assert.deepEqual(validateVoiceAgent(validAgent()), []);
     assert.deepEqual(validateSipTrunk(validTrunk()), []);
+  });
+
+  it('accepts webhooks over https, and over plain http to loopback or a cluster-local Service', () => {
+    for (const url of ACCEPTED_WEBHOOK_URLS) {
+      assert.deepEqual(validateVoiceAgent(agentWithWebhook('hooks', url)), [], url);
+    }
+  });
+
+  it('defaults a webhook to every event type and a queue of 1000', () => {
+    const a = applyVoiceAgentDefaults(
+      agentWithWebhook('hooks', ACCEPTED_WEBHOOK_URLS[0]) as unknown as VoiceAgent,
+    );
+    assert.deepEqual(a.spec.events?.webhooks[0]?.events, [
+      'call.started',
+      'call.answered',
+      'turn',
+      'call.transferred',
+      'call.ended',
+    ]);
+    assert.equal(a.spec.events?.queueSize, 1000);
   });
 
   for (const c of REJECTION_CASES) {

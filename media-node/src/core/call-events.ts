@@ -9,7 +9,12 @@ import type { CallQuality } from '../quality/call-quality.js';
 
 export type { TurnTimings };
 
+/** How a transfer ended: the far end's NOTIFY (sipfrag) or its answer to our REFER. */
+export type TransferOutcome = 'completed' | 'rejected' | 'failed' | 'timeout';
+
 export type CallEvent =
+  /** The call reached the agent: an INVITE admitted (180 sent), or an outbound call answered. */
+  | { type: 'call.ringing'; callId: string; direction: 'inbound' | 'outbound'; at: string }
   | {
       type: 'call.started';
       callId: string;
@@ -25,6 +30,17 @@ export type CallEvent =
   | { type: 'hold'; callId: string; held: boolean; at: string }
   | { type: 'action'; callId: string; action: 'hangup' | 'transfer'; at: string }
   | { type: 'provider.error'; callId: string; provider: string; at: string }
+  | {
+      type: 'call.transferred';
+      callId: string;
+      method: 'refer';
+      /** The target with all but its last four characters masked (it may be a phone number). */
+      target: string;
+      outcome: TransferOutcome;
+      /** The SIP status that decided it: the REFER's answer, or the final one in the NOTIFY. */
+      sipStatus?: number;
+      at: string;
+    }
   | {
       type: 'call.ended';
       callId: string;

@@ -204,6 +204,7 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       }
       const startedAt = performance.now();
       const call = this.#newCall(dialog, fromNegotiated(negotiated), 'outbound', startedAt);
+      this.#o.events.publish({ type: 'call.ringing', callId: call.callId, direction: 'outbound' });
       this.#started(call, 'outbound', startedAt, undefined);
       return { callId: dialog.callId };
     } catch (error) {
@@ -279,6 +280,7 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
         return;
       }
       invite.progress();
+      this.#o.events.publish({ type: 'call.ringing', callId: invite.callId, direction: 'inbound' });
       const delay = this.#o.settings.answerDelayMs ?? 0;
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       if (cancelled) {
@@ -345,6 +347,7 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       return;
     }
     metrics.callSetupSeconds.observe(answered.setupMs / 1000);
+    this.#o.events.publish({ type: 'call.ringing', callId: invite.callId, direction: 'inbound' });
     const accepted = invite.accept(negotiated.answerSdp);
     this.#answered(accepted, fromNegotiated(negotiated), answered.receivedAt, answered.setupMs);
     this.#drain.check();

@@ -14,6 +14,10 @@ import type { Logger } from '../telemetry/log.js';
 import { MediaNode } from '../core/media-node.js';
 import { createNodeMetrics, type NodeMetrics } from '../telemetry/metrics.js';
 import { createParts, type SipTuning } from './parts.js';
+import { Webhooks, createWebhookMetrics, type WebhooksOptions } from '../webhooks/index.js';
+
+/** On close, how long undelivered webhook events may still take (the calls' ends among them). */
+const WEBHOOK_FLUSH_MS = 5_000;
 
 export interface RunningServer {
   node: MediaNode;
@@ -30,6 +34,8 @@ export interface ServerDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** SIP timer values (RFC 3261 T1, T2, T4) instead of the defaults; for tests. */
   sip?: SipTuning;
+  /** Webhook retry timing instead of the defaults; for tests. */
+  webhookBackoff?: WebhooksOptions['backoff'];
 }
 
 export async function startMediaNodeServer(
@@ -41,6 +47,19 @@ export async function startMediaNodeServer(
     labels: { namespace: config.agent.namespace, agent: config.agent.name, region: config.region },
   });
   const events = new CallEventBus();
+  const webhooks =
+    config.events === undefined
+      ? undefined
+      : new Webhooks({
+          config: config.events,
+          env: deps.env,
+          events,
+          agent: config.agent,
+          region: config.region,
+          metrics: createWebhookMetrics(metrics.registry),
+          log,
+          ...(deps.webhookBackoff === undefined ? {} : { backoff: deps.webhookBackoff }),
+        });
   const parts = await createParts(config, {
     log,
     metrics,
@@ -94,6 +113,7 @@ export async function startMediaNodeServer(
     loopMonitor.close();
     await node.close();
     await parts.close();
+    webhooks?.close();
     throw new Error('start HTTP server', { cause: error });
   }
   const httpPort = boundPort(http);
@@ -112,6 +132,8 @@ export async function startMediaNodeServer(
       loopMonitor.close();
       await node.close();
       await parts.close();
+      await webhooks?.flush(WEBHOOK_FLUSH_MS);
+      webhooks?.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },

@@ -82,3 +82,35 @@ describe('referenceProblems', () => {
     });
   }
 });
+
+describe('referenceProblems for webhooks', () => {
+  const hooked = voiceAgent('b', {
+    events: {
+      webhooks: [
+        {
+          url: 'https://hooks.example.com/calls',
+          secretRef: { name: 'hooks', key: 'signingKey' },
+          events: ['call.ended'],
+        },
+      ],
+      queueSize: 1000,
+    },
+  });
+
+  it('names the missing signing-key Secret of a webhook and how to create it', () => {
+    const problems = referenceProblems(hooked, { trunks: new Map(), secrets: new Map() });
+    assert.deepEqual(
+      problems.map((p) => p.reason),
+      ['SecretNotFound'],
+    );
+    assert.match(
+      problems[0]!.message,
+      /Secret default\/hooks named by spec.events.webhooks\[0\].secretRef does not exist; create it with key signingKey/,
+    );
+  });
+
+  it('finds nothing once the Secret holds the key', () => {
+    const secrets = new Map([['hooks', ['signingKey']]]);
+    assert.deepEqual(referenceProblems(hooked, { trunks: new Map(), secrets }), []);
+  });
+});

@@ -1,6 +1,6 @@
 // What a VoiceAgent refers to by name and the operator can check but admission cannot: the
-// SipTrunks it calls out through and the Secrets holding its providers' API keys. Pure: the
-// controller gathers which of them exist from its caches.
+// SipTrunks it calls out through and the Secrets holding its providers' API keys and its
+// webhooks' signing keys. Pure: the controller gathers which of them exist from its caches.
 import type { VoiceAgent } from '@voicefleet/api';
 
 export interface ReferenceProblem {
@@ -19,14 +19,25 @@ export interface AgentReferences {
 
 const STAGES = ['stt', 'tts', 'llm'] as const;
 
-/** Secrets named by the pipeline's `apiKeySecretRef`s, each with the stage and key it is for. */
+/**
+ * Secrets the agent names: the pipeline's `apiKeySecretRef`s and each webhook's signing key, each
+ * with the field that names it.
+ */
 export function secretReferences(
   spec: VoiceAgent['spec'],
-): { stage: (typeof STAGES)[number]; name: string; key: string }[] {
-  return STAGES.flatMap((stage) => {
+): { field: string; name: string; key: string }[] {
+  const stages = STAGES.flatMap((stage) => {
     const ref = spec.pipeline[stage].apiKeySecretRef;
-    return ref === undefined ? [] : [{ stage, name: ref.name, key: ref.key }];
+    return ref === undefined
+      ? []
+      : [{ field: `spec.pipeline.${stage}.apiKeySecretRef`, name: ref.name, key: ref.key }];
   });
+  const webhooks = (spec.events?.webhooks ?? []).map((w, i) => ({
+    field: `spec.events.webhooks[${i}].secretRef`,
+    name: w.secretRef.name,
+    key: w.secretRef.key,
+  }));
+  return [...stages, ...webhooks];
 }
 
 /** Every reference that does not resolve, each with what to do about it. */
@@ -36,19 +47,19 @@ export function referenceProblems(
 ): ReferenceProblem[] {
   const ns = agent.metadata.namespace;
   const problems: ReferenceProblem[] = [];
-  for (const { stage, name, key } of secretReferences(agent.spec)) {
+  for (const { field, name, key } of secretReferences(agent.spec)) {
     const keys = refs.secrets.get(name);
     if (keys === undefined) {
       problems.push({
         reason: 'SecretNotFound',
         message:
-          `Secret ${ns}/${name} named by spec.pipeline.${stage}.apiKeySecretRef does not exist; ` +
+          `Secret ${ns}/${name} named by ${field} does not exist; ` +
           `create it with key ${key} (kubectl -n ${ns} create secret generic ${name} --from-literal=${key}=...)`,
       });
     } else if (!keys.includes(key)) {
       problems.push({
         reason: 'SecretKeyMissing',
-        message: `Secret ${ns}/${name} has no key ${key} (spec.pipeline.${stage}.apiKeySecretRef); add it or name the right key`,
+        message: `Secret ${ns}/${name} has no key ${key} (${field}); add it or name the right key`,
       });
     }
   }

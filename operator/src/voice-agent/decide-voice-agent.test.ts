@@ -111,6 +111,40 @@ describe('decideVoiceAgent', () => {
     assert.deepEqual(env?.valueFrom?.secretKeyRef, { name: 'llm', key: 'apiKey' });
   });
 
+  it('renders webhooks with their signing key referenced from the Deployment, never in the config', () => {
+    const agent = voiceAgent('a', {
+      events: {
+        webhooks: [
+          {
+            url: 'https://hooks.example.com/calls',
+            secretRef: { name: 'hook-secret', key: 'signingKey' },
+            events: ['call.started', 'call.ended'],
+          },
+        ],
+        queueSize: 500,
+      },
+    });
+    const d = decide({ agent });
+    const cm = d.children.find((c) => c.kind === 'ConfigMap') as V1ConfigMap;
+    const text = cm.data?.['config.yaml'] ?? '';
+    assert.deepEqual((parse(text) as { events: unknown }).events, {
+      queueSize: 500,
+      webhooks: [
+        {
+          url: 'https://hooks.example.com/calls',
+          secretEnv: 'VOICEFLEET_WEBHOOK_0_KEY',
+          events: ['call.started', 'call.ended'],
+        },
+      ],
+    });
+    assert.doesNotMatch(text, /hook-secret|signingKey/);
+    const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+    const env = dep.spec?.template.spec?.containers[0]?.env?.find(
+      (e) => e.name === 'VOICEFLEET_WEBHOOK_0_KEY',
+    );
+    assert.deepEqual(env?.valueFrom?.secretKeyRef, { name: 'hook-secret', key: 'signingKey' });
+  });
+
   it('rolls pods when the config changes (config hash on the pod template)', () => {
     const hash = (greeting: string) => {
       const d = decide({ agent: voiceAgent('a', { pipeline: { greeting } }) });

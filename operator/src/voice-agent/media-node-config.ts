@@ -1,7 +1,7 @@
 // Renders the media node's `config.yaml` (`MediaNodeConfig` of @voicefleet/api, which the media
-// node loads and validates) for one agent and region. Provider API keys never appear in it: each
-// secret reference becomes the name of an environment variable, filled from the Secret by the
-// Deployment (`secretKeyRef`). Listen addresses and timeouts are the schema's defaults.
+// node loads and validates) for one agent and region. Provider API keys and webhook signing keys
+// never appear in it: each secret reference becomes the name of an environment variable, filled
+// from the Secret by the Deployment (`secretKeyRef`). Listen addresses and timeouts are the schema's defaults.
 import {
   mediaNodeListenDefaults,
   type MediaNodeConfig,
@@ -31,6 +31,11 @@ export type AgentForConfig = Pick<Stored<VoiceAgent>, 'metadata' | 'spec'>;
 
 type Stage = 'stt' | 'tts' | 'llm';
 
+/** `VOICEFLEET_WEBHOOK_0_KEY` and so on: where a webhook's signing key reaches the media node. */
+export function webhookKeyEnv(index: number): string {
+  return `VOICEFLEET_WEBHOOK_${index}_KEY`;
+}
+
 /** `VOICEFLEET_LLM_API_KEY` and so on: where a stage's API key reaches the media node. */
 export function apiKeyEnv(stage: Stage): string {
   return `VOICEFLEET_${stage.toUpperCase()}_API_KEY`;
@@ -56,6 +61,17 @@ export function renderMediaNodeConfig(
     tts: keyToEnv('tts', spec.pipeline.tts),
     llm: keyToEnv('llm', spec.pipeline.llm),
   };
+  const events =
+    spec.events === undefined
+      ? undefined
+      : {
+          queueSize: spec.events.queueSize,
+          webhooks: spec.events.webhooks.map((w, i) => {
+            const env = webhookKeyEnv(i);
+            secretEnv.push({ env, secret: { name: w.secretRef.name, key: w.secretRef.key } });
+            return { url: w.url, secretEnv: env, events: [...w.events] };
+          }),
+        };
   const listen = mediaNodeListenDefaults();
   const config: MediaNodeConfig = {
     agent: { namespace: agent.metadata.namespace, name: agent.metadata.name },
@@ -67,6 +83,7 @@ export function renderMediaNodeConfig(
     codecs: spec.codecs,
     edge: { uri: options.edgeUri },
     ...(spec.transfer !== undefined ? { transfer: { ...spec.transfer } } : {}),
+    ...(events !== undefined ? { events } : {}),
     pipeline,
     media: listen.media,
     drain: { deadlineSeconds: spec.drainTimeoutSeconds },
