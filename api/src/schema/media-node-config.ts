@@ -84,7 +84,7 @@ export const MediaNodeConfig = Type.Object(
     ),
     codecs: Type.Array(StringEnum(CODECS, { description: 'An audio codec.' }), {
       minItems: 1,
-      maxItems: 4,
+      maxItems: 2,
       default: ['PCMU', 'PCMA'],
       'x-kubernetes-list-type': 'set',
     }),

@@ -6,7 +6,8 @@ import { DNS_LABEL_PATTERN, ObjectMeta, SecretReference, StringEnum } from './co
 import { HOSTNAME_RE, isCidr, isHostOrIp } from './net.js';
 import { SipTrunkStatus } from './sip-trunk-status.js';
 
-export const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;
+/** `tls` is not among them yet: the edge has no TLS listener. */
+export const TRANSPORTS = ['udp', 'tcp'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
 export const DEFAULT_FAILOVER_CODES = [408, 500, 502, 503, 504];
@@ -38,7 +39,7 @@ export const Gateway = Type.Object(
     }),
     transport: StringEnum(TRANSPORTS, {
       default: 'udp',
-      description: 'SIP transport towards the gateway: udp, tcp or tls.',
+      description: 'SIP transport towards the gateway: udp or tcp. TLS is not supported yet.',
     }),
     priority: Type.Integer({
       minimum: 0,
@@ -106,11 +107,23 @@ export const SipTrunkSpec = Type.Object(
             Type.String({
               maxLength: 253,
               description:
-                'Domain placed in the From header of outbound calls, e.g. voice.example.com.',
+                'Not supported yet, and refused at admission: outbound calls keep the From ' +
+                'domain the media node sends.',
             }),
           ),
         },
-        { additionalProperties: false, description: 'How outbound calls reach the carrier.' },
+        {
+          additionalProperties: false,
+          description: 'How outbound calls reach the carrier.',
+          'x-kubernetes-validations': [
+            cel(
+              '!has(self.fromDomain)',
+              'fromDomain is not supported yet: outbound calls keep the From domain the media node sends',
+              (self: { fromDomain?: string }) => self.fromDomain === undefined,
+              '.fromDomain',
+            ),
+          ],
+        },
       ),
     ),
     failover: Type.Object(
@@ -168,7 +181,24 @@ export const SipTrunkSpec = Type.Object(
       {
         additionalProperties: false,
         default: {},
-        description: 'SIP OPTIONS probing of the gateways.',
+        description:
+          'SIP OPTIONS probing of the gateways. The edge probes every gateway each second and ' +
+          'marks it Down after one failed probe and Up after one answer; other values are not ' +
+          'supported yet.',
+        'x-kubernetes-validations': [
+          cel(
+            'self.intervalSeconds == 1 && self.failureThreshold == 1 && self.successThreshold == 1',
+            'healthCheck other than intervalSeconds 1, failureThreshold 1, successThreshold 1 is not supported yet',
+            (self: {
+              intervalSeconds: number;
+              failureThreshold: number;
+              successThreshold: number;
+            }) =>
+              self.intervalSeconds === 1 &&
+              self.failureThreshold === 1 &&
+              self.successThreshold === 1,
+          ),
+        ],
       },
     ),
   },

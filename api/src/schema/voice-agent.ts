@@ -8,7 +8,8 @@ import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
 import { Monitoring, Slo, sloWindowRule } from './slo.js';
 import { VoiceAgentStatus } from './voice-agent-status.js';
 
-export const CODECS = ['PCMU', 'PCMA', 'G722', 'opus'] as const;
+/** G.722 and Opus are not among them yet: the media node speaks G.711 only. */
+export const CODECS = ['PCMU', 'PCMA'] as const;
 export type Codec = (typeof CODECS)[number];
 export const TRANSFER_METHODS = ['refer', 'invite'] as const;
 export type TransferMethod = (typeof TRANSFER_METHODS)[number];
@@ -178,10 +179,11 @@ export const VoiceAgentSpec = Type.Object(
     capacity: Capacity,
     codecs: Type.Array(StringEnum(CODECS, { description: 'An audio codec.' }), {
       minItems: 1,
-      maxItems: 4,
+      maxItems: 2,
       default: ['PCMU', 'PCMA'],
       'x-kubernetes-list-type': 'set',
-      description: 'Audio codecs offered, in preference order: PCMU, PCMA, G722, opus.',
+      description:
+        'Audio codecs offered, in preference order: PCMU, PCMA. G.722 and Opus are not supported yet.',
     }),
     transfer: Type.Optional(Transfer),
     events: Type.Optional(Events),

@@ -129,6 +129,20 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     message: 'Unsupported value: "G729"',
   },
   {
+    name: 'G.722, which the media node does not speak yet',
+    kind: 'VoiceAgent',
+    object: agent('g722-codec', (s) => (s.codecs = ['G722', 'PCMU'])),
+    path: 'spec.codecs[0]',
+    message: 'Unsupported value: "G722": supported values: "PCMU", "PCMA"',
+  },
+  {
+    name: 'Opus, which the media node does not speak yet',
+    kind: 'VoiceAgent',
+    object: agent('opus-codec', (s) => (s.codecs = ['PCMA', 'opus'])),
+    path: 'spec.codecs[1]',
+    message: 'Unsupported value: "opus": supported values: "PCMU", "PCMA"',
+  },
+  {
     name: 'no regions',
     kind: 'VoiceAgent',
     object: agent('no-regions', (s) => (s.regions = [])),
@@ -289,6 +303,28 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     object: trunk('bad-transport', (s) => (gateway0(s).transport = 'sctp')),
     path: 'spec.gateways[0].transport',
     message: 'Unsupported value: "sctp"',
+  },
+  {
+    name: 'a TLS gateway, which the edge does not support yet',
+    kind: 'SipTrunk',
+    object: trunk('tls-transport', (s) => (gateway0(s).transport = 'tls')),
+    path: 'spec.gateways[0].transport',
+    message: 'Unsupported value: "tls": supported values: "udp", "tcp"',
+  },
+  {
+    name: 'an outbound From domain, which the edge does not set yet',
+    kind: 'SipTrunk',
+    object: trunk('from-domain', (s) => (s.outbound = { fromDomain: 'voice.example.com' })),
+    path: 'spec.outbound.fromDomain',
+    message: 'fromDomain is not supported yet',
+  },
+  {
+    name: 'a probe interval the edge does not support yet',
+    kind: 'SipTrunk',
+    object: trunk('slow-probes', (s) => (s.healthCheck = { intervalSeconds: 30 })),
+    path: 'spec.healthCheck',
+    message:
+      'healthCheck other than intervalSeconds 1, failureThreshold 1, successThreshold 1 is not supported yet',
   },
   {
     name: 'no gateways',
