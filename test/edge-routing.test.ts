@@ -44,6 +44,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   let callerPort = 0;
   let outboundPort = 0;
   let gateways: KamailioPeer[] = [];
+  let probed: KamailioPeer;
 
   async function publish(): Promise<void> {
     const desired = desiredRoutingState({
@@ -91,6 +92,8 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       [a1, a2, b1].map((p) => startKamailioPeer(p, { kind: 'answer', code: 200 })),
     );
     for (const g of gateways) stops.push(() => g.close());
+    probed = await startKamailioPeer(ports[7] ?? 0, { kind: 'answer', code: 200 });
+    stops.push(() => probed.close());
     state = {
       agents: [
         edgeAgent('front-desk', ['+14155550100'], []),
@@ -109,6 +112,9 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
           { secret: 'carrier-a-credentials' },
         ),
         edgeTrunk('carrier-b', [{ name: 'b1', port: b1 }]),
+        edgeTrunk('carrier-probed', [{ name: 'p1', port: probed.port }], {
+          healthCheck: { intervalSeconds: 2, failureThreshold: 2, successThreshold: 3 },
+        }),
       ],
       slices: [],
       drain: new Set(),
@@ -293,6 +299,62 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       timeoutMs: 3000,
       intervalMs: 100,
       message: 'gateway up',
+    });
+  });
+
+  it("probes a trunk's gateways on its healthCheck: every 2 s, Down after 2 failures, Up after 3 answers", async () => {
+    const uri = `sip:127.0.0.1:${probed.port}`;
+    const flag = async (): Promise<string | undefined> =>
+      (await writer.health()).find((h) => h.uri === uri)?.flag;
+    const probesAfter = async (n: number): Promise<void> => {
+      await waitFor(() => probed.options.length >= n, {
+        timeoutMs: 3000,
+        intervalMs: 20,
+        message: `probe ${n}`,
+      });
+    };
+    await waitFor(async () => (await flag()) === 'A', { timeoutMs: 5000, message: 'probed up' });
+
+    const since = Date.now();
+    const fastGateway = gateways[2];
+    assert.ok(fastGateway);
+    const fastBefore = fastGateway.options.length;
+    const slowBefore = probed.options.length;
+    await sleep(6500);
+    const slow = probed.options.length - slowBefore;
+    const fast = fastGateway.options.length - fastBefore;
+    assert.ok(slow >= 3 && slow <= 4, `probes in 6.5 s at 2 s: ${slow}`);
+    assert.ok(fast >= 6, `probes in 6.5 s at the default 1 s: ${fast}`);
+    const times = probed.options.filter((t) => t >= since);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? t));
+    for (const gap of gaps) assert.ok(gap > 1500 && gap < 2500, `gap between probes ${gap} ms`);
+
+    // Failure threshold 2: one unanswered probe (500 ms timeout) leaves it Up, the second takes it Down.
+    probed.behaviour = { kind: 'silent' };
+    const silentFrom = probed.options.length;
+    await probesAfter(silentFrom + 1);
+    await sleep(900);
+    assert.equal(await flag(), 'A', 'Up after one failed probe of two');
+    await probesAfter(silentFrom + 2);
+    await waitFor(async () => (await flag()) === 'I', {
+      timeoutMs: 1500,
+      intervalMs: 50,
+      message: 'Down after the second failed probe',
+    });
+
+    // Success threshold 3: two answers leave it Down, the third brings it Up.
+    probed.behaviour = { kind: 'answer', code: 200 };
+    const answeringFrom = probed.options.length;
+    for (const n of [1, 2]) {
+      await probesAfter(answeringFrom + n);
+      await sleep(400);
+      assert.equal(await flag(), 'I', `Down after ${n} answered probes of 3`);
+    }
+    await probesAfter(answeringFrom + 3);
+    await waitFor(async () => (await flag()) === 'A', {
+      timeoutMs: 1000,
+      intervalMs: 50,
+      message: 'Up after the third answered probe',
     });
   });
 

@@ -32,7 +32,13 @@ export interface GatewayFixture {
 export function edgeTrunk(
   name: string,
   gateways: GatewayFixture[],
-  options: { sourceCidrs?: string[]; codes?: number[]; secret?: string; timeoutMs?: number } = {},
+  options: {
+    sourceCidrs?: string[];
+    codes?: number[];
+    secret?: string;
+    timeoutMs?: number;
+    healthCheck?: SipTrunk['spec']['healthCheck'];
+  } = {},
 ): SipTrunk {
   return sipTrunk(name, {
     generation: 1,
@@ -41,6 +47,7 @@ export function edgeTrunk(
     ...(options.secret !== undefined ? { credentialsSecret: options.secret } : {}),
     ...(options.codes !== undefined ? { failoverCodes: options.codes } : {}),
     failoverTimeoutMs: options.timeoutMs ?? 2000,
+    ...(options.healthCheck !== undefined ? { spec: { healthCheck: options.healthCheck } } : {}),
   });
 }
 

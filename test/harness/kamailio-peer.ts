@@ -1,6 +1,6 @@
 // A scripted SIP peer for edge tests, standing in for a carrier gateway or a hung media node:
 // answers OPTIONS 200 (unless silent), answers INVITEs with a chosen code (optionally after a
-// digest challenge), and records every INVITE it receives with its arrival time.
+// digest challenge), and records every INVITE and OPTIONS it receives with its arrival time.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 
 export type PeerBehaviour =
@@ -17,6 +17,8 @@ export interface ReceivedInvite {
 export interface KamailioPeer {
   port: number;
   invites: ReceivedInvite[];
+  /** Arrival times of the OPTIONS probes received (answered or not). */
+  options: number[];
   behaviour: PeerBehaviour;
   close(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startKamailioPeer(
   const peer: KamailioPeer = {
     port,
     invites: [],
+    options: [],
     behaviour,
     close: () => new Promise((resolve) => socket.close(() => resolve())),
   };
@@ -83,6 +86,7 @@ function handle(peer: KamailioPeer, socket: Socket, text: string, rinfo: RemoteI
   };
   const b = peer.behaviour;
   if (method === 'OPTIONS') {
+    peer.options.push(Date.now());
     if (b.kind !== 'silent') reply(200, [], false);
     return;
   }

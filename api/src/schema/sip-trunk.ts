@@ -163,42 +163,29 @@ export const SipTrunkSpec = Type.Object(
           minimum: 1,
           maximum: 3600,
           default: 1,
-          description: 'Seconds between SIP OPTIONS probes of each gateway.',
+          description:
+            'Seconds between SIP OPTIONS probes of each gateway (each edge sends them on a ' +
+            'one-second tick; a probe unanswered within 500 ms has failed).',
         }),
         failureThreshold: Type.Integer({
           minimum: 1,
           maximum: 100,
           default: 1,
-          description: 'Failed probes in a row before a gateway is marked Down.',
+          description:
+            'Failed probes in a row before a gateway is marked Down (no new calls). An outbound ' +
+            'INVITE that gets no provisional answer within failover.timeoutMs marks it Down at once.',
         }),
         successThreshold: Type.Integer({
           minimum: 1,
           maximum: 100,
           default: 1,
-          description: 'Successful probes in a row before a Down gateway is marked Up again.',
+          description: 'Answered (2xx) probes in a row before a Down gateway is marked Up again.',
         }),
       },
       {
         additionalProperties: false,
         default: {},
-        description:
-          'SIP OPTIONS probing of the gateways. The edge probes every gateway each second and ' +
-          'marks it Down after one failed probe and Up after one answer; other values are not ' +
-          'supported yet.',
-        'x-kubernetes-validations': [
-          cel(
-            'self.intervalSeconds == 1 && self.failureThreshold == 1 && self.successThreshold == 1',
-            'healthCheck other than intervalSeconds 1, failureThreshold 1, successThreshold 1 is not supported yet',
-            (self: {
-              intervalSeconds: number;
-              failureThreshold: number;
-              successThreshold: number;
-            }) =>
-              self.intervalSeconds === 1 &&
-              self.failureThreshold === 1 &&
-              self.successThreshold === 1,
-          ),
-        ],
+        description: 'SIP OPTIONS probing of the gateways by every edge.',
       },
     ),
   },

@@ -319,14 +319,6 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     message: 'fromDomain is not supported yet',
   },
   {
-    name: 'a probe interval the edge does not support yet',
-    kind: 'SipTrunk',
-    object: trunk('slow-probes', (s) => (s.healthCheck = { intervalSeconds: 30 })),
-    path: 'spec.healthCheck',
-    message:
-      'healthCheck other than intervalSeconds 1, failureThreshold 1, successThreshold 1 is not supported yet',
-  },
-  {
     name: 'no gateways',
     kind: 'SipTrunk',
     object: trunk('no-gateways', (s) => (s.gateways = [])),

@@ -103,3 +103,20 @@ export function routingStateOf(list: ParsedList, tables: Partial<Htables>): Rout
   }
   return { sets: list.sets, htables };
 }
+
+/**
+ * Round trips of trunk gateways from the edge's trunk prober (htable `probestate`, key
+ * `<set>|<uri>|rtt` in ms): the dispatcher's latency stats only cover what it probes itself
+ * (flag P: media nodes, peer edges), so a gateway without P has no other RTT.
+ */
+export function withProbeRtts(
+  health: readonly DestinationHealth[],
+  probeState: ReadonlyMap<string, string>,
+): DestinationHealth[] {
+  return health.map((h) => {
+    if (h.probing) return h;
+    const { rttMs: _dispatcherRtt, ...rest } = h;
+    const rtt = Number(probeState.get(`${h.set}|${h.uri}|rtt`));
+    return Number.isFinite(rtt) ? { ...rest, rttMs: rtt } : rest;
+  });
+}

@@ -113,6 +113,48 @@ describe('desiredRoutingState', () => {
     );
   });
 
+  it("lists every trunk gateway for the edge's prober with its trunk's healthCheck; pools and peers are probed by the dispatcher", () => {
+    const d = desiredRoutingState(
+      inputs({
+        agents: [agent('front-desk', ['+1004'])],
+        endpointSlices: [slice('front-desk', 'us-east-1', [{ ip: '10.0.0.1', pod: 'a' }])],
+        trunks: [
+          trunk(
+            'slow',
+            [
+              { name: 'p', port: 5080 },
+              { name: 't', port: 5081, transport: 'tcp' },
+            ],
+            {
+              healthCheck: { intervalSeconds: 30, failureThreshold: 3, successThreshold: 2 },
+            },
+          ),
+          trunk('fast', [{ name: 'x', port: 5082 }]),
+        ],
+      }),
+    );
+    const id = (k: string): number => d.setIds.assignment.get(k) ?? -1;
+    const slow = id('trunk/default/slow');
+    const fast = id('trunk/default/fast');
+    assert.deepEqual(
+      [...d.state.htables.probes].sort(),
+      [
+        [`${fast}|sip:127.0.0.1:5082`, '1,1,1'],
+        [`${slow}|sip:127.0.0.1:5080`, '30,3,2'],
+        [`${slow}|sip:127.0.0.1:5081;transport=tcp`, '30,3,2'],
+      ].sort(),
+    );
+    assert.deepEqual(
+      d.state.sets.get(slow)?.destinations.map((x) => x.probing),
+      [undefined, undefined],
+    );
+    const pool = d.state.sets.get(id('pool/default/front-desk/us-east-1'));
+    assert.deepEqual(
+      pool?.destinations.map((x) => x.probing),
+      [true],
+    );
+  });
+
   it('routes a number claimed by two agents to the older claim and reports it on the newer', () => {
     const created = (a: VoiceAgent, at: string): VoiceAgent =>
       Object.assign(a, { metadata: { ...a.metadata, creationTimestamp: at } });

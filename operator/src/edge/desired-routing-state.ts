@@ -150,6 +150,7 @@ export function routingWithSetIds(input: EdgeInputs, setIds: AssignResult): Desi
         state: 'active',
         priority: region.peerEdges.length - i,
         attrs: `duid=peer${i}`,
+        probing: true,
       })),
     });
     (htables.edge as Map<string, string>).set('peers', String(id));
@@ -191,6 +192,7 @@ function poolDestinations(agent: VoiceAgent, input: EdgeInputs): DispatcherDesti
         state,
         priority: 0,
         attrs: `duid=${hostPort};maxload=${agent.spec.capacity.callsPerPod}`,
+        probing: true,
       });
     }
   }
@@ -231,6 +233,11 @@ function addTrunk(
       };
     }),
   });
+  const { intervalSeconds, failureThreshold, successThreshold } = trunk.spec.healthCheck;
+  const probes = htables.probes as Map<string, string>;
+  for (const d of sets.get(id)?.destinations ?? []) {
+    probes.set(`${id}|${d.uri}`, `${intervalSeconds},${failureThreshold},${successThreshold}`);
+  }
   const trunks = htables.trunks as Map<string, string>;
   const codes = trunk.spec.failover.responseCodes;
   trunks.set(`${id}:codes`, `,${codes.filter((c) => c !== 486 && c !== 603).join(',')},`);

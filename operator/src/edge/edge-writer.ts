@@ -8,12 +8,17 @@ import {
   parseDispatcherList,
   parseHtableDump,
   routingStateOf,
+  withProbeRtts,
   type DestinationHealth,
   type ParsedList,
 } from './actual-state.js';
 import { describeOp, diffRoutingState, type EdgeOp } from './diff-routing-state.js';
 import { KamailioRpcError, type KamailioRpcClient } from './rpc-client.js';
 import { HTABLES, type Htables, type RoutingState } from './routing-state.js';
+
+/** Dispatcher destination flags (`dispatcher.add`). */
+const DS_DISABLED = 4;
+const DS_PROBING = 8;
 
 export interface SyncResult {
   /** Operations applied in this pass (0 when Kamailio already held the desired state). */
@@ -115,7 +120,8 @@ export class EdgeWriter {
         await this.client.call(op.op, [
           op.set,
           op.dest.uri,
-          op.dest.state === 'disabled' ? 4 : 0,
+          (op.dest.state === 'disabled' ? DS_DISABLED : 0) |
+            (op.dest.probing === true ? DS_PROBING : 0),
           op.dest.priority,
           op.dest.attrs,
         ]);
@@ -136,14 +142,17 @@ export class EdgeWriter {
   }
 
   private async readList(): Promise<ParsedList> {
+    let list: ParsedList;
     try {
-      return parseDispatcherList(await this.client.call('dispatcher.list'));
+      list = parseDispatcherList(await this.client.call('dispatcher.list'));
     } catch (error) {
       if (error instanceof KamailioRpcError && /no destination sets/i.test(error.message)) {
         return { sets: new Map(), health: [] };
       }
       throw error;
     }
+    const probeState = parseHtableDump(await this.client.call('htable.dump', ['probestate']));
+    return { ...list, health: withProbeRtts(list.health, probeState) };
   }
 
   private async readAll(): Promise<{ state: RoutingState; health: DestinationHealth[] }> {

@@ -12,6 +12,11 @@ export interface DispatcherDestination {
   priority: number;
   /** Dispatcher attributes, e.g. `duid=10.0.0.7:5060;maxload=50`. */
   attrs: string;
+  /**
+   * Probed by the dispatcher module every second (media nodes, peer edges). Trunk gateways are
+   * not: the edge's trunk prober probes them on their trunk's `healthCheck` (htable `probes`).
+   */
+  probing?: boolean;
 }
 
 export type SetKind = 'pool' | 'trunk' | 'peers';
@@ -25,7 +30,15 @@ export interface DispatcherSet {
 }
 
 /** Names of the htables the configuration reads (see charts/voicefleet/files/kamailio/modules.cfg). */
-export const HTABLES = ['dids', 'trunkacl', 'trunks', 'outbound', 'creds', 'edge'] as const;
+export const HTABLES = [
+  'dids',
+  'trunkacl',
+  'trunks',
+  'outbound',
+  'creds',
+  'edge',
+  'probes',
+] as const;
 export type HtableName = (typeof HTABLES)[number];
 
 export type Htables = Record<HtableName, ReadonlyMap<string, string>>;
@@ -44,6 +57,7 @@ export function emptyHtables(): Htables {
     outbound: new Map(),
     creds: new Map(),
     edge: new Map(),
+    probes: new Map(),
   };
 }
 
