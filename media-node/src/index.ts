@@ -66,4 +66,4 @@ export {
 export { startOpsServer, parsePlaceCallBody, type OpsTarget } from './node/http-server.js';
 export { createJsonLogger, logLevelFromEnv, type Logger, type LogLevel } from './telemetry/log.js';
 export { startTracing, type Tracing } from './telemetry/tracing.js';
-export { recordTurnSpans } from './core/turn-spans.js';
+export { callTracing } from './core/turn-spans.js';

@@ -14,6 +14,8 @@ export interface FakeOpenAiOptions {
   reply?: (lastUser: string) => { text: string; tool?: 'hangup' | 'transfer' };
   firstTokenMs?: number;
   tokenMs?: number;
+  /** Called as each request comes in; what it returns, when the response has ended. */
+  onRequest?: (req: IncomingMessage) => (() => void) | void;
 }
 
 export interface FakeOpenAiServer {
@@ -43,6 +45,8 @@ export async function startFakeOpenAiServer(
   let failuresLeft = Infinity;
   const requests: FakeOpenAiServer['requests'] = [];
   const server: Server = createServer((req, res) => {
+    const done = options.onRequest?.(req);
+    if (done) res.once('close', done);
     void (async () => {
       const raw = await readBody(req);
       let body: { messages?: { role: string; content: string }[] };

@@ -34,7 +34,7 @@ function agentSink(sink: AudioSinkPort): AudioSink {
 
 export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
   return {
-    create(callId, sink): AgentPort {
+    create(callId, sink, _media, tracing): AgentPort {
       const session = new AgentSession({
         pipeline: options.greeting === undefined ? {} : { greeting: options.greeting },
         providers: options.providers,
@@ -45,6 +45,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
         ...(options.transferTarget === undefined ? {} : { transferTarget: options.transferTarget }),
         ...(options.fallbackTts === undefined ? {} : { fallbackTts: options.fallbackTts }),
         ...(options.prepareAhead === undefined ? {} : { prepareAhead: options.prepareAhead }),
+        ...(tracing === undefined ? {} : { tracing }),
       });
       return {
         start: () => session.start(),

@@ -24,7 +24,16 @@ import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
-import type { AgentEvents, AgentLog, AgentState, AudioSink, Clock, TurnTimings } from './types.js';
+import type {
+  AgentEvents,
+  AgentLog,
+  AgentState,
+  AgentTracing,
+  AudioSink,
+  Clock,
+  TurnTimings,
+  TurnTrace,
+} from './types.js';
 
 export interface AgentSessionOptions {
   pipeline: { greeting?: string };
@@ -44,7 +53,14 @@ export interface AgentSessionOptions {
   preRollMs?: number;
   /** Prepare replies during the pause before the end of turn (default true). */
   prepareAhead?: boolean;
+  /** The call's trace: a span per turn that provider requests run in (default: none). */
+  tracing?: AgentTracing;
 }
+
+const NO_TRACING: AgentTracing = {
+  turn: () => ({ run: (fn) => fn(), end: () => undefined }),
+  bargeIn: () => undefined,
+};
 
 const DEFAULT_APOLOGY = 'Sorry, I ran into a problem. Could you say that again?';
 const DEFAULT_STT_FAILURE = 'Sorry, I am having trouble hearing you. Please call again later.';
@@ -53,6 +69,7 @@ const PRE_ROLL_FRAMES = 50; // 1 s
 const DTMF = /^[0-9*#A-D]$/;
 
 interface Hearing {
+  turn: TurnTrace;
   stream: SttStream;
   ac: AbortController;
   frames: FrameLog;
@@ -88,10 +105,26 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   #hearing: Hearing | undefined;
   #response: AbortController | undefined;
   #prepared: Prepared | undefined;
+  /** Turns whose trace is still open: the end of the call closes them. */
+  readonly #openTurns = new Set<TurnTrace>();
 
   constructor(options: AgentSessionOptions) {
     super();
     this.#o = options;
+  }
+
+  /** Opens a turn's trace at `atMs`; it leaves #openTurns when it ends. */
+  #openTurn(atMs: number): TurnTrace {
+    const trace = (this.#o.tracing ?? NO_TRACING).turn(atMs);
+    const turn: TurnTrace = {
+      run: (fn) => trace.run(fn),
+      end: (done) => {
+        if (!this.#openTurns.delete(turn)) return;
+        trace.end(done);
+      },
+    };
+    this.#openTurns.add(turn);
+    return turn;
   }
 
   get state(): AgentState {
@@ -137,7 +170,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#onResume();
     this.#interrupt(now);
     this.#context.push({ role: 'caller', text: digit, source: 'dtmf' });
-    this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {} }));
+    const turn = this.#openTurn(now);
+    this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {}, turn }));
   }
 
   stop(): void {
@@ -148,6 +182,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#hearing?.ac.abort();
     this.#hearing = undefined;
     this.#detector?.close();
+    for (const turn of [...this.#openTurns]) turn.end();
     this.#setState('ended');
   }
 
@@ -185,7 +220,9 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#playout.endsAtMs = now;
     this.#response?.abort();
     this.#response = undefined;
-    this.emit('bargeIn', { atMs, stopLatencyMs: Math.max(0, stoppedAt - atMs) });
+    const stopLatencyMs = Math.max(0, stoppedAt - atMs);
+    this.#o.tracing?.bargeIn(atMs, stopLatencyMs);
+    this.emit('bargeIn', { atMs, stopLatencyMs });
     return true;
   }
 
@@ -194,14 +231,15 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#interrupt(atMs);
     if (this.#hearing) return;
     const ac = new AbortController();
-    const stream = this.#o.providers.stt.stream(ac.signal);
+    const turn = this.#openTurn(atMs);
+    const stream = turn.run(() => this.#o.providers.stt.stream(ac.signal));
     const preRollMs = this.#o.preRollMs ?? 300;
     const frames = new FrameLog(MAX_UTTERANCE_FRAMES);
     this.#preRoll.copySince(atMs - preRollMs, frames);
     for (const f of frames.frames()) stream.write(f);
     const result = finalText(stream);
     result.catch(() => undefined);
-    this.#hearing = { stream, ac, frames, result };
+    this.#hearing = { turn, stream, ac, frames, result };
     this.#setState('hearing');
   }
 
@@ -226,7 +264,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.emit('prepared', { outcome: 'dropped' });
     const h = prepared.hearing;
     if (this.#hearing !== h || h.ac.signal.aborted) return;
-    const stream = this.#o.providers.stt.stream(h.ac.signal);
+    const stream = h.turn.run(() => this.#o.providers.stt.stream(h.ac.signal));
     for (const f of h.frames.frames()) stream.write(f);
     h.stream = stream;
     h.result = finalText(stream);
@@ -274,6 +312,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     try {
       text = await this.#transcribe(h);
     } catch (err) {
+      h.turn.end();
       if (prepared && !(await prepared.held.decided)) return;
       if (h.ac.signal.aborted || this.#state === 'ended') return;
       const error = asProviderError(this.#o.providers.stt.name, err);
@@ -291,9 +330,10 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       });
       return;
     }
-    if (this.#state === 'ended' || prepared?.held.dropped) return;
+    if (this.#state === 'ended' || prepared?.held.dropped) return h.turn.end();
     const timings: TurnTimings = { sttFinalMs: this.#o.clock.now() - endOfSpeechAtMs };
     if (!text) {
+      h.turn.end();
       if (prepared && !(await prepared.held.decided)) return;
       if (!this.#hearing && !this.#response) this.#setState('listening');
       return;
@@ -306,8 +346,14 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       this.emit('transcript', { role: 'caller', text });
     }
     // The caller is already speaking again: answer both utterances together at the end of it.
-    if (this.#hearing && this.#hearing !== h) return;
-    await this.#reply({ kind: 'llm', endOfSpeechAtMs, timings, ...(prepared ? { prepared } : {}) });
+    if (this.#hearing && this.#hearing !== h) return h.turn.end();
+    await this.#reply({
+      kind: 'llm',
+      endOfSpeechAtMs,
+      timings,
+      turn: h.turn,
+      ...(prepared ? { prepared } : {}),
+    });
   }
 
   async #transcribe(h: Hearing): Promise<string> {
@@ -317,7 +363,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       const error = asProviderError(this.#o.providers.stt.name, err);
       if (!error.retryable || h.ac.signal.aborted) throw error;
       this.emit('error', { stage: 'stt', provider: error.provider, retryable: true, error });
-      const stream = this.#o.providers.stt.stream(h.ac.signal);
+      const stream = h.turn.run(() => this.#o.providers.stt.stream(h.ac.signal));
       for (const f of h.frames.frames()) stream.write(f);
       stream.end();
       return await finalText(stream);
@@ -327,11 +373,18 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   async #reply(
     what:
       | { kind: 'say'; text: string; action?: ToolName }
-      | { kind: 'llm'; endOfSpeechAtMs: number; timings: TurnTimings; prepared?: Prepared },
+      | {
+          kind: 'llm';
+          endOfSpeechAtMs: number;
+          timings: TurnTimings;
+          turn: TurnTrace;
+          prepared?: Prepared;
+        },
   ): Promise<void> {
-    if (this.#state === 'ended') return;
+    const turn = what.kind === 'llm' ? what.turn : undefined;
+    if (this.#state === 'ended') return turn?.end();
     const prepared = what.kind === 'llm' ? what.prepared : undefined;
-    if (prepared?.held.dropped) return;
+    if (prepared?.held.dropped) return turn?.end();
     const ac = new AbortController();
     this.#response?.abort();
     this.#response = ac;
@@ -344,6 +397,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       if (turnSent) return;
       turnSent = true;
       if (prepared?.releasedAtMs !== undefined) timings.releasedMs = prepared.releasedAtMs - endAt;
+      turn?.end({ endOfSpeechAtMs: endAt, timings: { ...timings } });
       this.emit('turn', { timings: { ...timings }, endOfSpeechAtMs: endAt });
     };
     const out = new SpeechOutput({
@@ -368,23 +422,30 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
         spoken = what.text;
         await out.speak(providers.tts, what.text);
       } else {
-        action = await streamReply({
-          llm: providers.llm,
-          tts: providers.tts,
-          messages:
-            prepared?.text !== undefined && !prepared.committed
-              ? [...this.#context, { role: 'caller', text: prepared.text, source: 'speech' }]
-              : this.#context,
-          out,
-          signal: ac.signal,
-          onFirstToken: () => (timings.llmFirstTokenMs ??= clock.now() - endAt),
-          onText: (t) => (spoken += t),
-          onRetry: (error) =>
-            this.emit('error', { stage: 'llm', provider: error.provider, retryable: true, error }),
-        });
+        action = await what.turn.run(() =>
+          streamReply({
+            llm: providers.llm,
+            tts: providers.tts,
+            messages:
+              prepared?.text !== undefined && !prepared.committed
+                ? [...this.#context, { role: 'caller', text: prepared.text, source: 'speech' }]
+                : this.#context,
+            out,
+            signal: ac.signal,
+            onFirstToken: () => (timings.llmFirstTokenMs ??= clock.now() - endAt),
+            onText: (t) => (spoken += t),
+            onRetry: (error) =>
+              this.emit('error', {
+                stage: 'llm',
+                provider: error.provider,
+                retryable: true,
+                error,
+              }),
+          }),
+        );
       }
     } catch (err) {
-      if (ac.signal.aborted) return;
+      if (ac.signal.aborted) return turn?.end();
       const failure =
         err instanceof StageFailure
           ? err
@@ -411,8 +472,9 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       action = what.kind === 'say' ? what.action : undefined;
     }
     // A prepared reply waits for the end of turn; dropped, it was never heard and leaves no trace.
-    if (prepared && !(await prepared.held.decided)) return;
+    if (prepared && !(await prepared.held.decided)) return turn?.end();
     if (ac.signal.aborted) {
+      turn?.end();
       if (spoken.trim()) this.#context.push({ role: 'agent', text: spoken.trim() });
       return;
     }

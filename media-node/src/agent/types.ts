@@ -42,6 +42,29 @@ export interface TurnTimings {
   [stage: string]: number | undefined;
 }
 
+/**
+ * Tracing of a call's turns, as the agent sees them (the call's tracer implements it, see
+ * core/turn-spans.ts). A turn opens at the caller's speech onset (or a DTMF key) so that every
+ * provider request made for it, speech-to-text included, runs inside it.
+ */
+export interface AgentTracing {
+  /** Opens a turn at `atMs` (agent clock). */
+  turn(atMs: number): TurnTrace;
+  /** Caller speech at `atMs` stopped the agent's audio `stopLatencyMs` later. */
+  bargeIn(atMs: number, stopLatencyMs: number): void;
+}
+
+export interface TurnTrace {
+  /** Runs `fn` with the turn as the active trace context: provider requests carry it as parent. */
+  run<T>(fn: () => T): T;
+  /**
+   * Closes the turn: with its timings once the reply's first audio left (or it had none), or
+   * without them when it ends unanswered (no words heard, merged into the next turn, interrupted).
+   * Only the first call counts.
+   */
+  end(done?: { endOfSpeechAtMs: number; timings: TurnTimings }): void;
+}
+
 export type AgentAction = { type: 'hangup' } | { type: 'transfer'; target?: string };
 
 export interface AgentErrorEvent {

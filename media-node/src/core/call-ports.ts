@@ -4,6 +4,7 @@
  * `agent/` modules onto them, so the call's lifecycle can be read (and tested) on its own.
  */
 import type { TurnTimings } from './call-events.js';
+import type { AgentTracing } from '../agent/types.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 
@@ -197,5 +198,11 @@ export interface MediaFactory {
 }
 
 export interface AgentFactory {
-  create(callId: string, sink: MediaPort['sink'], media: MediaPort): AgentPort;
+  /** `tracing`: the call's trace, which the agent's turns and provider requests join. */
+  create(
+    callId: string,
+    sink: MediaPort['sink'],
+    media: MediaPort,
+    tracing?: AgentTracing,
+  ): AgentPort;
 }

@@ -8,7 +8,7 @@
  * down exactly once.
  */
 import { TypedEmitter } from '../lib/typed-emitter.js';
-import type { Span, Tracer } from '@opentelemetry/api';
+import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { CallEventBus } from './call-events.js';
 import type {
   AgentAction,
@@ -22,7 +22,6 @@ import type {
 import type { Logger } from '../telemetry/log.js';
 import { callQuality } from '../quality/call-quality.js';
 import { observeQuality, type NodeMetrics } from '../telemetry/metrics.js';
-import { recordTurnSpans } from './turn-spans.js';
 
 export type CallEndReason =
   | 'remote-bye'
@@ -78,7 +77,10 @@ export interface CallOptions {
   metrics: NodeMetrics;
   log: Logger;
   tracer: Tracer;
+  /** The call's trace (`call`, from the INVITE): answer, turns, barge-ins and BYE go under it. */
   callSpan: Span;
+  /** When the INVITE came in or left (performance.now() ms): the `answer` span starts there. */
+  invitedAtMs?: number;
   /** Negotiates a re-INVITE's offer against the current session (hold / resume). */
   reinviteAnswer: (offerSdp: string) => ReinviteAnswer;
   /** Our offer for a re-INVITE without one; absent while our own offer waits for its answer. */
@@ -123,14 +125,19 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
   start(): void {
     if (this.#ended || this.#started) return;
     this.#started = true;
-    const { media, agent, events, callId } = this.#o;
+    const { media, agent, events, callId, tracer, callSpan, invitedAtMs } = this.#o;
+    const callContext = trace.setSpan(context.active(), callSpan);
+    if (invitedAtMs !== undefined) {
+      const startTime = performance.timeOrigin + invitedAtMs;
+      tracer.startSpan('answer', { startTime }, callContext).end();
+    }
     media.onAudio((frame, atMs, speech) => agent.pushAudio(frame, atMs, speech));
     media.onDtmf((digit) => {
       events.publish({ type: 'dtmf', callId, digit });
       agent.pushDtmf(digit);
     });
     agent.onTranscript((role, text) => events.publish({ type: 'transcript', callId, role, text }));
-    agent.onTurn((timings, endOfSpeechAtMs) => this.#onTurn(timings, endOfSpeechAtMs));
+    agent.onTurn((timings) => this.#onTurn(timings));
     agent.onBargeIn((stopLatencyMs) => {
       events.publish({
         type: 'barge-in',
@@ -145,25 +152,33 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
       events.publish({ type: 'provider.error', callId, provider });
     });
     agent.onAction((action) => this.#onAction(action));
-    agent.start();
+    // The greeting's provider requests belong to the call's trace.
+    context.with(callContext, () => agent.start());
   }
 
   /** Ends the call from our side with a BYE. */
   async hangup(reason: CallEndReason): Promise<void> {
     if (this.#ended) return;
-    this.#teardown(reason);
+    const { tracer, callSpan } = this.#o;
+    const bye = tracer.startSpan(
+      'bye',
+      { attributes: { 'voicefleet.bye.from': 'agent' } },
+      trace.setSpan(context.active(), callSpan),
+    );
+    this.#teardown(reason, false);
     try {
       await this.#o.dialog.bye();
     } catch (error) {
+      bye.setAttribute('error.type', 'bye-failed');
       this.#o.log.warn('bye failed', { callId: this.callId, error });
+    } finally {
+      bye.end();
+      callSpan.end();
     }
   }
 
-  #onTurn(
-    timings: Parameters<Parameters<AgentPort['onTurn']>[0]>[0],
-    endOfSpeechAtMs: number,
-  ): void {
-    const { metrics, events, callId, tracer, callSpan } = this.#o;
+  #onTurn(timings: Parameters<Parameters<AgentPort['onTurn']>[0]>[0]): void {
+    const { metrics, events, callId } = this.#o;
     const stages = [
       ['stt', timings.sttFinalMs],
       ['llm', timings.llmFirstTokenMs],
@@ -181,7 +196,6 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     if (timings.firstRtpMs !== undefined)
       metrics.turnStageSeconds.observe({ stage: 'total' }, timings.firstRtpMs / 1000);
     events.publish({ type: 'turn', callId, timings });
-    recordTurnSpans(tracer, callSpan, endOfSpeechAtMs, timings);
   }
 
   #onAction(action: AgentAction): void {
@@ -256,7 +270,8 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     this.#o.media.setDirection(direction);
   }
 
-  #teardown(reason: CallEndReason): void {
+  /** `endSpan` false: the caller of teardown ends the call span (after our BYE's answer). */
+  #teardown(reason: CallEndReason, endSpan = true): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#ac.abort();
@@ -280,7 +295,13 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
     callSpan.setAttribute('voicefleet.call.end_reason', reason);
     callSpan.setAttribute('voicefleet.rtp.packets_lost', stats.packetsLost);
     if (quality) callSpan.setAttribute('voicefleet.call.mos', quality.mos);
-    callSpan.end();
+    if (reason === 'remote-bye' && this.#started) {
+      const parent = trace.setSpan(context.active(), callSpan);
+      this.#o.tracer
+        .startSpan('bye', { attributes: { 'voicefleet.bye.from': 'caller' } }, parent)
+        .end();
+    }
+    if (endSpan) callSpan.end();
     events.publish({
       type: 'call.ended',
       callId: this.callId,

@@ -31,6 +31,7 @@ import type {
 import { DrainController } from './drain.js';
 import type { Logger } from '../telemetry/log.js';
 import type { NodeMetrics } from '../telemetry/metrics.js';
+import { callTracing } from './turn-spans.js';
 
 export interface MediaNodeSettings {
   maxCalls: number;
@@ -374,7 +375,12 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       startTime: performance.timeOrigin + startedAt,
       attributes: { 'voicefleet.call.direction': direction, 'voicefleet.call.id': dialog.callId },
     });
-    const agent = this.#o.agents.create(dialog.callId, m.media.sink, m.media);
+    const agent = this.#o.agents.create(
+      dialog.callId,
+      m.media.sink,
+      m.media,
+      callTracing(tracer, callSpan),
+    );
     const call = new Call({
       callId: dialog.callId,
       direction,
@@ -386,6 +392,7 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
       log,
       tracer,
       callSpan,
+      invitedAtMs: startedAt,
       reinviteAnswer: (offer) => m.reinviteAnswer(offer),
       reoffer: () => m.reoffer(),
       // A number in transfer.target is reached through the edge, like any outbound call.

@@ -50,7 +50,11 @@ async function main(): Promise<void> {
       region: config.region,
     },
   });
-  const tracing = await startTracing(process.env, 'voicefleet-media-node');
+  const tracing = await startTracing(process.env, 'voicefleet-media-node', {
+    'voicefleet.agent': config.agent.name,
+    'voicefleet.namespace': config.agent.namespace,
+    'voicefleet.region': config.region,
+  });
   const server = await startMediaNodeServer(config, {
     log,
     tracer: tracing.tracer,

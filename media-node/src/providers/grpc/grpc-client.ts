@@ -2,6 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { ProviderError } from '../provider-error.js';
 import { isRetryableStatus } from './proto.js';
+import { traceContextHeaders } from '../../telemetry/trace-context.js';
 
 export interface GrpcClientOptions {
   /** host:port of the service. */
@@ -61,8 +62,10 @@ export function makeClientPool(
   };
 }
 
+/** A call's metadata: the key, and the W3C trace context of the turn that makes the call. */
 export function callMetadata(o: GrpcClientOptions): grpc.Metadata {
   const md = new grpc.Metadata();
+  for (const [key, value] of Object.entries(traceContextHeaders())) md.set(key, value);
   if (o.apiKey) md.set('authorization', `Bearer ${o.apiKey}`);
   return md;
 }

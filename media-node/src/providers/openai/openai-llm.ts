@@ -3,6 +3,7 @@
  * OpenAI) with `stream: true`. Streams text deltas, turns the `hangup` / `transfer` tool calls
  * into tool events, and maps failures to retryable (5xx, 429, network, cut stream) or not (4xx).
  */
+import { traceContextHeaders } from '../../telemetry/trace-context.js';
 import { ProviderError } from '../provider-error.js';
 import type { ConversationMessage, LlmContext, LlmEvent, LlmProvider } from '../types.js';
 import { sseData } from './sse.js';
@@ -83,6 +84,7 @@ export function createOpenAiLlm(options: OpenAiLlmOptions): LlmProvider {
       ...context.messages.map(toChatMessage),
     ];
     const headers: Record<string, string> = {
+      ...traceContextHeaders(),
       'content-type': 'application/json',
       accept: 'text/event-stream',
     };

@@ -10,10 +10,10 @@ import {
   type SynthesizeRequestMsg,
   type SynthesizeResponseMsg,
 } from '../proto.js';
-import { isMain, runAsProcess, serve, type RunningServer } from './serve.js';
+import { isMain, runAsProcess, serve, type RunningServer, type ServeOptions } from './serve.js';
 
 export function startEspeakTtsServer(
-  options: { voice?: string; port?: number } = {},
+  options: { voice?: string } & Pick<ServeOptions, 'port' | 'interceptors'> = {},
 ): Promise<RunningServer> {
   const { TextToSpeech } = loadProviderServices();
   return serve(
@@ -33,7 +33,7 @@ export function startEspeakTtsServer(
           });
         },
       }),
-    options.port === undefined ? {} : { port: options.port },
+    options,
   );
 }
 

@@ -9,13 +9,12 @@ import {
   type RecognizeRequestMsg,
   type RecognizeResponseMsg,
 } from '../proto.js';
-import { isMain, runAsProcess, serve, type RunningServer } from './serve.js';
+import { isMain, runAsProcess, serve, type RunningServer, type ServeOptions } from './serve.js';
 
-export interface ReplaySttOptions {
+export interface ReplaySttOptions extends Pick<ServeOptions, 'port' | 'interceptors'> {
   transcripts: readonly string[];
   /** Delay between end of utterance and the final result. */
   finalDelayMs?: number;
-  port?: number;
 }
 
 export function startReplaySttServer(options: ReplaySttOptions): Promise<RunningServer> {
@@ -48,7 +47,7 @@ export function startReplaySttServer(options: ReplaySttOptions): Promise<Running
           call.on('error', () => undefined);
         },
       }),
-    options.port === undefined ? {} : { port: options.port },
+    options,
   );
 }
 

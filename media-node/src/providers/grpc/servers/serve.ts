@@ -12,11 +12,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ServeOptions {
+  host?: string;
+  port?: number;
+  /** Run around every call (e.g. to trace it from the client's W3C trace context). */
+  interceptors?: grpc.ServerInterceptor[];
+}
+
 export async function serve(
   add: (server: grpc.Server) => void,
-  options: { host?: string; port?: number } = {},
+  options: ServeOptions = {},
 ): Promise<RunningServer> {
-  const server = new grpc.Server();
+  const server = new grpc.Server(
+    options.interceptors ? { interceptors: options.interceptors } : undefined,
+  );
   add(server);
   const address = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`;
   const port = await new Promise<number>((resolve, reject) =>
