@@ -123,7 +123,12 @@ describe('SIP conformance of the media node', { skip: missing ?? false, timeout:
     );
   }
 
-  async function run(scenario: Scenario, target: string, stalled: boolean): Promise<void> {
+  async function run(
+    scenario: Scenario,
+    target: string,
+    stalled: boolean,
+    nodeLog: readonly string[],
+  ): Promise<void> {
     const [callerPort = 0, mediaPort = 0] = await freePorts(2);
     const stalls = stalled ? stallEvery(250, 300) : undefined;
     let result;
@@ -140,7 +145,7 @@ describe('SIP conformance of the media node', { skip: missing ?? false, timeout:
     } finally {
       stalls?.stop();
     }
-    assert.equal(result.code, 0, result.output);
+    assert.equal(result.code, 0, `${result.output}\nthe node's log:\n${nodeLog.join('')}`);
   }
 
   async function drainsPromptly(node: RunningServer): Promise<void> {
@@ -167,11 +172,16 @@ describe('SIP conformance of the media node', { skip: missing ?? false, timeout:
         // so a CI summary never shows a skip for it.
         if (via === 'edge' && scenario.notThroughEdge) continue;
         it(name, async () => {
-          const node = await startInProcessNode({ ...scenario.node, sipPort: nodeSipPort });
+          const logLines: string[] = [];
+          const node = await startInProcessNode({
+            ...scenario.node,
+            sipPort: nodeSipPort,
+            logLines,
+          });
           try {
             if (via === 'edge') await edgeSeesNode(true);
             const target = via === 'node' ? `127.0.0.1:${nodeSipPort}` : `127.0.0.1:${kam.sipPort}`;
-            await run(scenario, target, stalled);
+            await run(scenario, target, stalled, logLines);
             await drainsPromptly(node);
           } finally {
             await node.close();

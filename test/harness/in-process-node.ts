@@ -25,6 +25,8 @@ export interface InProcessNodeOptions {
   /** SIP timer values and session-timer policy, instead of the RFC defaults. */
   sip?: ServerDeps['sip'];
   drainDeadlineSeconds?: number;
+  /** Collects the node's log lines (info and up) instead of printing its errors. */
+  logLines?: string[];
 }
 
 /** Starts a front-desk node (energy VAD, fake STT, espeak-ng, the scripted dialogue) on loopback. */
@@ -53,7 +55,9 @@ export async function startInProcessNode(o: InProcessNodeOptions = {}): Promise<
     }),
   );
   return startMediaNodeServer(config, {
-    log: createJsonLogger({ level: 'error' }),
+    log: o.logLines
+      ? createJsonLogger({ level: 'info', write: (line) => void o.logLines?.push(line) })
+      : createJsonLogger({ level: 'error' }),
     tracer: trace.getTracer('in-process-node'),
     env: o.env ?? {},
     ...(o.sip === undefined ? {} : { sip: o.sip }),
