@@ -1,5 +1,12 @@
 /** Building blocks shared by the VoiceAgent, SipTrunk and media-node schemas. */
-import { FormatRegistry, Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import {
+  FormatRegistry,
+  Type,
+  type Static,
+  type TLiteral,
+  type TProperties,
+  type TUnion,
+} from '@sinclair/typebox';
 
 if (!FormatRegistry.Has('date-time')) {
   FormatRegistry.Set(
@@ -22,38 +29,35 @@ export function StringEnum<const T extends readonly string[]>(
   );
 }
 
+/**
+ * A closed object (no unknown fields) whose description is given where it is used, e.g. one
+ * Secret reference described differently by each field that holds one.
+ */
+export function describedObject<P extends TProperties>(properties: P) {
+  return (description: string) =>
+    Type.Object(properties, { additionalProperties: false, description });
+}
+
 export const E164 = (description: string) =>
   Type.String({ pattern: E164_PATTERN, maxLength: 16, description });
 
-export const SecretKeySelector = (description: string) =>
-  Type.Object(
-    {
-      name: Type.String({
-        minLength: 1,
-        maxLength: 253,
-        description: 'Name of a Secret in the same namespace as this resource.',
-      }),
-      key: Type.String({
-        minLength: 1,
-        maxLength: 253,
-        description: 'Key inside the Secret whose value is used.',
-      }),
-    },
-    { additionalProperties: false, description },
-  );
+const SecretName = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  description: 'Name of a Secret in the same namespace as this resource.',
+});
+
+export const SecretKeySelector = describedObject({
+  name: SecretName,
+  key: Type.String({
+    minLength: 1,
+    maxLength: 253,
+    description: 'Key inside the Secret whose value is used.',
+  }),
+});
 export type SecretKeySelector = Static<ReturnType<typeof SecretKeySelector>>;
 
-export const SecretReference = (description: string) =>
-  Type.Object(
-    {
-      name: Type.String({
-        minLength: 1,
-        maxLength: 253,
-        description: 'Name of a Secret in the same namespace as this resource.',
-      }),
-    },
-    { additionalProperties: false, description },
-  );
+export const SecretReference = describedObject({ name: SecretName });
 export type SecretReference = Static<ReturnType<typeof SecretReference>>;
 
 /** The standard `metav1.Condition`. */

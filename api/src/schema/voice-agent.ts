@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, VOICE_AGENT_KIND } from '../constants.js';
 import { cel } from './cel.js';
-import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum } from './common.js';
+import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum, describedObject } from './common.js';
 import { Events } from './events.js';
 import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
 import { Monitoring, Slo, sloWindowRule } from './slo.js';
@@ -55,18 +55,14 @@ export type Region = Static<typeof Region>;
 export const SCALING_MODES = ['operator', 'external'] as const;
 export type ScalingMode = (typeof SCALING_MODES)[number];
 
-const ScaleLimit = (description: string) =>
-  Type.Object(
-    {
-      pods: Type.Integer({ minimum: 1, maximum: 1000, description: 'Most pods one step changes.' }),
-      periodSeconds: Type.Integer({
-        minimum: 1,
-        maximum: 3600,
-        description: 'Seconds between two steps in the same direction.',
-      }),
-    },
-    { additionalProperties: false, description },
-  );
+const ScaleLimit = describedObject({
+  pods: Type.Integer({ minimum: 1, maximum: 1000, description: 'Most pods one step changes.' }),
+  periodSeconds: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    description: 'Seconds between two steps in the same direction.',
+  }),
+});
 export type ScaleLimit = Static<ReturnType<typeof ScaleLimit>>;
 
 export const Capacity = Type.Object(
