@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createAgentSession } from '../media-node/src/agent/agent-session.js';
 import type { AgentEvents } from '../media-node/src/agent/types.js';
-import { startFakeOpenAiServer } from './harness/fake-openai-server.js';
+import { startFakeOpenAiServer } from '../media-node/src/providers/openai/fake-openai-server.test-support.js';
 import { createGrpcTts } from '../media-node/src/providers/grpc/grpc-tts.js';
 import { startPacedTtsServer } from '../media-node/src/providers/grpc/servers/paced-tts-server.js';
 import { createEspeakTts } from '../media-node/src/providers/local/espeak-tts.js';

@@ -13,7 +13,10 @@ import { startReplaySttServer } from '../media-node/src/providers/grpc/servers/r
 import type { RunningServer } from '../media-node/src/providers/grpc/servers/serve.js';
 import { startTracing, type Tracing } from '../media-node/src/telemetry/tracing.js';
 import { renderPcm8k } from './audio/speech.js';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from './harness/fake-openai-server.js';
+import {
+  startFakeOpenAiServer,
+  type FakeOpenAiServer,
+} from '../media-node/src/providers/openai/fake-openai-server.test-support.js';
 import {
   jaegerSkipReason,
   startJaeger,

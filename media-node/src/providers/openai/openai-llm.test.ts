@@ -1,10 +1,11 @@
-// The openai LLM provider against the fake OpenAI-compatible server over real loopback HTTP.
+// The openai LLM provider against the fake OpenAI-compatible server over real loopback HTTP
+// (no binary needed: a unit test).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from './harness/fake-openai-server.js';
-import { createOpenAiLlm } from '../media-node/src/providers/openai/openai-llm.js';
-import { ProviderError } from '../media-node/src/providers/provider-error.js';
-import type { LlmEvent, LlmProvider } from '../media-node/src/providers/types.js';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from './fake-openai-server.test-support.js';
+import { createOpenAiLlm } from './openai-llm.js';
+import { ProviderError } from '../provider-error.js';
+import type { LlmEvent, LlmProvider } from '../types.js';
 
 async function collect(llm: LlmProvider, text: string) {
   const events: LlmEvent[] = [];
