@@ -19,7 +19,7 @@ import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from '../test/harness/kamailio-fixtures.js';
 import { startKamailioPeer } from '../test/harness/kamailio-peer.js';
 import { startKamailio, type KamailioInstance } from '../test/harness/kamailio.js';
-import { runSippUac, startSippUas, type SippUas } from '../test/harness/sipp.js';
+import { runSippLoad, startSippUas, type SippUas } from '../test/harness/sipp.js';
 import {
   installCrds,
   customObjects,
@@ -129,7 +129,7 @@ async function maxCleanRates(
       // machine shared with other work does not end the race.
       let clean = false;
       for (let attempt = 0; attempt < 2 && !clean; attempt += 1) {
-        const r = await runSippUac({
+        const r = await runSippLoad({
           target: targets[name],
           number: NUMBER,
           calls: rate * STEP_SECONDS,
@@ -179,12 +179,12 @@ async function throughputAndLatency(): Promise<Record<string, number>> {
     const viaEdge: number[] = [];
     const viaBare: number[] = [];
     for (let i = 0; i < 2; i += 1) {
-      directs.push(...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${m1}` })).rttMs);
+      directs.push(...(await runSippLoad({ ...latencyRun, target: `127.0.0.1:${m1}` })).rttMs);
       viaEdge.push(
-        ...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${edge.sipPort}` })).rttMs,
+        ...(await runSippLoad({ ...latencyRun, target: `127.0.0.1:${edge.sipPort}` })).rttMs,
       );
       viaBare.push(
-        ...(await runSippUac({ ...latencyRun, target: `127.0.0.1:${bare.sipPort}` })).rttMs,
+        ...(await runSippLoad({ ...latencyRun, target: `127.0.0.1:${bare.sipPort}` })).rttMs,
       );
     }
     const directMedian = quantile(directs, 0.5);
@@ -221,7 +221,7 @@ async function failover(trials: number): Promise<Record<string, number>> {
   try {
     const writer = await programEdge(kam, [m1, m2], caller);
     for (let i = 0; i < trials; i += 1) {
-      const calls = runSippUac({
+      const calls = runSippLoad({
         target: `127.0.0.1:${kam.sipPort}`,
         number: NUMBER,
         calls: 200,

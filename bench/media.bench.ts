@@ -16,7 +16,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { renderPcm8k, renderTurnUlaw } from '../test/audio/speech.js';
 import { freePort, waitFor } from '@voicefleet/devtools/processes';
-import { runSippUac, startSippUas } from '../test/harness/sipp.js';
+import { runSippLoad, startSippUas } from '../test/harness/sipp.js';
 import { TestCaller } from '../test/media-node-caller.js';
 import {
   FRONT_DESK_PIPELINE,
@@ -176,7 +176,7 @@ async function main(): Promise<void> {
   try {
     // One-second calls at 50 calls/s, with sipp timing INVITE -> 200 at the caller.
     const setupRun = (to: string, calls: number) =>
-      runSippUac({
+      runSippLoad({
         target: to,
         number: '+14155550100',
         calls,
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       const holdMs = rampMs + WINDOW_MS + 4000;
       const lostBefore = await metric(node, 'voicefleet_rtp_packets_lost_total');
       const receivedBefore = await metric(node, 'voicefleet_rtp_packets_received_total');
-      const sipp = runSippUac({
+      const sipp = runSippLoad({
         target,
         number: '+14155550100',
         calls,

@@ -14,7 +14,7 @@ import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
-import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
+import { runSippLoad, sippMissing, startSippUas } from './harness/sipp.js';
 import {
   customObjects,
   installCrds,
@@ -22,7 +22,7 @@ import {
   type InProcessManager,
 } from './operator-helpers.js';
 
-const missing = !kamailioAvailable() || !sippAvailable();
+const missing = !kamailioAvailable() || sippMissing() !== undefined;
 if (missing && process.env['CI'] === 'true')
   throw new Error('kamailio and sipp are required in CI');
 const skip = controlPlaneSkipReason() || (missing ? 'kamailio or sipp not installed' : false);
@@ -64,7 +64,7 @@ describe('edge sync on a real API server', { skip, timeout: 240_000 }, () => {
   const flagOf = async (port: number): Promise<string | undefined> =>
     (await reader.health()).find((h) => h.uri === uriOf(port))?.flag;
   const call = (calls = 1, rate = 1) =>
-    runSippUac({
+    runSippLoad({
       target: `127.0.0.1:${kam.sipPort}`,
       number: '+14155550100',
       calls,

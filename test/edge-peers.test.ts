@@ -14,9 +14,9 @@ import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
 import { startKamailioPeer, type KamailioPeer } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
-import { runSippUac, sippAvailable, startSippUas } from './harness/sipp.js';
+import { runSippLoad, sippMissing, startSippUas } from './harness/sipp.js';
 
-const missing = !kamailioAvailable() || !sippAvailable();
+const missing = !kamailioAvailable() || sippMissing() !== undefined;
 if (missing && process.env['CI'] === 'true')
   throw new Error('kamailio and sipp are required in CI');
 const skip = missing ? 'kamailio or sipp not installed' : false;
@@ -84,7 +84,7 @@ describe('peer-region failover between two edges', { skip, timeout: 120_000 }, (
   });
 
   const call = () =>
-    runSippUac({
+    runSippLoad({
       target: `127.0.0.1:${east.sipPort}`,
       number: '+14155550100',
       calls: 2,

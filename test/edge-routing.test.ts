@@ -20,9 +20,9 @@ import {
   type PeerBehaviour,
 } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
-import { runSippUac, sippAvailable, startSippUas, type SippUas } from './harness/sipp.js';
+import { runSippLoad, sippMissing, startSippUas, type SippUas } from './harness/sipp.js';
 
-const missing = !kamailioAvailable() || !sippAvailable();
+const missing = !kamailioAvailable() || sippMissing() !== undefined;
 if (missing && process.env['CI'] === 'true')
   throw new Error('kamailio and sipp are required in CI');
 const skip = missing ? 'kamailio or sipp not installed' : false;
@@ -137,7 +137,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   it('routes a call to the agent number onto a media node, in +, 00 and plain forms', async () => {
     await mediaUp(mediaPorts);
     for (const number of ['+14155550100', '0014155550100', '14155550100']) {
-      const r = await runSippUac({
+      const r = await runSippLoad({
         target: target(),
         number,
         calls: 3,
@@ -149,7 +149,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   });
 
   it('answers 404 for a number no agent owns', async () => {
-    const r = await runSippUac({
+    const r = await runSippLoad({
       target: target(),
       number: '+19998887777',
       calls: 1,
@@ -162,7 +162,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
   });
 
   it('answers 403 to a source in no trunk ACL', async () => {
-    const r = await runSippUac({
+    const r = await runSippLoad({
       target: target(),
       number: '+14155550100',
       calls: 1,
@@ -209,7 +209,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     expect?: string,
     to = `127.0.0.1:${kam.internalSipPort}`,
   ): Promise<{ successful: number }> =>
-    runSippUac({
+    runSippLoad({
       target: to,
       number: '+442071234567',
       calls: 1,
@@ -244,7 +244,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
 
   it('refuses an INVITE on the internal port from an address that is no media node: 403', async () => {
     setGateways();
-    const stranger = await runSippUac({
+    const stranger = await runSippLoad({
       target: `127.0.0.1:${kam.internalSipPort}`,
       number: '+442071234567',
       calls: 1,
@@ -362,7 +362,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     await mediaUp(mediaPorts);
     const victim = media[1];
     assert.ok(victim);
-    const calls = runSippUac({
+    const calls = runSippLoad({
       target: target(),
       number: '+14155550100',
       calls: 80,
@@ -399,7 +399,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
     state.slices.push(...edgeSlices('front-desk', [{ name: 'pod-drain', port: drainPort }]));
     await publish();
     await mediaUp([...mediaPorts, drainPort]);
-    const calls = runSippUac({
+    const calls = runSippLoad({
       target: target(),
       number: '+14155550100',
       calls: 40,
@@ -446,7 +446,7 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       await waitFor(
         async () =>
           (
-            await runSippUac({
+            await runSippLoad({
               target: target(),
               number: '+14155550100',
               calls: 1,

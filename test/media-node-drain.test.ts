@@ -4,7 +4,7 @@
 // and the logs say what, and the node exits as soon as it is done.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
+import { runSippScenario, sippMissing } from './harness/sipp.js';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { TestCaller } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
@@ -45,7 +45,7 @@ describe('media node drain', { timeout: 180_000 }, () => {
         const node = await startMediaNode({}, env);
         try {
           const [port = 0, mediaPort = 0] = await freePorts(2);
-          const sipp = await runSippUac({
+          const sipp = await runSippScenario({
             scenario: `${scenario}.xml`,
             target: `127.0.0.1:${node.sipPort}`,
             port,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, waitFor } from '@voicefleet/devtools/processes';
-import { sippAvailable, startSippUas } from './harness/sipp.js';
+import { sippMissing, startSippUas } from './harness/sipp.js';
 import { sampleValue } from './harness/prom-text.js';
 import { TestCaller, loudness } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
@@ -185,7 +185,7 @@ describe('media node: operations', { timeout: 180_000 }, () => {
 
   it(
     'POST /calls places an outbound call through the edge; silence from the far end ends it by media timeout',
-    { skip: process.env['CI'] !== 'true' && !sippAvailable() ? 'sipp is not installed' : false },
+    { skip: sippMissing() ?? false },
     async () => {
       const farEndPort = await freePort();
       const farEnd = await startSippUas(farEndPort);

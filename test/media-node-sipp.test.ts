@@ -6,17 +6,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { renderTurnUlaw } from './audio/speech.js';
-import { runSippUac, sippAvailable } from './harness/sipp.js';
+import { runSippLoad, sippMissing } from './harness/sipp.js';
 import { waitFor } from '@voicefleet/devtools/processes';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 import { sampleValue } from './harness/prom-text.js';
 
 const HOURS = 'On Saturday we open at nine in the morning and close at one.';
-const ci = process.env['CI'] === 'true';
-const skip =
-  !ci && !sippAvailable()
-    ? 'sipp is not installed (bash scripts/ensure-system-packages.sh)'
-    : false;
+const skip = sippMissing() ?? false;
 
 describe('media node: sipp callers with real audio', { timeout: 120_000, skip }, () => {
   let node: RunningNode;
@@ -29,7 +25,7 @@ describe('media node: sipp callers with real audio', { timeout: 120_000, skip },
 
   it('three concurrent sipp calls are each heard, understood and answered', async () => {
     const audio = await renderTurnUlaw(node.dir, 'turn', 'what time do you open on saturday', 2.5);
-    const result = await runSippUac({
+    const result = await runSippLoad({
       target: `127.0.0.1:${node.sipPort}`,
       number: '+14155550100',
       calls: 3,

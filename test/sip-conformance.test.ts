@@ -21,7 +21,7 @@ import {
 } from './harness/in-process-node.js';
 import { edgeAgent, edgeSlices, edgeTrunk } from './harness/kamailio-fixtures.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
-import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
+import { runSippScenario, sippMissing } from './harness/sipp.js';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 
 const NUMBER = '+14155550100';
@@ -133,7 +133,7 @@ describe('SIP conformance of the media node', { skip: missing ?? false, timeout:
     const stalls = stalled ? stallEvery(250, 300) : undefined;
     let result;
     try {
-      result = await runSippUac({
+      result = await runSippScenario({
         scenario: `${scenario.file}.xml`,
         target,
         port: callerPort,

@@ -16,7 +16,7 @@ import {
 import { DEFAULT_PARSE_LIMITS, DEFAULT_SESSION_TIMER } from '../media-node/src/sip/index.js';
 import { mutate, prng } from './harness/sip-mutate.js';
 import { loadRfc4475 } from './harness/rfc4475-corpus.js';
-import { runSippUac, sippMissing } from './harness/sipp-scenario.js';
+import { runSippScenario, sippMissing } from './harness/sipp.js';
 import { freePorts } from '@voicefleet/devtools/processes';
 
 const SEED = Number(process.env.SIP_FUZZ_SEED ?? 4475);
@@ -132,7 +132,7 @@ async function listenFuzzed(
 /** A real sipp call (INVITE, ACK, BYE) to `port`, which must complete. */
 async function sippCall(target: number): Promise<void> {
   const [port = 0, mediaPort = 0] = await freePorts(2);
-  const result = await runSippUac({
+  const result = await runSippScenario({
     scenario: 'sip-uac-call.xml',
     target: `127.0.0.1:${target}`,
     port,

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint, type Dialog, type IncomingInvite } from '../media-node/src/sip/index.js';
-import { runSippUac, sippMissing, startSipp, waitForTcpListener } from './harness/sipp-scenario.js';
+import { runSippScenario, sippMissing, startSipp, waitForTcpListener } from './harness/sipp.js';
 import { freePorts } from '@voicefleet/devtools/processes';
 
 const skip = sippMissing();
@@ -30,7 +30,13 @@ describe('endpoint as UAS for sipp calls', { skip }, () => {
   let onInvite: (inv: IncomingInvite) => void = (inv) => inv.reject(500);
   const uac = async (scenario: string, transport: 'udp' | 'tcp' = 'udp') => {
     const [port = 0, mediaPort = 0] = await freePorts(2);
-    return runSippUac({ scenario, target: `127.0.0.1:${ep.port}`, port, mediaPort, transport });
+    return runSippScenario({
+      scenario,
+      target: `127.0.0.1:${ep.port}`,
+      port,
+      mediaPort,
+      transport,
+    });
   };
   /** Answers the next call and resolves with its confirmed dialog. */
   const answerNext = () =>
@@ -133,20 +139,23 @@ describe('endpoint as UAC calling a sipp UAS', { skip }, () => {
   for (const transport of ['udp', 'tcp'] as const) {
     it(`places a call over ${transport}, gets ringing and the answer, hangs up`, async () => {
       const [port = 0, mediaPort = 0] = await freePorts(2);
-      const uas = startSipp([
-        '-sn',
-        'uas',
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-mp',
-        String(mediaPort),
-        '-m',
-        '1',
-        '-t',
-        transport === 'tcp' ? 't1' : 'u1',
-      ]);
+      const uas = startSipp(
+        [
+          '-sn',
+          'uas',
+          '-i',
+          '127.0.0.1',
+          '-p',
+          String(port),
+          '-mp',
+          String(mediaPort),
+          '-m',
+          '1',
+          '-t',
+          transport === 'tcp' ? 't1' : 'u1',
+        ],
+        { timeoutMs: 20_000 },
+      );
       try {
         // UDP: retransmissions cover a slow start; TCP: wait until sipp accepts connections.
         if (transport === 'tcp') await waitForTcpListener(port);
