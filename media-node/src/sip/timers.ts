@@ -12,9 +12,21 @@ export interface Timers {
 export const realTimers: Timers = {
   now: () => performance.now(),
   after(ms, fn) {
-    // Unref'd: open sockets keep a running endpoint alive, protocol timers alone do not.
-    const t = setTimeout(fn, ms).unref();
-    return { cancel: () => clearTimeout(t) };
+    // A timer that comes due runs after the I/O already waiting (setImmediate follows the poll
+    // phase): behind a stalled event loop, an ACK or a response that arrived during the stall
+    // is handled before a retransmission or a timeout it makes needless.
+    // The timeout is unref'd: open sockets keep a running endpoint alive, protocol timers alone
+    // do not. The immediate is not: an unref'd one would let the poll phase block past it.
+    let due: NodeJS.Immediate | undefined;
+    const t = setTimeout(() => {
+      due = setImmediate(fn);
+    }, ms).unref();
+    return {
+      cancel: () => {
+        clearTimeout(t);
+        if (due !== undefined) clearImmediate(due);
+      },
+    };
   },
 };
 
