@@ -78,6 +78,22 @@ describe('fleetSnapshot', () => {
     assert.equal(agent.pools[0]?.ready, 1);
   });
 
+  it('shows a trunk gateway listed active as Probing until its first probe has an answer, however long that takes', () => {
+    const probedBy = (probed: boolean): DestinationHealth => ({
+      ...gateway('primary', 5091, 'A'),
+      probing: false,
+      probed,
+    });
+    const listed = new Map([['sip:127.0.0.1:5091', 10_000 - FIRST_PROBE_MS - 5000]]);
+    const state = (probed: boolean) =>
+      snapshot({
+        gatewayHealth: [probedBy(probed)],
+        firstListedAtMs: listed,
+      }).trunks[0]!.gateways.find((g) => g.name === 'primary')?.state;
+    assert.equal(state(false), 'Probing');
+    assert.equal(state(true), 'Up');
+  });
+
   for (const [what, flag, listedAgoMs, expected] of [
     ['not listed by the edge yet', undefined, undefined, 'Unknown'],
     ['listed as active before its first probe', 'A', FIRST_PROBE_MS - 500, 'Probing'],

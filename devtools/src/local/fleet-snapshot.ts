@@ -43,7 +43,9 @@ function gatewayState(
 ): string {
   if (health === undefined || firstListedAtMs === undefined) return 'Unknown';
   if (health.flag === 'D') return 'Disabled';
-  if (nowMs - firstListedAtMs < FIRST_PROBE_MS) return 'Probing';
+  // A trunk gateway counts from its first probe's answer; a destination the dispatcher probes
+  // (no such record) from the time its first probe has surely been answered.
+  if (health.probed === false || nowMs - firstListedAtMs < FIRST_PROBE_MS) return 'Probing';
   return health.flag === 'I' ? 'Down' : 'Up';
 }
 

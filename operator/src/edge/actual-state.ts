@@ -19,6 +19,12 @@ export interface DestinationHealth {
   rttMs?: number;
   /** Calls in progress through this destination (call-load algorithm). */
   load: number;
+  /**
+   * For a trunk gateway (probed by the edge's trunk prober, not the dispatcher): whether a probe
+   * has been answered or timed out yet. Until then its active flag says only that nothing was
+   * tried.
+   */
+  probed?: boolean;
 }
 
 interface ListDest {
@@ -105,18 +111,19 @@ export function routingStateOf(list: ParsedList, tables: Partial<Htables>): Rout
 }
 
 /**
- * Round trips of trunk gateways from the edge's trunk prober (htable `probestate`, key
- * `<set>|<uri>|rtt` in ms): the dispatcher's latency stats only cover what it probes itself
- * (flag P: media nodes, peer edges), so a gateway without P has no other RTT.
+ * What the edge's trunk prober knows of trunk gateways (htable `probestate`): the round trip
+ * (`<set>|<uri>|rtt` in ms; the dispatcher's latency stats only cover what it probes itself, flag
+ * P: media nodes, peer edges) and whether any probe has had its answer yet (`<set>|<uri>|code`).
  */
-export function withProbeRtts(
+export function withProbeState(
   health: readonly DestinationHealth[],
   probeState: ReadonlyMap<string, string>,
 ): DestinationHealth[] {
   return health.map((h) => {
     if (h.probing) return h;
     const { rttMs: _dispatcherRtt, ...rest } = h;
+    const probed = probeState.has(`${h.set}|${h.uri}|code`);
     const rtt = Number(probeState.get(`${h.set}|${h.uri}|rtt`));
-    return Number.isFinite(rtt) ? { ...rest, rttMs: rtt } : rest;
+    return Number.isFinite(rtt) ? { ...rest, probed, rttMs: rtt } : { ...rest, probed };
   });
 }

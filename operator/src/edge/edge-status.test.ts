@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DestinationHealth } from './actual-state.js';
-import { parseDispatcherList, parseHtableDump, withProbeRtts } from './actual-state.js';
+import { parseDispatcherList, parseHtableDump, withProbeState } from './actual-state.js';
 import { agentRoutingCondition, deriveGatewayStatuses } from './edge-status.js';
 import { trunk } from './fixtures.test-support.js';
 
@@ -137,24 +137,31 @@ describe('parsing Kamailio answers', () => {
     );
     assert.deepEqual(parseHtableDump({ bad: true }), new Map());
   });
+  /** A trunk gateway as the dispatcher lists it: active, probed by the trunk prober (no P). */
+  const gateway = { set: 4, uri: 'sip:g', duid: 'g', flag: 'A', probing: false, load: 0 } as const;
+
   it("takes a trunk gateway's RTT from the trunk prober, a media node's from the dispatcher", () => {
-    const gateway = {
-      set: 4,
-      uri: 'sip:g',
-      duid: 'g',
-      flag: 'A',
-      probing: false,
-      load: 0,
-    } as const;
     const node = { ...gateway, set: 2, uri: 'sip:n', probing: true, rttMs: 0.8 };
     const probeState = new Map([
       ['4|sip:g|rtt', '12'],
       ['4|sip:g|ok', '3'],
     ]);
     assert.deepEqual(
-      withProbeRtts([{ ...gateway, rttMs: 0 }, node], probeState).map((x) => x.rttMs),
+      withProbeState([{ ...gateway, rttMs: 0 }, node], probeState).map((x) => x.rttMs),
       [12, 0.8],
     );
-    assert.equal(withProbeRtts([{ ...gateway, rttMs: 0 }], new Map())[0]?.rttMs, undefined);
+    assert.equal(withProbeState([{ ...gateway, rttMs: 0 }], new Map())[0]?.rttMs, undefined);
+  });
+
+  it('says whether a trunk gateway has had a probe answered or timed out yet', () => {
+    const node = { ...gateway, set: 2, uri: 'sip:n', probing: true };
+    assert.equal(withProbeState([gateway], new Map())[0]?.probed, false, 'listed, never probed');
+    const timedOut = new Map([['4|sip:g|code', '408']]);
+    assert.equal(withProbeState([gateway], timedOut)[0]?.probed, true, 'its first probe timed out');
+    assert.equal(
+      withProbeState([node], new Map())[0]?.probed,
+      undefined,
+      'the dispatcher probes it',
+    );
   });
 });

@@ -8,7 +8,7 @@ import {
   parseDispatcherList,
   parseHtableDump,
   routingStateOf,
-  withProbeRtts,
+  withProbeState,
   type DestinationHealth,
   type ParsedList,
 } from './actual-state.js';
@@ -152,7 +152,7 @@ export class EdgeWriter {
       throw error;
     }
     const probeState = parseHtableDump(await this.client.call('htable.dump', ['probestate']));
-    return { ...list, health: withProbeRtts(list.health, probeState) };
+    return { ...list, health: withProbeState(list.health, probeState) };
   }
 
   private async readAll(): Promise<{ state: RoutingState; health: DestinationHealth[] }> {
