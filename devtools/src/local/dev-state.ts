@@ -1,5 +1,5 @@
 // The running local fleet, as `voicefleet call` finds it: a small JSON file in the run directory.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,9 +23,15 @@ export function defaultRunDir(): string {
 
 const stateFile = (runDir: string): string => join(runDir, 'state.json');
 
+/**
+ * Replaces the state file at once (a new file renamed over it): a `voicefleet call` reading it
+ * meanwhile sees the old state or the new one, never an empty or half-written file.
+ */
 export async function writeDevState(runDir: string, state: DevState): Promise<void> {
   await mkdir(runDir, { recursive: true });
-  await writeFile(stateFile(runDir), JSON.stringify(state, null, 2));
+  const next = `${stateFile(runDir)}.${process.pid}.next`;
+  await writeFile(next, JSON.stringify(state, null, 2));
+  await rename(next, stateFile(runDir));
 }
 
 export async function readDevState(runDir: string): Promise<DevState | undefined> {
