@@ -12,7 +12,7 @@ import {
   type Dialog,
   type IncomingInvite,
 } from '../media-node/src/sip/index.js';
-import { SIPP_DIR, sippMissing, startSipp } from './harness/sipp.js';
+import { sippMissing, startOneCallUas } from './harness/sipp.js';
 import { freePorts } from '@voicefleet/devtools/processes';
 
 const SDP =
@@ -188,21 +188,7 @@ describe('digest authentication against sipp', { skip: sippMissing() }, () => {
 
   it('answers a 401 challenge and the retried INVITE is accepted', async () => {
     const [port = 0, mediaPort = 0] = await freePorts(2);
-    const uas = startSipp(
-      [
-        '-sf',
-        `${SIPP_DIR}sip-uas-auth.xml`,
-        '-i',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-mp',
-        String(mediaPort),
-        '-m',
-        '1',
-      ],
-      { timeoutMs: 20_000 },
-    );
+    const uas = startOneCallUas({ scenario: 'sip-uas-auth.xml', port, mediaPort });
     try {
       await new Promise((r) => setTimeout(r, 300));
       const dialog = await ep.invite({

@@ -2,7 +2,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SipEndpoint, type Dialog, type IncomingInvite } from '../media-node/src/sip/index.js';
-import { runSippScenario, sippMissing, startSipp, waitForTcpListener } from './harness/sipp.js';
+import {
+  runSippScenario,
+  sippMissing,
+  startOneCallUas,
+  waitForTcpListener,
+} from './harness/sipp.js';
 import { freePorts } from '@voicefleet/devtools/processes';
 
 const skip = sippMissing();
@@ -139,23 +144,7 @@ describe('endpoint as UAC calling a sipp UAS', { skip }, () => {
   for (const transport of ['udp', 'tcp'] as const) {
     it(`places a call over ${transport}, gets ringing and the answer, hangs up`, async () => {
       const [port = 0, mediaPort = 0] = await freePorts(2);
-      const uas = startSipp(
-        [
-          '-sn',
-          'uas',
-          '-i',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-mp',
-          String(mediaPort),
-          '-m',
-          '1',
-          '-t',
-          transport === 'tcp' ? 't1' : 'u1',
-        ],
-        { timeoutMs: 20_000 },
-      );
+      const uas = startOneCallUas({ scenario: 'uas', port, mediaPort, transport });
       try {
         // UDP: retransmissions cover a slow start; TCP: wait until sipp accepts connections.
         if (transport === 'tcp') await waitForTcpListener(port);

@@ -84,6 +84,27 @@ export function startSipp(args: string[], o: SippOptions = {}): SippRun {
   return { child, done, stop: () => void child.kill('SIGKILL') };
 }
 
+/**
+ * A UAS for one call on 127.0.0.1:`port`: `scenario` is one of ours (test/sipp) or sipp's built-in
+ * `uas`. Bounded at 20 s; its exit code says whether the call went as the scenario says.
+ */
+export function startOneCallUas(o: {
+  scenario: string;
+  port: number;
+  mediaPort: number;
+  transport?: 'udp' | 'tcp';
+}): SippRun {
+  const scenario = o.scenario === 'uas' ? ['-sn', 'uas'] : ['-sf', join(SIPP_DIR, o.scenario)];
+  return startSipp(
+    [
+      ...scenario,
+      ...['-i', '127.0.0.1', '-p', String(o.port), '-mp', String(o.mediaPort), '-m', '1'],
+      ...['-t', o.transport === 'tcp' ? 't1' : 'u1'],
+    ],
+    { timeoutMs: 20_000 },
+  );
+}
+
 export interface SippUas {
   port: number;
   readonly pid: number | undefined;
