@@ -43,8 +43,10 @@ function gatewayState(
 ): string {
   if (health === undefined || firstListedAtMs === undefined) return 'Unknown';
   if (health.flag === 'D') return 'Disabled';
-  // A trunk gateway counts from its first probe's answer; a destination the dispatcher probes
-  // (no such record) from the time its first probe has surely been answered.
+  // Probing until the first probe has surely had its answer: for a trunk gateway, until the
+  // edge's prober recorded one (probed) and, as for what the dispatcher probes, no sooner than
+  // FIRST_PROBE_MS after it was listed (the prober records the answer just before it moves the
+  // gateway, so a reading in between would show a failing gateway still active).
   if (health.probed === false || nowMs - firstListedAtMs < FIRST_PROBE_MS) return 'Probing';
   return health.flag === 'I' ? 'Down' : 'Up';
 }
