@@ -59,6 +59,8 @@ void describe('agent with real local providers', () => {
           if (onSent) setImmediate(() => onSent(clock.now()));
         },
         clear: () => undefined,
+        pause: () => undefined,
+        resume: () => undefined,
       },
       clock,
       log: { info: () => undefined, warn: () => undefined },

@@ -33,7 +33,12 @@ function call(llmEndpoint: string, tts: TtsProvider, transcripts: string[]) {
       tts,
     },
     fallbackTts: createEspeakTts(),
-    sink: { write: () => void frames++, clear: () => undefined },
+    sink: {
+      write: () => void frames++,
+      clear: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+    },
     clock,
     log: { info: () => undefined, warn: () => undefined },
     turnDetector: () => createFrameTurnDetector({ onset: createEnergyVad(), endOfTurnMs: 300 }),

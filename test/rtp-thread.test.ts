@@ -153,12 +153,18 @@ async function speechFile(): Promise<string> {
   return file;
 }
 
+/** What the agent does when it hears the onset: clear, let the hold go, or pause (then decide). */
+type OnsetDecision = 'clear' | 'release' | 'pause-resume' | 'pause-clear';
+/** How long a pausing agent waits before it decides (the speech's minSpeechMs, and more). */
+const PAUSE_MS = 800;
+
 /**
  * The agent's side of a barge-in: plays a 250-frame reply, listens with the agent's own onset
  * classifier, and blocks its event loop for 600 ms from just before the caller speaks, so only
- * the RTP thread can react in time. `clearOnOnset` is the agent's decision once it hears.
+ * the RTP thread can react in time. `decision` is what the agent does once it hears the onset.
  */
-async function bargeIn(clearOnOnset: boolean) {
+async function bargeIn(decision: OnsetDecision) {
+  const clearOnOnset = decision === 'clear' || decision === 'pause-clear';
   const caller = await callerProcess(await speechFile());
   const session = await thread.open({
     codec: PCMU,
@@ -185,14 +191,18 @@ async function bargeIn(clearOnOnset: boolean) {
     }
     if (++run !== 3 || onsetAtMs !== undefined) return;
     onsetAtMs = atMs;
-    if (clearOnOnset) stoppedAtMs = session.clear();
+    if (decision === 'clear') stoppedAtMs = session.clear();
+    if (decision === 'pause-resume' || decision === 'pause-clear') {
+      stoppedAtMs = session.pause();
+      setTimeout(() => (decision === 'pause-clear' ? session.clear() : session.resume()), PAUSE_MS);
+    }
   });
   for (let i = 0; i < 250; i++) session.write(frame(i));
   caller.go(session.localPort);
   await sleep(200);
   const until = performance.now() + 600; // speech starts about 100 ms into this
   while (performance.now() < until);
-  await sleep(clearOnOnset ? 1_000 : 0);
+  await sleep(clearOnOnset ? 1_000 + (decision === 'pause-clear' ? PAUSE_MS : 0) : 0);
   if (!clearOnOnset) await waitFor(() => session.queuedFrames === 0, { message: 'reply played' });
   await sleep(100);
   return { heard: await caller.report(), onsetAtMs, stoppedAtMs, verdicts };
@@ -342,7 +352,7 @@ describe('RTP thread', () => {
   });
 
   it('barge-in on the thread: caller speech over the agent stops it while the event loop is blocked', async () => {
-    const { heard, onsetAtMs, stoppedAtMs } = await bargeIn(true);
+    const { heard, onsetAtMs, stoppedAtMs } = await bargeIn('clear');
     const before = heard.filter((p) => p.at < 0);
     assert.ok(before.length >= 10, `the agent was talking (${before.length} packets before)`);
     const last = heard.at(-1)!;
@@ -357,7 +367,7 @@ describe('RTP thread', () => {
   });
 
   it('barge-in on the thread: an agent that lets the reply go on loses none of it', async () => {
-    const { heard, onsetAtMs, verdicts } = await bargeIn(false);
+    const { heard, onsetAtMs, verdicts } = await bargeIn('release');
     assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset');
     // the agent's turn detector takes the thread's verdicts instead of classifying again
     assert.ok(verdicts.speech > 20, `speech heard in ${verdicts.speech} of ${verdicts.frames}`);
@@ -374,6 +384,36 @@ describe('RTP thread', () => {
     const held = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
     assert.ok(held.gap > 200, `held until the agent decided (${held.gap.toFixed(0)} ms)`);
     assert.ok(held.from < 150, `the hold began ${held.from.toFixed(0)} ms into the speech`);
+  });
+
+  it('barge-in paused at the onset: the pause outlasts the hold, and resume plays on from the frame where it stopped', async () => {
+    const { heard, onsetAtMs, stoppedAtMs } = await bargeIn('pause-resume');
+    assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset');
+    assert.equal(stoppedAtMs, onsetAtMs, 'pause() reports the hold at the onset frame');
+    assert.deepEqual(
+      heard.map((p) => p.code),
+      Array.from({ length: 250 }, (_, i) => code(i)),
+      'every frame, in order',
+    );
+    const gaps = heard.slice(1).map((p, i) => ({ from: heard[i]!.at, gap: p.at - heard[i]!.at }));
+    const held = gaps.reduce((a, b) => (b.gap > a.gap ? b : a));
+    assert.ok(held.from < 150, `the pause began ${held.from.toFixed(0)} ms into the speech`);
+    // the hold alone ends when the blocked event loop hears the onset, about 500 ms in
+    assert.ok(
+      held.gap > PAUSE_MS + 200,
+      `paused until the agent resumed (${held.gap.toFixed(0)} ms)`,
+    );
+  });
+
+  it('barge-in paused at the onset and then cleared: nothing of the reply leaks out in between', async () => {
+    const { heard, onsetAtMs } = await bargeIn('pause-clear');
+    assert.notEqual(onsetAtMs, undefined, 'the agent heard the onset');
+    const last = heard.at(-1)!;
+    assert.ok(
+      last.at < 150,
+      `the agent's last packet came ${last.at.toFixed(0)} ms into the speech`,
+    );
+    assert.ok(heard.length < 250, 'the rest of the reply was dropped');
   });
 
   it('runs ahead of every other thread of the process, raised too where CAP_SYS_NICE allows', async () => {

@@ -30,7 +30,14 @@ export {
   type WebhookEventType,
 } from './schema/events.js';
 export { INTENT_ACTIONS, Intent, ScriptedDialogue, type IntentAction } from './schema/dialogue.js';
-export { LLM_PROVIDERS, STT_PROVIDERS, TTS_PROVIDERS, VAD_PROVIDERS } from './schema/pipeline.js';
+export {
+  BARGE_IN_DEFAULTS,
+  LLM_PROVIDERS,
+  MIN_BARGE_IN_SPEECH_MS,
+  STT_PROVIDERS,
+  TTS_PROVIDERS,
+  VAD_PROVIDERS,
+} from './schema/pipeline.js';
 export {
   CODECS,
   Capacity,

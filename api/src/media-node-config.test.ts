@@ -35,6 +35,7 @@ describe('loadMediaNodeConfig', () => {
     assert.equal(c.media.timeoutSeconds, 30);
     assert.equal(c.drain.deadlineSeconds, 3600);
     assert.equal(c.pipeline.vad.endOfTurnMs, 500);
+    assert.deepEqual(c.pipeline.bargeIn, { minSpeechMs: 300, greetingInterruptible: true });
   });
 
   it('lets the environment override ports and the advertised host', () => {

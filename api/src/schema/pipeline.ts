@@ -12,6 +12,14 @@ export const STT_PROVIDERS = ['pocketsphinx', 'grpc', 'fake'] as const;
 export const TTS_PROVIDERS = ['espeak', 'grpc'] as const;
 export const LLM_PROVIDERS = ['scripted', 'openai', 'grpc'] as const;
 
+/**
+ * When caller speech over the agent interrupts it (barge-in): the one place these defaults live
+ * (the schema's defaults and the media node's agent both read them).
+ */
+export const BARGE_IN_DEFAULTS = { minSpeechMs: 300, greetingInterruptible: true } as const;
+/** The shortest speech that can interrupt: the onset itself (three 20 ms frames). */
+export const MIN_BARGE_IN_SPEECH_MS = 60;
+
 const endpoint = (description: string) =>
   Type.Optional(Type.String({ minLength: 1, maxLength: 512, description }));
 
@@ -76,6 +84,27 @@ export function pipelineSchema<A extends TProperties>(apiKey: (what: string) => 
           additionalProperties: false,
           default: {},
           description: 'Voice activity and end-of-turn detection.',
+        },
+      ),
+      bargeIn: Type.Object(
+        {
+          minSpeechMs: Type.Integer({
+            minimum: MIN_BARGE_IN_SPEECH_MS,
+            maximum: 2000,
+            default: BARGE_IN_DEFAULTS.minSpeechMs,
+            description:
+              'Milliseconds of caller speech, from its onset, before it interrupts the agent. At the onset the agent pauses at once; speech that stops sooner (line noise, a cough, a short "hello?") is not an interruption, and the agent goes on from where it paused. 60 interrupts at the onset.',
+          }),
+          greetingInterruptible: Type.Boolean({
+            default: BARGE_IN_DEFAULTS.greetingInterruptible,
+            description:
+              'Whether caller speech or a key press can interrupt the greeting. When false the greeting plays in full, and what the caller says over it is answered after it.',
+          }),
+        },
+        {
+          additionalProperties: false,
+          default: {},
+          description: 'When caller speech over the agent interrupts it (barge-in).',
         },
       ),
       stt: Type.Object(

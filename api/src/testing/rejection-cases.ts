@@ -213,6 +213,33 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     message: 'endpoint is required when provider is grpc',
   },
   {
+    name: 'a barge-in shorter than the speech onset',
+    kind: 'VoiceAgent',
+    object: agent('barge-in-too-short', (s) => ((s.pipeline as Obj).bargeIn = { minSpeechMs: 20 })),
+    path: 'spec.pipeline.bargeIn.minSpeechMs',
+    message: 'should be greater than or equal to 60',
+  },
+  {
+    name: 'a barge-in that waits longer than 2 s of speech',
+    kind: 'VoiceAgent',
+    object: agent(
+      'barge-in-too-long',
+      (s) => ((s.pipeline as Obj).bargeIn = { minSpeechMs: 5000 }),
+    ),
+    path: 'spec.pipeline.bargeIn.minSpeechMs',
+    message: 'should be less than or equal to 2000',
+  },
+  {
+    name: 'a greeting policy that is not a boolean',
+    kind: 'VoiceAgent',
+    object: agent(
+      'greeting-policy-string',
+      (s) => ((s.pipeline as Obj).bargeIn = { greetingInterruptible: 'never' }),
+    ),
+    path: 'spec.pipeline.bargeIn.greetingInterruptible',
+    message: 'must be of type boolean',
+  },
+  {
     name: 'an intent after an intent that does not exist',
     kind: 'VoiceAgent',
     object: agent('bad-after', (s) => {

@@ -118,6 +118,7 @@ describe('defaults', () => {
       endOfTurnMs: 500,
       prepareAhead: true,
     });
+    assert.deepEqual(a.spec.pipeline.bargeIn, { minSpeechMs: 300, greetingInterruptible: true });
     assert.equal(a.spec.drainTimeoutSeconds, 3600);
     assert.equal(a.spec.slo.turnLatencyMs, 1000);
   });

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { AgentSession } from '../agent/agent-session.js';
+import type { BargeInPolicy } from '../agent/barge-in.js';
 import type { AudioSink } from '../agent/types.js';
 import type { ProviderSet, TtsProvider } from '../providers/types.js';
 import type { TurnDetectorFactory } from '../vad/types.js';
@@ -19,6 +20,8 @@ export interface AgentFactoryOptions {
   transferTarget?: string;
   /** Prepare replies during the pause before the end of turn (default true). */
   prepareAhead?: boolean;
+  /** When caller speech interrupts the agent (pipeline.bargeIn). */
+  bargeIn?: Partial<BargeInPolicy>;
   log: Logger;
 }
 
@@ -29,6 +32,8 @@ function agentSink(sink: AudioSinkPort): AudioSink {
       sink.write(frame);
     },
     clear: () => sink.clear(),
+    pause: () => sink.pause(),
+    resume: () => sink.resume(),
   };
 }
 
@@ -46,6 +51,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
         ...(options.fallbackTts === undefined ? {} : { fallbackTts: options.fallbackTts }),
         ...(options.prepareAhead === undefined ? {} : { prepareAhead: options.prepareAhead }),
         ...(tracing === undefined ? {} : { tracing }),
+        ...(options.bargeIn === undefined ? {} : { bargeIn: options.bargeIn }),
       });
       return {
         start: () => session.start(),
@@ -59,6 +65,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
           ),
         onAction: (l) => session.on('action', l),
         onBargeIn: (l) => session.on('bargeIn', ({ stopLatencyMs }) => l(stopLatencyMs)),
+        onBargeInResumed: (l) => session.on('bargeInResumed', ({ pausedMs }) => l(pausedMs)),
         onPrepared: (l) => session.on('prepared', ({ outcome }) => l(outcome)),
         onProviderError: (l) => session.on('error', ({ provider }) => l(provider)),
       };

@@ -4,17 +4,13 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { createAgentSession } from './agent-session.js';
+import type { BargeInPolicy } from './barge-in.js';
 import type { AgentEvents, AudioSink } from './types.js';
 import { createFixedStt } from '../providers/local/fixed-stt.js';
 import { ProviderError } from '../providers/provider-error.js';
 import { FRONT_DESK_SCRIPT } from '../providers/scripted/front-desk-script.js';
 import { createScriptedLlm } from '../providers/scripted/scripted-llm.js';
-import type {
-  LlmEvent,
-  LlmProvider,
-  SttProvider,
-  TtsProvider,
-} from '../providers/types.js';
+import type { LlmEvent, LlmProvider, SttProvider, TtsProvider } from '../providers/types.js';
 import { createEnergyVad } from '../vad/energy-vad.js';
 import { createFrameTurnDetector } from '../vad/frame-turn-detector.js';
 import { waitFor } from '@voicefleet/devtools/processes';
@@ -81,14 +77,26 @@ function streamingLlm(
   return { llm, log };
 }
 
+/** Counts frames and, like the RTP path, plays nothing while paused (a possible barge-in). */
 function recordingSink(clock: { now(): number }) {
-  const s = { frames: 0, clears: 0 };
+  const s = { frames: 0, clears: 0, pauses: 0, resumes: 0, paused: false };
   const sink: AudioSink = {
     write(_frame, onSent) {
       s.frames++;
       if (onSent) setTimeout(() => onSent(clock.now()), 2);
     },
-    clear: () => void s.clears++,
+    clear: () => {
+      s.clears++;
+      s.paused = false;
+    },
+    pause: () => {
+      s.pauses++;
+      s.paused = true;
+    },
+    resume: () => {
+      s.resumes++;
+      s.paused = false;
+    },
   };
   return { sink, s };
 }
@@ -100,6 +108,7 @@ function harness(opts: {
   fallbackTts?: TtsProvider;
   greeting?: string;
   prepareAhead?: boolean;
+  bargeIn?: Partial<BargeInPolicy>;
 }) {
   const clock = testClock();
   const { sink, s } = recordingSink(clock);
@@ -116,6 +125,7 @@ function harness(opts: {
     },
     ...(opts.fallbackTts ? { fallbackTts: opts.fallbackTts } : {}),
     ...(opts.prepareAhead === undefined ? {} : { prepareAhead: opts.prepareAhead }),
+    ...(opts.bargeIn === undefined ? {} : { bargeIn: opts.bargeIn }),
     sink,
     clock,
     log: { info: () => undefined, warn: () => undefined },
@@ -129,6 +139,7 @@ function harness(opts: {
     action: [],
     prepared: [],
     bargeIn: [],
+    bargeInResumed: [],
     error: [],
   };
   for (const k of Object.keys(seen) as (keyof AgentEvents)[]) {
@@ -324,7 +335,7 @@ void describe('agent session', () => {
     assert.deepEqual(h.seen.prepared, [{ outcome: 'dropped' }, { outcome: 'released' }]);
   });
 
-  void it('barge-in clears playback and aborts the reply in flight', async () => {
+  void it('speech over the agent pauses it at the onset and interrupts it once it lasts minSpeechMs', async () => {
     const words = Array.from({ length: 40 }, (_, i) => ({
       type: 'text' as const,
       delta: `Sentence ${i}. `,
@@ -345,15 +356,25 @@ void describe('agent session', () => {
     });
     h.silence(40);
     const clearsBefore = h.s.clears;
-    for (let i = 0; i < 3; i++) {
-      h.clock.advance(20);
-      h.session.pushAudio(speechFrame(), h.clock.now());
-    }
-    assert.equal(h.s.clears, clearsBefore + 1, 'the sink was cleared on speech onset');
+    const speech = (frames: number) => {
+      for (let i = 0; i < frames; i++) {
+        h.clock.advance(20);
+        h.session.pushAudio(speechFrame(), h.clock.now());
+      }
+    };
+    speech(3);
+    assert.ok(h.s.paused, 'playback paused at the speech onset');
+    assert.equal(h.s.clears, clearsBefore, 'but not cleared yet: the speech may be noise');
+    assert.equal(h.seen.bargeIn.length, 0);
+    assert.equal(log.aborted, 0, 'the reply goes on being generated while paused');
+    speech(11); // 280 ms of speech
+    assert.equal(h.seen.bargeIn.length, 0, 'not an interruption before 300 ms of speech');
+    speech(1);
+    assert.equal(h.s.clears, clearsBefore + 1, 'cleared once the speech lasted minSpeechMs');
     assert.equal(h.seen.bargeIn.length, 1);
     assert.ok(
       h.seen.bargeIn[0]!.stopLatencyMs <= 60,
-      `stopped ${h.seen.bargeIn[0]!.stopLatencyMs} ms after onset`,
+      `stopped ${h.seen.bargeIn[0]!.stopLatencyMs} ms after onset (at the pause)`,
     );
     assert.equal(h.session.state, 'hearing');
     await waitFor(() => log.aborted === 1, {
@@ -363,6 +384,108 @@ void describe('agent session', () => {
     });
     assert.ok(log.finishedAt.length === 0, 'the LLM stream never ran to its end');
     assert.ok(tone.log.aborted >= 1, 'the TTS stream was aborted');
+    assert.deepEqual(h.seen.bargeInResumed, []);
+  });
+
+  void it('speech too short to interrupt the greeting: it resumes where it paused and the speech is no turn', async () => {
+    const { llm, log } = streamingLlm([{ type: 'text', delta: 'Hello there.' }]);
+    const h = harness({
+      greeting: 'Thanks for calling.', // 19 characters: 760 ms of tone
+      llm,
+      stt: createFixedStt({ transcripts: ['hello'] }),
+    });
+    h.session.start();
+    await waitFor(() => h.seen.transcript.length === 1, {
+      message: 'greeting written',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
+    const written = h.s.frames;
+    let pausedAt = 0;
+    for (let i = 0; i < 8; i++) {
+      // a 160 ms "hello?"
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+      if (i === 2) pausedAt = h.clock.now();
+      assert.equal(h.s.paused, i >= 2, `paused at the onset, not before (frame ${i})`);
+    }
+    h.silence(200);
+    assert.equal(h.s.paused, false, 'resumed once the speech was over');
+    assert.equal(h.s.clears, 0, 'nothing of the greeting was dropped');
+    assert.deepEqual(h.seen.bargeIn, []);
+    assert.equal(h.seen.bargeInResumed.length, 1);
+    const { pausedMs } = h.seen.bargeInResumed[0]!;
+    // resumed at the detector's pause (100 ms of silence in this harness) or after 200 ms of it
+    assert.ok(pausedMs >= 180 && pausedMs <= 320, `paused ${pausedMs} ms`);
+    // The greeting had 760 ms to play when the pause stopped it about 60 ms in: it still has
+    // about 700 ms from where it resumed.
+    const resumedAt = pausedAt + pausedMs;
+    h.silence(Math.round((resumedAt + 600 - h.clock.now()) / 20) * 20);
+    assert.equal(h.session.state, 'greeting', 'the greeting plays on after the pause');
+    h.silence(200);
+    assert.equal(h.session.state, 'listening');
+    h.silence(400);
+    await sleep(50);
+    assert.equal(h.s.frames, written, 'nothing else was written');
+    assert.equal(log.calls, 0, 'the short speech was not answered');
+    assert.deepEqual(
+      h.seen.transcript.map((t) => t.role),
+      ['agent'],
+    );
+  });
+
+  void it('a greeting that may not be interrupted plays in full under speech; the caller is answered after it', async () => {
+    const { llm, log } = streamingLlm([{ type: 'text', delta: 'Sure.' }]);
+    const tone = toneTts();
+    const h = harness({
+      greeting: 'Thanks for calling, how can I help?',
+      llm,
+      tts: tone.tts,
+      stt: createFixedStt({ transcripts: ['book me in'] }),
+      bargeIn: { greetingInterruptible: false },
+    });
+    h.session.start();
+    h.say(600); // over the greeting, from its first frame
+    assert.equal(h.s.pauses, 0, 'playback never paused');
+    assert.equal(h.s.clears, 0, 'nothing of the greeting was dropped');
+    await waitFor(() => h.seen.transcript.length === 3, {
+      message: 'greeting, caller and reply transcripts',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
+    // The caller's words may be recognised before the greeting has been written to its end.
+    assert.deepEqual(
+      h.seen.transcript.filter((t) => t.role === 'caller'),
+      [{ role: 'caller', text: 'book me in' }],
+    );
+    assert.deepEqual(h.seen.transcript.at(-1), { role: 'agent', text: 'Sure.' });
+    assert.deepEqual(tone.log.texts, ['Thanks for calling, how can I help?', 'Sure.']);
+    assert.equal(tone.log.aborted, 0, 'the greeting was synthesised to its end');
+    assert.equal(log.calls, 1);
+    assert.deepEqual(h.seen.bargeIn, []);
+    assert.deepEqual(h.seen.bargeInResumed, []);
+    assert.equal(
+      h.s.frames,
+      Math.ceil((35 * 40) / 20) + Math.ceil((5 * 40) / 20),
+      'the whole greeting and then the whole reply were written',
+    );
+  });
+
+  void it('minSpeechMs of 60 interrupts at the onset', async () => {
+    const h = harness({ greeting: 'Thanks for calling.', bargeIn: { minSpeechMs: 60 } });
+    h.session.start();
+    await waitFor(() => h.seen.transcript.length === 1, {
+      message: 'greeting written',
+      timeoutMs: 3000,
+      intervalMs: 5,
+    });
+    for (let i = 0; i < 3; i++) {
+      h.clock.advance(20);
+      h.session.pushAudio(speechFrame(), h.clock.now());
+    }
+    assert.equal(h.s.clears, 1);
+    assert.equal(h.seen.bargeIn.length, 1);
+    assert.equal(h.session.state, 'hearing');
   });
 
   void it('says goodbye, then asks to hang up', async () => {

@@ -1,61 +1,30 @@
 /**
  * The per-call agent loop: a small state machine over injected providers, sink, clock and turn
  * detector. idle -> greeting -> listening -> hearing (caller speaks) -> thinking -> speaking ->
- * listening ... Caller speech while the agent is audible is a barge-in: the sink is cleared and
- * the reply in flight (LLM + TTS) aborted. Provider failures are retried once where safe, then
- * answered with an apology, never with silence.
+ * listening ... Caller speech while the agent is audible (or about to be) pauses it at the onset;
+ * once the speech has lasted `bargeIn.minSpeechMs` it is a barge-in: the sink is cleared and the
+ * reply in flight (LLM + TTS) aborted. Shorter speech was no interruption: the agent resumes from
+ * where it paused and forgets what it heard of it (barge-in.ts). Provider failures are retried
+ * once where safe, then answered with an apology, never with silence.
  *
  * When the turn detector reports a pause shortly before the end of turn, the reply is prepared
  * ahead (STT final, LLM, TTS) with its audio held back: the end of turn releases it at once, and
  * caller speech before that drops it and goes on hearing (see held-reply.ts).
  */
+import { BARGE_IN_DEFAULTS } from '@voicefleet/api';
 import { FRAME_MS } from '../audio/format.js';
 import { asProviderError } from '../providers/provider-error.js';
-import type {
-  ConversationMessage,
-  ProviderSet,
-  SttStream,
-  ToolName,
-  TtsProvider,
-} from '../providers/types.js';
-import type { TurnDetector, TurnDetectorFactory } from '../vad/types.js';
+import type { ConversationMessage, SttStream, ToolName } from '../providers/types.js';
+import { DEFAULT_ONSET_FRAMES } from '../vad/turn-state.js';
+import type { TurnDetector } from '../vad/types.js';
+import { BargeInCandidate, mayInterrupt, type BargeInPolicy } from './barge-in.js';
 import { PreRollRing, FrameLog } from './caller-audio.js';
 import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
-import type {
-  AgentEvents,
-  AgentLog,
-  AgentState,
-  AgentTracing,
-  AudioSink,
-  Clock,
-  TurnTimings,
-  TurnTrace,
-} from './types.js';
-
-export interface AgentSessionOptions {
-  pipeline: { greeting?: string };
-  providers: ProviderSet;
-  sink: AudioSink;
-  clock: Clock;
-  log: AgentLog;
-  turnDetector: TurnDetectorFactory;
-  /** Where the transfer action sends the caller (from the agent's transfer settings). */
-  transferTarget?: string;
-  /** A local TTS for apologies when the main one fails (e.g. espeak). */
-  fallbackTts?: TtsProvider;
-  /** Pre-rendered 8 kHz apology for when no TTS works (default: a short chime). */
-  apologyAudio?: Int16Array;
-  prompts?: { apology?: string; sttFailure?: string };
-  /** Audio before the detected onset also sent to STT (default 300 ms). */
-  preRollMs?: number;
-  /** Prepare replies during the pause before the end of turn (default true). */
-  prepareAhead?: boolean;
-  /** The call's trace: a span per turn that provider requests run in (default: none). */
-  tracing?: AgentTracing;
-}
+import type { AgentSessionOptions } from './session-options.js';
+import type { AgentEvents, AgentState, AgentTracing, TurnTimings, TurnTrace } from './types.js';
 
 const NO_TRACING: AgentTracing = {
   turn: () => ({ run: (fn) => fn(), end: () => undefined }),
@@ -107,10 +76,23 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   #prepared: Prepared | undefined;
   /** Turns whose trace is still open: the end of the call closes them. */
   readonly #openTurns = new Set<TurnTrace>();
+  readonly #bargeIn: BargeInPolicy;
+  /** Caller speech over the agent that has paused it and may yet interrupt it. */
+  #candidate: BargeInCandidate | undefined;
+  /** The hearing the candidate's onset opened: forgotten if the agent resumes. */
+  #candidateHearing: Hearing | undefined;
+  /** Consecutive frames the onset classifier called speech, and where they began. */
+  #speechRun = 0;
+  #speechRunStartMs = 0;
+  /** Until when the greeting plays: +Infinity while it is written, then its playout end. */
+  #greetingEndsAtMs = -Infinity;
+  /** Settles once the greeting has been written (or failed). */
+  #greetingWritten: Promise<void> | undefined;
 
   constructor(options: AgentSessionOptions) {
     super();
     this.#o = options;
+    this.#bargeIn = { ...BARGE_IN_DEFAULTS, ...options.bargeIn };
   }
 
   /** Opens a turn's trace at `atMs`; it leaves #openTurns when it ends. */
@@ -137,10 +119,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
 
   start(): void {
     if (this.#state !== 'idle') return;
-    const detector = this.#o
-      .turnDetector()
-      .on('speechStart', (atMs) => this.#onSpeechStart(atMs))
-      .on('endOfTurn', (atMs) => this.#onEndOfTurn(atMs));
+    const detector = this.#o.turnDetector().on('endOfTurn', (atMs) => this.#onEndOfTurn(atMs));
     if (this.#o.prepareAhead !== false) {
       detector.on('pause', (atMs) => this.#onPause(atMs)).on('resume', () => this.#onResume());
     }
@@ -148,7 +127,12 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     const greeting = this.#o.pipeline.greeting?.trim();
     if (!greeting) return this.#setState('listening');
     this.#setState('greeting');
-    this.#run(this.#reply({ kind: 'say', text: greeting }));
+    this.#greetingEndsAtMs = Infinity;
+    const greeted = this.#reply({ kind: 'say', text: greeting }).finally(
+      () => (this.#greetingEndsAtMs = this.#playout.endsAtMs),
+    );
+    this.#greetingWritten = greeted.catch(() => undefined);
+    this.#run(greeted);
   }
 
   /** A caller frame; `speech`: its onset verdict when already classified (TurnDetector.push). */
@@ -160,7 +144,11 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       h.stream.write(frame);
       h.frames.push(frame);
     }
-    this.#detector?.push(frame, atMs, speech);
+    const detector = this.#detector;
+    if (detector) {
+      detector.push(frame, atMs, speech);
+      this.#onVerdict(detector.speech, atMs);
+    }
     this.#settleSpeaking();
   }
 
@@ -168,7 +156,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     if (this.#state === 'idle' || this.#state === 'ended' || !DTMF.test(digit)) return;
     const now = this.#o.clock.now();
     this.#onResume();
-    this.#interrupt(now);
+    if (this.#candidate) this.#commitBargeIn(this.#candidate);
+    else if (this.#mayInterrupt()) this.#interrupt(now);
     this.#context.push({ role: 'caller', text: digit, source: 'dtmf' });
     const turn = this.#openTurn(now);
     this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {}, turn }));
@@ -176,6 +165,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
 
   stop(): void {
     if (this.#state === 'ended') return;
+    // A last reply (a goodbye) paused by caller speech still plays out.
+    if (this.#candidate) this.#resumeAfter(this.#candidate);
     this.#prepared?.held.drop();
     this.#prepared = undefined;
     this.#response?.abort();
@@ -205,19 +196,35 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     if (
       (s === 'speaking' || s === 'greeting') &&
       !this.#response &&
+      this.#playout.pausedAtMs === undefined &&
       this.#o.clock.now() >= this.#playout.endsAtMs
     ) {
       this.#setState('listening');
     }
   }
 
-  /** Stops the agent's audio and reply in flight; true when there was something to stop. */
-  #interrupt(atMs: number): boolean {
+  /** The agent is audible, paused, or has a reply in flight. */
+  #agentActive(): boolean {
+    const p = this.#playout;
+    return p.pausedAtMs !== undefined || p.endsAtMs > this.#o.clock.now() || !!this.#response;
+  }
+
+  /** False while a greeting that may not be interrupted is written or playing. */
+  #mayInterrupt(): boolean {
+    return mayInterrupt(this.#bargeIn, this.#o.clock.now() < this.#greetingEndsAtMs);
+  }
+
+  /**
+   * Stops the agent's audio and reply in flight; true when there was something to stop.
+   * `stoppedAtMs`: when playback already stopped (paused at the speech onset).
+   */
+  #interrupt(atMs: number, stoppedAtMs?: number): boolean {
+    if (!this.#agentActive()) return false;
     const now = this.#o.clock.now();
-    const audible = this.#playout.endsAtMs > now;
-    if (!audible && !this.#response) return false;
-    const stoppedAt = this.#o.sink.clear() ?? now;
+    const cleared = this.#o.sink.clear();
+    const stoppedAt = stoppedAtMs ?? cleared ?? now;
     this.#playout.endsAtMs = now;
+    this.#playout.pausedAtMs = undefined;
     this.#response?.abort();
     this.#response = undefined;
     const stopLatencyMs = Math.max(0, stoppedAt - atMs);
@@ -226,10 +233,73 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     return true;
   }
 
-  #onSpeechStart(atMs: number): void {
+  /** The onset classifier's verdict on a caller frame: onsets, and barge-in candidates' fate. */
+  #onVerdict(speech: boolean, atMs: number): void {
+    if (!speech) this.#speechRun = 0;
+    else if (this.#speechRun++ === 0) this.#speechRunStartMs = atMs;
+    const candidate = this.#candidate;
+    if (candidate) {
+      const verdict = candidate.step(speech);
+      if (verdict === 'interrupt') this.#commitBargeIn(candidate);
+      else if (verdict === 'resume') this.#resumeAfter(candidate);
+    } else if (this.#speechRun === DEFAULT_ONSET_FRAMES) {
+      this.#onOnset(this.#speechRunStartMs, atMs + FRAME_MS);
+    }
+  }
+
+  /**
+   * Caller speech began (as the RTP thread saw it, which held playback at this frame): the agent
+   * pauses if it is active and may be interrupted, and hears the caller.
+   */
+  #onOnset(atMs: number, onsetEndMs: number): void {
     if (this.#state === 'ended') return;
-    this.#interrupt(atMs);
-    if (this.#hearing) return;
+    const opened = this.#hearing ? undefined : this.#openHearing(atMs);
+    if (!this.#agentActive() || !this.#mayInterrupt()) {
+      if (opened) this.#setState('hearing');
+      return;
+    }
+    const now = this.#o.clock.now();
+    const pausedAt = this.#o.sink.pause() ?? now;
+    this.#playout.pausedAtMs ??= pausedAt;
+    const candidate = new BargeInCandidate(atMs, onsetEndMs, pausedAt, this.#bargeIn.minSpeechMs);
+    this.#candidate = candidate;
+    this.#candidateHearing = opened;
+    if (candidate.interruptsAtOnset) this.#commitBargeIn(candidate);
+  }
+
+  /** The speech lasted: a barge-in. The paused reply is dropped and the caller is heard. */
+  #commitBargeIn(candidate: BargeInCandidate): void {
+    this.#candidate = undefined;
+    this.#candidateHearing = undefined;
+    this.#interrupt(candidate.onsetAtMs, candidate.pausedAtMs);
+    if (this.#hearing) this.#setState('hearing');
+  }
+
+  /** The speech was too short to interrupt: playback goes on, what was heard of it is dropped. */
+  #resumeAfter(candidate: BargeInCandidate): void {
+    this.#candidate = undefined;
+    const now = this.#o.clock.now();
+    const p = this.#playout;
+    if (p.pausedAtMs !== undefined) {
+      p.endsAtMs += Math.max(0, now - p.pausedAtMs);
+      p.pausedAtMs = undefined;
+    }
+    this.#o.sink.resume();
+    const h = this.#candidateHearing;
+    this.#candidateHearing = undefined;
+    if (h && this.#hearing === h) {
+      this.#hearing = undefined;
+      h.ac.abort();
+      h.stream.end();
+      h.turn.end(); // not a turn: its trace closes unanswered
+    }
+    this.emit('bargeInResumed', {
+      atMs: candidate.onsetAtMs,
+      pausedMs: Math.max(0, now - candidate.pausedAtMs),
+    });
+  }
+
+  #openHearing(atMs: number): Hearing {
     const ac = new AbortController();
     const turn = this.#openTurn(atMs);
     const stream = turn.run(() => this.#o.providers.stt.stream(ac.signal));
@@ -239,12 +309,15 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     for (const f of frames.frames()) stream.write(f);
     const result = finalText(stream);
     result.catch(() => undefined);
-    this.#hearing = { turn, stream, ac, frames, result };
-    this.#setState('hearing');
+    const hearing = { turn, stream, ac, frames, result };
+    this.#hearing = hearing;
+    return hearing;
   }
 
   /** The caller paused: finish hearing now and prepare the reply, held until the end of turn. */
   #onPause(atMs: number): void {
+    // The caller went quiet before the speech could interrupt: it was not a turn.
+    if (this.#candidate) this.#resumeAfter(this.#candidate);
     const h = this.#hearing;
     if (!h || this.#state === 'ended' || this.#prepared) return;
     h.stream.end();
@@ -292,6 +365,7 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
   }
 
   #onEndOfTurn(atMs: number): void {
+    if (this.#candidate) this.#resumeAfter(this.#candidate);
     const h = this.#hearing;
     if (!h || this.#state === 'ended') return;
     this.#hearing = undefined;
@@ -382,6 +456,8 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
         },
   ): Promise<void> {
     const turn = what.kind === 'llm' ? what.turn : undefined;
+    // A greeting that may not be interrupted is written in full first; this reply follows it.
+    if (what.kind === 'llm' && !this.#mayInterrupt()) await this.#greetingWritten;
     if (this.#state === 'ended') return turn?.end();
     const prepared = what.kind === 'llm' ? what.prepared : undefined;
     if (prepared?.held.dropped) return turn?.end();

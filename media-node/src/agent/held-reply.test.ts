@@ -15,6 +15,8 @@ function target(): { sink: AudioSink; written: Written[] } {
     sink: {
       write: (frame, onSent) => written.push({ first: frame[0]!, onSent: onSent !== undefined }),
       clear: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
     },
   };
 }

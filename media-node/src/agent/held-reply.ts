@@ -51,6 +51,11 @@ export class HeldReply {
       if (this.#state === 'released') this.#target.clear();
       else this.#forget();
     },
+    // Held audio is not playing: only a released reply has playback to pause.
+    pause: () => (this.#state === 'released' ? this.#target.pause() : undefined),
+    resume: () => {
+      if (this.#state === 'released') this.#target.resume();
+    },
   };
 
   release(): void {

@@ -9,8 +9,13 @@ import type { TtsProvider } from '../providers/types.js';
 import type { AudioSink, Clock } from './types.js';
 
 export interface PlayoutClock {
-  /** When the audio queued so far will have played out (ms on the session clock). */
+  /**
+   * When the audio queued so far will have played out (ms on the session clock); while paused,
+   * as if playback had gone on from `pausedAtMs` (resuming moves it on by the pause).
+   */
   endsAtMs: number;
+  /** Set while playback is paused (a possible barge-in): when it stopped. */
+  pausedAtMs?: number | undefined;
 }
 
 export interface SpeechOutputOptions {
@@ -79,8 +84,8 @@ export class SpeechOutput {
 
   #write(frame: Int16Array): void {
     const { sink, clock, playout, onFirstSent } = this.#o;
-    const now = clock.now();
-    playout.endsAtMs = Math.max(playout.endsAtMs, now) + FRAME_MS;
+    const from = playout.pausedAtMs ?? clock.now();
+    playout.endsAtMs = Math.max(playout.endsAtMs, from) + FRAME_MS;
     if (this.#frames++ === 0 && onFirstSent) sink.write(frame, onFirstSent);
     else sink.write(frame);
   }

@@ -15,6 +15,13 @@ export interface AudioSink {
    * it earlier, at the caller's speech onset (the RTP thread holds it there); else it stops now.
    */
   clear(): number | void;
+  /**
+   * Stops playback where it is and keeps what is queued (caller speech that may be a barge-in).
+   * Returns when playback stopped if the media path stopped it earlier, at the speech onset.
+   */
+  pause(): number | void;
+  /** Playback goes on from where `pause` stopped it. (`clear` ends a pause too.) */
+  resume(): void;
 }
 
 export interface Clock {
@@ -84,7 +91,16 @@ export type AgentEvents = {
    * the caller went on (spoke again or pressed a key).
    */
   prepared: [{ outcome: 'released' | 'dropped' }];
-  /** Caller speech (or a DTMF key) interrupted the agent; playback was cleared. */
+  /**
+   * Caller speech (or a DTMF key) interrupted the agent; playback was cleared. `atMs`: the speech
+   * onset; `stopLatencyMs`: onset -> playback stopped (paused at the onset, before the speech had
+   * lasted `minSpeechMs` and the barge-in was committed).
+   */
   bargeIn: [{ atMs: number; stopLatencyMs: number }];
+  /**
+   * Caller speech over the agent paused it, but stopped before it lasted `minSpeechMs`: not an
+   * interruption. The agent went on from where it paused, after `pausedMs`.
+   */
+  bargeInResumed: [{ atMs: number; pausedMs: number }];
   error: [AgentErrorEvent];
 };

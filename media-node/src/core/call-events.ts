@@ -27,6 +27,8 @@ export type CallEvent =
   | { type: 'turn'; callId: string; timings: TurnTimings; at: string }
   | { type: 'dtmf'; callId: string; digit: string; at: string }
   | { type: 'barge-in'; callId: string; stopLatencyMs?: number; at: string }
+  /** Caller speech paused the agent but was too short to interrupt it; it went on after `pausedMs`. */
+  | { type: 'barge-in.resumed'; callId: string; pausedMs: number; at: string }
   | { type: 'hold'; callId: string; held: boolean; at: string }
   | { type: 'action'; callId: string; action: 'hangup' | 'transfer'; at: string }
   | { type: 'provider.error'; callId: string; provider: string; at: string }

@@ -15,6 +15,10 @@ export interface AudioSinkPort {
   clear(): number | void;
   /** `callback` fires when the next frame written actually leaves as RTP (performance.now()). */
   onFirstFrameSent(callback: (sentAtMs: number) => void): void;
+  /** Stops playback and keeps the queue; returns when it stopped, if before now (see AudioSink). */
+  pause(): number | void;
+  /** Playback goes on from where `pause` stopped it. */
+  resume(): void;
 }
 
 export interface RtpStats {
@@ -55,6 +59,8 @@ export interface AgentPort {
   onTurn(listener: (timings: TurnTimings, endOfSpeechAtMs: number) => void): void;
   onAction(listener: (action: AgentAction) => void): void;
   onBargeIn(listener: (stopLatencyMs: number | undefined) => void): void;
+  /** Caller speech paused the agent but was too short to interrupt it: playback resumed. */
+  onBargeInResumed(listener: (pausedMs: number) => void): void;
   /** A reply prepared during a pause was released at the end of turn or dropped unheard. */
   onPrepared(listener: (outcome: 'released' | 'dropped') => void): void;
   onProviderError(listener: (provider: string) => void): void;

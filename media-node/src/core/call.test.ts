@@ -48,7 +48,13 @@ class FakeParts {
     },
   };
   media: MediaPort = {
-    sink: { write: () => undefined, clear: () => undefined, onFirstFrameSent: () => undefined },
+    sink: {
+      write: () => undefined,
+      clear: () => undefined,
+      onFirstFrameSent: () => undefined,
+      pause: () => undefined,
+      resume: () => undefined,
+    },
     onAudio: (l) => this.bus.on('audio', l),
     onDtmf: (l) => this.bus.on('dtmf', l),
     setDirection: (d) => {
@@ -76,6 +82,7 @@ class FakeParts {
     onTurn: (l) => this.bus.on('turn', l),
     onAction: (l) => this.bus.on('action', l),
     onBargeIn: (l) => this.bus.on('barge', l),
+    onBargeInResumed: (l) => this.bus.on('barge-resumed', l),
     onPrepared: (l) => this.bus.on('prepared', l),
     onProviderError: (l) => this.bus.on('perr', l),
   };
@@ -174,6 +181,25 @@ void test('call: a call ended at the drain deadline gets a BYE and is counted as
   assert.deepEqual(
     seen.filter((e) => e.type === 'call.ended').map((e) => e.type === 'call.ended' && e.reason),
     ['drain-deadline'],
+  );
+});
+
+void test('call: barge-ins are counted as committed or resumed, and each resume is an event', async () => {
+  const parts = new FakeParts();
+  const metrics = createNodeMetrics({ defaultMetrics: false });
+  const { call, seen } = makeCall(parts, { metrics });
+  call.start();
+  parts.bus.emit('barge-resumed', 240);
+  parts.bus.emit('barge-resumed', 300);
+  parts.bus.emit('barge', 21);
+  const { values } = await metrics.bargeIns.get();
+  const count = (outcome: string) => values.find((v) => v.labels.outcome === outcome)?.value;
+  assert.equal(count('resumed'), 2);
+  assert.equal(count('committed'), 1);
+  const resumed = seen.filter((e) => e.type === 'barge-in.resumed');
+  assert.deepEqual(
+    resumed.map((e) => e.type === 'barge-in.resumed' && e.pausedMs),
+    [240, 300],
   );
 });
 

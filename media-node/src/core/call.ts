@@ -145,6 +145,11 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
         ...(stopLatencyMs === undefined ? {} : { stopLatencyMs }),
       });
       if (stopLatencyMs !== undefined) this.#o.metrics.bargeInSeconds.observe(stopLatencyMs / 1000);
+      this.#o.metrics.bargeIns.inc({ outcome: 'committed' });
+    });
+    agent.onBargeInResumed((pausedMs) => {
+      events.publish({ type: 'barge-in.resumed', callId, pausedMs });
+      this.#o.metrics.bargeIns.inc({ outcome: 'resumed' });
     });
     agent.onPrepared((outcome) => this.#o.metrics.preparedReplies.inc({ outcome }));
     agent.onProviderError((provider) => {

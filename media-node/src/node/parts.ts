@@ -108,6 +108,7 @@ export async function createParts(
     ...(pipeline.vad?.prepareAhead === undefined
       ? {}
       : { prepareAhead: pipeline.vad.prepareAhead }),
+    ...(pipeline.bargeIn === undefined ? {} : { bargeIn: pipeline.bargeIn }),
     ...(fallbackTts === undefined ? {} : { fallbackTts }),
     ...(config.transfer
       ? { transferTarget: outboundTarget(config.transfer.target, config.edge.uri) }

@@ -56,6 +56,8 @@ export interface LlmConfig {
 export interface PipelineConfig {
   greeting?: string;
   vad?: VadConfig;
+  /** When caller speech interrupts the agent (agent/barge-in.ts). */
+  bargeIn?: { minSpeechMs?: number; greetingInterruptible?: boolean };
   stt: SttConfig;
   tts: TtsConfig;
   llm: LlmConfig;

@@ -20,6 +20,11 @@ export const CONTROL_WAITING = 1;
  * ends it once the agent has decided: with a clear (barge-in) or without (playback resumes).
  */
 export const CONTROL_HOLD = 2;
+/**
+ * Control word: 1 while the agent keeps playback paused (caller speech over it that may yet be a
+ * barge-in); it ends with a clear (barge-in) or without (playback goes on where it stopped).
+ */
+export const CONTROL_PAUSE = 3;
 const CONTROL_WORDS = 4;
 
 /** Counter slots (Float64). */

@@ -31,6 +31,7 @@ export interface NodeMetrics {
   turnStageSeconds: Histogram<'stage'>;
   bargeInSeconds: Histogram;
   preparedReplies: Counter<'outcome'>;
+  bargeIns: Counter<'outcome'>;
   rtpPacketsSent: Counter;
   rtpPacketsReceived: Counter;
   rtpPacketsLost: Counter;
@@ -107,7 +108,7 @@ export function createNodeMetrics(
     turnStageSeconds,
     bargeInSeconds: new Histogram({
       name: 'voicefleet_barge_in_seconds',
-      help: 'Caller speech onset to agent playback stopped',
+      help: 'Caller speech onset to agent playback stopped (paused at the onset), for barge-ins that interrupted the agent',
       buckets: [0.01, 0.02, 0.04, 0.06, 0.1, 0.2, 0.5, 1],
       registers,
     }),
@@ -129,6 +130,12 @@ export function createNodeMetrics(
     preparedReplies: new Counter({
       name: 'voicefleet_agent_prepared_replies_total',
       help: 'Replies prepared during a caller pause: released at the end of turn, or dropped because the caller went on (each dropped one cost an LLM and TTS request)',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    bargeIns: new Counter({
+      name: 'voicefleet_agent_barge_ins_total',
+      help: 'Caller speech over the agent that paused it: committed (it lasted bargeIn.minSpeechMs and interrupted the agent; DTMF keys too) or resumed (too short: noise, a short word; the agent went on where it paused)',
       labelNames: ['outcome'],
       registers,
     }),

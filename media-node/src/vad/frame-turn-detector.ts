@@ -38,6 +38,7 @@ class FrameTurnDetector extends TurnDetector {
   push(frame: Int16Array, atMs: number, speech?: boolean): void {
     this.#speechEnd.push(frame, atMs);
     const onsetSpeech = speech ?? this.#onset.isSpeech(frame);
+    this.speech = onsetSpeech;
     const a = stepOnset(this.#state, onsetSpeech, atMs, this.#params);
     const endSpeech = this.#end === this.#onset ? onsetSpeech : this.#end.isSpeech(frame);
     const heard = endSpeech || a.type === 'speech-start';

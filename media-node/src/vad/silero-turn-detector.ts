@@ -57,6 +57,7 @@ class SileroTurnDetector extends TurnDetector {
     const state = this.#state;
     this.#speechEnd.push(frame, atMs);
     const speech = onsetSpeech ?? onset.isSpeech(frame);
+    this.speech = speech;
     this.#quietSince = speech ? undefined : (this.#quietSince ?? atMs);
     this.report(stepOnset(state, speech, atMs, this.#params));
     if (silero.failed) {

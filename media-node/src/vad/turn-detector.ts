@@ -9,6 +9,9 @@ import type { TurnStep } from './turn-state.js';
 import type { TurnDetectorEvents } from './types.js';
 
 export abstract class TurnDetector extends TypedEmitter<TurnDetectorEvents> {
+  /** The onset classifier's verdict on the last frame pushed (the agent's barge-in follows it). */
+  speech = false;
+
   /**
    * Feeds a frame with its arrival time in ms. `speech`, when given, is the verdict of the
    * detector's own onset classifier on this frame, computed elsewhere on the same frames in the

@@ -12,6 +12,7 @@ import type { RtpThreadRequest, SessionEvent, ThreadSessionOptions } from '../pr
 import {
   CONTROL_CLEAR,
   CONTROL_HOLD,
+  CONTROL_PAUSE,
   CONTROL_WAITING,
   STAT_JITTER_MS,
   STAT_RTT_MS,
@@ -117,7 +118,24 @@ export class ThreadRtpSession extends TypedEmitter<ThreadRtpSessionEvents> imple
     this.pendingCallback = undefined;
     this.clearedTo = this.memory.outbound.writeIndex;
     Atomics.store(this.memory.control, CONTROL_CLEAR, this.clearedTo);
+    // after the clear: the thread reads the pause first, so it never resumes on cleared frames
+    Atomics.store(this.memory.control, CONTROL_PAUSE, 0);
     return this.heldAtMs;
+  }
+
+  /**
+   * Keeps playback stopped, frames queued, until `resume()` or `clear()`. Called while the
+   * caller's frame that made the thread hold playback is with the listeners, the pause takes the
+   * hold over (no frame leaves in between) and it returns when that hold began.
+   */
+  pause(): number | undefined {
+    Atomics.store(this.memory.control, CONTROL_PAUSE, 1);
+    return this.heldAtMs;
+  }
+
+  /** Playback goes on from the frame where it stopped. */
+  resume(): void {
+    Atomics.store(this.memory.control, CONTROL_PAUSE, 0);
   }
 
   onFirstFrameSent(callback: (sentAtMs: number) => void): void {

@@ -10,6 +10,7 @@ import type { SessionMemory } from '../session-memory.js';
 import {
   CONTROL_CLEAR,
   CONTROL_HOLD,
+  CONTROL_PAUSE,
   CONTROL_WAITING,
   MAX_HOLD,
   OUTBOUND_SLOTS,
@@ -72,9 +73,10 @@ export class SessionBridge implements PacedSource {
   /** Moves the next outbound frame into the session, just in time for this tick. */
   private pull(session: RtpSession): void {
     const { outbound, control } = this.memory;
-    // The hold first: the event loop clears, then releases, so a release seen here comes with
-    // its clear and no frame from before it slips out.
-    const held = Atomics.load(control, CONTROL_HOLD) !== 0;
+    // The hold and the pause first: the event loop clears, then releases, so a release seen here
+    // comes with its clear and no frame from before it slips out.
+    const held =
+      Atomics.load(control, CONTROL_HOLD) !== 0 || Atomics.load(control, CONTROL_PAUSE) !== 0;
     const clear = Atomics.load(control, CONTROL_CLEAR);
     if (clear !== this.lastClear) {
       this.lastClear = clear;
