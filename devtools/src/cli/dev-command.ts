@@ -131,17 +131,34 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       screen.log('voicefleet dev: manifests valid again; the running fleet is unchanged');
     last = outcome;
   };
+  // One load at a time, in the order the edits came; a failed one is shown and the fleet runs on.
+  let loads = Promise.resolve();
+  const reload = (): Promise<void> =>
+    (loads = loads
+      .then(load)
+      .catch((error: unknown) =>
+        screen.log(`voicefleet dev: reading the manifests failed: ${messageOf(error)}`),
+      ));
 
   screen.log(`voicefleet dev: running ${folder} (run dir ${runDir}); Ctrl-C stops`);
-  await load();
-  await watchFolder(folder, () => void load(), stop.signal);
+  await reload();
+  await watchFolder(folder, {
+    onChange: () => void reload(),
+    onError: (error) =>
+      screen.log(`voicefleet dev: cannot follow edits to ${folder}: ${error.message}`),
+    signal: stop.signal,
+  });
 
   const render = async (): Promise<void> => {
     screen.show([...renderStatusTable(await fleet.snapshot()), '', 'Ctrl-C stops the fleet']);
     await saveState();
   };
-  const ticker = setInterval(() => void render(), 1000);
-  await render();
+  const tick = (): Promise<void> =>
+    render().catch((error: unknown) =>
+      screen.log(`voicefleet dev: updating the status failed: ${messageOf(error)}`),
+    );
+  const ticker = setInterval(() => void tick(), 1000);
+  await tick();
 
   await stopSignal(() => {
     screen.log('voicefleet dev: stopping now; calls still up are cut');
@@ -161,3 +178,6 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   console.log('voicefleet dev: stopped');
   return 0;
 }
+
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);

@@ -23,13 +23,16 @@ export function defaultRunDir(): string {
 
 const stateFile = (runDir: string): string => join(runDir, 'state.json');
 
+let writes = 0;
+
 /**
  * Replaces the state file at once (a new file renamed over it): a `voicefleet call` reading it
- * meanwhile sees the old state or the new one, never an empty or half-written file.
+ * meanwhile sees the old state or the new one, never an empty or half-written file. Each write has
+ * a temporary file of its own, so two that overlap (a status tick and a reload) both land.
  */
 export async function writeDevState(runDir: string, state: DevState): Promise<void> {
   await mkdir(runDir, { recursive: true });
-  const next = `${stateFile(runDir)}.${process.pid}.next`;
+  const next = `${stateFile(runDir)}.${process.pid}.${++writes}.next`;
   await writeFile(next, JSON.stringify(state, null, 2));
   await rename(next, stateFile(runDir));
 }

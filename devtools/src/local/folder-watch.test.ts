@@ -19,7 +19,12 @@ describe('watchFolder', () => {
     dir = await mkdtemp(join(tmpdir(), 'vf-watch-'));
     file = join(dir, 'agent.yaml');
     await writeFile(file, 'greeting: one\n');
-    await watchFolder(dir, () => changes++, stop.signal, SETTLE_MS);
+    await watchFolder(dir, {
+      onChange: () => changes++,
+      onError: (error) => assert.fail(error),
+      signal: stop.signal,
+      settleMs: SETTLE_MS,
+    });
   });
 
   after(async () => {

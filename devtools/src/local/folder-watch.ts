@@ -1,4 +1,5 @@
-// Calls `onChange` once things settle after any change below a folder, until the signal aborts.
+// Calls `onChange` once things settle after any change below a folder, until the signal aborts;
+// `onError` hears why the folder can no longer be watched (for example, no inotify watches left).
 // chokidar follows a file across atomic saves (written to a temporary file and renamed over the
 // old one, as `sed -i` and many editors do), which a plain recursive fs.watch loses track of.
 import { relative } from 'node:path';
@@ -7,11 +8,17 @@ import { watch } from 'chokidar';
 /** Editor droppings below the folder: dotfiles and dot folders (.swp, .#lock, .git), backups (file~). */
 const IGNORED = /(^|[/\\])\.[^/\\]|~$/;
 
+export interface FolderWatch {
+  onChange: () => void;
+  onError: (error: Error) => void;
+  signal: AbortSignal;
+  /** Quiet time after the last event before `onChange` runs (one save is several events). */
+  settleMs?: number;
+}
+
 export function watchFolder(
   dir: string,
-  onChange: () => void,
-  signal: AbortSignal,
-  settleMs = 300,
+  { onChange, onError, signal, settleMs = 300 }: FolderWatch,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(dir, {
@@ -24,7 +31,9 @@ export function watchFolder(
     timer = setTimeout(onChange, settleMs);
   };
   watcher.on('all', changed);
-  watcher.on('error', () => undefined);
+  watcher.on('error', (error) =>
+    onError(error instanceof Error ? error : new Error(String(error))),
+  );
   signal.addEventListener(
     'abort',
     () => {

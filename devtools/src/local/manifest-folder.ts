@@ -61,7 +61,15 @@ export async function loadManifestFolder(dir: string): Promise<ManifestFolder> {
     out.problems.push(`${dir}: no .yaml files with VoiceAgent or SipTrunk objects`);
   for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
-    const parsed = parseManifests(await readFile(file, 'utf8'));
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      // removed or replaced between the listing and the read: the next change event reads it again
+      out.problems.push(`${shown}: cannot read the file (${(error as Error).message})`);
+      continue;
+    }
+    const parsed = parseManifests(text);
     for (const e of parsed.errors) {
       const what = [e.kind, e.name].filter(Boolean).join(' ');
       const where = e.path ? `${e.path}: ` : '';
