@@ -116,7 +116,7 @@ describe(
     test('as calls end the pool goes 4 -> 1 one pod per period after the window, dropping none', async () => {
       const [keep, ...others] = [...calls.keys()];
       assert.ok(keep !== undefined && others.length === 3);
-      const timeline = new ReplicaTimeline(rig);
+      const timeline = await ReplicaTimeline.start(rig);
       // Leave 9 calls on the first pod and 1 on each other: 12 calls + a buffer of 3 fit one pod.
       let live = CALLS;
       let fewerWantedAt: number | undefined;
@@ -138,7 +138,7 @@ describe(
         timeoutMs: 60_000,
         message: 'the pool down to one running pod',
       });
-      await timeline.stop();
+      timeline.stop();
       const steps = timeline.changes.slice(1); // the first entry is where it started
       assert.deepEqual(
         [timeline.changes[0]?.replicas, ...steps.map((s) => s.replicas)],
@@ -176,7 +176,7 @@ describe(
     });
 
     test('scaleUpLimit adds one pod per period when the minimum jumps from 1 to 4', async () => {
-      const timeline = new ReplicaTimeline(rig);
+      const timeline = await ReplicaTimeline.start(rig);
       await rig.cr.patch('voiceagents', rig.o.agent, {
         spec: {
           regions: [{ name: 'local', minReplicas: 4, maxReplicas: POLICY.maxReplicas }],
@@ -187,7 +187,7 @@ describe(
         timeoutMs: 30_000,
         message: 'the pool up to the new minimum',
       });
-      await timeline.stop();
+      timeline.stop();
       assert.deepEqual(
         timeline.changes.map((s) => s.replicas),
         [1, 2, 3, 4],

@@ -3,8 +3,14 @@
 // and every media pod a real media-node process run by the loopback kubelet. Calls are real SIP
 // calls with RTP placed on the pods directly, as the edge's call-load dispatcher would.
 import { voiceAgentManifest } from '@voicefleet/api/testing';
-import { AppsV1Api, CoreV1Api, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  Watch,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Pod,
+} from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { LoopbackKubelet, type RunningPod } from './loopback-kubelet.js';
 import { TestCaller } from '../media-node-caller.js';
@@ -150,27 +156,39 @@ export async function hangUpByCaller(c: TestCaller): Promise<string | undefined>
   return status === 200 ? undefined : `the caller's BYE answered ${status}`;
 }
 
-/** The Deployment's replicas each time they changed, sampled every 100 ms until stopped. */
+/**
+ * The Deployment's replicas each time they changed, from a watch: every write of spec.replicas is
+ * an event, so no step is missed however slow the test process is, and `start` resolves once the
+ * value before any change is recorded.
+ */
 export class ReplicaTimeline {
   readonly changes: { atMs: number; replicas: number }[] = [];
-  readonly #stop = new AbortController();
-  readonly #done: Promise<void>;
+  #request: { abort(): void } | undefined;
 
-  constructor(rig: AutoscaleRig) {
-    this.#done = (async () => {
-      while (!this.#stop.signal.aborted) {
-        const replicas = await rig.replicas().catch(() => undefined);
-        const last = this.changes.at(-1)?.replicas;
-        if (replicas !== undefined && replicas !== last) {
-          this.changes.push({ atMs: Date.now(), replicas });
+  private constructor() {}
+
+  static async start(rig: AutoscaleRig): Promise<ReplicaTimeline> {
+    const timeline = new ReplicaTimeline();
+    let first: () => void = () => undefined;
+    const seen = new Promise<void>((resolve) => (first = resolve));
+    timeline.#request = await new Watch(rig.plane.kubeConfig).watch(
+      '/apis/apps/v1/namespaces/default/deployments',
+      { fieldSelector: `metadata.name=${rig.deployment}` },
+      (type: string, d: V1Deployment) => {
+        const replicas = d.spec?.replicas;
+        if ((type === 'ADDED' || type === 'MODIFIED') && replicas !== undefined) {
+          if (replicas !== timeline.changes.at(-1)?.replicas)
+            timeline.changes.push({ atMs: Date.now(), replicas });
+          first();
         }
-        await sleep(100, undefined, { signal: this.#stop.signal }).catch(() => undefined);
-      }
-    })();
+      },
+      () => undefined,
+    );
+    await seen;
+    return timeline;
   }
 
-  async stop(): Promise<void> {
-    this.#stop.abort();
-    await this.#done;
+  stop(): void {
+    this.#request?.abort();
   }
 }
