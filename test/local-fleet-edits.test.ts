@@ -45,8 +45,9 @@ describe(
     ): Promise<void> {
       const before = count(await fleet.log(), RELOADED);
       await save();
+      // a reload is said once the new version's media node serves, which includes its start-up
       await waitFor(async () => count(await fleet.log(), RELOADED) === before + 1, {
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
         message: `"${RELOADED}" after the save`,
       });
       await waitFor(async () => (await fleet.call(['+14155550100'])).agentLines[0] === greeting, {

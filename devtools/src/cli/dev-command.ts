@@ -131,14 +131,13 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       screen.log('voicefleet dev: manifests valid again; the running fleet is unchanged');
     last = outcome;
   };
-  // One load at a time, in the order the edits came; a failed one is shown and the fleet runs on.
-  let loads = Promise.resolve();
+  // Not queued behind one another: a reload waits for its new media nodes to start, and an invalid
+  // edit made meanwhile is reported at once (the fleet's reconcile passes are serialized anyway).
+  // A failed load is shown and the fleet runs on.
   const reload = (): Promise<void> =>
-    (loads = loads
-      .then(load)
-      .catch((error: unknown) =>
-        screen.log(`voicefleet dev: reading the manifests failed: ${messageOf(error)}`),
-      ));
+    load().catch((error: unknown) =>
+      screen.log(`voicefleet dev: reading the manifests failed: ${messageOf(error)}`),
+    );
 
   screen.log(`voicefleet dev: running ${folder} (run dir ${runDir}); Ctrl-C stops`);
   await reload();
