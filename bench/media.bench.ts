@@ -82,6 +82,23 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(stat[11]) + Number(stat[12])) / 100;
 }
 
+/** Resident memory of the process (all its threads), in MiB. */
+async function residentMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) / 1024;
+}
+
+/** Least-squares line through (x, y): what one more x costs, and the cost at x = 0. */
+function linearFit(points: readonly [number, number][]): { perUnit: number; atZero: number } {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const perUnit = sxx > 0 ? sxy / sxx : NaN;
+  return { perUnit, atZero: my - perUnit * mx };
+}
+
 async function metric(node: RunningNode, name: string): Promise<number> {
   const text = (await node.http('GET', '/metrics')).body;
   const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
@@ -199,6 +216,7 @@ async function main(): Promise<void> {
       .filter((e) => e.type === 'call.started' && typeof e.setupMs === 'number')
       .map((e) => e.setupMs as number);
     await callsEnded(node);
+    const idleRss = await residentMiB(pid); // warmed up, no call
     const uasPort = await freePort();
     const uas = await startSippUas(uasPort);
     const baselineSetup = await setupRun(`127.0.0.1:${uasPort}`, SETUP_CALLS);
@@ -262,6 +280,7 @@ async function main(): Promise<void> {
       const probe = await probeCall(node.sipPort, speech, WINDOW_MS - 1000).catch(() => undefined);
       const elapsed = (performance.now() - t0) / 1000;
       const cpu = ((await cpuSeconds(pid)) - cpu0) / elapsed;
+      const rss = await residentMiB(pid);
       const pacing = JSON.parse((await node.http('GET', '/debug/media')).body).pacing as {
         p99: number;
         max: number;
@@ -300,6 +319,7 @@ async function main(): Promise<void> {
         probeGapDeviationP99Ms: round(probe?.p99 ?? NaN),
         probeSeqGaps: probe?.seqGaps ?? null,
         nodeCpuCores: round(cpu),
+        nodeRssMiB: round(rss, 1),
       };
       console.log(JSON.stringify(step));
       steps.push(step);
@@ -325,6 +345,14 @@ async function main(): Promise<void> {
     );
     const best = passing.at(-1);
     const all = (key: 'ttsToRtpP99Ms' | 'bargeInP99Ms') => best?.[key] ?? null;
+    // What a media pod needs per call: the operator's default pod resources are sized from this.
+    const measured = passing.map((s) => ({
+      calls: s.calls,
+      cpu: s.nodeCpuCores,
+      rss: s.nodeRssMiB,
+    }));
+    const cpuFit = linearFit(measured.map((s) => [s.calls, s.cpu ?? NaN]));
+    const rssFit = linearFit(measured.map((s) => [s.calls, s.rss ?? NaN]));
     const setupP99 = percentile(setup.rttMs, 99);
     const baseSetupP99 = percentile(baselineSetup.rttMs, 99);
     const out = {
@@ -352,6 +380,14 @@ async function main(): Promise<void> {
         successful: setup.successful,
         failed: setup.failed,
         p50Ms: round(percentile(setup.rttMs, 50)),
+      },
+      footprint: {
+        idleRssMiB: round(idleRss, 1),
+        rssPerCallMiB: round(rssFit.perUnit, 3),
+        rssAtZeroCallsMiB: round(rssFit.atZero, 1),
+        cpuMillicoresPerCall: round(cpuFit.perUnit * 1000, 2),
+        cpuMillicoresAtZeroCalls: round(cpuFit.atZero * 1000),
+        fittedOver: measured.map((s) => s.calls),
       },
       steps,
       conditions: {
