@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { renderPcm8k, renderTurnUlaw } from '../test/audio/speech.js';
 import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import { runSippLoad, startSippUas } from '../test/harness/sipp.js';
+import { sampleValue } from '../test/harness/prom-text.js';
 import { TestCaller } from '../test/media-node-caller.js';
 import {
   FRONT_DESK_PIPELINE,
@@ -99,10 +100,16 @@ function linearFit(points: readonly [number, number][]): { perUnit: number; atZe
   return { perUnit, atZero: my - perUnit * mx };
 }
 
+/** The labels every series of the node carries (the agent and region it serves). */
+const SERVED = { namespace: 'default', agent: 'front-desk', region: 'local' };
+
+/** A counter of the node; a missing series is an error, not 0, so a rename cannot hide loss. */
 async function metric(node: RunningNode, name: string): Promise<number> {
   const text = (await node.http('GET', '/metrics')).body;
-  const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
+  const value = sampleValue(text, name, SERVED);
+  if (value === undefined)
+    throw new Error(`the node exports no ${name} for ${JSON.stringify(SERVED)}`);
+  return value;
 }
 
 /** Gap p99 (ms) between consecutive packets a caller heard, over |gap - 20|. */
