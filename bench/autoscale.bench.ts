@@ -3,11 +3,16 @@
 // media-node process taking real SIP calls with RTP. A synthetic load rises and falls CYCLES times
 // (one call at a time onto the ready pod with the fewest calls, as the edge's call-load dispatcher
 // does; then the calls end round robin over the pods, so the pods a scale-down removes still hold
-// calls and drain them). Measured:
+// calls and drain them). Measured, each against a floor measured in the same run:
 //
-// - scaleUpReaction: a call breaches the buffer -> the new pod object exists. Baseline in the same
-//   run: the floor any autoscaler writing `replicas` has, a Deployment's replicas raised by hand
-//   -> the ReplicaSet controller's new pod object (ratio = ours / floor).
+// - scale-up: a call breaches the buffer -> the new pod object exists (reaction), and -> that pod
+//   is Ready to take calls (capacity ready). Floor: a Deployment of the same media pods whose
+//   replicas are raised by hand (no operator), on a second loopback kubelet: replicas written ->
+//   pod object, -> pod Ready.
+// - release: the last call of a fall ends -> the pool is back at minReplicas (every removed pod
+//   drained, exited and its object gone). What the policy asks for is the stabilization window
+//   plus the preStop wait; the floor adds what the same kubelet takes to remove an idle pod after
+//   a hand-lowered replicas (ratio = ours / (window + preStop + floor)).
 // - droppedCalls: calls not ended by the caller's own BYE (the node hung up, the BYE failed, or
 //   no audio was heard), across every scale-down of the run.
 // - podsStartedWhileFreeSlots: pods beyond what the calls and the buffer ask for, checked after
@@ -15,8 +20,9 @@
 // - slotUtilisation: calls / slots of ready pods, sampled every 250 ms; baseline: a static pool at
 //   maxReplicas carrying the same calls (ratio = ours / static).
 //
-// The kwok simulation (1,000 agents, 10,000 pods) is not part of this bench yet: its fields are
-// null. Writes bench/results/autoscale.json. Run: npm run bench:autoscale
+// Bounded: CYCLES (at most 5) rises to PEAK_CALLS, every wait has a timeout, and the whole run
+// stops at DEADLINE_S. The kwok simulation (1,000 agents, 10,000 pods) is not part of this bench
+// yet: its fields are null. Writes bench/results/autoscale.json. Run: npm run bench:autoscale
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -24,12 +30,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { waitFor } from '@voicefleet/devtools/processes';
 import { wantedReplicas } from '../operator/src/scaling/pool-scaler.js';
+import { PRE_STOP_SECONDS } from '../operator/src/voice-agent/desired-children.js';
 import { AutoscaleRig, hangUpByCaller } from '../test/harness/autoscale-rig.js';
-import type { RunningPod } from '../test/harness/loopback-kubelet.js';
+import { LoopbackKubelet, type RunningPod } from '../test/harness/loopback-kubelet.js';
 import type { TestCaller } from '../test/media-node-caller.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const CYCLES = Number(process.env['VOICEFLEET_BENCH_CYCLES'] ?? 2);
+const CYCLES = Math.min(5, Math.max(1, Number(process.env['VOICEFLEET_BENCH_CYCLES'] ?? 2)));
+const DEADLINE_S = Number(process.env['VOICEFLEET_BENCH_DEADLINE_S'] ?? 900);
 const POLICY = {
   callsPerPod: 4,
   bufferCalls: 1,
@@ -39,7 +47,8 @@ const POLICY = {
   scaleDownStabilizationSeconds: 2,
 };
 const PEAK_CALLS = 28; // 7 scale-ups per rise: at 4, 8, ..., 28 calls
-const BASELINE_STEPS = 8;
+const FLOOR_STEPS = 6;
+const DRAIN_SECONDS = 120;
 
 function percentile(values: readonly number[], p: number): number | undefined {
   if (values.length === 0) return undefined;
@@ -50,67 +59,161 @@ function percentile(values: readonly number[], p: number): number | undefined {
 const round = (v: number | undefined, digits = 0): number | undefined =>
   v === undefined ? undefined : Math.round(v * 10 ** digits) / 10 ** digits;
 
+const ratio = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined || b === undefined || b <= 0 ? undefined : round(a / b, 2);
+
 const expectedPods = (calls: number): number =>
   Math.min(POLICY.maxReplicas, Math.max(POLICY.minReplicas, wantedReplicas(calls, POLICY)));
 
-/** A Deployment no kubelet runs, scaled by hand: how soon the ReplicaSet controller creates a pod. */
-async function replicaSetFloor(rig: AutoscaleRig): Promise<number[]> {
+interface Floor {
+  /** replicas raised by hand -> the new pod object. */
+  objectMs: number[];
+  /** replicas raised by hand -> the new pod Ready. */
+  readyMs: number[];
+  /** replicas lowered by hand to 1 -> the other (idle) pods' objects gone. */
+  releaseMs: number;
+}
+
+/**
+ * The floor under any autoscaler that writes `replicas`: a Deployment of the same media pods,
+ * run by a kubelet of its own, scaled by hand one pod at a time, then back to one.
+ */
+async function handScaledFloor(rig: AutoscaleRig, signal: AbortSignal): Promise<Floor> {
   const labels = { app: 'replicaset-floor' };
-  await rig.apps.createNamespacedDeployment({
+  const kubelet = new LoopbackKubelet(rig.plane.kubeConfig, {
     namespace: 'default',
-    body: {
-      metadata: { name: 'replicaset-floor', labels },
-      spec: {
-        replicas: 0,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: { containers: [{ name: 'pause', image: 'pause:floor' }] },
-        },
-      },
+    selector: 'app=replicaset-floor',
+    subnet: 13,
+    nodeName: 'floor-node',
+    nodeConfig: {
+      agent: { namespace: 'default', name: 'replicaset-floor' },
+      capacity: { maxCalls: POLICY.callsPerPod },
+      drain: { deadlineSeconds: DRAIN_SECONDS },
     },
   });
-  const pods = async (): Promise<number> =>
-    (
-      await rig.core.listNamespacedPod({
-        namespace: 'default',
-        labelSelector: 'app=replicaset-floor',
-      })
-    ).items.length;
-  const samples: number[] = [];
-  for (let n = 1; n <= BASELINE_STEPS; n++) {
-    const started = Date.now();
-    await rig.apps.patchNamespacedDeploymentScale(
-      { name: 'replicaset-floor', namespace: 'default', body: { spec: { replicas: n } } },
+  await kubelet.start();
+  const scale = (replicas: number) =>
+    rig.apps.patchNamespacedDeploymentScale(
+      { name: 'replicaset-floor', namespace: 'default', body: { spec: { replicas } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await waitFor(async () => (await pods()) === n, { timeoutMs: 10_000, intervalMs: 20 });
-    samples.push(Date.now() - started);
-    await sleep(500);
+  const pods = async (): Promise<number> =>
+    (await rig.core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=replicaset-floor' }))
+      .items.length; // prettier-ignore
+  const floor: Floor = { objectMs: [], readyMs: [], releaseMs: 0 };
+  try {
+    await rig.apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'replicaset-floor', labels },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [
+                {
+                  name: 'media-node',
+                  image: 'media-node:floor',
+                  ports: [
+                    { name: 'sip', containerPort: 5060, protocol: 'UDP' },
+                    { name: 'http', containerPort: 8080, protocol: 'TCP' },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+    for (let n = 1; n <= FLOOR_STEPS; n++) {
+      const before = new Set(kubelet.pods.keys());
+      const started = Date.now();
+      await scale(n);
+      await waitFor(async () => (await pods()) === n, {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        message: `the floor's pod ${n}`,
+        signal,
+      });
+      floor.objectMs.push(Date.now() - started);
+      const ready = await waitFor(
+        () => [...kubelet.pods.values()].find((p) => !before.has(p.name) && p.readyAt),
+        { timeoutMs: 30_000, intervalMs: 20, message: `the floor's pod ${n} Ready`, signal },
+      );
+      floor.readyMs.push((ready.readyAt ?? 0) - started);
+      await sleep(300);
+    }
+    const started = Date.now();
+    await scale(1);
+    await waitFor(async () => (await pods()) === 1, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      message: 'the floor back at one pod',
+      signal,
+    });
+    floor.releaseMs = Date.now() - started;
+    await rig.apps.deleteNamespacedDeployment({ name: 'replicaset-floor', namespace: 'default' });
+    await waitFor(async () => (await pods()) === 0, {
+      timeoutMs: 60_000,
+      message: 'the floor gone',
+      signal,
+    });
+  } finally {
+    await kubelet.stop();
   }
-  await rig.apps.deleteNamespacedDeployment({ name: 'replicaset-floor', namespace: 'default' });
-  return samples;
+  return floor;
+}
+
+/** What the pool looks like, for a failure message. */
+async function describePool(
+  rig: AutoscaleRig,
+  calls: Map<RunningPod, TestCaller[]>,
+): Promise<string> {
+  const objects = await rig.podObjects();
+  const pods = objects.map((p) => {
+    const name = p.metadata?.name ?? '';
+    const run = rig.kubelet.pods.get(name);
+    const state = p.metadata?.deletionTimestamp !== undefined ? 'terminating' : 'serving';
+    const held = run === undefined ? '?' : String(calls.get(run)?.length ?? 0);
+    const exited = run?.exitedAt !== undefined ? ' exited' : '';
+    return `${name} ${state}${exited} calls=${held} cost=${p.metadata?.annotations?.['controller.kubernetes.io/pod-deletion-cost'] ?? '-'}`;
+  });
+  // What a draining node still waits for, from its own log.
+  const draining = [...rig.kubelet.pods.values()]
+    .filter((p) => p.deletedAt !== undefined && p.exitedAt === undefined)
+    .map((p) => `${p.name}: ${p.node.logs.join('').split('\n').filter((l) => l.includes('drain')).slice(-2).join(' ')}`); // prettier-ignore
+  return `pods: ${pods.join(', ')}; status: ${JSON.stringify(await rig.region())}; draining: ${draining.join('; ')}; kubelet: ${rig.kubelet.errors.join('; ')}`;
 }
 
 async function main(): Promise<void> {
+  const deadline = AbortSignal.timeout(DEADLINE_S * 1000);
   const rig = await AutoscaleRig.start({
     agent: 'bench-pool',
     callsPerPod: POLICY.callsPerPod,
-    drainSeconds: 120,
+    drainSeconds: DRAIN_SECONDS,
     subnet: 12,
   });
   const calls = new Map<RunningPod, TestCaller[]>();
   const reactions: number[] = [];
+  const capacityReady: number[] = [];
+  const releases: number[] = [];
   const utilisation = { ours: 0, staticPool: 0, samples: 0 };
   let placed = 0;
   let overStarted = 0;
   const dropped: string[] = [];
   const live = (): number => [...calls.values()].reduce((sum, list) => sum + list.length, 0);
   const sampling = new AbortController();
-  let floor: number[] | undefined;
+  let floor: Floor | undefined;
+  const fail = async (error: unknown): Promise<never> => {
+    throw new Error(`${String(error)}; ${await describePool(rig, calls)}`, { cause: error });
+  };
   try {
-    floor = await replicaSetFloor(rig);
-    console.log(`ReplicaSet floor: ${floor.join(', ')} ms`);
+    floor = await handScaledFloor(rig, deadline);
+    console.log(
+      `floor: pod object ${floor.objectMs.join(', ')} ms; Ready ${floor.readyMs.join(', ')} ms; release ${floor.releaseMs} ms`,
+    );
     await rig.createAgent({
       minReplicas: POLICY.minReplicas,
       maxReplicas: POLICY.maxReplicas,
@@ -120,6 +223,7 @@ async function main(): Promise<void> {
     await waitFor(async () => (await rig.region())?.capacity === POLICY.callsPerPod, {
       timeoutMs: 60_000,
       message: 'one ready media pod whose capacity the operator knows',
+      signal: deadline,
     });
     const sampler = (async () => {
       while (!sampling.signal.aborted) {
@@ -155,16 +259,12 @@ async function main(): Promise<void> {
               .filter((p) => (calls.get(p)?.length ?? 0) < POLICY.callsPerPod)
               .sort((a, b) => (calls.get(a)?.length ?? 0) - (calls.get(b)?.length ?? 0))[0];
           },
-          { timeoutMs: 120_000, message: 'a ready pod with a free slot' },
-        ).catch(async (error: unknown) => {
-          const seen = rig.podsAlive().map((p) => `${p.name} ready=${p.readyAt !== undefined} calls=${calls.get(p)?.length ?? 0}`); // prettier-ignore
-          const status = JSON.stringify(await rig.region());
-          throw new Error(`${String(error)}; pods: ${seen.join(', ')}; status: ${status}; kubelet: ${rig.kubelet.errors.join('; ')}`); // prettier-ignore
-        });
+          { timeoutMs: 60_000, message: 'a ready pod with a free slot', signal: deadline },
+        ).catch(fail);
         const before = await podCount();
+        const known = new Set(rig.kubelet.pods.keys());
         calls.set(pod, [...(calls.get(pod) ?? []), await rig.call(pod)]);
         placed++;
-        console.log(`call ${live()} on ${pod.name}`);
         const want = expectedPods(live());
         if (want > before) {
           const breached = Date.now();
@@ -172,12 +272,18 @@ async function main(): Promise<void> {
             timeoutMs: 30_000,
             intervalMs: 20,
             message: `a pod for call ${live()}`,
-          });
+            signal: deadline,
+          }).catch(fail);
           reactions.push(Date.now() - breached);
+          const ready = await waitFor(
+            () => rig.podsAlive().find((p) => !known.has(p.name) && p.readyAt !== undefined),
+            { timeoutMs: 30_000, intervalMs: 20, message: `the pod for call ${live()} Ready`, signal: deadline }, // prettier-ignore
+          ).catch(fail);
+          capacityReady.push((ready.readyAt ?? 0) - breached);
         }
         if ((await podCount()) > want) overStarted++;
       }
-      console.log(`cycle ${cycle}: ${live()} calls on ${rig.podsAlive().length} pods`);
+      console.log(`cycle ${cycle}: ${live()} calls on ${await podCount()} pods`);
       // Fall: calls end round robin over the pods, one every 100 ms.
       while (live() > 0) {
         for (const list of calls.values()) {
@@ -188,14 +294,18 @@ async function main(): Promise<void> {
           await sleep(100);
         }
       }
+      const ended = Date.now();
       // Back at the minimum once every removed pod drained and its object is gone.
       await waitFor(async () => (await rig.podObjects()).length === POLICY.minReplicas, {
-        timeoutMs: 120_000,
+        timeoutMs: 60_000,
+        intervalMs: 20,
         message: 'the pool back at its minimum',
-      });
+        signal: deadline,
+      }).catch(fail);
+      releases.push(Date.now() - ended);
       calls.clear();
       console.log(
-        `cycle ${cycle}: back to ${rig.podsAlive().length} pod, ${dropped.length} dropped`,
+        `cycle ${cycle}: back to ${POLICY.minReplicas} pod ${releases.at(-1)} ms after the last call, ${dropped.length} dropped`,
       );
     }
     sampling.abort();
@@ -207,28 +317,43 @@ async function main(): Promise<void> {
 
   const ours = utilisation.ours / Math.max(1, utilisation.samples);
   const staticPool = utilisation.staticPool / Math.max(1, utilisation.samples);
-  const p95 = percentile(reactions, 95);
-  const floorP95 = percentile(floor ?? [], 95);
+  const reactionP95 = percentile(reactions, 95);
+  const readyP95 = percentile(capacityReady, 95);
+  const floorObjectP95 = percentile(floor?.objectMs ?? [], 95);
+  const floorReadyP95 = percentile(floor?.readyMs ?? [], 95);
+  const releaseMax = releases.length > 0 ? Math.max(...releases) : undefined;
+  const policyWaitMs = (POLICY.scaleDownStabilizationSeconds + PRE_STOP_SECONDS) * 1000;
+  const releaseFloorMs = floor === undefined ? undefined : policyWaitMs + floor.releaseMs;
   const out = {
     tier: 'API server + kube-controller-manager, loopback kubelet running real media-node processes; calls placed on the pods directly, not through the edge',
-    scaleUpReactionP95Ms: p95,
+    scaleUpReactionP95Ms: reactionP95,
     scaleUpReactionP50Ms: percentile(reactions, 50),
     scaleUpReactions: reactions.length,
-    // Baseline in the same run: replicas written by hand -> the ReplicaSet controller's pod.
-    replicaSetFloorP95Ms: floorP95,
-    reactionToFloorRatio:
-      p95 === undefined || floorP95 === undefined ? undefined : round(p95 / floorP95, 2),
+    capacityReadyP95Ms: readyP95,
+    capacityReadyP50Ms: percentile(capacityReady, 50),
+    releaseMaxMs: releaseMax,
+    releasesMs: releases,
     droppedCalls: dropped.length,
     droppedWhy: [...new Set(dropped)],
     callsPlaced: placed,
     podsStartedWhileFreeSlots: overStarted,
     slotUtilisation: round(ours, 3),
-    staticPoolSlotUtilisation: round(staticPool, 3),
-    utilisationToStaticRatio: round(ours / Math.max(1e-9, staticPool), 2),
+    baseline: {
+      what: 'a Deployment of the same media pods on a kubelet of its own, replicas written by hand (no operator); release: the stabilization window + preStop the policy asks for, plus that kubelet removing idle pods after replicas were lowered by hand',
+      podObjectP95Ms: floorObjectP95,
+      podReadyP95Ms: floorReadyP95,
+      releaseMs: releaseFloorMs,
+      staticPoolSlotUtilisation: round(staticPool, 3),
+      reactionRatio: ratio(reactionP95, floorObjectP95),
+      capacityReadyRatio: ratio(readyP95, floorReadyP95),
+      releaseRatio: ratio(releaseMax, releaseFloorMs),
+      utilisationRatio: ratio(ours, staticPool),
+      samples: floor,
+    },
     kwokAgents: null,
     kwokPods: null,
     kwokDecisionP99Ms: null,
-    policy: { ...POLICY, peakCalls: PEAK_CALLS, cycles: CYCLES },
+    policy: { ...POLICY, preStopSeconds: PRE_STOP_SECONDS, peakCalls: PEAK_CALLS, cycles: CYCLES },
     target: { scaleUpReactionP95Ms: 5000, droppedCalls: 0, podsStartedWhileFreeSlots: 0 },
     machine: { cpus: cpus().length, loadavg1m: round(loadavg()[0], 2) },
     at: new Date().toISOString(),
@@ -238,4 +363,12 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(out, null, 2));
 }
 
-await main();
+// Everything main started is stopped by then; exit without waiting on a stray timer or socket of
+// the harness (a first run sat idle for minutes after writing its results).
+await main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
