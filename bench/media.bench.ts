@@ -412,7 +412,8 @@ async function main(): Promise<void> {
           callsPerCore: `most concurrent full agent calls with pacing p99 < 5 ms, 0 RTP loss, 0 failed calls, and at least ${KEEP_UP} of the turns per call of the lightest step`,
           ttsToRtpP99Ms:
             "provider's first TTS audio -> first RTP packet of that reply, at the node",
-          bargeInP99Ms: 'caller speech onset at the node -> playback stopped (queue cleared)',
+          bargeInP99Ms:
+            'caller speech onset at the node -> playback stopped (paused at the onset), for barge-ins that interrupted the agent',
           setupP99Ms: `INVITE -> 200 at 50 calls/s, measured by sipp over ${SETUP_CALLS} calls after ${WARM_UP_CALLS} left out`,
         },
       },
