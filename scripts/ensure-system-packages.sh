@@ -13,12 +13,13 @@
 #   containerd, runc                    the real cluster's container runtime (CRI)
 #   containernetworking-plugins         its pod network (bridge, host-local, portmap, loopback)
 #   iptables, conntrack                 kube-proxy's Service rules
+#   ipset                               kube-router's NetworkPolicy firewall (its address sets)
 set -euo pipefail
 
 packages=(kamailio kamailio-extra-modules kamailio-utils-modules sip-tester espeak-ng sox
   pocketsphinx pocketsphinx-en-us python3-pocketsphinx prometheus iproute2 util-linux)
 if [[ ${1:-} == containers ]]; then
-  packages+=(docker.io debootstrap containerd runc containernetworking-plugins iptables conntrack)
+  packages+=(docker.io debootstrap containerd runc containernetworking-plugins iptables conntrack ipset)
 fi
 
 missing=()

@@ -4,13 +4,16 @@
 // edge's NodePort, an outbound call from a media pod through the edge to a fake carrier on the
 // host (503 from the first gateway, a digest challenge from the second), `helm test`,
 // `helm upgrade` during a call, `helm uninstall`. Nothing here runs with an admin token but the
-// test's own kubectl: the operator uses the chart's ServiceAccount and RBAC.
+// test's own kubectl: the operator uses the chart's ServiceAccount and RBAC. NetworkPolicies are
+// enforced (kube-router's firewall on the node), so every call below also crosses the media pods'
+// policy the way production traffic does.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
 import { helmBinary, helmSkipReason } from './chart-helm.js';
@@ -18,6 +21,7 @@ import { CAP_NET_BIND_SERVICE, containerProcess } from './harness/container-proc
 import { buildImages, dockerSkipReason, imageRef } from './harness/images.js';
 import {
   NODE_IP,
+  findKubeRouter,
   realClusterSkipReason,
   startRealCluster,
   type RealCluster,
@@ -37,8 +41,48 @@ interface RunningPod {
 }
 
 function skipReason(): string | false {
-  return dockerSkipReason() || helmSkipReason || realClusterSkipReason() || sippSkip();
+  return (
+    dockerSkipReason() || helmSkipReason || realClusterSkipReason() || sippSkip() || routerSkip()
+  );
 }
+
+function routerSkip(): string | false {
+  const found = findKubeRouter();
+  if ('path' in found) return false;
+  if (process.env.CI === 'true') throw new Error(found.missing);
+  return `skipped: ${found.missing}`;
+}
+
+/**
+ * Run by `node -e` inside a pod: for each [host, port, protocol] prints the outcome as a JSON
+ * line: TCP 'open' or the error, UDP 'answered' (a SIP OPTIONS got a reply) or 'silent'.
+ */
+const REACH_SCRIPT = `
+const net = require('node:net'), dgram = require('node:dgram');
+const tcp = (host, port) => new Promise((done) => {
+  const s = net.connect({ host, port, timeout: 3000 });
+  s.on('connect', () => { s.destroy(); done('open'); });
+  s.on('timeout', () => { s.destroy(); done('timeout'); });
+  s.on('error', (e) => done(e.code));
+});
+const sip = (host, port) => new Promise((done) => {
+  const s = dgram.createSocket('udp4');
+  const t = setTimeout(() => { s.close(); done('silent'); }, 3000);
+  s.on('message', () => { clearTimeout(t); s.close(); done('answered'); });
+  s.bind(0, () => {
+    const me = s.address().port;
+    const msg = ['OPTIONS sip:' + host + ':' + port + ' SIP/2.0',
+      'Via: SIP/2.0/UDP 0.0.0.0:' + me + ';branch=z9hG4bK' + Date.now() + ';rport',
+      'From: <sip:probe@invalid>;tag=1', 'To: <sip:' + host + '>', 'Call-ID: ' + Date.now() + '@probe',
+      'CSeq: 1 OPTIONS', 'Max-Forwards: 70', 'Content-Length: 0', '', ''].join('\\r\\n');
+    s.send(msg, port, host);
+  });
+});
+(async () => {
+  for (const [host, port, proto] of JSON.parse(process.argv[1]))
+    console.log(JSON.stringify([host, port, proto === 'udp' ? await sip(host, port) : await tcp(host, port)]));
+})();
+`;
 
 function sippSkip(): string | false {
   const missing = sippMissing();
@@ -99,7 +143,7 @@ describe(
 
     before(async () => {
       buildImages();
-      cluster = await startRealCluster();
+      cluster = await startRealCluster({ enforceNetworkPolicy: true });
       process.stderr.write(`real cluster ready in ${cluster.readyMs} ms\n`);
       await cluster.loadImages([imageRef('operator'), imageRef('edge'), imageRef('media-node')]);
     });
@@ -235,6 +279,133 @@ describe(
         capBnd: CAP_NET_BIND_SERVICE,
         memory: undefined,
       });
+    });
+
+    test("the media pods' NetworkPolicy, enforced: a pod outside it reaches neither a media pod's control port nor its SIP port; the operator reaches the control port", async () => {
+      // One per media pool, named like the pool's Deployment: <agent>-<region>.
+      const policy = await jsonOf<{
+        spec: { podSelector: { matchLabels: Record<string, string> } };
+      }>(['-n', 'default', 'get', 'networkpolicy', 'front-desk-us-east-1']);
+      const selector = Object.entries(policy.spec.podSelector.matchLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const selected = await jsonOf<{ items: { status: { podIP?: string } }[] }>([
+        '-n', 'default', 'get', 'pods', '-l', selector,
+      ]); // prettier-ignore
+      const mediaIp = selected.items.find((p) => p.status.podIP !== undefined)?.status.podIP;
+      assert.ok(mediaIp, 'a front desk media pod the policy selects, with an address');
+      const operators = await jsonOf<{
+        items: { metadata: { name: string }; status: { podIP?: string } }[];
+      }>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/component=operator']);
+      const operator = operators.items.find((p) => p.status.podIP !== undefined);
+      assert.ok(operator?.status.podIP, 'an operator pod with an address');
+      const edgeIp = (
+        await jsonOf<{ spec: { clusterIP: string } }>([
+          '-n',
+          NS,
+          'get',
+          'service',
+          `${RELEASE}-edge`,
+        ])
+      ).spec.clusterIP;
+      type Probe = [string, number, 'tcp' | 'udp'];
+      const outcome = (out: string) =>
+        Object.fromEntries(
+          out
+            .split('\n')
+            .filter((l) => l.startsWith('['))
+            .map((l) => JSON.parse(l) as [string, number, string])
+            .map(([h, p, r]) => [`${h}:${p}`, r]),
+        );
+      const probes: Probe[] = [
+        [mediaIp, 8080, 'tcp'],
+        [mediaIp, 5060, 'udp'],
+        // Controls, open to every pod: the operator's metrics port and the edge's public SIP.
+        [operator.status.podIP, 8080, 'tcp'],
+        [edgeIp, 5060, 'udp'],
+      ];
+      const outsider = 'np-outsider';
+      await kubectl(
+        ['apply', '-f', '-'],
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: outsider, namespace: 'default' },
+          spec: {
+            restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'probe',
+                image: imageRef('media-node'),
+                imagePullPolicy: 'Never',
+                command: ['node', '-e', REACH_SCRIPT, JSON.stringify(probes)],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        }),
+      );
+      try {
+        await waitFor(
+          async () =>
+            (await jsonOf<{ status: { phase: string } }>(['-n', 'default', 'get', 'pod', outsider]))
+              .status.phase === 'Succeeded',
+          { timeoutMs: 60_000, message: 'the outside pod ran its probes' },
+        );
+        const seen = outcome(await kubectl(['-n', 'default', 'logs', outsider]));
+        assert.equal(
+          seen[`${operator.status.podIP}:8080`],
+          'open',
+          'control: pods reach the operator metrics port',
+        );
+        assert.equal(seen[`${edgeIp}:5060`], 'answered', 'control: pods reach the edge');
+        assert.notEqual(
+          seen[`${mediaIp}:8080`],
+          'open',
+          "an outside pod cannot reach the media pod's control port",
+        );
+        assert.equal(
+          seen[`${mediaIp}:5060`],
+          'silent',
+          'an outside pod cannot send the media pod SIP',
+        );
+      } finally {
+        await kubectl(['-n', 'default', 'delete', 'pod', outsider, '--wait=false']);
+      }
+      const fromOperator = outcome(
+        await kubectl([
+          '-n', NS, 'exec', operator.metadata.name, '-c', 'operator', '--',
+          'node', '-e', REACH_SCRIPT, JSON.stringify([[mediaIp, 8080, 'tcp']]),
+        ]), // prettier-ignore
+      );
+      assert.equal(
+        fromOperator[`${mediaIp}:8080`],
+        'open',
+        "the operator reaches the media pod's control port",
+      );
+      // The node is admitted to its own pods: from the host the same OPTIONS gets the media pod's
+      // answer, so the outside pod's silence above is the policy's doing, not the media node's.
+      const fromHost = await promisify(execFile)(
+        process.execPath,
+        ['-e', REACH_SCRIPT, JSON.stringify([[mediaIp, 5060, 'udp']])],
+        { timeout: 15_000 },
+      );
+      assert.equal(
+        outcome(fromHost.stdout)[`${mediaIp}:5060`],
+        'answered',
+        'control: the media pod answers OPTIONS from the node',
+      );
+      // The edge reaching the media pods' SIP port is what every call below proves.
     });
 
     test('what a user must fix shows on the VoiceAgent: an image that cannot be pulled, a crash loop, a trunk Secret that cannot be read', async () => {
@@ -467,6 +638,12 @@ describe(
       assert.doesNotMatch(cluster_, /voicefleet/);
       const crds = await kubectl(['get', 'crd', '-o', 'name']);
       assert.match(crds, /voiceagents\.voicefleet\.io/);
+      // The media pools' NetworkPolicies went with their VoiceAgents (garbage collection).
+      await waitFor(
+        async () =>
+          (await kubectl(['-n', 'default', 'get', 'networkpolicies', '-o', 'name'])) === '',
+        { timeoutMs: 60_000, message: 'no NetworkPolicy left in default' },
+      );
     });
   },
 );

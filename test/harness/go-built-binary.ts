@@ -1,5 +1,5 @@
 // A tool the project builds from source with the Go toolchain (scripts/ensure-<name>.sh): from
-// $VOICEFLEET_<NAME>, else the build cache keyed by the script's pinned version; under CI=true
+// $VOICEFLEET_<NAME> (dashes as underscores: VOICEFLEET_KUBE_ROUTER), else the build cache keyed by the script's pinned version; under CI=true
 // the script builds it when it is not cached, elsewhere the caller skips with the reason.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 const repoRoot = new URL('../../', import.meta.url).pathname;
 
 export function findGoBuiltBinary(name: string): { path: string } | { missing: string } {
-  const NAME = name.toUpperCase();
+  const NAME = name.toUpperCase().replaceAll('-', '_');
   const fromEnv = process.env[`VOICEFLEET_${NAME}`];
   if (fromEnv && existsSync(fromEnv)) return { path: fromEnv };
   const script = join(repoRoot, `scripts/ensure-${name}.sh`);

@@ -8,6 +8,8 @@
 // 10.244.0.0/24; Services 10.96.0.0/24, routed to the bridge so no packet to them leaves the
 // machine. Pods get no egress (no masquerading, Docker's FORWARD policy DROP stays): everything
 // they reach is on this machine. Needs root. docs/testing.md has the pitfalls this works around.
+// The CNI bridge enforces no NetworkPolicy: with `enforceNetworkPolicy` kube-router's firewall
+// (iptables + ipset, built by scripts/ensure-kube-router.sh) runs beside kube-proxy and does.
 import { KubeConfig } from '@kubernetes/client-node';
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { generateCerts, generateClientCert } from './certs.js';
+import { findGoBuiltBinary } from './go-built-binary.js';
 import {
   freePorts,
   spawnProcess,
@@ -199,6 +202,31 @@ function readFileSafe(path: string): string {
   }
 }
 
+/**
+ * kube-router's firewall chains (filter table) and address sets. Its own `--cleanup-config`
+ * panics in v2.1.0 (in the service proxy's cleanup) before removing anything, so: the jumps from
+ * INPUT, FORWARD and OUTPUT, then every chain it made, then its ipsets.
+ */
+export function removeKubeRouterRules(): void {
+  const ours = /^(KUBE-ROUTER-|KUBE-POD-FW-|KUBE-NWPLCY-)/;
+  const rules = spawnSync('iptables', ['-S'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of rules.split('\n'))
+    if (/^-A (INPUT|FORWARD|OUTPUT) .*-j KUBE-ROUTER-/.test(line))
+      spawnSync('sh', ['-c', `iptables -D ${line.slice(3)}`], { stdio: 'ignore' });
+  const chains = rules
+    .split('\n')
+    .filter((l) => l.startsWith('-N '))
+    .map((l) => l.slice(3).trim())
+    .filter((c) => ours.test(c));
+  for (const c of chains) quiet('iptables', ['-F', c]);
+  for (const c of chains) quiet('iptables', ['-X', c]);
+  const sets = spawnSync('ipset', ['list', '-n'], { encoding: 'utf8' }).stdout ?? '';
+  // KUBE-SRC-/KUBE-DST- + 16 base32 characters; TMP- + 16 for its swaps (left by a kill mid-swap).
+  const kubeRouterSet = /^(KUBE-SRC-|KUBE-DST-|TMP-)[A-Z2-7]{16}$/;
+  for (const set of sets.split('\n').filter((s) => kubeRouterSet.test(s)))
+    quiet('ipset', ['destroy', set]);
+}
+
 /** Processes whose command line names our containerd socket (its shims), by PID. */
 function ourShimPids(socket: string): number[] {
   const pids: number[] = [];
@@ -252,6 +280,7 @@ async function cleanHost(bin: string, dir: string): Promise<void> {
   }
   if (podPids().length > 0) await sleep(500);
   if (existsSync(join(bin, 'kube-proxy'))) quiet(join(bin, 'kube-proxy'), ['--cleanup']);
+  removeKubeRouterRules();
   for (const ipt of ['iptables', 'ip6tables']) {
     for (const table of ['mangle', 'nat', 'filter'])
       for (const chain of ['KUBE-KUBELET-CANARY', 'KUBE-PROXY-CANARY'])
@@ -313,6 +342,52 @@ async function cleanHost(bin: string, dir: string): Promise<void> {
 export interface RealClusterOptions {
   /** Longest wait for the cluster lock (another suite's cluster) in ms (default 15 min). */
   lockTimeoutMs?: number;
+  /** Run kube-router's NetworkPolicy firewall (default false: policies are stored, not enforced). */
+  enforceNetworkPolicy?: boolean;
+}
+
+/** RBAC of the kube-router firewall: it reads pods, namespaces, policies, nodes (and services). */
+const KUBE_ROUTER_RBAC = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'List',
+  items: [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'test-cluster:kube-router' },
+      rules: [
+        {
+          apiGroups: [''],
+          resources: ['pods', 'namespaces', 'nodes', 'services', 'endpoints'],
+          verbs: ['get', 'list', 'watch'],
+        },
+        {
+          apiGroups: ['networking.k8s.io', 'discovery.k8s.io'],
+          resources: ['networkpolicies', 'endpointslices'],
+          verbs: ['get', 'list', 'watch'],
+        },
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'test-cluster:kube-router' },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'test-cluster:kube-router',
+      },
+      subjects: [
+        { apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'system:kube-router' },
+      ],
+    },
+  ],
+});
+
+/** kube-router (scripts/ensure-kube-router.sh, cached; built under CI=true) and ipset, or why not. */
+export function findKubeRouter(): { path: string } | { missing: string } {
+  if (!haveCommand('ipset')) return { missing: 'missing ipset: run bash scripts/ensure-docker.sh' };
+  return findGoBuiltBinary('kube-router');
 }
 
 /** Cleans what a cluster killed outright left on this machine (the next start does it too). */
@@ -356,7 +431,13 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
 
   const stop = async () => {
     const byName = (n: string) => procs.find((p) => p.name === n);
-    for (const n of ['kube-proxy', 'kubelet', 'kube-scheduler', 'kube-controller-manager'])
+    for (const n of [
+      'kube-router',
+      'kube-proxy',
+      'kubelet',
+      'kube-scheduler',
+      'kube-controller-manager',
+    ])
       await byName(n)?.stop({ signal: 'SIGKILL' });
     // Pods outlive kubelet: remove them through CRI so CNI releases them and mounts go.
     if (byName('containerd')?.isRunning()) {
@@ -409,6 +490,7 @@ export async function startRealCluster(options: RealClusterOptions = {}): Promis
       'kube-proxy': ['system:kube-proxy', ''],
       'kube-scheduler': ['system:kube-scheduler', ''],
       'kube-controller-manager': ['system:kube-controller-manager', ''],
+      'kube-router': ['system:kube-router', ''],
     } as const;
     const tokens = Object.fromEntries(
       Object.keys(users).map((u) => [u, randomBytes(24).toString('hex')]),
@@ -665,6 +747,21 @@ conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeou
       for (const p of procs)
         if (!p.isRunning()) throw new Error(`${p.name} exited:\n${p.logTail(30)}`);
       await sleep(200);
+    }
+    if (options.enforceNetworkPolicy === true) {
+      const router = findKubeRouter();
+      if (!('path' in router)) throw new Error(router.missing);
+      await kubectl(['apply', '-f', '-'], { input: KUBE_ROUTER_RBAC });
+      // The firewall alone: the bridge CNI routes and kube-proxy serves the Services.
+      const firewall = start('kube-router', router.path, [
+        `--kubeconfig=${kc('kube-router')}`, `--hostname-override=${NODE_NAME}`,
+        '--run-firewall=true', '--run-router=false', '--run-service-proxy=false',
+        '--enable-cni=false', '--enable-ipv6=false', `--service-cluster-ip-range=${SVC_CIDR}`,
+        '--health-port=20244', '--metrics-port=0', '--v=1',
+      ]); // prettier-ignore
+      await waitUntilReady(firewall, () => probeHttp('http://127.0.0.1:20244/healthz'), {
+        timeoutMs: 60_000,
+      });
     }
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(adminPath);
