@@ -82,6 +82,7 @@ export {
   type GatewayState,
 } from './schema/sip-trunk-status.js';
 export { MediaNodeConfig, MediaNodePipeline } from './schema/media-node-config.js';
+export { PodResources, canonicalQuantity, quantityValue } from './schema/pod-resources.js';
 export {
   MEDIA_NODE_ENV_OVERRIDES,
   MediaNodeConfigError,

@@ -5,6 +5,7 @@ import { cel } from './cel.js';
 import { DNS_LABEL_PATTERN, E164, ObjectMeta, StringEnum, describedObject } from './common.js';
 import { Events } from './events.js';
 import { apiKeyFromSecret, pipelineSchema } from './pipeline.js';
+import { PodResources } from './pod-resources.js';
 import { Monitoring, Slo, sloWindowRule } from './slo.js';
 import { VoiceAgentStatus } from './voice-agent-status.js';
 
@@ -199,6 +200,7 @@ export const VoiceAgentSpec = Type.Object(
         description: 'Media-node image override; empty uses the operator default.',
       }),
     ),
+    resources: Type.Optional(PodResources),
   },
   {
     additionalProperties: false,

@@ -240,6 +240,33 @@ export const REJECTION_CASES: readonly RejectionCase[] = [
     message: 'must be of type boolean',
   },
   {
+    name: 'a memory limit below the memory request',
+    kind: 'VoiceAgent',
+    object: agent(
+      'memory-limit-low',
+      (s) => (s.resources = { requests: { memory: '1Gi' }, limits: { memory: '512Mi' } }),
+    ),
+    path: 'spec.resources.limits.memory',
+    message: 'limits.memory must be at least requests.memory',
+  },
+  {
+    name: 'a CPU limit below the CPU request, in other units',
+    kind: 'VoiceAgent',
+    object: agent(
+      'cpu-limit-low',
+      (s) => (s.resources = { requests: { cpu: '1.5' }, limits: { cpu: '1200m' } }),
+    ),
+    path: 'spec.resources.limits.cpu',
+    message: 'limits.cpu must be at least requests.cpu',
+  },
+  {
+    name: 'a memory request that is not a quantity',
+    kind: 'VoiceAgent',
+    object: agent('memory-words', (s) => (s.resources = { requests: { memory: '2 GB' } })),
+    path: 'spec.resources.requests.memory',
+    message: 'should match',
+  },
+  {
     name: 'an intent after an intent that does not exist',
     kind: 'VoiceAgent',
     object: agent('bad-after', (s) => {

@@ -15,6 +15,7 @@ import type { MediaNetworkPolicyOptions } from './desired-network-policy.js';
 import { stableHash } from '../runtime/apply-diff.js';
 import type { AgentForConfig, RenderedConfig } from './media-node-config.js';
 import { childLabels, childName, selectorLabels } from './child-names.js';
+import { mediaPodResources } from './pod-resources.js';
 
 export const REGION_TOPOLOGY_KEY = 'topology.kubernetes.io/region';
 /** The user and group the media-node image runs as (images/media-node/Dockerfile). */
@@ -155,6 +156,17 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
         spec: {
           terminationGracePeriodSeconds: drain + PRE_STOP_SECONDS,
           ...(affinity !== undefined ? { affinity } : {}),
+          // Spread over nodes and zones where the cluster can, so one node or zone lost takes
+          // only its share of the calls; never left Pending for it (ScheduleAnyway).
+          topologySpreadConstraints: ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map(
+            (topologyKey) => ({
+              topologyKey,
+              maxSkew: 1,
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selectorLabels(ctx.agent.metadata.name, ctx.region) },
+              matchLabelKeys: ['pod-template-hash'],
+            }),
+          ),
           // The image's own user; SIP on 5060 needs NET_BIND_SERVICE and nothing else.
           securityContext: {
             runAsNonRoot: true,
@@ -171,6 +183,10 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
                   : ctx.options.image,
               imagePullPolicy: 'IfNotPresent',
               env,
+              resources: mediaPodResources(
+                ctx.agent.spec.capacity.callsPerPod,
+                ctx.agent.spec.resources,
+              ),
               securityContext: {
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
