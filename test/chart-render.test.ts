@@ -507,6 +507,27 @@ describe('helm chart', { skip: helmSkip }, () => {
     assert.equal(edge.spec.template.spec.dnsPolicy, 'ClusterFirstWithHostNet');
   });
 
+  test('operator.mediaOtlpEndpoint reaches the operator, which hands it to the media pods; a bare host is refused', () => {
+    assert.equal(operatorEnv(render('')).VOICEFLEET_MEDIA_OTLP_ENDPOINT, undefined);
+    const endpoint = 'http://otel-collector.monitoring:4317';
+    assert.equal(
+      operatorEnv(render(`operator: { mediaOtlpEndpoint: "${endpoint}" }`))
+        .VOICEFLEET_MEDIA_OTLP_ENDPOINT,
+      endpoint,
+    );
+    const r = run([
+      'template',
+      'rel',
+      chart,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'operator.mediaOtlpEndpoint=otel-collector:4317',
+    ]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /mediaOtlpEndpoint/);
+  });
+
   test('a value of the wrong type is rejected by the schema, naming the field', () => {
     const r = run([
       'template',

@@ -15,6 +15,16 @@ describe('parseConfig', () => {
     assert.equal(c.leaderElection, true);
   });
 
+  it('passes the media pods an OTLP collector only when one is given', () => {
+    assert.equal(parseConfig(['--regions', 'a'], {}).mediaOtlpEndpoint, undefined);
+    assert.equal(
+      parseConfig(['--regions', 'a'], {
+        VOICEFLEET_MEDIA_OTLP_ENDPOINT: 'http://otel-collector.monitoring:4317',
+      }).mediaOtlpEndpoint,
+      'http://otel-collector.monitoring:4317',
+    );
+  });
+
   it('keeps the Lease and the edge set ids in the namespace the chart runs it in', () => {
     const c = parseConfig(['--regions', 'a'], { POD_NAMESPACE: 'voicefleet' });
     assert.equal(c.operatorNamespace, 'voicefleet');
@@ -67,6 +77,11 @@ describe('parseConfig', () => {
       'names a runbook base that is not a URL',
       ['--regions', 'a', '--manage-monitoring', '--runbook-base-url', 'wiki/runbooks'],
       /--runbook-base-url must be an http\(s\) URL/,
+    ],
+    [
+      'names an OTLP collector that is not a URL',
+      ['--regions', 'a', '--media-otlp-endpoint', 'otel-collector:4317'],
+      /--media-otlp-endpoint must be an http\(s\) URL/,
     ],
     [
       'asks for the edge pods a media network policy admits',

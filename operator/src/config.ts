@@ -22,6 +22,8 @@ export interface OperatorConfig {
   metricsHost: string;
   metricsPort: number;
   mediaNodeImage: string;
+  /** OTLP gRPC endpoint media pods send their call traces to; undefined: no tracing. */
+  mediaOtlpEndpoint: string | undefined;
   multiRegionCluster: boolean;
   /**
    * Where media nodes send outbound calls: `sip:<IP>:<port>` (a media node cannot resolve names;
@@ -82,6 +84,9 @@ export const USAGE = `voicefleet operator
   --metrics-port N                  /metrics, /healthz, /readyz port (env VOICEFLEET_METRICS_PORT; default 8080; 0 = any)
   --metrics-host HOST               bind address of that port (default 0.0.0.0)
   --media-node-image IMAGE          default media-node image (env VOICEFLEET_MEDIA_NODE_IMAGE)
+  --media-otlp-endpoint URL         OTLP/gRPC collector media pods send one trace per call to, e.g.
+                                    http://otel-collector.monitoring:4317 (env VOICEFLEET_MEDIA_OTLP_ENDPOINT;
+                                    default: no traces)
   --multi-region-cluster            pin media pods to their region (node affinity on topology.kubernetes.io/region)
   --edge-uri URI                    sip:<IP>:<port> media nodes send outbound calls to (env VOICEFLEET_EDGE_URI; default sip:127.0.0.1:5070)
   --edge-service NS/NAME:PORT       ... or the edge's internal Service, used by its cluster IP (env VOICEFLEET_EDGE_SERVICE)
@@ -127,6 +132,7 @@ const OPTIONS = {
   'metrics-port': { type: 'string' },
   'metrics-host': { type: 'string' },
   'media-node-image': { type: 'string' },
+  'media-otlp-endpoint': { type: 'string' },
   'multi-region-cluster': { type: 'boolean' },
   'edge-uri': { type: 'string' },
   'edge-service': { type: 'string' },
@@ -293,6 +299,7 @@ export function parseConfig(
     metricsPort: int('metrics-port', 'VOICEFLEET_METRICS_PORT', 8080, 0, 65535),
     mediaNodeImage:
       str('media-node-image', 'VOICEFLEET_MEDIA_NODE_IMAGE') ?? 'voicefleet/media-node:0.1.0',
+    mediaOtlpEndpoint: otlpEndpoint(str('media-otlp-endpoint', 'VOICEFLEET_MEDIA_OTLP_ENDPOINT')),
     multiRegionCluster:
       values['multi-region-cluster'] === true || env['VOICEFLEET_MULTI_REGION_CLUSTER'] === 'true',
     edgeUri,
@@ -317,6 +324,14 @@ function edgeEndpoint(
       `--edge-rpc-url: region "${region}" of ${rpcUrl} is not one of --regions (${regions.join(', ')})`,
     );
   return { region, rpcUrl };
+}
+
+function otlpEndpoint(url: string | undefined): string | undefined {
+  if (url !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(url))
+    throw new ConfigError(
+      `--media-otlp-endpoint must be an http(s) URL of an OTLP/gRPC collector (scheme, host and port), got "${url}"`,
+    );
+  return url;
 }
 
 function monitoringConfig(labels: string[], runbook: string | undefined): MonitoringConfig {

@@ -44,6 +44,7 @@ export async function runOperator(
       ...(config.mediaNetworkPolicy !== undefined
         ? { networkPolicy: config.mediaNetworkPolicy }
         : {}),
+      ...(config.mediaOtlpEndpoint !== undefined ? { otlpEndpoint: config.mediaOtlpEndpoint } : {}),
     },
     workers: config.workers,
     ...(config.edge !== undefined ? { edge: edgeOptions(config, config.edge) } : {}),

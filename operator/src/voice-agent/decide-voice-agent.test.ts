@@ -10,6 +10,7 @@ import {
   type VoiceAgentInput,
 } from './decide-voice-agent.js';
 import { deployment, mediaPods, voiceAgent } from './fixtures.test-support.js';
+import { mediaPodResources } from './pod-resources.js';
 
 const now = new Date('2026-02-01T00:00:00Z');
 const options = {
@@ -109,6 +110,35 @@ describe('decideVoiceAgent', () => {
       (e) => e.name === 'VOICEFLEET_LLM_API_KEY',
     );
     assert.deepEqual(env?.valueFrom?.secretKeyRef, { name: 'llm', key: 'apiKey' });
+  });
+
+  it('sizes the media container from callsPerPod, spreads the pods, and hands them the trace collector given', () => {
+    const agent = voiceAgent('a');
+    agent.spec.capacity.callsPerPod = 100;
+    const plain = decide({ agent });
+    const pod = (d: ReturnType<typeof decide>) =>
+      (d.children.find((c) => c.kind === 'Deployment') as V1Deployment).spec?.template.spec;
+    const container = pod(plain)?.containers[0];
+    assert.deepEqual(container?.resources, mediaPodResources(100, undefined));
+    assert.equal(
+      container?.env?.some((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      false,
+    );
+    assert.deepEqual(
+      pod(plain)?.topologySpreadConstraints?.map((t) => [t.topologyKey, t.whenUnsatisfiable]),
+      [
+        ['kubernetes.io/hostname', 'ScheduleAnyway'],
+        ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+      ],
+    );
+    const traced = decide({
+      agent: voiceAgent('a'),
+      options: { ...options, otlpEndpoint: 'http://otel-collector.monitoring:4317' },
+    });
+    assert.deepEqual(
+      pod(traced)?.containers[0]?.env?.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+      { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://otel-collector.monitoring:4317' },
+    );
   });
 
   it('renders webhooks with their signing key referenced from the Deployment, never in the config', () => {

@@ -31,6 +31,8 @@ export interface ChildOptions {
   monitoring?: ManagedMonitoring;
   /** A NetworkPolicy per pool admitting only the edge, the operator and the listed peers. */
   networkPolicy?: MediaNetworkPolicyOptions;
+  /** OTLP/gRPC collector the pods send one trace per call to (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  otlpEndpoint?: string;
 }
 
 export interface ChildContext {
@@ -115,6 +117,9 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
   const env: V1EnvVar[] = [
     { name: 'VOICEFLEET_CONFIG', value: `${CONFIG_DIR}/config.yaml` },
     { name: 'VOICEFLEET_ADVERTISED_HOST', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    ...(ctx.options.otlpEndpoint !== undefined
+      ? [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: ctx.options.otlpEndpoint }]
+      : []),
     ...ctx.config.secretEnv.map((s) => ({
       name: s.env,
       valueFrom: { secretKeyRef: { name: s.secret.name, key: s.secret.key } },
