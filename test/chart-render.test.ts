@@ -54,6 +54,11 @@ function mediaPodLabels(): Record<string, string> {
 const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 
 /** The operator container's plain env values by name. */
+/** `helm template` with one `--set`, for the values the schema must refuse. */
+function templateWith(set: string): ReturnType<typeof run> {
+  return run(['template', 'rel', chart, '--kube-version', KUBE_VERSION, '--set', set]);
+}
+
 function operatorEnv(objs: Obj[]): Record<string, string | undefined> {
   const operator = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-operator'))!;
   return Object.fromEntries(
@@ -113,15 +118,7 @@ describe('helm chart', { skip: helmSkip }, () => {
   });
 
   test('values.schema.json rejects a misspelt key with its name', () => {
-    const r = run([
-      'template',
-      'rel',
-      chart,
-      '--kube-version',
-      KUBE_VERSION,
-      '--set',
-      'operator.region=us-east-1',
-    ]);
+    const r = templateWith('operator.region=us-east-1');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /region/);
     assert.match(r.stderr, /additional properties|not allowed/i);
@@ -515,29 +512,13 @@ describe('helm chart', { skip: helmSkip }, () => {
         .VOICEFLEET_MEDIA_OTLP_ENDPOINT,
       endpoint,
     );
-    const r = run([
-      'template',
-      'rel',
-      chart,
-      '--kube-version',
-      KUBE_VERSION,
-      '--set',
-      'operator.mediaOtlpEndpoint=otel-collector:4317',
-    ]);
+    const r = templateWith('operator.mediaOtlpEndpoint=otel-collector:4317');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /mediaOtlpEndpoint/);
   });
 
   test('a value of the wrong type is rejected by the schema, naming the field', () => {
-    const r = run([
-      'template',
-      'rel',
-      chart,
-      '--kube-version',
-      KUBE_VERSION,
-      '--set',
-      'edge.replicas=two',
-    ]);
+    const r = templateWith('edge.replicas=two');
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /edge\.replicas|\/edge\/replicas/);
     assert.match(r.stderr, /integer/);
