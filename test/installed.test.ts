@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { quantityValue } from '@voicefleet/api';
 import { placeTestCall, type TestCallResult } from '@voicefleet/devtools/caller';
 import { freePorts, waitFor } from '@voicefleet/devtools/processes';
+import { mediaPodResources } from '../operator/src/voice-agent/pod-resources.js';
 import { helmBinary, helmSkipReason } from './chart-helm.js';
 import { CAP_NET_BIND_SERVICE, containerProcess } from './harness/container-process.js';
 import { buildImages, dockerSkipReason, imageRef } from './harness/images.js';
@@ -273,11 +275,15 @@ describe(
     ]); // prettier-ignore
     });
 
-    test('media pods run as the operator writes them: user 65532, only NET_BIND_SERVICE, seccomp, read-only root', async () => {
-      await expectLockedDown('default', 'app.kubernetes.io/name=voicefleet-media-node', {
+    test('media pods run as the operator writes them: user 65532, only NET_BIND_SERVICE, seccomp, read-only root, memory limit sized from callsPerPod', async () => {
+      const agent = await jsonOf<{ spec: { capacity: { callsPerPod: number } } }>([
+        '-n', 'default', 'get', 'voiceagent', 'front-desk',
+      ]); // prettier-ignore
+      const limit = mediaPodResources(agent.spec.capacity.callsPerPod, undefined).limits?.memory;
+      await expectLockedDown('default', 'voicefleet.io/agent=front-desk', {
         container: 'media-node',
         capBnd: CAP_NET_BIND_SERVICE,
-        memory: undefined,
+        memory: quantityValue(String(limit)),
       });
     });
 
