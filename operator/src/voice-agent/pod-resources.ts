@@ -4,13 +4,15 @@ import { canonicalQuantity, quantityValue, type PodResources } from '@voicefleet
 import type { V1ResourceRequirements } from '@kubernetes/client-node';
 
 /**
- * What one media node costs, fitted by `npm run bench:media` over its passing steps
- * (bench/results/media.json, `footprint`): one process on one core with the full agent loop.
+ * What one media node costs with the full agent loop, as `npm run bench:media` measures it (one
+ * process on one core; `footprint` in bench/results/media.json fits it over the passing steps).
+ * These come from the run of 2026-12-07 at 50, 100 and 200 calls: 0.61, 0.85 and 0.93 cores (the
+ * last one saturated), 319, 337 and 391 MiB resident.
  */
 export const MEDIA_NODE_COST = {
-  cpuMillicoresAtZeroCalls: 250,
-  cpuMillicoresPerCall: 2.2,
-  memoryMiBAtZeroCalls: 160,
+  cpuMillicoresAtZeroCalls: 370,
+  cpuMillicoresPerCall: 4.8,
+  memoryMiBAtZeroCalls: 300,
   memoryMiBPerCall: 0.5,
 } as const;
 
