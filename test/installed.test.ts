@@ -424,7 +424,14 @@ describe(
         apiVersion: 'voicefleet.io/v1alpha1',
         kind: 'VoiceAgent',
         metadata: { name, namespace: 'default' },
-        spec: { ...front.spec, numbers: [number], ...extra },
+        // They take no call: a small CPU request, so the one node has room for them beside the
+        // front desk's pods (sized for 50 calls each).
+        spec: {
+          ...front.spec,
+          numbers: [number],
+          resources: { requests: { cpu: '50m' } },
+          ...extra,
+        },
       });
       const trunk = {
         apiVersion: 'voicefleet.io/v1alpha1',
