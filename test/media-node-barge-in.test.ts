@@ -26,8 +26,22 @@ function audible(packets: readonly HeardPacket[]): string[] {
 }
 
 /** Waits until the agent has been audible, then sent nothing for `quietMs`. */
-async function untilQuiet(caller: TestCaller, quietMs = 1000): Promise<void> {
-  await waitFor(() => caller.heard.some((p) => loudness(p) > LOUD), { message: 'agent audio' });
+/**
+ * Until the agent has spoken and then sent nothing for `quietMs`. What counts as having spoken is
+ * more than `frames` audible frames from `from` on, so a reply that starts late (after the speech
+ * ended, its STT, LLM and TTS) is waited for rather than mistaken for the silence before it.
+ */
+async function untilQuiet(
+  caller: TestCaller,
+  {
+    from = 0,
+    frames = 0,
+    quietMs = 1000,
+  }: { from?: number; frames?: number; quietMs?: number } = {},
+): Promise<void> {
+  await waitFor(() => caller.heard.slice(from).filter(isAudible).length > frames, {
+    message: 'agent audio',
+  });
   await waitFor(
     () => {
       const last = caller.heard.at(-1);
@@ -159,7 +173,7 @@ describe('media node: barge-in', { timeout: 240_000 }, () => {
     assert.deepEqual(cut, greeting.slice(0, cut.length), 'what was heard is its start');
     const replyFrom = caller.heard.length;
     await waitFor(() => agentSaid(node, caller, HOURS), { message: 'the answer' });
-    await untilQuiet(caller);
+    await untilQuiet(caller, { from: replyFrom });
     const heard = await recognise(node.dir, caller.heardPcm(replyFrom), [HOURS, FALLBACK]);
     assert.equal(heard, 'on saturday we open at nine in the morning and close at one');
     const bargeIns = eventsOf(node, caller, 'barge-in');
@@ -181,7 +195,7 @@ describe('media node: barge-in', { timeout: 240_000 }, () => {
     });
     await caller.speak(question);
     await waitFor(() => agentSaid(strict, caller, HOURS), { message: 'the answer' });
-    await untilQuiet(caller);
+    await untilQuiet(caller, { frames: greeting.length });
     const heard = audible(caller.heard);
     assert.deepEqual(
       heard.slice(0, greeting.length),
