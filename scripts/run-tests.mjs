@@ -38,14 +38,7 @@ for (const t of selected) {
   console.log(`\n== ${t}: ${files.length} files`);
   const result = spawnSync(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--test',
-      `--test-concurrency=${concurrency}`,
-      '--test-reporter=./scripts/test-reporter.mjs',
-      ...files,
-    ],
+    ['--import', 'tsx', join(root, 'scripts/test-tier.mjs'), String(concurrency), ...files],
     { cwd: root, stdio: 'inherit' },
   );
   if (result.status !== 0) status = result.status ?? 1;

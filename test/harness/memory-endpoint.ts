@@ -86,7 +86,7 @@ export async function memoryEndpoint(
   const ep = await SipEndpoint.listen({
     host: '127.0.0.1',
     port: 5080,
-    udp,
+    bindUdp: () => Promise.resolve(udp),
     transports: ['udp'],
     timers: clock,
     ...options,

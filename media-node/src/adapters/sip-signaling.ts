@@ -7,7 +7,7 @@ import { SipEndpoint } from '../sip/endpoint.js';
 import type { Dialog, DialogEndReason } from '../sip/dialog.js';
 import type { IncomingInvite as SipIncomingInvite } from '../sip/incoming-invite.js';
 import { SipError } from '../sip/sip-error.js';
-import type { UdpPort } from '../sip/transport.js';
+import type { UdpBinder } from '../sip/transport.js';
 import type { TimerValues } from '../sip/timers.js';
 import type { SessionTimerPolicy } from '../sip/session-timer.js';
 import type {
@@ -28,8 +28,8 @@ export interface SipSignalingOptions {
   advertisedHost: string;
   /** User part of our Contact (the agent's name). */
   contactUser: string;
-  /** The UDP socket on the RTP thread (RtpThread.listenSip), instead of one bound here. */
-  udp?: UdpPort;
+  /** Binds the UDP socket on the RTP thread (RtpThread.listenSip), instead of one here. */
+  bindUdp?: UdpBinder;
   timerValues?: TimerValues;
   sessionTimer: SessionTimerPolicy;
   log: Logger;
@@ -134,7 +134,7 @@ export async function listenSipSignaling(options: SipSignalingOptions): Promise<
     port: options.port,
     ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}),
     contactUser: options.contactUser,
-    ...(options.udp ? { udp: options.udp } : {}),
+    ...(options.bindUdp ? { bindUdp: options.bindUdp } : {}),
     ...(options.timerValues ? { timerValues: options.timerValues } : {}),
     sessionTimer: options.sessionTimer,
     userAgent: 'voicefleet-media-node',

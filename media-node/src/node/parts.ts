@@ -64,15 +64,15 @@ export async function createParts(
   const rtp = await RtpThread.start();
   const sessionTimer = deps.sip?.sessionTimer ?? DEFAULT_SESSION_TIMER;
   const sipLog = log.child({ component: 'sip' });
-  const udp = await rtp.listenSip(config.sip.host, config.sip.port, (error) =>
-    sipLog.error('sip udp socket lost with the RTP thread, not bound again', {
-      error: String(error),
-    }),
-  );
   const { signaling, port, contact, heldInviteKeys } = await listenSipSignaling({
     host: config.sip.host,
-    port: udp.port,
-    udp,
+    port: config.sip.port,
+    bindUdp: (host, udpPort) =>
+      rtp.listenSip(host, udpPort, (error) =>
+        sipLog.error('sip udp socket lost with the RTP thread, not bound again', {
+          error: String(error),
+        }),
+      ),
     advertisedHost: config.sip.advertisedHost,
     // a user part: in-dialog INVITEs are sent to our Contact, and proxies check for one (484)
     contactUser: config.agent.name,

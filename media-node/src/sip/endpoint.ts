@@ -40,7 +40,7 @@ import {
   type Source,
   type Target,
   type TransportName,
-  type UdpPort,
+  type UdpBinder,
   silentLogger,
 } from './transport.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
@@ -60,10 +60,11 @@ export interface SipEndpointOptions {
   contactUser?: string;
   transports?: TransportName[];
   /**
-   * A UDP socket to use instead of binding one (the media node's lives on its RTP thread, which
-   * may answer new calls on arrival: see rtp-thread/worker/answer-on-arrival.ts). TCP listens on its port.
+   * Binds the UDP socket somewhere else instead of here (the media node's lives on its RTP thread,
+   * which may answer new calls on arrival: see rtp-thread/worker/answer-on-arrival.ts). TCP
+   * listens on its port; with port 0 a port whose TCP side is taken is bound again.
    */
-  udp?: UdpPort;
+  bindUdp?: UdpBinder;
   userAgent?: string;
   log?: Logger;
   metrics?: SipMetricsHooks;
@@ -160,7 +161,7 @@ export class SipEndpoint extends TypedEmitter<EndpointEvents> implements SipCore
       maxTcpConnections: options.maxTcpConnections ?? 1024,
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs ?? 300_000,
       log: ep.log,
-      ...(options.udp ? { udp: options.udp } : {}),
+      ...(options.bindUdp ? { bindUdp: options.bindUdp } : {}),
       onDatagram: (data, source, answered) => {
         const result = parseMessage(data, { limits: ep.#limits });
         if (answered) ep.#safely(() => ep.#takeOver(result, source, answered), answered);

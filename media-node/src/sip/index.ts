@@ -45,7 +45,7 @@ export {
   type SessionTimerPolicy,
 } from './session-timer.js';
 export { responseDestination, type Destination } from './via.js';
-export type { AnsweredOnArrival, UdpPort, UdpReceiver } from './transport.js';
+export type { AnsweredOnArrival, UdpBinder, UdpPort, UdpReceiver } from './transport.js';
 export { StreamFramer } from './stream-framer.js';
 export type { DtmfRelay } from './dialog-bodies.js';
 export type { TimerHandle, Timers, TimerValues } from './timers.js';

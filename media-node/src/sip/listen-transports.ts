@@ -8,6 +8,7 @@ import type {
   Source,
   Target,
   TransportName,
+  UdpBinder,
   UdpPort,
 } from './transport.js';
 import { UdpTransport } from './udp-transport.js';
@@ -20,8 +21,11 @@ export interface ListenOptions {
   maxTcpConnections: number;
   tcpIdleTimeoutMs: number;
   log: Logger;
-  /** A UDP socket someone else owns, used instead of binding one (its port is the TCP port). */
-  udp?: UdpPort;
+  /**
+   * Binds a UDP socket someone else owns, used instead of binding one here (its port is the TCP
+   * port). Called again when a free-port request finds the TCP side of the port taken.
+   */
+  bindUdp?: UdpBinder;
   onDatagram: (data: Buffer, source: Source, answered?: AnsweredOnArrival) => void;
   onFrame: (frame: FramerOutput, source: Source) => void;
 }
@@ -43,8 +47,8 @@ export async function listenTransports(options: ListenOptions): Promise<Transpor
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     let udp: UdpTransport | UdpPort | undefined;
     try {
-      if (wantUdp && options.udp) {
-        udp = options.udp;
+      if (wantUdp && options.bindUdp) {
+        udp = await options.bindUdp(options.host, options.port);
         udp.receive((data, address, port, answered) =>
           options.onDatagram(data, { address, port, transport: 'udp' }, answered),
         );
@@ -86,8 +90,8 @@ export async function listenTransports(options: ListenOptions): Promise<Transpor
     } catch (error) {
       lastError = error;
       await udp?.close();
-      // Only a free-port request can retry: another process took the TCP side of our UDP port.
-      if (options.port !== 0 || options.udp) break;
+      // Only a free-port request can retry: another socket took the TCP side of our UDP port.
+      if (options.port !== 0) break;
     }
   }
   throw new Error(`sip: cannot listen on ${options.host}:${options.port}`, { cause: lastError });

@@ -60,3 +60,6 @@ export interface UdpPort {
   send(data: Buffer, address: string, port: number): void;
   close(): Promise<void>;
 }
+
+/** Binds a UDP socket someone else owns (port 0: a free one), for an endpoint to use. */
+export type UdpBinder = (host: string, port: number) => Promise<UdpPort>;
