@@ -1,8 +1,15 @@
 // The operator against a real API server and controller manager: children with owner
-// references, drift repair, garbage collection, status after spec changes, number conflicts and
-// SipTrunk credentials.
+// references, drift repair, garbage collection, status after spec changes, number conflicts,
+// SipTrunk credentials and a media pod no node has room for.
 import { hasCondition, expectCondition } from '@voicefleet/api/testing';
-import { AppsV1Api, CoreV1Api, PolicyV1Api, type V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  PolicyV1Api,
+  setHeaderOptions,
+  type V1Deployment,
+} from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { controlPlaneSkipReason } from './harness/control-plane-binaries.js';
@@ -379,6 +386,73 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
     const before = await errors();
     await new Promise((r) => setTimeout(r, 3000));
     assert.equal(await errors(), before, 'the rejection is not retried');
+  });
+
+  test('a media pod no node has room for says so on the agent, quoting the scheduler', async () => {
+    await cr.create('voiceagents', agentManifest('no-room', ['+14155550123']));
+    // No scheduler runs here: the controller manager's pod stays Pending, and this patch says
+    // about it what kube-scheduler says of a pod that fits no node.
+    const pod = await waitFor(
+      async () =>
+        (
+          await core.listNamespacedPod({
+            namespace: 'default',
+            labelSelector: 'voicefleet.io/agent=no-room',
+          })
+        ).items[0],
+      { timeoutMs: 30_000, message: 'the pool has a pod' },
+    );
+    const scheduled = (status: 'True' | 'False', extra: object = {}) =>
+      core.patchNamespacedPodStatus(
+        {
+          name: pod.metadata?.name ?? '',
+          namespace: 'default',
+          body: {
+            status: {
+              conditions: [
+                {
+                  type: 'PodScheduled',
+                  status,
+                  lastTransitionTime: new Date().toISOString(),
+                  ...extra,
+                },
+              ],
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+    const conditions = async () => {
+      const a = await cr.get('voiceagents', 'no-room');
+      return { ready: condition(a, 'Ready'), degraded: condition(a, 'Degraded') };
+    };
+    await waitFor(async () => (await conditions()).ready?.reason === 'PodsNotReady', {
+      timeoutMs: 30_000,
+      message: 'Ready=False PodsNotReady while the pod waits',
+    });
+    await scheduled('False', {
+      reason: 'Unschedulable',
+      message: '0/1 nodes are available: 1 Insufficient cpu.',
+    });
+    const { ready, degraded } = await waitFor(
+      async () => {
+        const c = await conditions();
+        return c.ready?.reason === 'Unschedulable' ? c : undefined;
+      },
+      { timeoutMs: 30_000, message: 'Ready=False Unschedulable' },
+    );
+    assert.equal(ready?.status, 'False');
+    assert.match(ready?.message ?? '', /0\/1 nodes are available: 1 Insufficient cpu\./);
+    assert.match(ready?.message ?? '', /spec\.capacity\.callsPerPod or spec\.resources/);
+    assert.equal(degraded?.status, 'True');
+    assert.equal(degraded?.reason, 'Unschedulable');
+    // a node with room appears: the scheduler binds the pod, and the agent says so
+    await scheduled('True');
+    await waitFor(async () => (await conditions()).degraded?.status === 'False', {
+      timeoutMs: 30_000,
+      message: 'Degraded=False once the pod is scheduled',
+    });
+    assert.equal((await conditions()).ready?.reason, 'PodsNotReady');
   });
 
   test('writes nothing in the steady state', async () => {

@@ -25,6 +25,17 @@ const waiting = (reason: string, message?: string): Partial<V1ContainerStatus> =
   state: { waiting: { reason, ...(message !== undefined ? { message } : {}) } },
 });
 
+/** A pod the scheduler found no node for, as it reports it: Pending, PodScheduled=False. */
+function unschedulable(name: string, message: string): V1Pod {
+  return {
+    metadata: { name, namespace: 'default' },
+    status: {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }],
+    },
+  };
+}
+
 describe('podProblem', () => {
   const cases: { name: string; pods: V1Pod[]; reason?: string; says?: RegExp[] }[] = [
     {
@@ -82,6 +93,38 @@ describe('podProblem', () => {
           lastState: { terminated: { exitCode: 137 } },
         }),
       ],
+    },
+    {
+      name: 'a pod no node has room for quotes the scheduler and says what to change',
+      pods: [unschedulable('a', '0/1 nodes are available: 1 Insufficient cpu.')],
+      reason: 'Unschedulable',
+      says: [
+        /media pod a cannot be scheduled/,
+        /Unschedulable: 0\/1 nodes are available: 1 Insufficient cpu\./,
+        /spec\.capacity\.callsPerPod or spec\.resources/,
+        /add nodes or capacity to the cluster/,
+      ],
+    },
+    {
+      name: 'a scheduled pod not yet started is no problem',
+      pods: [
+        {
+          metadata: { name: 'a' },
+          status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+        },
+      ],
+    },
+    {
+      name: 'a crash loop comes before a pod that does not fit',
+      pods: [
+        unschedulable('a', '0/1 nodes are available: 1 Insufficient memory.'),
+        pod('b', {
+          ...waiting('CrashLoopBackOff'),
+          restartCount: 2,
+          lastState: { terminated: { exitCode: 1 } },
+        }),
+      ],
+      reason: 'CrashLooping',
     },
     {
       name: 'the image problem comes first when pods differ',

@@ -1,11 +1,17 @@
-// Why a media pool's pods are not running, read from the pods' container statuses as the kubelet
-// reports them: an image that cannot be pulled, a container that cannot be created (a Secret or
-// key its env names is missing or unreadable), a container that keeps crashing. Pure: the
-// controller hands in the pool's pods from the manager's cache. Each problem says what to fix.
+// Why a media pool's pods are not running, read from the pods' statuses as the kubelet and the
+// scheduler report them: an image that cannot be pulled, a container that cannot be created (a
+// Secret or key its env names is missing or unreadable), a container that keeps crashing, a pod
+// no node has room for. Pure: the controller hands in the pool's pods from the manager's cache.
+// Each problem says what to fix.
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 
 export interface PodProblem {
-  reason: 'ImageNotPulled' | 'ContainerConfigError' | 'CrashLooping' | 'ContainerNotCreated';
+  reason:
+    | 'ImageNotPulled'
+    | 'ContainerConfigError'
+    | 'CrashLooping'
+    | 'ContainerNotCreated'
+    | 'Unschedulable';
   message: string;
 }
 
@@ -20,11 +26,15 @@ const CREATE_REASONS = new Set(['CreateContainerError', 'RunContainerError']);
 /** A container that exited this often and is not running is crash-looping (the kubelet's back-off). */
 const CRASH_RESTARTS = 2;
 
-/** The first problem of the pool (image before configuration before crashes), or undefined. */
+/**
+ * The first problem of the pool (image before configuration before crashes before scheduling: a
+ * pod that cannot run would not run on a bigger cluster either), or undefined.
+ */
 export function podProblem(pods: readonly V1Pod[]): PodProblem | undefined {
   const found = pods.flatMap((pod) =>
     [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
       .map((c) => problemOf(pod, c))
+      .concat(schedulingProblemOf(pod))
       .filter((p) => p !== undefined),
   );
   const order: PodProblem['reason'][] = [
@@ -32,6 +42,7 @@ export function podProblem(pods: readonly V1Pod[]): PodProblem | undefined {
     'ContainerConfigError',
     'ContainerNotCreated',
     'CrashLooping',
+    'Unschedulable',
   ];
   return found.sort((a, b) => order.indexOf(a.reason) - order.indexOf(b.reason))[0];
 }
@@ -77,4 +88,20 @@ function problemOf(pod: V1Pod, c: V1ContainerStatus): PodProblem | undefined {
     };
   }
   return undefined;
+}
+
+/** The scheduler's verdict on a pod it found no node for (`PodScheduled=False`, `Unschedulable`). */
+function schedulingProblemOf(pod: V1Pod): PodProblem | undefined {
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status !== 'False' || scheduled.reason !== 'Unschedulable') return undefined;
+  const name = pod.metadata?.name ?? '';
+  const said =
+    scheduled.message !== undefined && scheduled.message !== '' ? `: ${scheduled.message}` : '';
+  return {
+    reason: 'Unschedulable',
+    message:
+      `media pod ${name} cannot be scheduled (Unschedulable${said}); ` +
+      'lower spec.capacity.callsPerPod or spec.resources so a pod fits a node, ' +
+      'or add nodes or capacity to the cluster (or free what other pods request)',
+  };
 }
