@@ -9,7 +9,8 @@ import type { Stored } from '../kube/stored.js';
 import type { ControllerDeps } from '../manager/controller-deps.js';
 import { readSipTrunk } from '../resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
-import { decideSipTrunk, type SipTrunkInput } from './decide-sip-trunk.js';
+import { WrittenStatuses } from '../runtime/written-status.js';
+import { decideSipTrunk, type SipTrunkInput, type SipTrunkStatusOut } from './decide-sip-trunk.js';
 
 export interface SipTrunkControllerOptions extends ControllerDeps {
   trunks: Store<Stored<SipTrunk>>;
@@ -29,6 +30,9 @@ export const trunkIndexes: Record<string, (t: Stored<SipTrunk>) => readonly stri
 };
 
 export class SipTrunkController {
+  /** What the last status write set, until the trunks' cache shows it (one write per change). */
+  private readonly written = new WrittenStatuses<SipTrunkStatusOut>();
+
   constructor(private readonly o: SipTrunkControllerOptions) {}
 
   /** Trunks whose credentials are this Secret. */
@@ -43,13 +47,17 @@ export class SipTrunkController {
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const input = this.gather(key);
-    if (input === undefined) return undefined;
+    if (input === undefined) {
+      this.written.forget(key);
+      return undefined;
+    }
     const decision = decideSipTrunk(input);
     if (decision.statusChanged) {
       await this.o.applier.applyStatus(
         statusTargetOf(SIP_TRUNK_KIND, input.trunk),
         decision.status as unknown as Record<string, unknown>,
       );
+      this.written.remember(key, input.trunk.metadata.resourceVersion, decision.status, input.now);
     }
     const target = eventTargetOf(SIP_TRUNK_KIND, input.trunk);
     await recordEvents(this.o.events, target, decision.events, input.now, this.o.log);
@@ -58,9 +66,9 @@ export class SipTrunkController {
 
   private gather(key: string): SipTrunkInput | undefined {
     const { namespace, name } = splitKey(key);
-    const cached = this.o.trunks.get(name, namespace);
-    if (cached === undefined || cached.metadata.deletionTimestamp !== undefined) return undefined;
-    const { value: trunk, errors } = readSipTrunk(cached);
+    const stored = this.o.trunks.get(name, namespace);
+    if (stored === undefined || stored.metadata.deletionTimestamp !== undefined) return undefined;
+    const { value: trunk, errors } = readSipTrunk(this.written.current(key, stored).object);
     const secretName =
       errors.length > 0 ? undefined : trunk.spec.outbound?.credentialsSecretRef?.name;
     const secret = secretName === undefined ? undefined : this.o.secrets.get(secretName, namespace);

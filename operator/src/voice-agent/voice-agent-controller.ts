@@ -12,6 +12,7 @@ import type { Stored } from '../kube/stored.js';
 import type { ControllerDeps } from '../manager/controller-deps.js';
 import { readVoiceAgent } from '../resources.js';
 import type { ReconcileResult } from '../runtime/work-queue.js';
+import { WrittenStatuses } from '../runtime/written-status.js';
 import { DELETION_COST_ANNOTATION } from '../scaling/pod-deletion-cost.js';
 import { mediaPod, type PodLoads } from '../scaling/media-pods.js';
 import type { MediaPod } from '../scaling/pool-load.js';
@@ -24,6 +25,7 @@ import {
   decideVoiceAgent,
   type VoiceAgentDecision,
   type VoiceAgentInput,
+  type VoiceAgentStatusOut,
 } from './decide-voice-agent.js';
 import type { ChildOptions } from './desired-children.js';
 import type { MediaNodeConfigOptions } from './media-node-config.js';
@@ -55,12 +57,16 @@ export interface VoiceAgentControllerOptions extends ControllerDeps {
 }
 
 export class VoiceAgentController {
+  /** What the last status write set, until the agents' cache shows it (one write per change). */
+  private readonly written = new WrittenStatuses<VoiceAgentStatusOut>();
+
   constructor(private readonly o: VoiceAgentControllerOptions) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const input = this.gather(key);
     if (input === undefined) {
       this.o.poolMetrics?.forget(key);
+      this.written.forget(key);
       return undefined; // gone or going: GC removes the children
     }
     let decision: VoiceAgentDecision;
@@ -84,6 +90,7 @@ export class VoiceAgentController {
         statusTargetOf(VOICE_AGENT_KIND, input.agent),
         decision.status,
       );
+      this.written.remember(key, input.agent.metadata.resourceVersion, decision.status, input.now);
     }
     const target = eventTargetOf(VOICE_AGENT_KIND, input.agent);
     await recordEvents(this.o.events, target, decision.events, input.now, this.o.log);
@@ -94,8 +101,9 @@ export class VoiceAgentController {
 
   private gather(key: string): VoiceAgentInput | undefined {
     const { namespace, name } = splitKey(key);
-    const cached = this.o.agents.get(name, namespace);
-    if (cached === undefined || cached.metadata.deletionTimestamp !== undefined) return undefined;
+    const stored = this.o.agents.get(name, namespace);
+    if (stored === undefined || stored.metadata.deletionTimestamp !== undefined) return undefined;
+    const { object: cached, writtenAt } = this.written.current(key, stored);
     const { value: agent, errors } = readVoiceAgent(cached);
     const deployments = new Map<string, V1Deployment | undefined>();
     for (const region of this.o.ownedRegions) {
@@ -134,7 +142,7 @@ export class VoiceAgentController {
       deployments,
       mediaPods,
       pods,
-      statusWrittenAt: statusWrittenAt(cached),
+      statusWrittenAt: writtenAt ?? statusWrittenAt(cached),
       options: this.o.childOptions,
       now: this.o.now(),
     };
