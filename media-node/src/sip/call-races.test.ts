@@ -95,6 +95,21 @@ describe('SipEndpoint: requests that cross the answer', () => {
     assert.equal(header(ok, 'Session-Expires'), undefined, 'no timer the caller did not ask for');
     await h.ep.close();
   });
+
+  it('a 200 to OPTIONS and a 405 say what we allow (RFC 3261 §11.2, §21.4.6)', async () => {
+    const h = await memoryEndpoint();
+    h.send({ method: 'OPTIONS', callId: 'probe', cseq: 1 });
+    const options = h.responses(200, 'OPTIONS').at(-1);
+    assert.ok(options, 'OPTIONS answered 200');
+    assert.match(header(options, 'Allow') ?? '', /\bINVITE\b.*\bBYE\b/);
+    assert.match(header(options, 'Allow') ?? '', /\bUPDATE\b/);
+    assert.equal(header(options, 'Supported'), 'timer');
+    h.send({ method: 'SUBSCRIBE', callId: 'not-served', cseq: 1 });
+    const refused = h.responses(405, 'SUBSCRIBE').at(-1);
+    assert.ok(refused, 'SUBSCRIBE answered 405');
+    assert.match(header(refused, 'Allow') ?? '', /\bINVITE\b.*\bUPDATE\b/);
+    await h.ep.close();
+  });
 });
 
 describe('SipEndpoint: offers inside a dialog', () => {
