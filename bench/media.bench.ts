@@ -105,7 +105,7 @@ const SERVED = { namespace: 'default', agent: 'front-desk', region: 'local' };
 
 /** A counter of the node; a missing series is an error, not 0, so a rename cannot hide loss. */
 async function metric(node: RunningNode, name: string): Promise<number> {
-  const text = (await node.http('GET', '/metrics')).body;
+  const text = await node.metrics();
   const value = sampleValue(text, name, SERVED);
   if (value === undefined)
     throw new Error(`the node exports no ${name} for ${JSON.stringify(SERVED)}`);

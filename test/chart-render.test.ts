@@ -26,7 +26,8 @@ import { startControlPlane, type ControlPlane } from './harness/control-plane.js
 const NS = 'vf';
 
 /** The labels of a media pod as the operator writes its Deployment's pod template. */
-function mediaPodLabels(): Record<string, string> {
+/** The media pod template the operator writes for the front desk example. */
+function mediaPodTemplate() {
   const agent = {
     apiVersion: 'voicefleet.io/v1alpha1',
     kind: 'VoiceAgent',
@@ -45,7 +46,11 @@ function mediaPodLabels(): Record<string, string> {
       edgeUri: 'sip:10.96.0.10:5070',
     },
   };
-  return desiredDeployment(ctx).spec!.template.metadata!.labels!;
+  return desiredDeployment(ctx).spec!.template;
+}
+
+function mediaPodLabels(): Record<string, string> {
+  return mediaPodTemplate().metadata!.labels!;
 }
 
 // Rendered manifests are untyped data; the assertions below are their type check.
@@ -75,7 +80,7 @@ operator:
   watchNamespaces: [agents]
   manageMonitoring: false
   mediaNetworkPolicy:
-    httpFrom:
+    metricsFrom:
       - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: monitoring } }
 edge:
   replicas: 3
@@ -271,7 +276,7 @@ describe('helm chart', { skip: helmSkip }, () => {
         for (const [k, v] of Object.entries(labelsOf(env['VOICEFLEET_EDGE_SELECTOR'])))
           assert.equal(podLabels('-edge')[k], v, `edge pods carry ${k}=${v}`);
         assert.deepEqual(
-          JSON.parse(env['VOICEFLEET_MEDIA_HTTP_FROM'] ?? ''),
+          JSON.parse(env['VOICEFLEET_MEDIA_METRICS_FROM'] ?? ''),
           label === 'default values'
             ? []
             : [
@@ -445,7 +450,7 @@ describe('helm chart', { skip: helmSkip }, () => {
     });
   }
 
-  test('the media-node PodMonitor selects the labels the operator puts on media pods', () => {
+  test('the media-node PodMonitor selects the labels the operator puts on media pods and scrapes their metrics port', () => {
     const monitor = byKind(
       render(
         'operator: { manageMonitoring: false }\nmonitoring: { podMonitor: { enabled: true } }',
@@ -457,6 +462,19 @@ describe('helm chart', { skip: helmSkip }, () => {
       monitor.spec.selector.matchLabels as Record<string, string>,
     ))
       assert.equal(podLabels[k], v, `media pods carry ${k}=${v}`);
+    const ports = mediaPodTemplate().spec!.containers[0]!.ports!;
+    assert.deepEqual(
+      (monitor.spec.podMetricsEndpoints as { port: string; path: string }[]).map((e) => [
+        e.port,
+        e.path,
+      ]),
+      [['metrics', '/metrics']],
+    );
+    assert.equal(
+      ports.find((p) => p.name === 'metrics')?.containerPort,
+      9464,
+      'the media pods name their metrics-only port',
+    );
   });
 
   test('with manageMonitoring the operator writes per-agent monitoring with the selector labels and runbook base, and the chart adds no second media-node PodMonitor', () => {

@@ -183,7 +183,7 @@ describe('media-node image answers a call', { skip: dockerSkip }, () => {
         '-ec',
         'export VOICEFLEET_ADVERTISED_HOST=$(hostname -i); exec node --enable-source-maps /app/main.js',
       ])
-      .withExposedPorts(8080)
+      .withExposedPorts(8080, 9464)
       .withWaitStrategy(Wait.forHttp('/readyz', 8080).forStatusCode(200))
       .withStartupTimeout(60_000)
       .start();
@@ -206,7 +206,8 @@ describe('media-node image answers a call', { skip: dockerSkip }, () => {
     assert.ok(result.greetingHeard, 'greeting heard');
     assert.ok(result.turns[0]?.mouthToEarMs !== undefined, 'the first turn was answered');
     assert.equal(result.endedBy, 'agent');
-    const metrics = await (await fetch(`http://${address}:8080/metrics`)).text();
+    // the metrics listener on its default port, apart from the control port
+    const metrics = await (await fetch(`http://${address}:9464/metrics`)).text();
     assert.match(metrics, /^voicefleet_calls_total\{[^}]*direction="inbound"[^}]*\} [1-9]/m);
   });
 });

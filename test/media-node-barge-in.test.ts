@@ -119,7 +119,7 @@ describe('media node: barge-in', { timeout: 240_000 }, () => {
       [],
       'the "hello?" was no turn',
     );
-    const metrics = (await node.http('GET', '/metrics')).body;
+    const metrics = await node.metrics();
     const resumes = sampleValue(metrics, 'voicefleet_agent_barge_ins_total', {
       namespace: 'default',
       agent: 'front-desk',

@@ -118,7 +118,7 @@ describe('media node: calls end to end', { timeout: 180_000 }, () => {
       'number',
       `first turn's timings: ${JSON.stringify(turn.timings)}`,
     );
-    const metrics = (await node.http('GET', '/metrics')).body;
+    const metrics = await node.metrics();
     const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
     for (const stage of ['stt', 'llm', 'tts', 'rtp', 'total']) {
       const count = sampleValue(metrics, 'voicefleet_turn_stage_seconds_bucket', {

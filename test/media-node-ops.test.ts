@@ -10,7 +10,7 @@ import { freePort, waitFor } from '@voicefleet/devtools/processes';
 import { sippMissing, startSippUas } from './harness/sipp.js';
 import { sampleValue } from './harness/prom-text.js';
 import { TestCaller, loudness } from './media-node-caller.js';
-import { startMediaNode, type RunningNode } from './media-node-process.js';
+import { httpRequest, startMediaNode, type RunningNode } from './media-node-process.js';
 
 const nodes: RunningNode[] = [];
 const callers: TestCaller[] = [];
@@ -103,7 +103,7 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     await sleep(300);
     assert.equal((await status(node)).activeCalls, 0);
 
-    const metrics = (await node.http('GET', '/metrics')).body;
+    const metrics = await node.metrics();
     // Every series of the node carries the agent it serves and its region.
     const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
     const expected: [string, Record<string, string>, number][] = [
@@ -118,6 +118,39 @@ describe('media node: operations', { timeout: 180_000 }, () => {
       assert.equal(sampleValue(metrics, name, { ...served, ...labels }), value, name);
     assert.match(metrics, /voicefleet_rtp_pacing_deviation_ms_count [1-9]/);
     assert.ok((sampleValue(metrics, 'voicefleet_rtp_packets_sent_total', served) ?? 0) > 0);
+  });
+
+  it('serves metrics on a port of its own that answers nothing else; the control port serves no metrics', async () => {
+    const node = await startMediaNode();
+    nodes.push(node);
+    const onMetrics = (method: string, path: string) =>
+      httpRequest(node.metricsPort, method, path, undefined, node.host);
+    assert.notEqual(node.metricsPort, node.httpPort);
+    assert.match(await node.metrics(), /^voicefleet_capacity_calls\{/m);
+    for (const [method, path] of [
+      ['POST', '/drain'],
+      ['POST', '/calls'],
+      ['GET', '/status'],
+      ['GET', '/events'],
+      ['GET', '/readyz'],
+    ] as const)
+      assert.equal(
+        (await onMetrics(method, path)).status,
+        404,
+        `${method} ${path} on the metrics port`,
+      );
+    assert.equal((await onMetrics('POST', '/metrics')).status, 405);
+    assert.equal((await status(node)).draining, false, 'the metrics port cannot drain the node');
+    assert.equal(
+      (await node.http('GET', '/metrics')).status,
+      404,
+      'no metrics on the control port',
+    );
+    assert.equal(
+      (await node.http('GET', '/readyz')).status,
+      200,
+      'probes stay on the control port',
+    );
   });
 
   it('SIGTERM drains: new INVITEs get 503, the active call goes on, the process exits 0 when it ends', async () => {

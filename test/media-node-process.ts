@@ -32,16 +32,20 @@ export interface NodeEvent {
 }
 
 export interface RunningNode {
-  /** The loopback address its SIP and HTTP servers listen on. */
+  /** The loopback address its SIP, HTTP control and metrics servers listen on. */
   host: string;
   sipPort: number;
   httpPort: number;
+  metricsPort: number;
   dir: string;
   child: ChildProcess;
   events: NodeEvent[];
   logs: string[];
   exitCode: Promise<number | null>;
+  /** A request to the HTTP control port. */
   http(method: string, path: string, body?: string): Promise<{ status: number; body: string }>;
+  /** The Prometheus text of GET /metrics on the metrics port (throws on any other status). */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,7 @@ export async function startMediaNode(
   wrap: string[] = [],
 ): Promise<RunningNode> {
   const dir = await mkdtemp(join(tmpdir(), 'media-node-'));
-  const [sipPort = 0, httpPort = 0] = await freePorts(2);
+  const [sipPort = 0, httpPort = 0, metricsPort = 0] = await freePorts(3);
   const rtpBase = 30000 + 2 * Math.floor(Math.random() * 4000);
   const config = {
     agent: { namespace: 'default', name: 'front-desk' },
@@ -99,6 +103,7 @@ export async function startMediaNode(
     sip: { host: '127.0.0.1', port: sipPort },
     rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 1999 },
     http: { host: '127.0.0.1', port: httpPort },
+    metrics: { host: '127.0.0.1', port: metricsPort },
     capacity: { maxCalls: 10 },
     codecs: ['PCMU', 'PCMA'],
     edge: { uri: 'sip:127.0.0.1:5060' },
@@ -140,12 +145,18 @@ export async function startMediaNode(
     host,
     sipPort: config.sip.port,
     httpPort: config.http.port,
+    metricsPort: config.metrics.port,
     dir,
     child,
     events,
     logs,
     exitCode,
     http: (method, path, body) => httpRequest(config.http.port, method, path, body, host),
+    metrics: async () => {
+      const res = await httpRequest(config.metrics.port, 'GET', '/metrics', undefined, host);
+      if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: ${res.body}`);
+      return res.body;
+    },
     stop: async () => {
       if (!exited) {
         child.kill('SIGKILL');

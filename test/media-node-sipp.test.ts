@@ -61,7 +61,7 @@ describe('media node: sipp callers with real audio', { timeout: 120_000, skip },
       );
       assert.ok(events.some((e) => e.type === 'turn'));
     }
-    const metrics = (await node.http('GET', '/metrics')).body;
+    const metrics = await node.metrics();
     const served = { namespace: 'default', agent: 'front-desk', region: 'local' };
     assert.equal(sampleValue(metrics, 'voicefleet_rtp_packets_lost_total', served), 0);
     assert.equal(

@@ -93,7 +93,7 @@ describe('media node: call events by webhook', { timeout: 120_000 }, () => {
       region: 'local',
     });
 
-    const metrics = (await node.http('GET', '/metrics')).body;
+    const metrics = await node.metrics();
     const delivered = sampleValue(metrics, 'voicefleet_webhook_deliveries_total', {
       namespace: 'default',
       agent: 'front-desk',

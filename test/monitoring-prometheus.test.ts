@@ -50,7 +50,7 @@ describe(
     before(async () => {
       node = await startMediaNode();
       prom = await startPrometheus({
-        targets: [`127.0.0.1:${node.httpPort}`],
+        targets: [`127.0.0.1:${node.metricsPort}`],
         rules: { 'front-desk.rules.yaml': ruleFile() },
       });
     });

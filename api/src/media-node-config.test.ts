@@ -30,6 +30,7 @@ describe('loadMediaNodeConfig', () => {
     assert.deepEqual(c.sip, { host: '0.0.0.0', port: 5060, advertisedHost: '' });
     assert.deepEqual(c.rtp, { host: '0.0.0.0', portMin: 20000, portMax: 29999 });
     assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(c.metrics, { host: '0.0.0.0', port: 9464 });
     assert.equal(c.capacity.maxCalls, 50);
     assert.deepEqual(c.codecs, ['PCMU', 'PCMA']);
     assert.equal(c.media.timeoutSeconds, 30);
@@ -42,11 +43,15 @@ describe('loadMediaNodeConfig', () => {
     const c = loadMediaNodeConfig(MINIMAL, {
       VOICEFLEET_SIP_PORT: '5070',
       VOICEFLEET_HTTP_PORT: '0',
+      VOICEFLEET_METRICS_PORT: '9100',
       VOICEFLEET_ADVERTISED_HOST: '127.0.0.2',
       VOICEFLEET_RTP_PORT_MIN: '30000',
       VOICEFLEET_RTP_PORT_MAX: '30100',
     });
-    assert.deepEqual([c.sip.port, c.http.port, c.sip.advertisedHost], [5070, 0, '127.0.0.2']);
+    assert.deepEqual(
+      [c.sip.port, c.http.port, c.metrics.port, c.sip.advertisedHost],
+      [5070, 0, 9100, '127.0.0.2'],
+    );
     assert.deepEqual([c.rtp.portMin, c.rtp.portMax], [30000, 30100]);
   });
 

@@ -10,13 +10,17 @@ import { schemaErrors } from './validate/schema-errors.js';
 export const MEDIA_NODE_ENV_OVERRIDES = {
   VOICEFLEET_SIP_PORT: ['sip', 'port'],
   VOICEFLEET_HTTP_PORT: ['http', 'port'],
+  VOICEFLEET_METRICS_PORT: ['metrics', 'port'],
   VOICEFLEET_ADVERTISED_HOST: ['sip', 'advertisedHost'],
   VOICEFLEET_RTP_PORT_MIN: ['rtp', 'portMin'],
   VOICEFLEET_RTP_PORT_MAX: ['rtp', 'portMax'],
 } as const;
 
 /** The parts of the config every pod takes as the schema defaults them: listen addresses, timeouts. */
-export type MediaNodeListenConfig = Pick<MediaNodeConfig, 'sip' | 'rtp' | 'http' | 'media'>;
+export type MediaNodeListenConfig = Pick<
+  MediaNodeConfig,
+  'sip' | 'rtp' | 'http' | 'metrics' | 'media'
+>;
 
 /** The schema's defaults for the sections the operator does not decide (ports, bind hosts). */
 export function mediaNodeListenDefaults(): MediaNodeListenConfig {
@@ -25,6 +29,7 @@ export function mediaNodeListenDefaults(): MediaNodeListenConfig {
     sip: Value.Default(p.sip, {}) as MediaNodeConfig['sip'],
     rtp: Value.Default(p.rtp, {}) as MediaNodeConfig['rtp'],
     http: Value.Default(p.http, {}) as MediaNodeConfig['http'],
+    metrics: Value.Default(p.metrics, {}) as MediaNodeConfig['metrics'],
     media: Value.Default(p.media, {}) as MediaNodeConfig['media'],
   };
 }

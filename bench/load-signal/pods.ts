@@ -6,7 +6,6 @@ import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Registry } from 'prom-client';
 import { CallEventBus } from '../../media-node/src/core/call-events.js';
 import { boundPort, startOpsServer } from '../../media-node/src/node/http-server.js';
 import { createJsonLogger } from '../../media-node/src/telemetry/log.js';
@@ -40,7 +39,6 @@ for (let i = 0; i < n; i++) {
       drain: () => undefined,
       placeCall: () => Promise.reject(new Error('not here')),
       events: buses[i] as CallEventBus,
-      registry: new Registry(),
       log,
     },
     '127.0.0.1',

@@ -111,7 +111,8 @@ describe('parseConfig', () => {
     };
     const c = parseConfig([], {
       ...chartEnv,
-      VOICEFLEET_MEDIA_HTTP_FROM: '[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]',
+      VOICEFLEET_MEDIA_METRICS_FROM:
+        '[{"namespaceSelector":{"matchLabels":{"name":"monitoring"}}}]',
     });
     assert.deepEqual(c.mediaNetworkPolicy, {
       edge: {
@@ -123,12 +124,12 @@ describe('parseConfig', () => {
         labels: { 'app.kubernetes.io/instance': 'vf', 'app.kubernetes.io/component': 'operator' },
       },
       sipFrom: [],
-      httpFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
+      metricsFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
       rtpFrom: [],
     });
     assert.equal(parseConfig(['--regions', 'a'], {}).mediaNetworkPolicy, undefined);
     for (const [flag, value] of [
-      ['--media-http-from', '{"podSelector":{}}'],
+      ['--media-metrics-from', '{"podSelector":{}}'],
       ['--media-rtp-from', '[{"cidr":"10.0.0.0/8"}]'],
       ['--media-sip-from', '[{}]'],
     ] as const)

@@ -107,11 +107,11 @@ export const USAGE = `voicefleet operator
   --runbook-base-url URL            alerts link URL#<alert name> (env VOICEFLEET_RUNBOOK_BASE_URL;
                                     default ${DEFAULT_RUNBOOK_BASE_URL})
   --media-network-policy            write a NetworkPolicy per media pool: SIP from the edge pods only (needs
-                                    --edge-selector), HTTP from the operator pods and --media-http-from only
-                                    (env VOICEFLEET_MEDIA_NETWORK_POLICY=true)
+                                    --edge-selector), the HTTP control port from the operator pods only, the
+                                    metrics port from --media-metrics-from (env VOICEFLEET_MEDIA_NETWORK_POLICY=true)
   --operator-selector LABELS        the operator's own pods, in its namespace (env VOICEFLEET_OPERATOR_SELECTOR)
-  --media-http-from JSON            more NetworkPolicy peers on the media HTTP port, e.g. Prometheus, as a JSON
-                                    array (env VOICEFLEET_MEDIA_HTTP_FROM; default [])
+  --media-metrics-from JSON         NetworkPolicy peers on the media pods' metrics port, e.g. Prometheus, as a
+                                    JSON array (env VOICEFLEET_MEDIA_METRICS_FROM; default []: any peer)
   --media-sip-from JSON             more NetworkPolicy peers SIP may come from, e.g. the nodes when the edge runs
                                     in the host network (env VOICEFLEET_MEDIA_SIP_FROM; default [])
   --media-rtp-from JSON             NetworkPolicy peers RTP may come from (env VOICEFLEET_MEDIA_RTP_FROM;
@@ -149,7 +149,7 @@ const OPTIONS = {
   'runbook-base-url': { type: 'string' },
   'media-network-policy': { type: 'boolean' },
   'operator-selector': { type: 'string' },
-  'media-http-from': { type: 'string' },
+  'media-metrics-from': { type: 'string' },
   'media-rtp-from': { type: 'string' },
   'media-sip-from': { type: 'string' },
 } as const;
@@ -266,21 +266,7 @@ export function parseConfig(
 
   const mediaNetworkPolicy =
     values['media-network-policy'] === true || env['VOICEFLEET_MEDIA_NETWORK_POLICY'] === 'true'
-      ? {
-          edge: peerPods(
-            '--edge-selector',
-            edge?.discover?.namespace,
-            edge?.discover?.labelSelector,
-          ),
-          operator: peerPods(
-            '--operator-selector',
-            operatorNamespace,
-            str('operator-selector', 'VOICEFLEET_OPERATOR_SELECTOR'),
-          ),
-          sipFrom: peers('media-sip-from', str('media-sip-from', 'VOICEFLEET_MEDIA_SIP_FROM')),
-          httpFrom: peers('media-http-from', str('media-http-from', 'VOICEFLEET_MEDIA_HTTP_FROM')),
-          rtpFrom: peers('media-rtp-from', str('media-rtp-from', 'VOICEFLEET_MEDIA_RTP_FROM')),
-        }
+      ? mediaNetworkPolicyOf(str, edge?.discover, operatorNamespace)
       : undefined;
 
   return {
@@ -358,6 +344,30 @@ function labelMap(flag: string, entries: readonly string[]): Record<string, stri
     labels[key] = value;
   }
   return labels;
+}
+
+/** The media pools' NetworkPolicy peers: the edge's and the operator's pods, and the listed ones. */
+function mediaNetworkPolicyOf(
+  str: (flag: string, envName?: string) => string | undefined,
+  edgePods: { namespace: string; labelSelector: string } | undefined,
+  operatorNamespace: string,
+): MediaNetworkPolicyOptions {
+  // --media-<port>-from, env VOICEFLEET_MEDIA_<PORT>_FROM
+  const listed = (port: 'sip' | 'metrics' | 'rtp') => {
+    const flag = `media-${port}-from`;
+    return peers(flag, str(flag, `VOICEFLEET_MEDIA_${port.toUpperCase()}_FROM`));
+  };
+  return {
+    edge: peerPods('--edge-selector', edgePods?.namespace, edgePods?.labelSelector),
+    operator: peerPods(
+      '--operator-selector',
+      operatorNamespace,
+      str('operator-selector', 'VOICEFLEET_OPERATOR_SELECTOR'),
+    ),
+    sipFrom: listed('sip'),
+    metricsFrom: listed('metrics'),
+    rtpFrom: listed('rtp'),
+  };
 }
 
 /** Pods of a media policy's peer: a namespace and an equality label selector (`K=V,K=V`). */

@@ -40,6 +40,7 @@ export async function startInProcessNode(o: InProcessNodeOptions = {}): Promise<
       sip: { host: '127.0.0.1', port: o.sipPort ?? freeSip },
       rtp: { host: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 999 },
       http: { host: '127.0.0.1', port: httpPort },
+      metrics: { host: '127.0.0.1', port: 0 },
       capacity: { maxCalls: o.maxCalls ?? 10 },
       codecs: ['PCMU', 'PCMA'],
       edge: { uri: 'sip:127.0.0.1:5060' },

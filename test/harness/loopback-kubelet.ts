@@ -152,6 +152,7 @@ export class LoopbackKubelet {
       ...this.#o.nodeConfig,
       sip: { host: ip, port: port('sip'), advertisedHost: ip },
       http: { host: ip, port: port('http') },
+      metrics: { host: ip, port: port('metrics') },
       rtp: { host: ip, portMin: 40000, portMax: 40998 },
     });
     const running: RunningPod = { name, ip, node };

@@ -68,7 +68,20 @@ export const MediaNodeConfig = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     http: Type.Object(
-      { host: host('Address the HTTP server binds.'), port: port(8080, 'HTTP port') },
+      {
+        host: host('Address the HTTP control server binds.'),
+        port: port(
+          8080,
+          'HTTP control port: /healthz, /readyz, /status, /drain, POST /calls, /events',
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    metrics: Type.Object(
+      {
+        host: host('Address the metrics server binds.'),
+        port: port(9464, 'Metrics port: GET /metrics (Prometheus text) and nothing else'),
+      },
       { additionalProperties: false, default: {} },
     ),
     capacity: Type.Object(

@@ -12,6 +12,7 @@ const state = (n: number): DevState => ({
     id: `node-${n}-${i}`,
     poolKey: 'default/front-desk/us-east-1',
     httpUrl: `http://127.0.0.1:${9000 + i}`,
+    metricsUrl: `http://127.0.0.1:${9100 + i}/metrics`,
     phase: 'ready',
   })),
 });

@@ -11,6 +11,8 @@ export interface DevState {
     id: string;
     poolKey: string;
     httpUrl: string;
+    /** Where the node serves GET /metrics, apart from its control port. */
+    metricsUrl: string;
     phase: string;
     pid?: number | undefined;
   }[];

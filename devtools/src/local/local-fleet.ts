@@ -83,6 +83,7 @@ export class LocalFleet {
     id: string;
     poolKey: string;
     httpUrl: string;
+    metricsUrl: string;
     phase: string;
     pid: number | undefined;
   }[] {
@@ -92,6 +93,7 @@ export class LocalFleet {
         id: n.spec.id,
         poolKey: n.spec.poolKey,
         httpUrl: n.httpUrl,
+        metricsUrl: n.metricsUrl,
         phase: n.phase,
         pid: n.pid,
       }));
@@ -266,7 +268,13 @@ export class LocalFleet {
       config: pool.config,
       secretEnv: pool.secretEnv,
       drainSeconds: pool.drainSeconds,
-      ports: { sip: await freePort(), http: await freePort(), rtpMin, rtpMax: rtpMin + 198 },
+      ports: {
+        sip: await freePort(),
+        http: await freePort(),
+        metrics: await freePort(),
+        rtpMin,
+        rtpMax: rtpMin + 198,
+      },
       onExit: (gone) => {
         if (this.stopped) return;
         if (gone.phase === 'failed') this.log(`media node ${id} exited; starting a replacement`);

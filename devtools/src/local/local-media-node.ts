@@ -25,7 +25,7 @@ export interface LocalMediaNodeSpec {
   config: Record<string, unknown>;
   /** Env vars the Deployment would fill from Secrets (provider API keys). */
   secretEnv: Record<string, string>;
-  ports: { sip: number; http: number; rtpMin: number; rtpMax: number };
+  ports: { sip: number; http: number; metrics: number; rtpMin: number; rtpMax: number };
   /** Its config's drain deadline: how long it may keep calls once told to drain. */
   drainSeconds: number;
   /** Called once when the node's process exits, whatever ended it (drain, crash, kill -9). */
@@ -43,6 +43,11 @@ export class LocalMediaNode {
 
   get httpUrl(): string {
     return `http://127.0.0.1:${this.spec.ports.http}`;
+  }
+
+  /** Where the node serves GET /metrics (and nothing else). */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.spec.ports.metrics}/metrics`;
   }
 
   get pid(): number | undefined {
@@ -71,6 +76,7 @@ export class LocalMediaNode {
         VOICEFLEET_CONFIG: configFile,
         VOICEFLEET_SIP_PORT: String(ports.sip),
         VOICEFLEET_HTTP_PORT: String(ports.http),
+        VOICEFLEET_METRICS_PORT: String(ports.metrics),
         VOICEFLEET_ADVERTISED_HOST: '127.0.0.1',
         VOICEFLEET_RTP_PORT_MIN: String(ports.rtpMin),
         VOICEFLEET_RTP_PORT_MAX: String(ports.rtpMax),

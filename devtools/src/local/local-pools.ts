@@ -68,6 +68,7 @@ export function desiredLocalPools(input: LocalPoolsInput): LocalPools {
         ...rendered.config,
         sip: { host: '127.0.0.1', port: 0, advertisedHost: '127.0.0.1' },
         http: { host: '127.0.0.1', port: 0 },
+        metrics: { host: '127.0.0.1', port: 0 },
         rtp: { host: '127.0.0.1', portMin: 0, portMax: 0 },
         drain: { deadlineSeconds: drainSeconds },
       };

@@ -1,10 +1,10 @@
 /**
- * The media node's HTTP operations server: health, readiness, status, drain, Prometheus metrics,
- * the NDJSON call-event stream and `POST /calls` for outbound calls.
+ * The media node's HTTP control server: health, readiness, status, drain, the NDJSON call-event
+ * stream and `POST /calls` for outbound calls. Prometheus metrics have a listener of their own
+ * (metrics-server.ts), so a NetworkPolicy can admit Prometheus to them and not to these.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import type { CallEvent, CallEventBus } from '../core/call-events.js';
 import type { NodeStatus } from '../core/media-node.js';
 import type { Logger } from '../telemetry/log.js';
@@ -15,9 +15,6 @@ export interface OpsTarget {
   /** Places an outbound call through the edge; resolves once the call is set up (or fails). */
   placeCall(to: string): Promise<{ callId: string }>;
   events: CallEventBus;
-  registry: Registry;
-  /** Metrics kept off the event loop (the RTP thread's), appended to the registry's. */
-  moreMetrics?: () => Promise<string>;
   /** `GET /debug/media`: pacing percentiles of the shared scheduler (`?reset=1` restarts them). */
   mediaStats?: (reset: boolean) => Promise<unknown>;
   log: Logger;
@@ -25,7 +22,7 @@ export interface OpsTarget {
 
 const MAX_BODY_BYTES = 16 * 1024;
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
@@ -144,13 +141,6 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
       target.drain();
       sendJson(res, 202, target.status());
       return;
-    case 'GET /metrics': {
-      const own = await target.registry.metrics();
-      const text = target.moreMetrics ? `${own.trimEnd()}\n${await target.moreMetrics()}` : own;
-      res.writeHead(200, { 'content-type': target.registry.contentType });
-      res.end(text);
-      return;
-    }
     case 'GET /debug/media': {
       const reset = new URL(req.url ?? '/', 'http://node').searchParams.get('reset') === '1';
       if (target.mediaStats) sendJson(res, 200, await target.mediaStats(reset));
@@ -199,6 +189,11 @@ export async function startOpsServer(
       else res.end();
     });
   });
+  return listen(server, host, port);
+}
+
+/** Resolves with the server once it listens on host:port (port 0: a free one). */
+export async function listen(server: Server, host: string, port: number): Promise<Server> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

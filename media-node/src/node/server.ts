@@ -1,7 +1,7 @@
 /**
  * Assembles one media-node process from its config: metrics, call events, the SIP endpoint, the
- * RTP thread and its sessions, the providers and agent sessions (parts.ts), the MediaNode core and
- * the HTTP operations server.
+ * RTP thread and its sessions, the providers and agent sessions (parts.ts), the MediaNode core, the
+ * HTTP control server and the metrics listener.
  */
 import type { Server } from 'node:http';
 import type { Tracer } from '@opentelemetry/api';
@@ -9,6 +9,7 @@ import type { MediaNodeConfig } from '@voicefleet/api';
 import { AdmissionBoard } from '../rtp-thread/index.js';
 import { CallEventBus } from '../core/call-events.js';
 import { boundPort, startOpsServer } from './http-server.js';
+import { startMetricsServer } from './metrics-server.js';
 import { LoopMonitor } from './loop-stats.js';
 import type { Logger } from '../telemetry/log.js';
 import { MediaNode } from '../core/media-node.js';
@@ -24,6 +25,8 @@ export interface RunningServer {
   metrics: NodeMetrics;
   events: CallEventBus;
   httpPort: number;
+  /** Where GET /metrics is served. */
+  metricsPort: number;
   sipPort: number;
   close(): Promise<void>;
 }
@@ -89,37 +92,56 @@ export async function startMediaNodeServer(
   // A node that rings before it answers (a test setting) answers every call on the event loop.
   if (answerDelayMs === 0) parts.answerOnArrival(admissionBoard);
   const loopMonitor = new LoopMonitor();
-  let http: Server;
+  const servers: Server[] = [];
+  const closeServers = async (): Promise<void> => {
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  };
   try {
-    http = await startOpsServer(
-      {
-        status: () => node.status(),
-        drain: () => node.drain(),
-        placeCall: (to) => node.placeCall(to),
-        events,
-        registry: metrics.registry,
-        log,
-        moreMetrics: () => parts.rtp.metrics(),
-        mediaStats: async (reset) => {
-          const loop = loopMonitor.stats();
-          if (reset) loopMonitor.reset();
-          return { ...(await parts.rtp.pacing(reset)), loop };
+    servers.push(
+      await startOpsServer(
+        {
+          status: () => node.status(),
+          drain: () => node.drain(),
+          placeCall: (to) => node.placeCall(to),
+          events,
+          log,
+          mediaStats: async (reset) => {
+            const loop = loopMonitor.stats();
+            if (reset) loopMonitor.reset();
+            return { ...(await parts.rtp.pacing(reset)), loop };
+          },
         },
-      },
-      config.http.host,
-      config.http.port,
+        config.http.host,
+        config.http.port,
+      ),
+    );
+    servers.push(
+      await startMetricsServer(
+        { registry: metrics.registry, moreMetrics: () => parts.rtp.metrics(), log },
+        config.metrics.host,
+        config.metrics.port,
+      ),
     );
   } catch (error) {
+    await closeServers();
     loopMonitor.close();
     await node.close();
     await parts.close();
     webhooks?.close();
-    throw new Error('start HTTP server', { cause: error });
+    throw new Error(`start HTTP ${servers.length === 0 ? 'control' : 'metrics'} server`, {
+      cause: error,
+    });
   }
+  const [http, metricsServer] = servers as [Server, Server];
   const httpPort = boundPort(http);
+  const metricsPort = boundPort(metricsServer);
   log.info('media node ready', {
     sipPort: parts.sipPort,
     httpPort,
+    metricsPort,
     maxCalls: config.capacity.maxCalls,
   });
   return {
@@ -127,6 +149,7 @@ export async function startMediaNodeServer(
     metrics,
     events,
     httpPort,
+    metricsPort,
     sipPort: parts.sipPort,
     close: async () => {
       loopMonitor.close();
@@ -134,8 +157,7 @@ export async function startMediaNodeServer(
       await parts.close();
       await webhooks?.flush(WEBHOOK_FLUSH_MS);
       webhooks?.close();
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await closeServers();
     },
   };
 }

@@ -53,7 +53,8 @@ export function desiredPodMonitor(subject: SloSubject, options: MonitoringOption
       selector: { matchLabels: { [NAME_LABEL]: MEDIA_NODE_APP, [AGENT_LABEL]: subject.name } },
       podMetricsEndpoints: [
         {
-          port: 'http',
+          // the media node's metrics-only listener, the port its NetworkPolicy opens to Prometheus
+          port: 'metrics',
           path: '/metrics',
           interval: `${subject.monitoring.scrapeIntervalSeconds}s`,
           // The node labels its own series with namespace, agent and region; the pod's labels

@@ -237,7 +237,7 @@ describe('monitoring objects of an agent', () => {
     );
     assert.deepEqual(monitor.spec.podMetricsEndpoints, [
       {
-        port: 'http',
+        port: 'metrics',
         path: '/metrics',
         interval: '5s',
         honorLabels: true,

@@ -221,6 +221,36 @@ describe('decideVoiceAgent', () => {
     assert.equal(condition(unmanaged, 'Monitoring'), undefined);
   });
 
+  it('gives the pod a metrics port of its own, the one its config listens on and its PodMonitor scrapes', () => {
+    const d = decide({ agent: voiceAgent('front-desk'), options: { ...options, monitoring } });
+    const dep = d.children.find((c) => c.kind === 'Deployment') as V1Deployment;
+    const cm = d.children.find((c) => c.kind === 'ConfigMap') as V1ConfigMap;
+    const config = parse(cm.data?.['config.yaml'] ?? '') as {
+      http: { port: number };
+      metrics: { host: string; port: number };
+    };
+    assert.deepEqual(config.metrics, { host: '0.0.0.0', port: 9464 });
+    const container = dep.spec?.template.spec?.containers[0];
+    assert.deepEqual(
+      container?.ports?.map((p) => [p.name, p.containerPort, p.protocol]),
+      [
+        ['sip', 5060, 'UDP'],
+        ['sip-tcp', 5060, 'TCP'],
+        ['http', config.http.port, 'TCP'],
+        ['metrics', config.metrics.port, 'TCP'],
+      ],
+    );
+    // the probes stay on the control port: the metrics port answers GET /metrics alone
+    assert.equal(container?.readinessProbe?.httpGet?.port, 'http');
+    const monitor = d.children.find((c) => c.kind === 'PodMonitor') as unknown as {
+      spec: { podMetricsEndpoints: { port: string; path: string }[] };
+    };
+    assert.deepEqual(
+      monitor.spec.podMetricsEndpoints.map((e) => [e.port, e.path]),
+      [['metrics', '/metrics']],
+    );
+  });
+
   it('writes no monitoring and says which CRDs to install when they are missing, still Ready', () => {
     const missingCrds = [
       'podmonitors.monitoring.coreos.com',

@@ -60,6 +60,7 @@ export function ownerReference(agent: {
 /** The pod's ports are the ones its config makes it listen on. */
 const sipPort = (ctx: ChildContext): number => ctx.config.config.sip.port;
 const httpPort = (ctx: ChildContext): number => ctx.config.config.http.port;
+const metricsPort = (ctx: ChildContext): number => ctx.config.config.metrics.port;
 
 function meta(ctx: ChildContext) {
   return {
@@ -201,6 +202,8 @@ export function desiredDeployment(ctx: ChildContext): V1Deployment {
                 { name: 'sip', containerPort: sipPort(ctx), protocol: 'UDP' },
                 { name: 'sip-tcp', containerPort: sipPort(ctx), protocol: 'TCP' },
                 { name: 'http', containerPort: httpPort(ctx), protocol: 'TCP' },
+                // GET /metrics alone: what the PodMonitor scrapes and the NetworkPolicy opens to Prometheus
+                { name: 'metrics', containerPort: metricsPort(ctx), protocol: 'TCP' },
               ],
               readinessProbe: {
                 httpGet: { path: '/readyz', port: 'http' },

@@ -8,13 +8,16 @@ import type {
 } from './desired-network-policy.js';
 import { voiceAgent } from './fixtures.test-support.js';
 
+const prometheus: NetworkPolicyPeer = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+};
+
 const policy: MediaNetworkPolicyOptions = {
   edge: { namespace: 'voicefleet', labels: { 'app.kubernetes.io/component': 'edge' } },
   operator: { namespace: 'voicefleet', labels: { 'app.kubernetes.io/component': 'operator' } },
   sipFrom: [],
-  httpFrom: [
-    { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
-  ],
+  metricsFrom: [prometheus],
   rtpFrom: [],
 };
 
@@ -86,7 +89,7 @@ describe('the media pool NetworkPolicy', () => {
     assert.deepEqual(admitted(host, 'UDP', 5060), [edge, nodes]);
   });
 
-  it('admits the HTTP port (status, calls, drain, metrics) from the operator pods and the listed peers only', () => {
+  it('admits the control port (status, calls, drain) from the operator pods only, Prometheus included not', () => {
     const [p] = policiesOf(decide(policy));
     assert.ok(p);
     assert.deepEqual(admitted(p, 'TCP', 8080), [
@@ -94,8 +97,17 @@ describe('the media pool NetworkPolicy', () => {
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'voicefleet' } },
         podSelector: { matchLabels: { 'app.kubernetes.io/component': 'operator' } },
       },
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
     ]);
+  });
+
+  it('admits the metrics port from the listed peers only, or from anywhere when none is listed', () => {
+    const [p] = policiesOf(decide(policy));
+    assert.ok(p);
+    assert.deepEqual(admitted(p, 'TCP', 9464), [prometheus]);
+    const [open] = policiesOf(decide({ ...policy, metricsFrom: [] }));
+    assert.ok(open);
+    assert.deepEqual(admitted(open, 'TCP', 9464), ['any']);
+    assert.equal(admitted(open, 'TCP', 8080).length, 1, 'the control port stays the operator’s');
   });
 
   it('admits RTP on the whole media port range from anywhere, or from the listed peers', () => {
@@ -116,6 +128,7 @@ describe('the media pool NetworkPolicy', () => {
     for (const [protocol, port] of [
       ['TCP', 9090],
       ['UDP', 8080],
+      ['UDP', 9464],
       ['TCP', 22],
       ['TCP', 20000],
     ] as const)

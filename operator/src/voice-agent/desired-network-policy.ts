@@ -1,7 +1,8 @@
 // The NetworkPolicy of one media pool: who may reach a media pod, port by port. SIP only from the
-// edge pods (and `sipFrom`); RTP from wherever a call's media comes from (callers and carriers send it straight to
-// the pod, so anywhere unless `rtpFrom` narrows it); the HTTP port (/status, POST /calls,
-// /drain, /metrics) only from the operator pods and the peers listed for it (Prometheus). The
+// edge pods (and `sipFrom`); RTP from wherever a call's media comes from (callers and carriers
+// send it straight to the pod, so anywhere unless `rtpFrom` narrows it); the HTTP control port
+// (/status, POST /calls, /drain) only from the operator pods; the metrics port (GET /metrics and
+// nothing else) from `metricsFrom` (Prometheus), or from anywhere when none is listed. The
 // kubelet's probes come from the node, which NetworkPolicy implementations admit to its own pods.
 import type { KubernetesObject, V1LabelSelector } from '@kubernetes/client-node';
 import { childLabels, childName, selectorLabels } from './child-names.js';
@@ -42,10 +43,10 @@ export interface MediaNetworkPolicyOptions {
   edge: PeerPods;
   /** More SIP peers: the nodes' addresses when the edge runs in the host network. */
   sipFrom: NetworkPolicyPeer[];
-  /** The operator's pods: the load-signal stream, drains and outbound calls on the HTTP port. */
+  /** The operator's pods: the load-signal stream, drains and outbound calls on the control port. */
   operator: PeerPods;
-  /** More peers on the HTTP port, e.g. Prometheus scraping /metrics. */
-  httpFrom: NetworkPolicyPeer[];
+  /** Peers on the metrics port, e.g. Prometheus; empty admits every peer there. */
+  metricsFrom: NetworkPolicyPeer[];
   /** Peers RTP may come from; empty admits RTP from anywhere. */
   rtpFrom: NetworkPolicyPeer[];
 }
@@ -64,7 +65,7 @@ export function desiredNetworkPolicy(
   ctx: ChildContext,
   policy: MediaNetworkPolicyOptions,
 ): NetworkPolicy {
-  const { sip, rtp, http } = ctx.config.config;
+  const { sip, rtp, http, metrics } = ctx.config.config;
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -90,8 +91,12 @@ export function desiredNetworkPolicy(
           ports: [{ protocol: 'UDP', port: rtp.portMin, endPort: rtp.portMax }],
         },
         {
-          from: [peerOf(policy.operator), ...policy.httpFrom],
+          from: [peerOf(policy.operator)],
           ports: [{ protocol: 'TCP', port: http.port }],
+        },
+        {
+          ...(policy.metricsFrom.length > 0 ? { from: policy.metricsFrom } : {}),
+          ports: [{ protocol: 'TCP', port: metrics.port }],
         },
       ],
     },

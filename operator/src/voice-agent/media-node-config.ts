@@ -79,6 +79,7 @@ export function renderMediaNodeConfig(
     sip: listen.sip,
     rtp: listen.rtp,
     http: listen.http,
+    metrics: listen.metrics,
     capacity: { maxCalls: spec.capacity.callsPerPod },
     codecs: spec.codecs,
     edge: { uri: options.edgeUri },
