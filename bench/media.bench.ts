@@ -254,91 +254,120 @@ async function main(): Promise<void> {
     await sleep(2000);
 
     const steps = [];
+    /** The step where stepping stopped short of the last, and why (the node could not carry it). */
+    let stoppedAt: { calls: number; reason: string } | undefined;
     for (const calls of STEPS) {
-      if (Date.now() > deadline) break;
-      const rampMs = (calls / SETUP_RATE) * 1000;
-      const holdMs = rampMs + WINDOW_MS + 4000;
-      const lostBefore = await metric(node, 'voicefleet_rtp_packets_lost_total');
-      const receivedBefore = await metric(node, 'voicefleet_rtp_packets_received_total');
-      const sipp = runSippLoad({
-        target,
-        number: '+14155550100',
-        calls,
-        rate: SETUP_RATE,
-        limit: calls,
-        holdMs,
-        scenario: 'media-uac-agent.xml',
-        keys: { audio },
-        timeoutSeconds: Math.ceil(holdMs / 1000) + 60,
-      });
-      await waitFor(
-        async () => JSON.parse((await node.http('GET', '/status')).body).activeCalls >= calls,
-        {
-          timeoutMs: rampMs + 20_000,
-          intervalMs: 200,
-          message: `${calls} calls up`,
-        },
-      ).catch(() => undefined);
-      await sleep(1000);
-      await node.http('GET', '/debug/media?reset=1');
-      const eventsFrom = node.events.length;
-      const cpu0 = await cpuSeconds(pid);
-      const t0 = performance.now();
-      const probe = await probeCall(node.sipPort, speech, WINDOW_MS - 1000).catch(() => undefined);
-      const elapsed = (performance.now() - t0) / 1000;
-      const cpu = ((await cpuSeconds(pid)) - cpu0) / elapsed;
-      const rss = await residentMiB(pid);
-      const pacing = JSON.parse((await node.http('GET', '/debug/media')).body).pacing as {
-        p99: number;
-        max: number;
-        samples: number;
-      };
-      const active = JSON.parse((await node.http('GET', '/status')).body).activeCalls as number;
-      const window = node.events.slice(eventsFrom);
-      const ttsToRtp = window
-        .filter((e) => e.type === 'turn')
-        .map((e) => e.timings as Record<string, number>)
-        .filter((t) => t.firstRtpMs !== undefined && t.ttsFirstAudioMs !== undefined)
-        // a reply prepared during the pause is held until the turn ends: time it from then
-        .map((t) => t.firstRtpMs! - Math.max(t.ttsFirstAudioMs!, t.releasedMs ?? -Infinity));
-      const bargeIns = window
-        .filter((e) => e.type === 'barge-in' && typeof e.stopLatencyMs === 'number')
-        .map((e) => e.stopLatencyMs as number);
-      const result = await sipp;
-      await callsEnded(node);
-      const lost = (await metric(node, 'voicefleet_rtp_packets_lost_total')) - lostBefore;
-      const received =
-        (await metric(node, 'voicefleet_rtp_packets_received_total')) - receivedBefore;
-      const step = {
-        calls,
-        activeDuringWindow: active,
-        successfulCalls: result.successful,
-        failedCalls: result.failed,
-        pacingP99Ms: round(pacing.p99),
-        pacingMaxMs: round(pacing.max),
-        pacingSamples: pacing.samples,
-        lossPct: round(received > 0 ? (100 * lost) / (received + lost) : NaN, 4),
-        packetsLost: lost,
-        turns: ttsToRtp.length,
-        ttsToRtpP99Ms: round(percentile(ttsToRtp, 99)),
-        bargeIns: bargeIns.length,
-        bargeInP99Ms: round(percentile(bargeIns, 99)),
-        probeGapDeviationP99Ms: round(probe?.p99 ?? NaN),
-        probeSeqGaps: probe?.seqGaps ?? null,
-        nodeCpuCores: round(cpu),
-        nodeRssMiB: round(rss, 1),
-      };
-      console.log(JSON.stringify(step));
-      steps.push(step);
-      const ok =
-        step.pacingP99Ms !== null &&
-        step.pacingP99Ms < PACING_LIMIT_MS &&
-        lost === 0 &&
-        result.failed === 0 &&
-        active >= calls;
-      if (!ok && calls >= 200 && (step.pacingP99Ms ?? Infinity) > 10 * PACING_LIMIT_MS) break;
+      if (Date.now() > deadline) {
+        stoppedAt = { calls, reason: 'the run spent its 12 minutes before this step' };
+        break;
+      }
+      // A saturated node may not answer its HTTP API in time: the step ends there, sipp with it.
+      const abort = new AbortController();
+      let sipp: ReturnType<typeof runSippLoad> | undefined;
+      try {
+        const rampMs = (calls / SETUP_RATE) * 1000;
+        const holdMs = rampMs + WINDOW_MS + 4000;
+        const lostBefore = await metric(node, 'voicefleet_rtp_packets_lost_total');
+        const receivedBefore = await metric(node, 'voicefleet_rtp_packets_received_total');
+        sipp = runSippLoad({
+          signal: abort.signal,
+          target,
+          number: '+14155550100',
+          calls,
+          rate: SETUP_RATE,
+          limit: calls,
+          holdMs,
+          scenario: 'media-uac-agent.xml',
+          keys: { audio },
+          timeoutSeconds: Math.ceil(holdMs / 1000) + 60,
+        });
+        await waitFor(
+          async () => JSON.parse((await node.http('GET', '/status')).body).activeCalls >= calls,
+          {
+            timeoutMs: rampMs + 20_000,
+            intervalMs: 200,
+            message: `${calls} calls up`,
+          },
+        ).catch(() => undefined);
+        await sleep(1000);
+        await node.http('GET', '/debug/media?reset=1');
+        const eventsFrom = node.events.length;
+        const cpu0 = await cpuSeconds(pid);
+        const t0 = performance.now();
+        const probe = await probeCall(node.sipPort, speech, WINDOW_MS - 1000).catch(
+          () => undefined,
+        );
+        const elapsed = (performance.now() - t0) / 1000;
+        const cpu = ((await cpuSeconds(pid)) - cpu0) / elapsed;
+        const rss = await residentMiB(pid);
+        const pacing = JSON.parse((await node.http('GET', '/debug/media')).body).pacing as {
+          p99: number;
+          max: number;
+          samples: number;
+        };
+        const active = JSON.parse((await node.http('GET', '/status')).body).activeCalls as number;
+        const window = node.events.slice(eventsFrom);
+        const ttsToRtp = window
+          .filter((e) => e.type === 'turn')
+          .map((e) => e.timings as Record<string, number>)
+          .filter((t) => t.firstRtpMs !== undefined && t.ttsFirstAudioMs !== undefined)
+          // a reply prepared during the pause is held until the turn ends: time it from then
+          .map((t) => t.firstRtpMs! - Math.max(t.ttsFirstAudioMs!, t.releasedMs ?? -Infinity));
+        const bargeIns = window
+          .filter((e) => e.type === 'barge-in' && typeof e.stopLatencyMs === 'number')
+          .map((e) => e.stopLatencyMs as number);
+        const result = await sipp;
+        await callsEnded(node);
+        const lost = (await metric(node, 'voicefleet_rtp_packets_lost_total')) - lostBefore;
+        const received =
+          (await metric(node, 'voicefleet_rtp_packets_received_total')) - receivedBefore;
+        const step = {
+          calls,
+          activeDuringWindow: active,
+          successfulCalls: result.successful,
+          failedCalls: result.failed,
+          pacingP99Ms: round(pacing.p99),
+          pacingMaxMs: round(pacing.max),
+          pacingSamples: pacing.samples,
+          lossPct: round(received > 0 ? (100 * lost) / (received + lost) : NaN, 4),
+          packetsLost: lost,
+          turns: ttsToRtp.length,
+          ttsToRtpP99Ms: round(percentile(ttsToRtp, 99)),
+          bargeIns: bargeIns.length,
+          bargeInP99Ms: round(percentile(bargeIns, 99)),
+          probeGapDeviationP99Ms: round(probe?.p99 ?? NaN),
+          probeSeqGaps: probe?.seqGaps ?? null,
+          nodeCpuCores: round(cpu),
+          nodeRssMiB: round(rss, 1),
+          // what else ran: CPU per call is comparable between runs only at a like load
+          loadAverage1m: Number((await readFile('/proc/loadavg', 'utf8')).split(' ')[0]),
+        };
+        console.log(JSON.stringify(step));
+        steps.push(step);
+        const ok =
+          step.pacingP99Ms !== null &&
+          step.pacingP99Ms < PACING_LIMIT_MS &&
+          lost === 0 &&
+          result.failed === 0 &&
+          active >= calls;
+        if (active < calls) {
+          stoppedAt = { calls, reason: `only ${active} of its ${calls} calls were up` };
+          break;
+        }
+        if (!ok && calls >= 200 && (step.pacingP99Ms ?? Infinity) > 10 * PACING_LIMIT_MS) {
+          stoppedAt = { calls, reason: `send-gap p99 ${step.pacingP99Ms} ms` };
+          break;
+        }
+      } catch (error) {
+        abort.abort();
+        await sipp?.catch(() => undefined);
+        const why = error instanceof Error ? error.message : String(error);
+        stoppedAt = { calls, reason: `the node's HTTP API did not answer (${why})` };
+        break;
+      }
       await sleep(2000);
     }
+    if (stoppedAt) console.log(JSON.stringify({ stoppedAt }));
     const turnsPerCall = (s: { turns: number; calls: number }) => s.turns / s.calls;
     const lightest = steps.length > 0 ? turnsPerCall(steps[0]!) : 0;
     const passing = steps.filter(
@@ -364,6 +393,8 @@ async function main(): Promise<void> {
     const baseSetupP99 = percentile(baselineSetup.rttMs, 99);
     const out = {
       callsPerCore: best?.calls ?? 0,
+      /** Steps stopped at this one, short of the last asked for: the node could not carry it. */
+      stoppedAt: stoppedAt ?? null,
       pacingP99Ms: best?.pacingP99Ms ?? null,
       lossPct: best?.lossPct ?? null,
       ttsToRtpP99Ms: all('ttsToRtpP99Ms'),
@@ -428,6 +459,7 @@ async function main(): Promise<void> {
         ttsToRtpP99Ms: out.ttsToRtpP99Ms,
         bargeInP99Ms: out.bargeInP99Ms,
         setupP99Ms: out.setupP99Ms,
+        stoppedAt: out.stoppedAt,
         baseline: out.baseline,
       }),
     );
