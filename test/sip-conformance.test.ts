@@ -65,6 +65,7 @@ const SCENARIOS: Scenario[] = [
   { file: 'race-refresh-reinvite' },
   // Session-Expires 4 s and 3 s (below RFC 4028's 90 s minimum, for the test)
   { file: 'race-refresh-by-node', node: { sip: { sessionTimer: SHORT_SESSIONS } } },
+  { file: 'race-refresh-by-node-reinvite', node: { sip: { sessionTimer: SHORT_SESSIONS } } },
   { file: 'race-session-expires', node: { sip: { sessionTimer: SHORT_SESSIONS } } },
   {
     file: 'race-cancel-unknown',
