@@ -287,7 +287,7 @@ describe(
       });
     });
 
-    test("the media pods' NetworkPolicy, enforced: a pod outside it reaches neither a media pod's control port nor its SIP port; the operator reaches the control port", async () => {
+    test("the media pods' NetworkPolicy, enforced: a pod outside it reaches neither a media pod's control port nor its SIP port, only its metrics port; the operator reaches the control port", async () => {
       // One per media pool, named like the pool's Deployment: <agent>-<region>.
       const policy = await jsonOf<{
         spec: { podSelector: { matchLabels: Record<string, string> } };
@@ -326,6 +326,8 @@ describe(
       const probes: Probe[] = [
         [mediaIp, 8080, 'tcp'],
         [mediaIp, 5060, 'udp'],
+        // Where Prometheus stands with the default metricsFrom (any pod): the metrics port alone.
+        [mediaIp, 9464, 'tcp'],
         // Controls, open to every pod: the operator's metrics port and the edge's public SIP.
         [operator.status.podIP, 8080, 'tcp'],
         [edgeIp, 5060, 'udp'],
@@ -384,6 +386,11 @@ describe(
           seen[`${mediaIp}:5060`],
           'silent',
           'an outside pod cannot send the media pod SIP',
+        );
+        assert.equal(
+          seen[`${mediaIp}:9464`],
+          'open',
+          "a pod in Prometheus's place reaches the media pod's metrics port",
         );
       } finally {
         await kubectl(['-n', 'default', 'delete', 'pod', outsider, '--wait=false']);
