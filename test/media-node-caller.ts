@@ -113,11 +113,34 @@ export class TestCaller {
     } else {
       const method = msg.startLine.split(' ')[0] ?? '';
       this.#requests.push(method);
-      if (method !== 'ACK') this.#reply(msg.headers, 200, 'OK');
+      if (method === 'REFER') this.#answerRefer(msg.headers);
+      else if (method !== 'ACK') this.#reply(msg.headers, 200, 'OK');
     }
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
+  }
+
+  /**
+   * How this phone answers a REFER: its status, and for an accepted one the final status of the
+   * call to the target, sent in a NOTIFY (RFC 3515) after `notifyAfterMs`. Default: 202, then 200.
+   */
+  referAnswer: { status: number; notify?: number; notifyAfterMs?: number } = {
+    status: 202,
+    notify: 200,
+  };
+
+  #answerRefer(headers: Map<string, string>): void {
+    const { status, notify, notifyAfterMs = 50 } = this.referAnswer;
+    this.#reply(headers, status, status < 300 ? 'Accepted' : 'Refused');
+    if (status >= 300 || notify === undefined) return;
+    setTimeout(() => {
+      this.#send('NOTIFY', {
+        body: `SIP/2.0 ${notify} ${notify < 300 ? 'OK' : 'Failed'}\r\n`,
+        contentType: 'message/sipfrag;version=2.0',
+        extra: ['Event: refer', 'Subscription-State: terminated;reason=noresource'],
+      });
+    }, notifyAfterMs);
   }
 
   #reply(h: Map<string, string>, status: number, reason: string): void {
@@ -137,7 +160,13 @@ export class TestCaller {
 
   #send(
     method: string,
-    opts: { body?: string; branch?: string; cseq?: number; extra?: string[] } = {},
+    opts: {
+      body?: string;
+      contentType?: string;
+      branch?: string;
+      cseq?: number;
+      extra?: string[];
+    } = {},
   ): string {
     const branch = opts.branch ?? `z9hG4bK${token()}`;
     const cseq = opts.cseq ?? this.#cseq++;
@@ -153,7 +182,7 @@ export class TestCaller {
       `CSeq: ${cseq} ${method}`,
       `Contact: <sip:caller@127.0.0.1:${this.sipPort}>`,
       ...(opts.extra ?? []),
-      ...(body ? ['Content-Type: application/sdp'] : []),
+      ...(body ? [`Content-Type: ${opts.contentType ?? 'application/sdp'}`] : []),
       `Content-Length: ${Buffer.byteLength(body)}`,
       '',
       body,

@@ -8,6 +8,7 @@ import { TestCaller, loudness } from './media-node-caller.js';
 import { startMediaNode, type RunningNode } from './media-node-process.js';
 import { sampleValue } from './harness/prom-text.js';
 import { KEY, Receiver } from '../media-node/src/webhooks/webhook-receiver.test-support.js';
+import { TRANSFER_FAILED_PROMPT } from '../media-node/src/core/call.js';
 
 const HOURS = 'On Saturday we open at nine in the morning and close at one.';
 
@@ -103,5 +104,68 @@ describe('media node: call events by webhook', { timeout: 120_000 }, () => {
     });
     assert.equal(delivered, receiver.accepted.length);
     assert.ok(!node.logs.join('').includes(KEY), 'the signing key is never logged');
+  });
+
+  it('follows a transfer to its outcome: refused, the agent stays and says so; completed, it hangs up', async () => {
+    const ask = await renderPcm8k(node.dir, 'person', 'i want to talk to a person');
+    const caller = await TestCaller.create(node.sipPort);
+    callers.push(caller);
+    const transfers = () =>
+      receiver.accepted.filter(
+        (r) => r.type === 'call.transferred' && r.body.callId === caller.callId,
+      );
+    const agentSaid = (text: string) =>
+      receiver.accepted.some(
+        (r) =>
+          r.type === 'turn' && r.body.callId === caller.callId && r.body.data['agent'] === text,
+      );
+    caller.referAnswer = { status: 603 };
+    assert.equal((await caller.invite()).status, 200);
+    caller.startMedia();
+    await waitFor(() => caller.heard.some((p) => loudness(p) > 150), { message: 'greeting' });
+    await caller.speak(ask);
+    await waitFor(() => transfers().length === 1, {
+      timeoutMs: 30_000,
+      message: 'the refused transfer',
+    });
+    assert.deepEqual(transfers()[0]?.body.data, {
+      method: 'refer',
+      target: 'sip:+*******0199@127.0.0.1:5060',
+      outcome: 'rejected',
+      sipStatus: 603,
+    });
+    const refusedAt = performance.now();
+    await waitFor(() => caller.heard.some((p) => p.atMs > refusedAt && loudness(p) > 150), {
+      timeoutMs: 20_000,
+      message: 'the agent telling the caller the transfer did not go through',
+    });
+    assert.ok(!caller.requestsReceived.includes('BYE'), 'the caller is still with the agent');
+
+    // The caller's side accepts the second REFER, and its NOTIFY says the target answered.
+    caller.referAnswer = { status: 202, notify: 200 };
+    await caller.speak(ask);
+    await caller.waitForRequest('BYE', 30_000);
+    await caller.stopMedia();
+    await waitFor(() => transfers().length === 2, {
+      timeoutMs: 10_000,
+      message: 'the completed transfer',
+    });
+    assert.deepEqual(transfers()[1]?.body.data, {
+      method: 'refer',
+      target: 'sip:+*******0199@127.0.0.1:5060',
+      outcome: 'completed',
+      sipStatus: 200,
+    });
+    assert.deepEqual(
+      caller.requestsReceived.filter((m) => m === 'REFER' || m === 'BYE'),
+      ['REFER', 'REFER', 'BYE'],
+    );
+    const ended = await waitFor(
+      () =>
+        receiver.accepted.find((r) => r.type === 'call.ended' && r.body.callId === caller.callId),
+      { timeoutMs: 10_000, message: 'call.ended' },
+    );
+    assert.equal((ended.body.data as { reason: string }).reason, 'transferred');
+    assert.ok(agentSaid(TRANSFER_FAILED_PROMPT), 'what the agent said is in the call’s turns');
   });
 });

@@ -98,7 +98,9 @@ describe('two endpoints on loopback', () => {
       setTimeout(() => void remote.notifyRefer(200, 'OK', true), 10);
       return 202;
     };
-    assert.equal(await dialog.refer('sip:+14155550199@127.0.0.1', { waitForOutcome: true }), 200);
+    const { status, outcome } = await dialog.refer('sip:+14155550199@127.0.0.1');
+    assert.equal(status, 202);
+    assert.equal(await outcome, 200);
     const ended = new Promise((r) => remote.on('ended', (e) => r(e.reason)));
     await dialog.bye();
     assert.equal(await ended, 'remote-bye');

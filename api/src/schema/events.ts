@@ -52,7 +52,7 @@ export const Webhook = Type.Object(
       default: [...WEBHOOK_EVENT_TYPES],
       'x-kubernetes-list-type': 'set',
       description:
-        'Event types sent to this URL: call.started, call.answered, turn, call.transferred, call.ended (default: all). call.transferred is not sent yet: the media node does not yet follow a transfer to its outcome.',
+        'Event types sent to this URL: call.started, call.answered, turn, call.transferred (the outcome of a transfer: completed, rejected, failed or timeout, with the SIP status that decided it), call.ended (default: all).',
     }),
   },
   {

@@ -119,6 +119,12 @@ export const MediaNodeConfig = Type.Object(
             default: 'refer',
             description: 'refer or invite.',
           }),
+          timeoutSeconds: Type.Integer({
+            minimum: 5,
+            maximum: 300,
+            default: 30,
+            description: 'How long to wait for the final NOTIFY of a REFER.',
+          }),
         },
         { additionalProperties: false },
       ),

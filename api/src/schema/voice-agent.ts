@@ -138,6 +138,13 @@ export const Transfer = Type.Object(
       description:
         'refer: a blind transfer by SIP REFER to the caller side. invite (a call bridged by the agent) is not implemented yet and is rejected.',
     }),
+    timeoutSeconds: Type.Integer({
+      minimum: 5,
+      maximum: 300,
+      default: 30,
+      description:
+        'How long the agent waits for the outcome of a transfer (the final NOTIFY after its REFER: the target answered, was busy or failed). The agent hangs up once the target answered; when the REFER is refused, the target fails or this time passes, the agent tells the caller and stays on the call, and the call.transferred event says which.',
+    }),
   },
   {
     additionalProperties: false,

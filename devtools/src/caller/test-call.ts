@@ -135,9 +135,13 @@ export async function placeTestCall(o: TestCallOptions): Promise<TestCallResult>
     result.answered = true;
     result.setupMs = Math.round(now());
     dialog.on('bye', () => (ended ??= 'agent'));
+    const referred = dialog;
     dialog.onRefer = (referTo) => {
       result.transferTarget = referTo;
       ended = 'transfer';
+      // This phone cannot reach the target: it reports the transfer done (RFC 3515's final
+      // NOTIFY), as a phone whose call to the target was answered would, and the agent hangs up.
+      setImmediate(() => void referred.notifyRefer(200, 'OK', true).catch(() => undefined));
       return 202;
     };
     say({ who: 'call', text: `answered in ${result.setupMs} ms` });

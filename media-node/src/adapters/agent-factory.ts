@@ -57,6 +57,7 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
         start: () => session.start(),
         pushAudio: (frame, atMs, speech) => session.pushAudio(frame, atMs, speech),
         pushDtmf: (digit) => session.pushDtmf(digit),
+        say: (text) => session.say(text),
         stop: () => session.stop(),
         onTranscript: (l) => session.on('transcript', ({ role, text }) => l(role, text)),
         onTurn: (l) =>

@@ -66,9 +66,18 @@ export function dialogPort(dialog: Dialog): DialogPort {
   return {
     callId: dialog.callId,
     bye: () => dialog.bye(),
-    refer: async (target) => {
-      const status = await dialog.refer(target);
-      if (status >= 300) throw new SipError(status, 'REFER refused');
+    refer: async (target, timeoutMs) => {
+      const { status, outcome } = await dialog.refer(target);
+      if (outcome === undefined) return { outcome: 'rejected', sipStatus: status };
+      let timer: NodeJS.Timeout | undefined;
+      const final = await Promise.race([
+        outcome,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), timeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (final === undefined) return { outcome: 'timeout' };
+      return { outcome: final < 300 ? 'completed' : 'failed', sipStatus: final };
     },
     onEnded: (listener) => {
       dialog.on('ended', ({ reason }) => {

@@ -23,6 +23,7 @@ import { HeldReply } from './held-reply.js';
 import { SpeechOutput, type PlayoutClock } from './speech-output.js';
 import { apologize, StageFailure, streamReply } from './stream-reply.js';
 import { TypedEmitter } from '../lib/typed-emitter.js';
+import { finalText } from './stt-text.js';
 import type { AgentSessionOptions } from './session-options.js';
 import type { AgentEvents, AgentState, AgentTracing, TurnTimings, TurnTrace } from './types.js';
 
@@ -56,12 +57,6 @@ interface Prepared {
   ac?: AbortController;
   /** When the end of turn released it (session clock). */
   releasedAtMs?: number;
-}
-
-async function finalText(stream: SttStream): Promise<string> {
-  let text = '';
-  for await (const r of stream.results) if (r.final) text = text ? `${text} ${r.text}` : r.text;
-  return text.trim();
 }
 
 export class AgentSession extends TypedEmitter<AgentEvents> {
@@ -161,6 +156,12 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
     this.#context.push({ role: 'caller', text: digit, source: 'dtmf' });
     const turn = this.#openTurn(now);
     this.#run(this.#reply({ kind: 'llm', endOfSpeechAtMs: now, timings: {}, turn }));
+  }
+
+  /** Speaks `text` as the agent's own line, outside a turn (a transfer that did not go through). */
+  say(text: string): void {
+    if (this.#state !== 'idle' && this.#state !== 'ended')
+      this.#run(this.#reply({ kind: 'say', text }));
   }
 
   stop(): void {
@@ -567,11 +568,12 @@ export class AgentSession extends TypedEmitter<AgentEvents> {
       this.stop();
     } else if (action === 'transfer') {
       const target = this.#o.transferTarget;
+      // The session goes on: a transfer that does not go through leaves the caller with the agent.
       this.emit(
         'action',
         target === undefined ? { type: 'transfer' } : { type: 'transfer', target },
       );
-      this.stop();
+      this.#settleSpeaking();
     } else {
       this.#settleSpeaking();
     }

@@ -3,7 +3,7 @@
  * session and the agent session. `adapters/` maps the real `sip/`, `rtp-thread/` (with `sdp/`) and
  * `agent/` modules onto them, so the call's lifecycle can be read (and tested) on its own.
  */
-import type { TurnTimings } from './call-events.js';
+import type { TransferOutcome, TurnTimings } from './call-events.js';
 import type { AgentTracing } from '../agent/types.js';
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
@@ -54,6 +54,8 @@ export interface AgentPort {
   start(): void;
   pushAudio(frame: Int16Array, atMs: number, speech?: boolean): void;
   pushDtmf(digit: string): void;
+  /** Speaks `text` as the agent's own line, outside a turn. */
+  say(text: string): void;
   stop(): void;
   onTranscript(listener: (role: 'caller' | 'agent', text: string) => void): void;
   onTurn(listener: (timings: TurnTimings, endOfSpeechAtMs: number) => void): void;
@@ -78,14 +80,23 @@ export interface MediaReoffer {
   complete(answerSdp: string | undefined): ReinviteAnswer;
 }
 
+export interface TransferResult {
+  outcome: TransferOutcome;
+  sipStatus?: number;
+}
+
 /** Why a dialog ended other than by our own BYE. */
 export type DialogEnd = 'remote-bye' | 'no-ack' | 'session-expired';
 
 export interface DialogPort {
   readonly callId: string;
   bye(): Promise<void>;
-  /** REFER the far end to `target` (blind transfer); resolves when it is accepted. */
-  refer(target: string): Promise<void>;
+  /**
+   * REFERs the far end to `target` (blind transfer) and follows it to its outcome: the REFER
+   * refused (`rejected`), the final NOTIFY (`completed` on 2xx, else `failed`), or none within
+   * `timeoutMs` (`timeout`). `sipStatus`: the status that decided it.
+   */
+  refer(target: string, timeoutMs: number): Promise<TransferResult>;
   /**
    * The dialog ended from the far end or by itself: a BYE (also one before the ACK), no ACK by
    * Timer H (BYE sent), or a session timer that ran out (BYE sent).

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import { trace } from '@opentelemetry/api';
-import { Call, callOutcome, type CallOptions } from './call.js';
+import { Call, callOutcome, TRANSFER_FAILED_PROMPT, type CallOptions } from './call.js';
 import { CallEventBus, type CallEvent } from './call-events.js';
 import type {
   AgentAction,
@@ -11,6 +11,7 @@ import type {
   MediaPort,
   MediaReoffer,
   ReinviteAnswer,
+  TransferResult,
 } from './call-ports.js';
 import { createJsonLogger } from '../telemetry/log.js';
 import { createNodeMetrics } from '../telemetry/metrics.js';
@@ -18,7 +19,9 @@ import { createNodeMetrics } from '../telemetry/metrics.js';
 class FakeParts {
   readonly bus = new EventEmitter();
   byes = 0;
-  refers: string[] = [];
+  refers: Array<{ target: string; timeoutMs: number }> = [];
+  referResult: TransferResult = { outcome: 'completed', sipStatus: 200 };
+  said: string[] = [];
   queued = 0;
   direction = 'sendrecv';
   agentStarted = false;
@@ -35,9 +38,9 @@ class FakeParts {
       this.byes++;
       return Promise.resolve();
     },
-    refer: (target) => {
-      this.refers.push(target);
-      return Promise.resolve();
+    refer: (target, timeoutMs) => {
+      this.refers.push({ target, timeoutMs });
+      return Promise.resolve(this.referResult);
     },
     onEnded: (l) => this.bus.on('ended', l),
     onReinvite: (h) => {
@@ -75,6 +78,7 @@ class FakeParts {
       this.audioIntoAgent++;
     },
     pushDtmf: (d) => this.digits.push(d),
+    say: (text) => this.said.push(text),
     stop: () => {
       this.agentStopped = true;
     },
@@ -217,15 +221,57 @@ void test('call: agent hangup waits for the goodbye to play out, then sends BYE'
   assert.equal(parts.byes, 1);
 });
 
-void test('call: transfer action REFERs to the configured target, then ends', async () => {
+void test('call: a transfer REFERs to the configured target and ends once the NOTIFY says the target answered', async () => {
   const parts = new FakeParts();
-  const { call } = makeCall(parts);
+  const { call, seen } = makeCall(parts);
   call.start();
   const ended = new Promise((resolve) => call.once('ended', resolve));
   parts.bus.emit('action', { type: 'transfer' } satisfies AgentAction);
   assert.equal(await ended, 'transferred');
-  assert.deepEqual(parts.refers, ['+14155550199']);
+  assert.deepEqual(parts.refers, [{ target: '+14155550199', timeoutMs: 30_000 }]);
+  const transferred = seen.find((e) => e.type === 'call.transferred');
+  assert.deepEqual(transferred && { ...transferred, at: undefined }, {
+    type: 'call.transferred',
+    callId: 'c1',
+    method: 'refer',
+    target: '+*******0199',
+    outcome: 'completed',
+    sipStatus: 200,
+    at: undefined,
+  });
+  assert.deepEqual(parts.said, []);
 });
+
+for (const result of [
+  { outcome: 'rejected', sipStatus: 603 },
+  { outcome: 'failed', sipStatus: 486 },
+  { outcome: 'timeout' },
+] satisfies TransferResult[]) {
+  void test(`call: a transfer that ends ${result.outcome} keeps the caller with the agent, who says so`, async () => {
+    const parts = new FakeParts();
+    parts.referResult = result;
+    const { call, seen } = makeCall(parts, {
+      transfer: { target: '+14155550199', method: 'refer', timeoutSeconds: 12 },
+    });
+    call.start();
+    parts.bus.emit('action', { type: 'transfer' } satisfies AgentAction);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(parts.refers, [{ target: '+14155550199', timeoutMs: 12_000 }]);
+    assert.equal(call.ended, false);
+    assert.equal(parts.byes, 0);
+    assert.deepEqual(parts.said, [TRANSFER_FAILED_PROMPT]);
+    const transferred = seen.filter((e) => e.type === 'call.transferred');
+    assert.equal(transferred.length, 1);
+    assert.equal(
+      transferred[0]?.type === 'call.transferred' && transferred[0].outcome,
+      result.outcome,
+    );
+    assert.equal(
+      transferred[0]?.type === 'call.transferred' && transferred[0].sipStatus,
+      'sipStatus' in result ? result.sipStatus : undefined,
+    );
+  });
+}
 
 void test('call: hold pauses the media timeout; silence while active ends the call', async () => {
   const parts = new FakeParts();

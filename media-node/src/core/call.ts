@@ -20,6 +20,7 @@ import type {
   ReinviteAnswer,
 } from './call-ports.js';
 import type { Logger } from '../telemetry/log.js';
+import { maskPhoneNumbers } from '../lib/mask.js';
 import { callQuality } from '../quality/call-quality.js';
 import { observeQuality, type NodeMetrics } from '../telemetry/metrics.js';
 
@@ -65,7 +66,14 @@ export function callOutcome(started: boolean, reason: CallEndReason): CallOutcom
 export interface TransferSettings {
   target: string;
   method: 'refer' | 'invite';
+  /** How long to wait for a REFER's final NOTIFY (default 30). */
+  timeoutSeconds?: number;
 }
+
+/** What the caller hears when a transfer does not go through; the call goes on with the agent. */
+export const TRANSFER_FAILED_PROMPT =
+  'I could not connect you right now. Is there anything else I can help you with?';
+const DEFAULT_TRANSFER_TIMEOUT_SECONDS = 30;
 
 export interface CallOptions {
   callId: string;
@@ -235,14 +243,30 @@ export class Call extends TypedEmitter<{ ended: [CallEndReason] }> {
       await new Promise((resolve) => setTimeout(resolve, PLAYOUT_POLL_MS));
     }
     if (this.#ended) return;
-    if ((settings?.method ?? 'refer') === 'refer') {
-      await this.#o.dialog.refer(target);
-    } else if (this.#o.inviteTransfer) {
+    if ((settings?.method ?? 'refer') !== 'refer') {
+      if (!this.#o.inviteTransfer)
+        throw new Error('transfer method invite is not available on this node');
       await this.#o.inviteTransfer(target);
-    } else {
-      throw new Error('transfer method invite is not available on this node');
+      return this.hangup('transferred');
     }
-    await this.hangup('transferred');
+    const timeoutMs = (settings?.timeoutSeconds ?? DEFAULT_TRANSFER_TIMEOUT_SECONDS) * 1000;
+    const result = await this.#o.dialog.refer(target, timeoutMs);
+    if (this.#ended) return;
+    this.#o.events.publish({
+      type: 'call.transferred',
+      callId: this.callId,
+      method: 'refer',
+      target: maskPhoneNumbers(target),
+      outcome: result.outcome,
+      ...(result.sipStatus === undefined ? {} : { sipStatus: result.sipStatus }),
+    });
+    if (result.outcome === 'completed') return this.hangup('transferred');
+    this.#o.log.warn('transfer did not go through; the agent stays on the call', {
+      callId: this.callId,
+      outcome: result.outcome,
+      sipStatus: result.sipStatus,
+    });
+    this.#o.agent.say(TRANSFER_FAILED_PROMPT);
   }
 
   #onReinvite(offer: string): ReinviteAnswer {

@@ -153,22 +153,32 @@ export class Dialog extends TypedEmitter<DialogEvents> {
   }
 
   /**
-   * Sends REFER to `target` (blind transfer). Resolves with the REFER's final status, or with
-   * `waitForOutcome` the final status reported in the peer's NOTIFY sipfrag (e.g. 200).
+   * Sends REFER to `target` (blind transfer). Resolves with the REFER's final status and, when the
+   * peer accepted it, `outcome`: the final status its NOTIFY sipfrag reports (487 when the dialog
+   * ends first). The wait for the NOTIFY starts before the REFER leaves: it may overtake the 202.
    */
-  async refer(target: string, options: { waitForOutcome?: boolean } = {}): Promise<number> {
+  async refer(target: string): Promise<{ status: number; outcome?: Promise<number> }> {
     if (this.state === 'terminated') throw new SipError(481, 'Dialog ended');
-    const outcome = options.waitForOutcome
-      ? new Promise<number>((r) => this.#referWaiters.push(r))
-      : undefined;
+    let settle: (status: number) => void = () => undefined;
+    const outcome = new Promise<number>((resolve) => (settle = resolve));
+    this.#referWaiters.push(settle);
     const res = await this.#request('REFER', {
       headers: [
         ['refer-to', `<${target}>`],
         ['referred-by', `<${this.localUri}>`],
       ],
+    }).catch((error: unknown) => {
+      this.#dropReferWaiter(settle);
+      throw error;
     });
-    if (!outcome || res.status >= 300) return res.status;
-    return outcome;
+    if (res.status < 300) return { status: res.status, outcome };
+    this.#dropReferWaiter(settle);
+    return { status: res.status };
+  }
+
+  #dropReferWaiter(waiter: (status: number) => void): void {
+    const i = this.#referWaiters.indexOf(waiter);
+    if (i >= 0) this.#referWaiters.splice(i, 1);
   }
 
   /** Sends INFO (e.g. application/dtmf-relay); resolves with its final status. */

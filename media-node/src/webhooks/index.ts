@@ -1,5 +1,5 @@
 // Webhooks: call events delivered to the application, signed, at least once.
-export { maskPhoneNumbers } from './mask.js';
+export { maskPhoneNumbers } from '../lib/mask.js';
 export { signWebhook, verifyWebhookSignature } from './signature.js';
 export { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.js';
 export {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CallEvent } from '../core/call-events.js';
-import { maskPhoneNumbers } from './mask.js';
+import { maskPhoneNumbers } from '../lib/mask.js';
 import { WebhookEventMapper, latencySummary } from './webhook-events.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();

@@ -9,7 +9,7 @@
 import type { WebhookEventType } from '@voicefleet/api';
 import type { CallEvent, TransferOutcome, TurnTimings } from '../core/call-events.js';
 import type { CallQuality } from '../quality/call-quality.js';
-import { maskPhoneNumbers } from './mask.js';
+import { maskPhoneNumbers } from '../lib/mask.js';
 
 export interface LatencySummary {
   p50: number;

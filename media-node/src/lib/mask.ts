@@ -1,4 +1,4 @@
-// Phone numbers in what leaves the node (webhook events): all but the last four digits masked.
+// Phone numbers in what leaves the node (events, webhooks): all but the last four digits masked.
 
 /** A run of 7 or more digits, possibly with +, spaces, dots, dashes or brackets between them. */
 const PHONE_LIKE = /\+?\(?\d(?:[\s().-]{0,2}\d){6,}/g;
