@@ -1,9 +1,10 @@
 // Operator benchmark: 1000 VoiceAgents (one region each) against a real API server and
 // controller manager on this machine. Measures the time until every agent is reconciled
-// (observedGeneration == generation and all four children exist), the operator's API writes in
-// the minute after convergence (its own write counter and the API server's audit log), and its
-// peak RSS. Baseline in the same run: a bare client creating the same 4000 children with the same
-// parallelism. Writes bench/results/operator.json. Run: npm run bench:operator
+// (observedGeneration == generation and all four children exist), the operator's API writes in a
+// minute of steady state (after convergence, once the controller manager has created every pod;
+// its own write counter and the API server's audit log), and its peak RSS. Baseline in the same
+// run: a bare client creating the same 4000 children with the same parallelism. Writes
+// bench/results/operator.json. Run: npm run bench:operator
 import { CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ const CLIENT_PARALLELISM = 16;
 const OPERATOR_WORKERS = 8;
 const CONVERGE_LIMIT_MS = 300_000;
 const STEADY_WINDOW_MS = 60_000;
+const SETTLE_LIMIT_MS = 300_000;
 const root = new URL('..', import.meta.url).pathname;
 
 async function pool<T>(
@@ -119,6 +121,34 @@ async function countChildren(rest: KubeRest, namespace: string): Promise<number>
     ),
   );
   return Math.min(...counts);
+}
+
+interface DeploymentList {
+  items?: {
+    metadata?: { generation?: number };
+    spec?: { replicas?: number };
+    status?: { observedGeneration?: number; replicas?: number };
+  }[];
+}
+
+/** Waits until every Deployment of the namespace has all its pods and its status is current. */
+async function deploymentsSettled(rest: KubeRest, namespace: string, count: number): Promise<void> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  let settled = 0;
+  while (Date.now() < deadline) {
+    const list = (await rest.request(
+      'GET',
+      namespacedPath('apps/v1', 'deployments', namespace),
+    )) as DeploymentList;
+    settled = (list.items ?? []).filter(
+      (d) =>
+        d.status?.observedGeneration === d.metadata?.generation &&
+        d.status?.replicas === d.spec?.replicas,
+    ).length;
+    if (settled === count) return;
+    await sleep(2000);
+  }
+  throw new Error(`${settled}/${count} Deployments settled after ${SETTLE_LIMIT_MS} ms`);
 }
 
 async function main(): Promise<void> {
@@ -245,7 +275,14 @@ async function main(): Promise<void> {
     await tracking;
     console.log(`converged in ${convergeMs} ms (agents created in ${createdMs} ms)`);
 
-    // Steady state: the minute after convergence.
+    // Steady state: the minute after convergence, once the controller manager has finished the
+    // work the new Deployments gave it (ReplicaSets, pods, their status). Until then each pod it
+    // creates changes a Deployment's status, and the agent's status with it: real changes, not
+    // steady writes.
+    const settleStart = Date.now();
+    await deploymentsSettled(rest, 'bench', AGENTS);
+    const controllerManagerSettledMs = Date.now() - settleStart;
+    console.log(`controller manager settled ${controllerManagerSettledMs} ms after convergence`);
     const writesMetric = () => operator!.metric('voicefleet_operator_api_writes_total');
     const reconcilesMetric = () => operator!.metric('voicefleet_operator_reconcile_total');
     const w0 = await writesMetric();
@@ -312,6 +349,8 @@ async function main(): Promise<void> {
         convergeRatio: Math.round((convergeMs / baselineMs) * 100) / 100,
       },
       details: {
+        controllerManagerSettledSecondsAfterConverge:
+          Math.round(controllerManagerSettledMs / 100) / 10,
         convergeSecondsAfterLastCreate: Math.round((convergeMs - createdMs) / 100) / 10,
         agentsCreatedSeconds: Math.round(createdMs / 100) / 10,
         operatorWorkers: OPERATOR_WORKERS,

@@ -53,6 +53,20 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   const deploymentOf = (name: string) =>
     apps.readNamespacedDeployment({ name, namespace: 'default' });
 
+  /** An agent of this test's own in us-east-1, once its Deployment exists and status is written. */
+  async function reconciledAgent(name: string, number: string) {
+    await cr.create('voiceagents', agentManifest(name, [number]));
+    const deployment = await waitFor(() => deploymentOf(`${name}-us-east-1`), {
+      timeoutMs: 30_000,
+      message: `Deployment ${name}-us-east-1`,
+    });
+    await waitFor(
+      async () => (await cr.get('voiceagents', name)).status?.observedGeneration === 1,
+      { timeoutMs: 30_000, message: `${name}: status.observedGeneration 1` },
+    );
+    return deployment;
+  }
+
   test('creates the media pool children with owner references, and status for the agent', async () => {
     const agent = await cr.create(
       'voiceagents',
@@ -106,16 +120,16 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   });
 
   test('repairs drift: edited replicas and image come back, a deleted ConfigMap is recreated', async () => {
-    const image = (await deploymentOf('front-desk-us-east-1')).spec?.template.spec?.containers[0]
-      ?.image;
+    const image = (await reconciledAgent('drifted', '+14155550130')).spec?.template.spec
+      ?.containers[0]?.image;
     // Read, edit, replace; the controllers may write the Deployment in between (409): read again.
     await waitFor(
       async () => {
-        const edited: V1Deployment = structuredClone(await deploymentOf('front-desk-us-east-1'));
+        const edited: V1Deployment = structuredClone(await deploymentOf('drifted-us-east-1'));
         edited.spec!.replicas = 4;
         edited.spec!.template.spec!.containers[0]!.image = 'someone/else:1';
         await apps.replaceNamespacedDeployment({
-          name: 'front-desk-us-east-1',
+          name: 'drifted-us-east-1',
           namespace: 'default',
           body: edited,
         });
@@ -123,16 +137,16 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
       },
       { timeoutMs: 10_000, message: 'the Deployment edited by hand' },
     );
-    await core.deleteNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' });
+    await core.deleteNamespacedConfigMap({ name: 'drifted-us-east-1', namespace: 'default' });
     await waitFor(
       async () => {
-        const d = await deploymentOf('front-desk-us-east-1');
+        const d = await deploymentOf('drifted-us-east-1');
         return d.spec?.replicas === 1 && d.spec.template.spec?.containers[0]?.image === image;
       },
       { timeoutMs: 30_000, message: 'Deployment restored' },
     );
     await waitFor(
-      () => core.readNamespacedConfigMap({ name: 'front-desk-us-east-1', namespace: 'default' }),
+      () => core.readNamespacedConfigMap({ name: 'drifted-us-east-1', namespace: 'default' }),
       {
         timeoutMs: 30_000,
         message: 'ConfigMap recreated',
@@ -141,14 +155,14 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   });
 
   test('a spec change rolls the config and moves observedGeneration', async () => {
-    const before = await deploymentOf('front-desk-us-east-1');
+    const before = await reconciledAgent('rolled', '+14155550131');
     const hash = before.spec?.template.metadata?.annotations?.['voicefleet.io/config-hash'];
-    await cr.patch('voiceagents', 'front-desk', {
+    await cr.patch('voiceagents', 'rolled', {
       spec: { pipeline: { greeting: 'Good morning' } },
     });
     const updated = await waitFor(
       async () => {
-        const a = await cr.get('voiceagents', 'front-desk');
+        const a = await cr.get('voiceagents', 'rolled');
         return a.status?.observedGeneration === a.metadata?.generation &&
           (a.metadata?.generation ?? 0) > 1
           ? a
@@ -163,13 +177,13 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
           updated.metadata?.generation,
       ),
     );
-    const after = await deploymentOf('front-desk-us-east-1');
+    const after = await deploymentOf('rolled-us-east-1');
     assert.notEqual(
       after.spec?.template.metadata?.annotations?.['voicefleet.io/config-hash'],
       hash,
     );
     const cm = await core.readNamespacedConfigMap({
-      name: 'front-desk-us-east-1',
+      name: 'rolled-us-east-1',
       namespace: 'default',
     });
     assert.match(cm.data?.['config.yaml'] ?? '', /Good morning/);
@@ -456,6 +470,7 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   });
 
   test('writes nothing in the steady state', async () => {
+    await reconciledAgent('steady', '+14155550132');
     const writes = () => op.metric('voicefleet_operator_api_writes_total');
     await new Promise((r) => setTimeout(r, 3000));
     const before = await writes();
@@ -464,11 +479,16 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
   });
 
   test('deleting the agent removes its children (garbage collection)', async () => {
-    await cr.delete('voiceagents', 'front-desk');
+    await reconciledAgent('deleted', '+14155550133');
+    await waitFor(
+      () => core.readNamespacedConfigMap({ name: 'deleted-us-east-1', namespace: 'default' }),
+      { timeoutMs: 30_000, message: 'ConfigMap deleted-us-east-1' },
+    );
+    await cr.delete('voiceagents', 'deleted');
     await waitFor(
       async () => {
         try {
-          await deploymentOf('front-desk-us-east-1');
+          await deploymentOf('deleted-us-east-1');
           return false;
         } catch {
           return true;
@@ -481,7 +501,7 @@ describe('operator reconcile', { skip: controlPlaneSkipReason() }, () => {
         (
           await core.listNamespacedConfigMap({
             namespace: 'default',
-            labelSelector: 'voicefleet.io/agent=front-desk',
+            labelSelector: 'voicefleet.io/agent=deleted',
           })
         ).items.length === 0,
       { timeoutMs: 60_000, message: 'ConfigMap garbage-collected' },
