@@ -11,7 +11,7 @@ import { waitFor } from '@voicefleet/devtools/processes';
 import { startEspeakTtsServer } from '../media-node/src/providers/grpc/servers/espeak-tts-server.js';
 import { startReplaySttServer } from '../media-node/src/providers/grpc/servers/replay-stt-server.js';
 import type { RunningServer } from '../media-node/src/providers/grpc/servers/serve.js';
-import { startTracing, type Tracing } from '../media-node/src/telemetry/tracing.js';
+import { startTracing, type Tracing } from '@voicefleet/api/telemetry';
 import { renderPcm8k } from './audio/speech.js';
 import {
   startFakeOpenAiServer,

@@ -65,5 +65,4 @@ export {
 } from './telemetry/metrics.js';
 export { startOpsServer, parsePlaceCallBody, type OpsTarget } from './node/http-server.js';
 export { createJsonLogger, logLevelFromEnv, type Logger, type LogLevel } from './telemetry/log.js';
-export { startTracing, type Tracing } from './telemetry/tracing.js';
 export { callTracing } from './core/turn-spans.js';

@@ -2,6 +2,8 @@
 // instance, controllers only on the elected leader, and a clean stop on SIGTERM/SIGINT.
 // Run: node --import tsx operator/src/main.ts --regions us-east-1 [--kubeconfig PATH]
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Tracer } from '@opentelemetry/api';
+import { startTracing } from '@voicefleet/api/telemetry';
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +25,8 @@ export async function runOperator(
   log: Logger,
   metrics: OperatorMetrics,
   signal: AbortSignal,
+  /** A span per reconcile when given (OTEL_EXPORTER_OTLP_ENDPOINT set). */
+  tracer?: Tracer,
 ): Promise<void> {
   // Every informer, queue and the elector listen on this signal.
   setMaxListeners(64, signal);
@@ -49,6 +53,7 @@ export async function runOperator(
     workers: config.workers,
     ...(config.edge !== undefined ? { edge: edgeOptions(config, config.edge) } : {}),
     ...(monitoring !== undefined ? { monitoring } : {}),
+    ...(tracer !== undefined ? { tracer } : {}),
   });
   const ops = await startOpsServer({
     host: config.metricsHost,
@@ -125,7 +130,22 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const shutdown = onShutdownSignals((sig) => log.info('shutting down', { signal: sig }));
-  await runOperator(config, kc, log, createOperatorMetrics(), shutdown.signal);
+  const tracing = await startTracing(process.env, 'voicefleet-operator', {
+    'service.instance.id': config.identity,
+  });
+  try {
+    await runOperator(
+      config,
+      kc,
+      log,
+      createOperatorMetrics(),
+      shutdown.signal,
+      tracing.enabled ? tracing.tracer : undefined,
+    );
+  } finally {
+    // The last reconciles' spans leave before the process does.
+    await tracing.shutdown();
+  }
   shutdown.dispose();
   // Workers stopped and the lease is released: idle keep-alive sockets must not hold the exit.
   process.exit(0);

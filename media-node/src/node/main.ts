@@ -9,7 +9,7 @@ import { tuneGarbageCollector } from './gc-tuning.js';
 import { createJsonLogger, logLevelFromEnv } from '../telemetry/log.js';
 import { startMediaNodeServer } from './server.js';
 import { formatStacksUnmapped } from './stack-traces.js';
-import { startTracing } from '../telemetry/tracing.js';
+import { startTracing } from '@voicefleet/api/telemetry';
 
 function loadConfig(): MediaNodeConfig {
   const path = process.env['VOICEFLEET_CONFIG'];

@@ -4,12 +4,14 @@
 // changed) and `status` (after a round of edge passes); the EdgeSyncLoop passes each edge on a
 // new routing and every `intervalMs`, which also refills an edge that restarted.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Tracer } from '@opentelemetry/api';
 import { createApplier } from '../kube/apply.js';
 import { configMapValue } from '../kube/config-map-value.js';
 import { createEventRecorder } from '../kube/events.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
-import { WorkQueue, type WorkQueueHooks } from '../runtime/work-queue.js';
+import { tracedReconcile } from '../runtime/traced-reconcile.js';
+import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
 import type { EdgeObservation } from './decide-edge-status.js';
 import type { EdgeRouting } from './desired-edge-routing.js';
 import { EdgeFleet, type EdgeDiscovery, type RegionalEndpoint } from './edge-fleet.js';
@@ -44,6 +46,8 @@ export interface EdgeSyncOptions {
   metrics: OperatorMetrics;
   log: Logger;
   queueHooks?: WorkQueueHooks;
+  /** A span per reconcile (`reconcile EdgeSync`, named `routing` or `status`) when given. */
+  tracer?: Tracer;
 }
 
 export class EdgeSync {
@@ -117,10 +121,14 @@ export class EdgeSync {
         this.queue.add(STATUS);
       },
     });
+    const handler: KeyHandler = (key) =>
+      key === ROUTING ? this.routingController.reconcile() : this.statusController.reconcile();
+    const { tracer } = this.o;
     await Promise.all([
       this.queue.run(
-        (key) =>
-          key === ROUTING ? this.routingController.reconcile() : this.statusController.reconcile(),
+        tracer === undefined
+          ? handler
+          : tracedReconcile(tracer, (key) => ({ kind: 'EdgeSync', name: key }), handler),
         signal,
       ),
       this.loop.done,

@@ -16,6 +16,7 @@ import {
   namespacedPath,
   type KubeRest,
 } from './kube-rest.js';
+import { recordApiWrite } from '../runtime/api-writes.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export const FIELD_MANAGER = 'voicefleet';
@@ -127,11 +128,11 @@ export function createApplier(
         metrics.applySkipped.inc({ kind });
         return 'unchanged';
       }
-      metrics.apiWrites.inc({ verb: 'apply', kind });
+      recordApiWrite(metrics, { verb: 'apply', kind });
       try {
         if (needsReplicasHandoff(desired, live, fieldManager)) {
           const replicas = (live as { spec?: { replicas?: number } } | undefined)?.spec?.replicas;
-          metrics.apiWrites.inc({ verb: 'apply', kind });
+          recordApiWrite(metrics, { verb: 'apply', kind });
           await rest.request(
             'PATCH',
             `${namespacedPath('apps/v1', 'deployments', ns, name)}?fieldManager=${REPLICAS_HANDOFF_MANAGER}&force=true`,
@@ -169,7 +170,7 @@ export function createApplier(
       return 'applied';
     },
     async applyStatus(target, status) {
-      metrics.apiWrites.inc({ verb: 'apply-status', kind: target.kind });
+      recordApiWrite(metrics, { verb: 'apply-status', kind: target.kind });
       const body = {
         apiVersion: `${target.group}/${target.version}`,
         kind: target.kind,
@@ -190,7 +191,7 @@ export function createApplier(
       }
     },
     async annotatePod(namespace, name, annotations) {
-      metrics.apiWrites.inc({ verb: 'patch', kind: 'Pod' });
+      recordApiWrite(metrics, { verb: 'patch', kind: 'Pod' });
       try {
         await rest.request(
           'PATCH',

@@ -3,6 +3,7 @@
 // assignment. A missing ConfigMap reads as undefined; applying creates it.
 import { MANAGED_BY, MANAGED_BY_LABEL } from '@voicefleet/api';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { recordApiWrite } from '../runtime/api-writes.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { createKubeRest, KubeApiError, namespacedPath, type KubeRest } from './kube-rest.js';
 
@@ -37,7 +38,7 @@ export function configMapValue(
       }
     },
     async write(value) {
-      metrics.apiWrites.inc({ verb: 'apply', kind: 'ConfigMap' });
+      recordApiWrite(metrics, { verb: 'apply', kind: 'ConfigMap' });
       const body = {
         apiVersion: 'v1',
         kind: 'ConfigMap',

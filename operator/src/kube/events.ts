@@ -3,6 +3,7 @@
 // Messages must not carry PII (numbers, transcripts) or secret values.
 import { PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
 import { createKubeRest, namespacedPath, type KubeRest } from './kube-rest.js';
+import { recordApiWrite } from '../runtime/api-writes.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 
 export interface EventTarget {
@@ -50,7 +51,7 @@ export function createEventRecorder(
         if (previous !== undefined && now.getTime() - previous.at < AGGREGATE_WINDOW_MS) {
           previous.count += 1;
           previous.at = now.getTime();
-          metrics.apiWrites.inc({ verb: 'patch', kind: 'Event' });
+          recordApiWrite(metrics, { verb: 'patch', kind: 'Event' });
           await rest.request(
             'PATCH',
             namespacedPath('v1', 'events', target.namespace, previous.name),
@@ -59,7 +60,7 @@ export function createEventRecorder(
           );
           return;
         }
-        metrics.apiWrites.inc({ verb: 'create', kind: 'Event' });
+        recordApiWrite(metrics, { verb: 'create', kind: 'Event' });
         const created = (await rest.request(
           'POST',
           namespacedPath('v1', 'events', target.namespace),

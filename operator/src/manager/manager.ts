@@ -8,13 +8,16 @@
 // and its calls), the agents naming a trunk or a Secret, the trunks whose credentials a Secret is,
 // and the edge routing.
 import type { KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
+import type { Tracer } from '@opentelemetry/api';
+import { SIP_TRUNK_KIND, VOICE_AGENT_KIND } from '@voicefleet/api';
 import { createApplier } from '../kube/apply.js';
 import type { CachedObject } from '../kube/cached-object.js';
 import { createEventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
-import { namespacedKey, storeOf } from '../kube/store.js';
+import { namespacedKey, splitKey, storeOf } from '../kube/store.js';
 import type { Logger } from '../runtime/log.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
+import { tracedReconcile } from '../runtime/traced-reconcile.js';
 import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
 import { EdgeSync } from '../edge/edge-sync.js';
 import { statusTarget } from '../scaling/media-pods.js';
@@ -41,6 +44,8 @@ export interface ManagerOptions {
   edge?: ManagerEdgeOptions;
   /** Each agent's PrometheusRule and PodMonitor (written when their CRDs exist); none when undefined. */
   monitoring?: ManagedMonitoring;
+  /** A span per reconcile (VoiceAgent, SipTrunk, edge sync) when given; none when undefined. */
+  tracer?: Tracer;
 }
 
 export interface ManagerEdgeOptions {
@@ -164,6 +169,7 @@ export class Manager {
       metrics: this.o.metrics,
       log: this.o.log,
       queueHooks: this.queueHooks('edge'),
+      ...(this.o.tracer !== undefined ? { tracer: this.o.tracer } : {}),
     });
   }
 
@@ -230,6 +236,13 @@ export class Manager {
     else this.loads.untrack(namespacedKey(pod));
   }
 
+  /** The handler, in a span per reconcile when tracing is on. */
+  private traced(kind: string, handler: KeyHandler): KeyHandler {
+    const { tracer } = this.o;
+    if (tracer === undefined) return handler;
+    return tracedReconcile(tracer, (key) => ({ kind, ...splitKey(key) }), handler);
+  }
+
   hasSynced(): boolean {
     return informersOf(this.caches).every((i) => i.hasSynced());
   }
@@ -253,8 +266,10 @@ export class Manager {
     await this.waitForSync(signal);
     for (const k of this.agentKeys.all()) this.agentQueue.add(k);
     for (const k of this.trunkController.allKeys()) this.trunkQueue.add(k);
-    const agentHandler: KeyHandler = (key) => this.agentController.reconcile(key);
-    const trunkHandler: KeyHandler = (key) => this.trunkController.reconcile(key);
+    const agentHandler = this.traced(VOICE_AGENT_KIND, (key) =>
+      this.agentController.reconcile(key),
+    );
+    const trunkHandler = this.traced(SIP_TRUNK_KIND, (key) => this.trunkController.reconcile(key));
     this.#leading = true;
     for (const pod of this.caches.mediaPods.list()) this.followPod(pod);
     signal.addEventListener('abort', () => {

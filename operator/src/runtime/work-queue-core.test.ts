@@ -101,3 +101,19 @@ test('depth counts keys ready to run, not running or delayed ones', () => {
   q.promote(50);
   assert.equal(q.depth(), 2);
 });
+
+test('a key waits for a worker from its first add, from its due time, or from its add while it ran', () => {
+  const q = new WorkQueueCore();
+  q.add('a', 100);
+  q.add('a', 150); // the second add does not restart the wait
+  assert.deepEqual(q.take(180), { key: 'a', waitMs: 80 });
+  q.add('a', 200); // added while it runs
+  q.done('a', { kind: 'success' }, 260);
+  assert.deepEqual(q.take(270), { key: 'a', waitMs: 70 });
+  q.done('a', { kind: 'success', requeueAfterMs: 1000 }, 300);
+  assert.equal(q.take(1299), undefined);
+  assert.deepEqual(q.take(1340), { key: 'a', waitMs: 40 }, 'from when it fell due');
+  q.done('a', { kind: 'success' }, 1340);
+  q.add('b');
+  assert.deepEqual(q.take(2000), { key: 'b', waitMs: undefined }, 'queued without a time');
+});

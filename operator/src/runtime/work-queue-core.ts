@@ -13,14 +13,20 @@ export class WorkQueueCore {
   private readonly dirty = new Set<string>();
   private readonly delayed = new Map<string, number>();
   private readonly failures = new Map<string, number>();
+  /** When each ready or dirty key was first queued (or fell due), while the caller said. */
+  private readonly queuedAt = new Map<string, number>();
 
   constructor(private readonly backoff: BackoffPolicy = RECONCILE_BACKOFF) {}
 
-  /** Queues a key now; a key already waiting stays once, a running key runs again afterwards. */
-  add(key: string): void {
+  /**
+   * Queues a key now; a key already waiting stays once, a running key runs again afterwards.
+   * `now`, when given, starts the key's wait (a key queued many times waits from the first).
+   */
+  add(key: string, now?: number): void {
     this.delayed.delete(key);
     if (this.processing.has(key)) this.dirty.add(key);
     else this.ready.add(key);
+    if (now !== undefined && !this.queuedAt.has(key)) this.queuedAt.set(key, now);
   }
 
   /** Queues a key at `dueAt`; the earliest of several due times wins; a ready key stays ready. */
@@ -32,11 +38,18 @@ export class WorkQueueCore {
 
   /** Moves due keys to ready and hands out the oldest ready key that is not running. */
   next(now: number): string | undefined {
+    return this.take(now)?.key;
+  }
+
+  /** `next`, with the key's wait for a worker in ms (undefined when queued without a time). */
+  take(now: number): { key: string; waitMs: number | undefined } | undefined {
     this.promote(now);
     for (const key of this.ready) {
       this.ready.delete(key);
       this.processing.add(key);
-      return key;
+      const since = this.queuedAt.get(key);
+      this.queuedAt.delete(key);
+      return { key, waitMs: since === undefined ? undefined : Math.max(0, now - since) };
     }
     return undefined;
   }
@@ -88,7 +101,7 @@ export class WorkQueueCore {
     for (const [key, dueAt] of this.delayed) {
       if (dueAt <= now) {
         this.delayed.delete(key);
-        this.add(key);
+        this.add(key, dueAt);
       }
     }
   }

@@ -7,7 +7,15 @@ import { systemClock, type Clock } from './work-queue-clock.js';
 import { WorkQueueCore } from './work-queue-core.js';
 
 export type ReconcileResult = { requeueAfterMs?: number } | undefined | void;
-export type KeyHandler = (key: string, signal: AbortSignal) => Promise<ReconcileResult>;
+/** What the queue knows of a run: how long the key waited for a worker since it was queued or fell due. */
+export interface RunInfo {
+  queueWaitMs: number;
+}
+export type KeyHandler = (
+  key: string,
+  signal: AbortSignal,
+  info: RunInfo,
+) => Promise<ReconcileResult>;
 
 export interface ProcessedEvent {
   key: string;
@@ -50,7 +58,7 @@ export class WorkQueue {
   }
 
   add(key: string): void {
-    this.core.add(key);
+    this.core.add(key, this.clock.now());
     this.changed();
   }
 
@@ -90,16 +98,17 @@ export class WorkQueue {
 
   private async worker(handler: KeyHandler, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const key = this.core.next(this.clock.now());
-      if (key === undefined) {
+      const taken = this.core.take(this.clock.now());
+      if (taken === undefined) {
         await new Promise<void>((resolve) => this.wakers.push(resolve));
         continue;
       }
+      const { key } = taken;
       this.changed();
       const started = this.clock.now();
       let event: ProcessedEvent;
       try {
-        const result = await handler(key, signal);
+        const result = await handler(key, signal, { queueWaitMs: taken.waitMs ?? 0 });
         this.core.done(key, { kind: 'success', ...(result ?? {}) }, this.clock.now());
         event = { key, durationMs: this.clock.now() - started, outcome: 'success', failures: 0 };
       } catch (error) {
