@@ -522,17 +522,17 @@ describe('helm chart', { skip: helmSkip }, () => {
     assert.equal(edge.spec.template.spec.dnsPolicy, 'ClusterFirstWithHostNet');
   });
 
-  test('operator.mediaOtlpEndpoint reaches the operator, which hands it to the media pods; a bare host is refused', () => {
-    assert.equal(operatorEnv(render('')).VOICEFLEET_MEDIA_OTLP_ENDPOINT, undefined);
+  test('tracing.otlpEndpoint traces the operator and, through it, the media pods; a bare host is refused', () => {
+    const off = operatorEnv(render(''));
+    assert.equal(off.OTEL_EXPORTER_OTLP_ENDPOINT, undefined);
+    assert.equal(off.VOICEFLEET_MEDIA_OTLP_ENDPOINT, undefined);
     const endpoint = 'http://otel-collector.monitoring:4317';
-    assert.equal(
-      operatorEnv(render(`operator: { mediaOtlpEndpoint: "${endpoint}" }`))
-        .VOICEFLEET_MEDIA_OTLP_ENDPOINT,
-      endpoint,
-    );
-    const r = templateWith('operator.mediaOtlpEndpoint=otel-collector:4317');
+    const on = operatorEnv(render(`tracing: { otlpEndpoint: "${endpoint}" }`));
+    assert.equal(on.OTEL_EXPORTER_OTLP_ENDPOINT, endpoint, 'the operator exports its reconciles');
+    assert.equal(on.VOICEFLEET_MEDIA_OTLP_ENDPOINT, endpoint, 'and hands it to the media pods');
+    const r = templateWith('tracing.otlpEndpoint=otel-collector:4317');
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /mediaOtlpEndpoint/);
+    assert.match(r.stderr, /otlpEndpoint/);
   });
 
   test('a value of the wrong type is rejected by the schema, naming the field', () => {
