@@ -450,6 +450,29 @@ describe('helm chart', { skip: helmSkip }, () => {
     });
   }
 
+  test("the edge PodMonitor labels every edge series with the edge pod's region and keeps the agents' and trunks' namespaces", () => {
+    const objs = render('monitoring: { podMonitor: { enabled: true } }');
+    const monitor = byKind(objs, 'PodMonitor').find((m) => m.metadata!.name!.endsWith('-edge'))!;
+    const endpoint = (
+      monitor.spec.podMetricsEndpoints as {
+        honorLabels?: boolean;
+        relabelings?: { sourceLabels: string[]; targetLabel: string }[];
+      }[]
+    )[0]!;
+    assert.equal(endpoint.honorLabels, true);
+    assert.deepEqual(endpoint.relabelings, [
+      {
+        sourceLabels: ['__meta_kubernetes_pod_label_voicefleet_io_region'],
+        targetLabel: 'region',
+      },
+    ]);
+    const edge = byKind(objs, 'Deployment').find((d) => d.metadata!.name!.endsWith('-edge'))!;
+    assert.ok(
+      edge.spec.template.metadata.labels['voicefleet.io/region'],
+      'edge pods carry the region label the relabeling reads',
+    );
+  });
+
   test('the media-node PodMonitor selects the labels the operator puts on media pods and scrapes their metrics port', () => {
     const monitor = byKind(
       render(

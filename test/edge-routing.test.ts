@@ -20,6 +20,7 @@ import {
   type PeerBehaviour,
 } from './harness/kamailio-peer.js';
 import { kamailioAvailable, startKamailio, type KamailioInstance } from './harness/kamailio.js';
+import { sampleValue } from './harness/prom-text.js';
 import { runSippLoad, sippMissing, startSippUas, type SippUas } from './harness/sipp.js';
 
 const missing = !kamailioAvailable() || sippMissing() !== undefined;
@@ -75,6 +76,25 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       throw new Error(`media nodes not up: ${last}`, { cause: e });
     });
   };
+  type Series = [name: string, labels: Record<string, string>];
+  const trunkGw = (trunk: string, gateway: string) => ({ namespace: 'default', trunk, gateway });
+  const trunkCode = (trunk: string, code: string) => ({ namespace: 'default', trunk, code });
+  /** How far each of the edge's `voicefleet_edge_<name>` series moved while `act` ran. */
+  async function counted(series: Series[], act: () => Promise<unknown>): Promise<number[]> {
+    const read = async (): Promise<number[]> => {
+      const text = await (await fetch(`http://127.0.0.1:${kam.controlPort}/metrics`)).text();
+      return series.map(
+        ([name, labels]) => sampleValue(text, `voicefleet_edge_${name}`, labels) ?? 0,
+      );
+    };
+    const before = await read();
+    await act();
+    return (await read()).map((v, i) => v - (before[i] ?? 0));
+  }
+
+  // Only carrier-in trusts the callers' 127.0.0.1: an inbound call is counted for its source trunk.
+  const OTHER_CIDRS = ['127.0.9.0/24'];
+
   before(async () => {
     kam = await startKamailio();
     stops.push(() => kam.stop());
@@ -109,10 +129,11 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
             { name: 'a1', port: a1, priority: 1 },
             { name: 'a2', port: a2, priority: 2 },
           ],
-          { secret: 'carrier-a-credentials' },
+          { secret: 'carrier-a-credentials', sourceCidrs: OTHER_CIDRS },
         ),
-        edgeTrunk('carrier-b', [{ name: 'b1', port: b1 }]),
+        edgeTrunk('carrier-b', [{ name: 'b1', port: b1 }], { sourceCidrs: OTHER_CIDRS }),
         edgeTrunk('carrier-probed', [{ name: 'p1', port: probed.port }], {
+          sourceCidrs: OTHER_CIDRS,
           healthCheck: { intervalSeconds: 2, failureThreshold: 2, successThreshold: 3 },
         }),
       ],
@@ -136,29 +157,44 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
 
   it('routes a call to the agent number onto a media node, in +, 00 and plain forms', async () => {
     await mediaUp(mediaPorts);
-    for (const number of ['+14155550100', '0014155550100', '14155550100']) {
-      const r = await runSippLoad({
-        target: target(),
-        number,
-        calls: 3,
-        rate: 10,
-        localPort: callerPort,
-      });
-      assert.equal(r.successful, 3, `calls to ${number}`);
-    }
+    const moved = await counted(
+      [
+        ['agent_calls_total', { namespace: 'default', agent: 'front-desk', code: '200' }],
+        ['trunk_inbound_calls_total', trunkCode('carrier-in', '200')],
+      ],
+      async () => {
+        for (const number of ['+14155550100', '0014155550100', '14155550100']) {
+          const r = await runSippLoad({
+            target: target(),
+            number,
+            calls: 3,
+            rate: 10,
+            localPort: callerPort,
+          });
+          assert.equal(r.successful, 3, `calls to ${number}`);
+        }
+      },
+    );
+    assert.deepEqual(moved, [9, 9], 'answered calls per agent and per source trunk');
   });
 
   it('answers 404 for a number no agent owns', async () => {
-    const r = await runSippLoad({
-      target: target(),
-      number: '+19998887777',
-      calls: 1,
-      rate: 1,
-      localPort: callerPort,
-      scenario: 'edge-uac-reject.xml',
-      keys: { expect: '404' },
-    });
-    assert.equal(r.successful, 1);
+    const moved = await counted(
+      [['trunk_inbound_calls_total', trunkCode('carrier-in', '404')]],
+      async () => {
+        const r = await runSippLoad({
+          target: target(),
+          number: '+19998887777',
+          calls: 1,
+          rate: 1,
+          localPort: callerPort,
+          scenario: 'edge-uac-reject.xml',
+          keys: { expect: '404' },
+        });
+        assert.equal(r.successful, 1);
+      },
+    );
+    assert.deepEqual(moved, [1]);
   });
 
   it('answers 403 to a source in no trunk ACL', async () => {
@@ -228,8 +264,22 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       { timeoutMs: 5000, message: 'gateways up' },
     );
     setGateways({ kind: 'answer', code: 503 });
-    assert.equal((await dial()).successful, 1);
+    const moved = await counted(
+      [
+        ['trunk_attempts_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_attempts_total', trunkGw('carrier-a', 'a2')],
+        ['trunk_failovers_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_failovers_total', trunkGw('carrier-a', 'a2')],
+        ['trunk_answers_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_answers_total', trunkGw('carrier-a', 'a2')],
+        ['trunk_outbound_calls_total', trunkCode('carrier-a', '200')],
+        ['trunk_outbound_calls_total', trunkCode('carrier-a', '503')],
+      ],
+      async () => assert.equal((await dial()).successful, 1),
+    );
     assert.deepEqual(invites(), [1, 1, 0]);
+    // a1 tried and failed over, a2 tried and answered; the call ended once, answered.
+    assert.deepEqual(moved, [1, 1, 1, 0, 0, 1, 1, 0]);
   });
 
   // Which door a request came through decides whether it is a media node's outbound call: on
@@ -259,21 +309,48 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
 
   it('moves to the next trunk when every gateway of the first answers 503', async () => {
     setGateways({ kind: 'answer', code: 503 }, { kind: 'answer', code: 503 });
-    assert.equal((await dial()).successful, 1);
+    const moved = await counted(
+      [
+        ['trunk_failovers_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_failovers_total', trunkGw('carrier-a', 'a2')],
+        ['trunk_attempts_total', trunkGw('carrier-b', 'b1')],
+        ['trunk_answers_total', trunkGw('carrier-b', 'b1')],
+        ['trunk_outbound_calls_total', trunkCode('carrier-a', '503')],
+        ['trunk_outbound_calls_total', trunkCode('carrier-b', '200')],
+      ],
+      async () => assert.equal((await dial()).successful, 1),
+    );
     assert.deepEqual(invites(), [1, 1, 1]);
+    assert.deepEqual(moved, [1, 1, 1, 1, 0, 1]);
   });
 
   for (const code of [486, 603]) {
     it(`passes ${code} back to the caller without trying another gateway`, async () => {
       setGateways({ kind: 'answer', code });
-      assert.equal((await dial(String(code))).successful, 1);
+      const moved = await counted(
+        [
+          ['trunk_outbound_calls_total', trunkCode('carrier-a', String(code))],
+          ['trunk_failovers_total', trunkGw('carrier-a', 'a1')],
+        ],
+        async () => assert.equal((await dial(String(code))).successful, 1),
+      );
       assert.deepEqual(invites(), [1, 0, 0]);
+      assert.deepEqual(moved, [1, 0], `${code} is the call's final answer, no failover`);
     });
   }
 
   it("answers a carrier's digest challenge with the trunk's credentials", async () => {
     setGateways({ kind: 'answer', code: 200, challenge: { realm: 'carrier.example' } });
-    assert.equal((await dial()).successful, 1);
+    const moved = await counted(
+      [
+        ['trunk_attempts_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_answers_total', trunkGw('carrier-a', 'a1')],
+        ['trunk_outbound_calls_total', trunkCode('carrier-a', '401')],
+      ],
+      async () => assert.equal((await dial()).successful, 1),
+    );
+    // The challenge answered is one attempt, not a failure.
+    assert.deepEqual(moved, [1, 1, 0]);
     assert.equal(gateways[0]?.invites.length, 2);
     assert.match(
       gateways[0]?.invites[1]?.authorization ?? '',
@@ -294,11 +371,22 @@ describe('edge routing through a real Kamailio', { skip, timeout: 180_000 }, () 
       message: 'gateway down',
     });
     assert.ok(Date.now() - stopped <= 3000);
+    const gatewayUp = async (): Promise<number | undefined> =>
+      sampleValue(
+        await (await fetch(`http://127.0.0.1:${kam.controlPort}/metrics`)).text(),
+        'voicefleet_edge_gateway_up',
+        trunkGw('carrier-a', 'a1'),
+      );
+    assert.equal(await gatewayUp(), 0, 'gateway_up reads 0 once the gateway is down');
     gw.behaviour = { kind: 'answer', code: 200 };
     await waitFor(async () => (await writer.health()).find((h) => h.uri === uri)?.flag === 'A', {
       timeoutMs: 3000,
       intervalMs: 100,
       message: 'gateway up',
+    });
+    await waitFor(async () => (await gatewayUp()) === 1, {
+      timeoutMs: 3000,
+      message: 'gateway_up back at 1',
     });
   });
 

@@ -33,7 +33,7 @@ describe('voicefleet render monitoring', () => {
       'release=prom',
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /wrote 20 files for 2 VoiceAgent\(s\)/);
+    assert.match(r.stdout, /wrote 21 files for 2 VoiceAgent\(s\)/);
     assert.deepEqual(readdirSync(join(out, 'prometheusrules')).sort(), [
       'default-front-desk.yaml',
       'default-order-status.yaml',
@@ -51,11 +51,12 @@ describe('voicefleet render monitoring', () => {
       'voicefleet-agent.json',
       'voicefleet-edge.json',
       'voicefleet-fleet.json',
+      'voicefleet-trunk.json',
     ]);
     const maps = parseAllDocuments(
       readFileSync(join(out, 'dashboards/configmaps.yaml'), 'utf8'),
     ).map((d) => d.toJS() as { metadata: { labels: Record<string, string> } });
-    assert.equal(maps.length, 3);
+    assert.equal(maps.length, 4);
     for (const m of maps) assert.equal(m.metadata.labels.grafana_dashboard, '1');
   });
 

@@ -139,9 +139,9 @@ describe('desiredRoutingState', () => {
     assert.deepEqual(
       [...d.state.htables.probes].sort(),
       [
-        [`${fast}|sip:127.0.0.1:5082`, '1,1,1'],
-        [`${slow}|sip:127.0.0.1:5080`, '30,3,2'],
-        [`${slow}|sip:127.0.0.1:5081;transport=tcp`, '30,3,2'],
+        [`${fast}|sip:127.0.0.1:5082`, '1,1,1,x'],
+        [`${slow}|sip:127.0.0.1:5080`, '30,3,2,p'],
+        [`${slow}|sip:127.0.0.1:5081;transport=tcp`, '30,3,2,t'],
       ].sort(),
     );
     assert.deepEqual(
@@ -152,6 +152,23 @@ describe('desiredRoutingState', () => {
     assert.deepEqual(
       pool?.destinations.map((x) => x.probing),
       [true],
+    );
+  });
+
+  it("names each agent's pool set and each trunk's set for the edge's counters", () => {
+    const d = desiredRoutingState(
+      inputs({
+        agents: [agent('front-desk', ['+1001'])],
+        trunks: [trunk('carrier-a', [{ name: 'g' }])],
+      }),
+    );
+    const id = (k: string): string => String(d.setIds.assignment.get(k) ?? -1);
+    assert.deepEqual(
+      [...d.state.htables.names].sort(),
+      [
+        [id('pool/default/front-desk/us-east-1'), 'default/front-desk'],
+        [id('trunk/default/carrier-a'), 'default/carrier-a'],
+      ].sort(),
     );
   });
 

@@ -101,6 +101,8 @@ export function routingWithSetIds(input: EdgeInputs, setIds: AssignResult): Desi
         destinations,
       });
     }
+    // The agent's name for the edge's per-agent counters (`voicefleet_edge_agent_calls_total`).
+    (htables.names as Map<string, string>).set(String(poolId), `${ns}/${nameOf(agent)}`);
     const numbers: string[] = [];
     const conflicts: LostNumber[] = [];
     const self = agentKey({ namespace: ns, name: nameOf(agent) });
@@ -235,9 +237,16 @@ function addTrunk(
   });
   const { intervalSeconds, failureThreshold, successThreshold } = trunk.spec.healthCheck;
   const probes = htables.probes as Map<string, string>;
-  for (const d of sets.get(id)?.destinations ?? []) {
-    probes.set(`${id}|${d.uri}`, `${intervalSeconds},${failureThreshold},${successThreshold}`);
-  }
+  const destinations = sets.get(id)?.destinations ?? [];
+  gateways.forEach((g, i) => {
+    const uri = destinations[i]?.uri ?? '';
+    probes.set(
+      `${id}|${uri}`,
+      `${intervalSeconds},${failureThreshold},${successThreshold},${g.name}`,
+    );
+  });
+  // The trunk's name for the edge's per-trunk and per-gateway counters.
+  (htables.names as Map<string, string>).set(String(id), `${nsOf(trunk)}/${nameOf(trunk)}`);
   const trunks = htables.trunks as Map<string, string>;
   const codes = trunk.spec.failover.responseCodes;
   trunks.set(`${id}:codes`, `,${codes.filter((c) => c !== 486 && c !== 603).join(',')},`);

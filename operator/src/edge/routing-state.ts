@@ -38,6 +38,7 @@ export const HTABLES = [
   'creds',
   'edge',
   'probes',
+  'names',
 ] as const;
 export type HtableName = (typeof HTABLES)[number];
 
@@ -58,6 +59,7 @@ export function emptyHtables(): Htables {
     creds: new Map(),
     edge: new Map(),
     probes: new Map(),
+    names: new Map(),
   };
 }
 

@@ -27,12 +27,13 @@ const panelsOf = (d: { panels?: unknown[] }) =>
 describe('dashboards', () => {
   const dashboards = voicefleetDashboards();
 
-  it('are the fleet overview, agent and edge dashboards, with stable uids', () => {
+  it('are the fleet overview, agent, trunk and edge dashboards, with stable uids', () => {
     assert.deepEqual(
       dashboards.map((d) => [d.file, d.dashboard.uid]),
       [
         ['voicefleet-fleet.json', 'voicefleet-fleet'],
         ['voicefleet-agent.json', 'voicefleet-agent'],
+        ['voicefleet-trunk.json', 'voicefleet-trunk'],
         ['voicefleet-edge.json', 'voicefleet-edge'],
       ],
     );

@@ -1,5 +1,6 @@
-// The Kamailio edge every call crosses: calls per second, the answers callers get, the answers
-// Kamailio sends itself, and whether the operator keeps each edge's routing in sync.
+// The Kamailio edge every call crosses: calls per second, the answers callers get (per agent too),
+// the answers Kamailio sends itself, trunk gateways and failovers, and whether the operator keeps
+// each edge's routing in sync.
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { RATE, buildDashboard } from './panel.js';
 
@@ -58,6 +59,55 @@ export function edgeDashboard(): dashboard.Dashboard {
           {
             expr: `sum by (__name__) (rate({__name__=~"voicefleet_edge_sl_[1-6]xx_replies",${F}}[${RATE}]))`,
             legend: '{{__name__}}',
+          },
+        ],
+      },
+      {
+        title: 'Inbound calls per agent by final answer',
+        description:
+          'Calls offered to each agent at this edge per second by the final answer the caller got (the answer-success SLI): 2xx answered, 5xx/408/480 failed, 486/603/487 busy, declined or cancelled. A call handed to a peer region counts at the edge it first reached.',
+        unit: 'cps',
+        min: 0,
+        span: 24,
+        queries: [
+          {
+            expr: `sum by (namespace, agent, code) (rate(voicefleet_edge_agent_calls_total{${F}}[${RATE}]))`,
+            legend: '{{namespace}}/{{agent}} {{code}}',
+          },
+        ],
+      },
+      { row: 'Trunks' },
+      {
+        title: 'Trunk gateways up',
+        description:
+          "Gateways per trunk that pass their trunk's OPTIONS healthCheck against all the trunk has, per region. Details per gateway on the trunk dashboard.",
+        unit: 'short',
+        min: 0,
+        queries: [
+          {
+            expr: `sum by (namespace, trunk) (voicefleet_edge_gateway_up{${F}})`,
+            legend: 'up {{namespace}}/{{trunk}}',
+          },
+          {
+            expr: `count by (namespace, trunk) (voicefleet_edge_gateway_up{${F}})`,
+            legend: 'all {{namespace}}/{{trunk}}',
+          },
+        ],
+      },
+      {
+        title: 'Outbound attempts and failovers per trunk',
+        description:
+          "INVITEs sent to a trunk's gateways per second, and the failovers away from them (a gateway timed out or answered one of the trunk's failover codes and the next gateway or trunk was tried).",
+        unit: 'cps',
+        min: 0,
+        queries: [
+          {
+            expr: `sum by (namespace, trunk) (rate(voicefleet_edge_trunk_attempts_total{${F}}[${RATE}]))`,
+            legend: 'attempts {{namespace}}/{{trunk}}',
+          },
+          {
+            expr: `sum by (namespace, trunk) (rate(voicefleet_edge_trunk_failovers_total{${F}}[${RATE}]))`,
+            legend: 'failovers {{namespace}}/{{trunk}}',
           },
         ],
       },

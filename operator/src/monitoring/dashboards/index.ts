@@ -4,6 +4,7 @@ import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { agentDashboard } from './agent-dashboard.js';
 import { edgeDashboard } from './edge-dashboard.js';
 import { fleetDashboard } from './fleet-dashboard.js';
+import { trunkDashboard } from './trunk-dashboard.js';
 
 export interface DashboardFile {
   /** `voicefleet-agent.json` */
@@ -12,7 +13,7 @@ export interface DashboardFile {
 }
 
 export function voicefleetDashboards(): DashboardFile[] {
-  return [fleetDashboard(), agentDashboard(), edgeDashboard()].map((d) => ({
+  return [fleetDashboard(), agentDashboard(), trunkDashboard(), edgeDashboard()].map((d) => ({
     file: `${d.uid ?? 'dashboard'}.json`,
     dashboard: d,
   }));
