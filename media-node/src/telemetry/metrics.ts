@@ -70,6 +70,15 @@ export function createNodeMetrics(
   // Every stage's series exists at 0 from the start: rate() counts a series' first sample as its
   // start, so a stage first seen at 1 would lose the node's first turn from every SLO window.
   for (const stage of TURN_STAGES) turnStageSeconds.zero({ stage });
+  const preparedReplies = new Counter({
+    name: 'voicefleet_agent_prepared_replies_total',
+    help: 'Replies prepared during a caller pause: released at the end of turn, or dropped because the caller went on (each dropped one cost an LLM and TTS request)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  // Both outcomes exist at 0 from the start: a node that never prepared a reply reads 0, not
+  // "no data" (which also is what a node that is not scraped shows).
+  for (const outcome of ['released', 'dropped']) preparedReplies.inc({ outcome }, 0);
   return {
     registry,
     activeCalls: new Gauge({
@@ -127,12 +136,7 @@ export function createNodeMetrics(
       help: 'RTP packets lost (sequence gaps)',
       registers,
     }),
-    preparedReplies: new Counter({
-      name: 'voicefleet_agent_prepared_replies_total',
-      help: 'Replies prepared during a caller pause: released at the end of turn, or dropped because the caller went on (each dropped one cost an LLM and TTS request)',
-      labelNames: ['outcome'],
-      registers,
-    }),
+    preparedReplies,
     bargeIns: new Counter({
       name: 'voicefleet_agent_barge_ins_total',
       help: 'Caller speech over the agent that paused it: committed (it lasted bargeIn.minSpeechMs and interrupted the agent; DTMF keys too) or resumed (too short: noise, a short word; the agent went on where it paused)',

@@ -55,12 +55,11 @@ export function edgeDashboard(): dashboard.Dashboard {
         unit: 'cps',
         min: 0,
         span: 24,
-        queries: [
-          {
-            expr: `sum by (__name__) (rate({__name__=~"voicefleet_edge_sl_[1-6]xx_replies",${F}}[${RATE}]))`,
-            legend: '{{__name__}}',
-          },
-        ],
+        // One query per class: rate() drops the metric name, so it cannot be grouped by.
+        queries: ['1xx', '2xx', '3xx', '4xx', '5xx', '6xx'].map((c) => ({
+          expr: `sum(rate(voicefleet_edge_sl_${c}_replies{${F}}[${RATE}]))`,
+          legend: c,
+        })),
       },
       {
         title: 'Inbound calls per agent by final answer',
