@@ -21,9 +21,10 @@
 //   maxReplicas carrying the same calls (ratio = ours / static).
 //
 // Bounded: CYCLES (at most 5) rises to PEAK_CALLS, every wait has a timeout, and the whole run
-// stops at DEADLINE_S. The kwok simulation (1,000 agents, 10,000 pods) is not part of this bench
-// yet: its fields are null. Writes bench/results/autoscale.json. Run: npm run bench:autoscale
-import { mkdir, writeFile } from 'node:fs/promises';
+// stops at DEADLINE_S. The fleet-scale fields (kwokAgents, kwokPods, kwokDecisionP99Ms and kwok)
+// are bench:kwok's (bench/kwok.bench.ts): this bench keeps what that one wrote in the same file.
+// Writes bench/results/autoscale.json. Run: npm run bench:autoscale
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -185,6 +186,18 @@ async function describePool(
     .filter((p) => p.deletedAt !== undefined && p.exitedAt === undefined)
     .map((p) => `${p.name}: ${p.node.logs.join('').split('\n').filter((l) => l.includes('drain')).slice(-2).join(' ')}`); // prettier-ignore
   return `pods: ${pods.join(', ')}; status: ${JSON.stringify(await rig.region())}; draining: ${draining.join('; ')}; kubelet: ${rig.kubelet.errors.join('; ')}`;
+}
+
+/** What bench:kwok last wrote into the results file (null while it has not run). */
+async function kwokFields(): Promise<Record<string, unknown>> {
+  const previous: Record<string, unknown> = await readFile(
+    join(root, 'bench/results/autoscale.json'),
+    'utf8',
+  )
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}));
+  const keys = ['kwokAgents', 'kwokPods', 'kwokDecisionP99Ms', 'kwok'];
+  return Object.fromEntries(keys.map((k) => [k, previous[k] ?? null]));
 }
 
 async function main(): Promise<void> {
@@ -350,9 +363,7 @@ async function main(): Promise<void> {
       utilisationRatio: ratio(ours, staticPool),
       samples: floor,
     },
-    kwokAgents: null,
-    kwokPods: null,
-    kwokDecisionP99Ms: null,
+    ...(await kwokFields()),
     policy: { ...POLICY, preStopSeconds: PRE_STOP_SECONDS, peakCalls: PEAK_CALLS, cycles: CYCLES },
     target: { scaleUpReactionP95Ms: 5000, droppedCalls: 0, podsStartedWhileFreeSlots: 0 },
     machine: { cpus: cpus().length, loadavg1m: round(loadavg()[0], 2) },

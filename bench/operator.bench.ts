@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { build } from 'esbuild';
 import { decideVoiceAgent } from '../operator/src/voice-agent/decide-voice-agent.js';
 import { applyVoiceAgentDefaults, type VoiceAgent } from '../api/src/index.js';
 import type { Stored } from '../operator/src/kube/stored.js';
 import { Informer } from '../operator/src/kube/informer.js';
+import { bundleOperator, cpuSeconds, pool } from './lib/operator-run.js';
 import {
   KIND_RESOURCES,
   createKubeRest,
@@ -32,32 +32,10 @@ const STEADY_WINDOW_MS = 60_000;
 const SETTLE_LIMIT_MS = 300_000;
 const root = new URL('..', import.meta.url).pathname;
 
-async function pool<T>(
-  items: readonly T[],
-  parallel: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await fn(item);
-      }
-    }),
-  );
-}
-
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
-}
-
-/** User + system CPU seconds of a process so far (from /proc, clock ticks of 10 ms). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
 }
 
 interface AuditEvent {
@@ -188,18 +166,7 @@ async function main(): Promise<void> {
 
     // The operator as it ships: main.ts bundled to one ES module, run by plain node.
     const bundle = join(work, 'operator.mjs');
-    await build({
-      entryPoints: [join(root, 'operator/src/main.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      outfile: bundle,
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
-      logLevel: 'warning',
-    });
+    await bundleOperator(bundle);
     // For reference: idle RSS of the development form (TypeScript through the tsx loader).
     const dev = await startOperator(
       plane.kubeconfigPath,

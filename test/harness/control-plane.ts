@@ -26,6 +26,10 @@ export interface ControlPlaneOptions {
   /** kube-apiserver's watch cache (default true); false sends watches straight to etcd. */
   watchCache?: boolean;
   extraApiServerArgs?: readonly string[];
+  /** More kube-controller-manager flags; a flag given again here wins (e.g. `--kube-api-qps`). */
+  extraControllerManagerArgs?: readonly string[];
+  /** kube-controller-manager controllers to leave off besides those no node-less plane needs. */
+  disableControllers?: readonly string[];
   /** Per component start-up bound (default 60 s: the machine may be busy). */
   startTimeoutMs?: number;
 }
@@ -223,7 +227,7 @@ async function startOnce(binDir: string, options: ControlPlaneOptions): Promise<
         `--kubeconfig=${kubeconfigPath}`,
         '--leader-elect=false',
         '--secure-port=0',
-        `--controllers=*,${DISABLED_CONTROLLERS.map((c) => `-${c}`).join(',')}`,
+        `--controllers=*,${[...DISABLED_CONTROLLERS, ...(options.disableControllers ?? [])].map((c) => `-${c}`).join(',')}`,
         '--use-service-account-credentials=false',
         `--service-account-private-key-file=${certs.serviceAccountKey}`,
         `--root-ca-file=${certs.caCert}`,
@@ -231,6 +235,7 @@ async function startOnce(binDir: string, options: ControlPlaneOptions): Promise<
         `--cluster-signing-key-file=${certs.caKey}`,
         '--kube-api-qps=100',
         '--kube-api-burst=200',
+        ...(options.extraControllerManagerArgs ?? []),
       ];
       track(
         spawnProcess({
