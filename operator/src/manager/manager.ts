@@ -20,7 +20,10 @@ import type { OperatorMetrics } from '../runtime/metrics.js';
 import { tracedReconcile } from '../runtime/traced-reconcile.js';
 import { WorkQueue, type KeyHandler, type WorkQueueHooks } from '../runtime/work-queue.js';
 import { EdgeSync } from '../edge/edge-sync.js';
-import { statusTarget } from '../scaling/media-pods.js';
+import { REGION_LABEL } from '@voicefleet/api';
+import { readVoiceAgent } from '../resources.js';
+import { mediaPod, statusTarget } from '../scaling/media-pods.js';
+import { needsPodsNow } from '../scaling/needs-pods-now.js';
 import { PodLoadTracker } from '../scaling/pod-load-tracker.js';
 import { PoolMetrics } from '../scaling/pool-metrics.js';
 import type { RegionalEndpoint } from '../edge/edge-fleet.js';
@@ -104,8 +107,10 @@ export class Manager {
       onChange: (key) => {
         const [namespace = '', name = ''] = key.split('/');
         const pod = c.mediaPods.get(namespace, name);
-        for (const agent of pod === undefined ? [] : (mediaPodIndexes[POD_BY_AGENT]?.(pod) ?? []))
-          this.agentQueue.add(agent);
+        for (const agent of pod === undefined ? [] : (mediaPodIndexes[POD_BY_AGENT]?.(pod) ?? [])) {
+          if (pod !== undefined && this.poolNeedsPods(agent, pod)) this.agentQueue.addUrgent(agent);
+          else this.agentQueue.add(agent);
+        }
       },
     });
     this.agentController = new VoiceAgentController({
@@ -227,6 +232,27 @@ export class Manager {
     onEvery(informers.endpointSlices, routing);
     onEvery(this.caches.mediaPods, routing);
     if (informers.edgePods !== undefined) onEvery(informers.edgePods, () => edge.edgesChanged());
+  }
+
+  /** Whether the calls in the pod's pool already ask for more pods than last decided. */
+  private poolNeedsPods(agentKey: string, pod: V1Pod): boolean {
+    const [namespace = '', name = ''] = agentKey.split('/');
+    const stored = this.caches.agents.get(namespace, name);
+    if (stored === undefined) return false;
+    const { value: agent, errors } = readVoiceAgent(stored);
+    const region = pod.metadata?.labels?.[REGION_LABEL] ?? '';
+    const spec = agent.spec.regions.find((r) => r.name === region);
+    if (errors.length > 0 || spec === undefined) return false;
+    const pods = this.caches.mediaPods
+      .byIndex(POD_BY_AGENT, agentKey)
+      .filter((p) => p.metadata?.labels?.[REGION_LABEL] === region)
+      .map((p) => mediaPod(p, this.loads));
+    return needsPodsNow({
+      capacity: agent.spec.capacity,
+      maxReplicas: spec.maxReplicas,
+      desiredReplicas: agent.status?.regions?.find((r) => r.name === region)?.desiredReplicas,
+      pods,
+    });
   }
 
   /** Opens (or moves, or closes) the pod's status stream as its address and phase say. */

@@ -117,3 +117,41 @@ test('a key waits for a worker from its first add, from its due time, or from it
   q.add('b');
   assert.deepEqual(q.take(2000), { key: 'b', waitMs: undefined }, 'queued without a time');
 });
+
+test('an urgent key runs before the keys that were waiting, once', () => {
+  const q = new WorkQueueCore();
+  q.add('a');
+  q.add('b');
+  q.add('c');
+  q.addUrgent('c');
+  q.addUrgent('d');
+  assert.deepEqual([q.next(0), q.next(0), q.next(0), q.next(0), q.next(0)], ['c', 'd', 'a', 'b', undefined]); // prettier-ignore
+});
+
+test('an urgent key that is running runs again right after, ahead of the waiting keys', () => {
+  const q = new WorkQueueCore();
+  q.add('a');
+  assert.equal(q.next(0), 'a');
+  q.add('b');
+  q.addUrgent('a');
+  assert.equal(q.next(0), 'b', 'never two workers on one key: b may start meanwhile');
+  q.add('c');
+  q.done('a', { kind: 'success' }, 0);
+  assert.equal(q.next(0), 'a');
+  assert.equal(q.next(0), 'c');
+  q.done('a', { kind: 'success' }, 0);
+  q.done('b', { kind: 'success' }, 0);
+  q.done('c', { kind: 'success' }, 0);
+  assert.equal(q.next(0), undefined);
+  assert.ok(q.isIdle());
+});
+
+test('an urgent key is not pushed back by a requeue or a delayed add', () => {
+  const q = new WorkQueueCore();
+  q.addUrgent('a');
+  q.addAt('a', 1000);
+  assert.equal(q.next(0), 'a');
+  q.done('a', { kind: 'success', requeueAfterMs: 500 }, 0);
+  assert.equal(q.next(0), undefined);
+  assert.equal(q.next(500), 'a');
+});

@@ -6,8 +6,10 @@ import { backoffDelay, RECONCILE_BACKOFF, type BackoffPolicy } from './backoff.j
 export type Outcome = { kind: 'success'; requeueAfterMs?: number } | { kind: 'error' };
 
 export class WorkQueueCore {
-  /** Insertion-ordered: the oldest ready key runs first. */
+  /** Insertion-ordered: the oldest ready key runs first, after every urgent one. */
   private readonly ready = new Set<string>();
+  /** Keys whose next pass must not wait behind the others (a pool that needs pods now). */
+  private readonly urgent = new Set<string>();
   private readonly processing = new Set<string>();
   /** Keys added while they were processing: they run once more afterwards. */
   private readonly dirty = new Set<string>();
@@ -29,9 +31,21 @@ export class WorkQueueCore {
     if (now !== undefined && !this.queuedAt.has(key)) this.queuedAt.set(key, now);
   }
 
+  /**
+   * Queues a key ahead of every key that is merely ready; a running key runs again first thing
+   * afterwards. Still once per key: an urgent key that was ready runs once, early.
+   */
+  addUrgent(key: string, now?: number): void {
+    this.delayed.delete(key);
+    this.ready.delete(key);
+    if (this.processing.has(key)) this.dirty.add(key);
+    this.urgent.add(key);
+    if (now !== undefined && !this.queuedAt.has(key)) this.queuedAt.set(key, now);
+  }
+
   /** Queues a key at `dueAt`; the earliest of several due times wins; a ready key stays ready. */
   addAt(key: string, dueAt: number): void {
-    if (this.ready.has(key) || this.dirty.has(key)) return;
+    if (this.ready.has(key) || this.dirty.has(key) || this.urgent.has(key)) return;
     const current = this.delayed.get(key);
     if (current === undefined || dueAt < current) this.delayed.set(key, dueAt);
   }
@@ -44,14 +58,24 @@ export class WorkQueueCore {
   /** `next`, with the key's wait for a worker in ms (undefined when queued without a time). */
   take(now: number): { key: string; waitMs: number | undefined } | undefined {
     this.promote(now);
+    for (const key of this.urgent) {
+      if (this.processing.has(key)) continue;
+      this.urgent.delete(key);
+      this.dirty.delete(key);
+      return this.hand(key, now);
+    }
     for (const key of this.ready) {
       this.ready.delete(key);
-      this.processing.add(key);
-      const since = this.queuedAt.get(key);
-      this.queuedAt.delete(key);
-      return { key, waitMs: since === undefined ? undefined : Math.max(0, now - since) };
+      return this.hand(key, now);
     }
     return undefined;
+  }
+
+  private hand(key: string, now: number): { key: string; waitMs: number | undefined } {
+    this.processing.add(key);
+    const since = this.queuedAt.get(key);
+    this.queuedAt.delete(key);
+    return { key, waitMs: since === undefined ? undefined : Math.max(0, now - since) };
   }
 
   /** Records how processing ended; a failure backs off, a success resets the key's failures. */
@@ -60,12 +84,14 @@ export class WorkQueueCore {
     if (outcome.kind === 'error') {
       const attempt = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, attempt);
-      if (this.dirty.delete(key)) this.ready.add(key);
+      if (this.urgent.has(key)) this.dirty.delete(key);
+      else if (this.dirty.delete(key)) this.ready.add(key);
       else this.addAt(key, now + backoffDelay(attempt, this.backoff));
       return;
     }
     this.failures.delete(key);
-    if (this.dirty.delete(key)) this.ready.add(key);
+    if (this.urgent.has(key)) this.dirty.delete(key);
+    else if (this.dirty.delete(key)) this.ready.add(key);
     else if (outcome.requeueAfterMs !== undefined) this.addAt(key, now + outcome.requeueAfterMs);
   }
 
@@ -84,7 +110,7 @@ export class WorkQueueCore {
 
   /** Keys ready to run now (the depth metric). */
   depth(): number {
-    return this.ready.size;
+    return this.ready.size + [...this.urgent].filter((k) => !this.processing.has(k)).length;
   }
 
   isProcessing(key: string): boolean {
@@ -93,7 +119,12 @@ export class WorkQueueCore {
 
   /** Nothing ready, running or delayed. */
   isIdle(): boolean {
-    return this.ready.size === 0 && this.processing.size === 0 && this.delayed.size === 0;
+    return (
+      this.ready.size === 0 &&
+      this.urgent.size === 0 &&
+      this.processing.size === 0 &&
+      this.delayed.size === 0
+    );
   }
 
   /** Moves keys whose due time has come to ready. */

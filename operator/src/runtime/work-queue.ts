@@ -62,6 +62,12 @@ export class WorkQueue {
     this.changed();
   }
 
+  /** Like `add`, ahead of every key that is merely waiting (see WorkQueueCore.addUrgent). */
+  addUrgent(key: string): void {
+    this.core.addUrgent(key, this.clock.now());
+    this.changed();
+  }
+
   addAfter(key: string, ms: number): void {
     if (ms <= 0) return this.add(key);
     this.core.addAt(key, this.clock.now() + ms);

@@ -54,7 +54,10 @@ const secondsOf = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000)
 const pods = (n: number): string => `${n} pod${n === 1 ? '' : 's'}`;
 
 /** Pods the calls ask for with the buffer, before min/max: the Agones buffer policy in calls. */
-export function wantedReplicas(calls: number, p: PoolPolicy): number {
+export function wantedReplicas(
+  calls: number,
+  p: Pick<PoolPolicy, 'callsPerPod' | 'bufferCalls' | 'bufferPercent'>,
+): number {
   const active = Math.max(0, calls);
   const buffer = Math.max(p.bufferCalls, Math.ceil((active * p.bufferPercent) / 100));
   return Math.ceil((active + Math.max(0, buffer)) / Math.max(1, p.callsPerPod));
