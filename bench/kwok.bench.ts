@@ -313,62 +313,75 @@ async function main(): Promise<void> {
     const rec0 = await reconcileSeconds();
     const cpu0 = { operator: cpuSeconds(operator.proc.pid), simulator: cpuSeconds(simulator.proc.pid ?? 0) }; // prettier-ignore
     const riseStart = Date.now();
-    simulator.send('go');
     // Pools the operator took to what the peak asks for (replicas written).
     const atPeak = new Set<string>();
     const sample = () => {
       for (const d of deployments.list())
         if ((d.spec?.replicas ?? 0) >= PEAK_PODS) atPeak.add(d.metadata.name);
     };
-    await waitFor(
-      () => {
-        sample();
-        return simulator.phase('risen');
-      },
-      { timeoutMs: (SCHEDULE.riseSeconds + SCHEDULE.spreadSeconds + SCHEDULE.holdMaxSeconds + 60) * 1000, intervalMs: 1000, message: 'the rise', signal: deadline }, // prettier-ignore
-    );
-    const riseMs = Date.now() - riseStart;
-    console.log(`risen after ${riseMs} ms: ${JSON.stringify(simulator.phase('risen'))}, ${atPeak.size} pools at ${PEAK_PODS} pods`); // prettier-ignore
-    await waitFor(
-      () => {
-        sample();
-        return simulator.phase('fallen');
-      },
-      { timeoutMs: (SCHEDULE.fallSeconds + SCHEDULE.spreadSeconds + 60) * 1000, intervalMs: 1000, message: 'the fall', signal: deadline }, // prettier-ignore
-    );
-    const fallenAt = Date.now();
-    // Settled: every pool back at what the low load asks for, its pods gone.
     const settled = () =>
       deployments.list().filter((d) => d.spec?.replicas === LOW_PODS && d.status?.replicas === LOW_PODS).length; // prettier-ignore
-    await waitFor(() => settled() === AGENTS, {
-      timeoutMs: (POLICY.scaleDownStabilizationSeconds + 240) * 1000,
-      intervalMs: 1000,
-      message: 'every pool back at its low size',
-      signal: deadline,
-    }).catch((e: unknown) => {
-      console.error(`${String(e)}: ${settled()} of ${AGENTS}`);
-    });
-    const settleMs = Date.now() - fallenAt;
+    // A run stopped by its deadline still reports what it measured, and where it stopped.
+    let phase = 'rise';
+    let stopped: string | undefined;
+    let riseMs: number | undefined;
+    let settleMs: number | undefined;
+    let quiet: { s0: number; s1: number; metricWrites: number } | undefined;
+    try {
+      simulator.send('go');
+      await waitFor(
+        () => {
+          sample();
+          return simulator.phase('risen');
+        },
+        { timeoutMs: (SCHEDULE.riseSeconds + SCHEDULE.spreadSeconds + SCHEDULE.holdMaxSeconds + 60) * 1000, intervalMs: 1000, message: 'the rise', signal: deadline }, // prettier-ignore
+      );
+      riseMs = Date.now() - riseStart;
+      console.log(`risen after ${riseMs} ms: ${JSON.stringify(simulator.phase('risen'))}, ${atPeak.size} pools at ${PEAK_PODS} pods`); // prettier-ignore
+      phase = 'fall';
+      await waitFor(
+        () => {
+          sample();
+          return simulator.phase('fallen');
+        },
+        { timeoutMs: (SCHEDULE.fallSeconds + SCHEDULE.spreadSeconds + 60) * 1000, intervalMs: 1000, message: 'the fall', signal: deadline }, // prettier-ignore
+      );
+      const fallenAt = Date.now();
+      // Settled: every pool back at what the low load asks for, its pods gone.
+      phase = 'settle';
+      await waitFor(() => settled() === AGENTS, {
+        timeoutMs: (POLICY.scaleDownStabilizationSeconds + 240) * 1000,
+        intervalMs: 1000,
+        message: 'every pool back at its low size',
+        signal: deadline,
+      });
+      settleMs = Date.now() - fallenAt;
+      // The status of calls changed last within 5 s; let it be written, then a quiet minute.
+      phase = 'quiet minute';
+      await sleep(10_000, undefined, { signal: deadline });
+      const w0 = await operator.metric('voicefleet_operator_api_writes_total');
+      const s0 = Date.now();
+      await sleep(STEADY_WINDOW_MS, undefined, { signal: deadline });
+      const s1 = Date.now();
+      const metricWrites = (await operator.metric('voicefleet_operator_api_writes_total')) - w0;
+      quiet = { s0, s1, metricWrites };
+    } catch (error) {
+      stopped = `stopped in the ${phase}: ${String(error)}`;
+      console.error(stopped);
+    }
     const settledPools = settled();
     const backDown = new Set(deployments.list().filter((d) => d.spec?.replicas === LOW_PODS).map((d) => d.metadata.name)); // prettier-ignore
-    const simStats = await simulator.stats(deadline);
+    const simStats = await simulator.stats(AbortSignal.timeout(30_000));
     const rec1 = await reconcileSeconds();
     const reconciles = rec1.count - rec0.count;
     const cpuRun = { operator: cpuSeconds(operator.proc.pid) - cpu0.operator, simulator: cpuSeconds(simulator.proc.pid ?? 0) - cpu0.simulator }; // prettier-ignore
-    // The status of calls changed last within 5 s; let it be written, then a quiet minute.
-    await sleep(10_000, undefined, { signal: deadline });
-    const w0 = await operator.metric('voicefleet_operator_api_writes_total');
-    const s0 = Date.now();
-    await sleep(STEADY_WINDOW_MS, undefined, { signal: deadline });
-    const s1 = Date.now();
-    const steadyMetricWrites = (await operator.metric('voicefleet_operator_api_writes_total')) - w0; // prettier-ignore
     await sleep(2000); // audit log flush
     const writes = operatorWrites(auditLog);
-    const steady = writes.filter((w) => w.at >= s0 && w.at < s1);
+    const steady = quiet === undefined ? [] : writes.filter((w) => w.at >= quiet.s0 && w.at < quiet.s1); // prettier-ignore
     const steadyByResource: Record<string, number> = {};
     for (const w of steady) steadyByResource[w.what] = (steadyByResource[w.what] ?? 0) + 1;
     const runByResource: Record<string, number> = {};
-    for (const w of writes.filter((x) => x.at >= riseStart && x.at < s0))
+    for (const w of writes.filter((x) => x.at >= riseStart && x.at < (quiet?.s0 ?? Infinity)))
       runByResource[w.what] = (runByResource[w.what] ?? 0) + 1;
 
     // Decisions: breach -> the operator's write of the Deployment with at least those replicas.
@@ -407,6 +420,7 @@ async function main(): Promise<void> {
       nodes: REGIONS.length * NODES_PER_REGION,
       leaderElection,
       reconciledAgents,
+      agentsAtPeak: atPeak.size,
       peakPodsServed: simStats['peakPods'],
       decisions: decisionMs.length,
       decisionP50Ms: percentile(decisionMs, 50),
@@ -416,16 +430,18 @@ async function main(): Promise<void> {
       seenOnWatchP99Ms: percentile(seenMs, 99),
       breachesAlreadyCovered: anticipated,
       breachesNeverScaled: unmatched,
-      steadyWritesPerMinute: Math.max(steadyMetricWrites, steady.length),
-      steadyWritesFromMetric: steadyMetricWrites,
-      steadyWritesFromAuditLog: steady.length,
+      completed: stopped === undefined,
+      ...(stopped !== undefined ? { stopped } : {}),
+      steadyWritesPerMinute: quiet === undefined ? null : Math.max(quiet.metricWrites, steady.length), // prettier-ignore
+      steadyWritesFromMetric: quiet?.metricWrites ?? null,
+      steadyWritesFromAuditLog: quiet === undefined ? null : steady.length,
       steadyWritesByResource: steadyByResource,
       writesDuringRiseAndFall: runByResource,
       seconds: {
         agentsCreated: Math.round(createdMs / 1000),
         agentsReconciled: Math.round(baseMs / 1000),
-        rise: Math.round(riseMs / 1000),
-        settleAfterFall: Math.round(settleMs / 1000),
+        rise: riseMs === undefined ? null : Math.round(riseMs / 1000),
+        settleAfterFall: settleMs === undefined ? null : Math.round(settleMs / 1000),
       },
       settledPools,
       reconcilesDuringRiseAndFall: reconciles,
@@ -440,7 +456,8 @@ async function main(): Promise<void> {
     const resultPath = join(root, 'bench/results/autoscale.json');
     const result = JSON.parse(readFileSync(resultPath, 'utf8')) as Record<string, unknown>;
     Object.assign(result, {
-      kwokAgents: reconciledAgents,
+      // Up and back down; a run stopped before the fall counts the pools taken up to the peak.
+      kwokAgents: stopped === undefined ? reconciledAgents : atPeak.size,
       kwokPods: simStats['peakPods'],
       kwokDecisionP99Ms: kwok.decisionP99Ms ?? null,
       kwok,
