@@ -106,10 +106,14 @@ test('addAfter and requeueAfterMs run the key when due, not before', async () =>
 test('depth and processing hooks report what the queue does', async () => {
   const depths: number[] = [];
   const outcomes: string[] = [];
+  let resolve = (): void => undefined;
+  const bothProcessed = new Promise<void>((r) => (resolve = r));
   const queue = new WorkQueue({
     hooks: {
       depth: (d) => depths.push(d),
-      processed: (e) => outcomes.push(`${e.key}:${e.outcome}`),
+      processed: (e) => {
+        if (outcomes.push(`${e.key}:${e.outcome}`) === 2) resolve();
+      },
     },
   });
   queue.add('a');
@@ -119,7 +123,7 @@ test('depth and processing hooks report what the queue does', async () => {
     await tick();
     if (key === 'b') throw new Error('boom');
   }, stop.signal);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  await bothProcessed;
   stop.abort();
   await done;
   assert.deepEqual(depths.slice(0, 2), [1, 2]);
