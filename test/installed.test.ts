@@ -583,15 +583,29 @@ describe(
         );
         const [pod] = await mediaPods();
         assert.ok(pod?.status.podIP);
-        const placed = await fetch(`http://${pod.status.podIP}:8080/calls`, {
+        const control = `http://${pod.status.podIP}:8080`;
+        const placed = await fetch(`${control}/calls`, {
           method: 'POST',
           body: JSON.stringify({ to: '+15550001111' }),
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(10_000),
         });
+        assert.equal(placed.status, 202, await placed.clone().text());
+        const { callId } = (await placed.json()) as { callId: string };
+        const call = await waitFor(
+          async () => {
+            const view = (await (await fetch(`${control}/calls/${callId}`)).json()) as {
+              state: string;
+              result?: string;
+              sipStatus?: number;
+            };
+            return view.state === 'answered' || view.state === 'ended' ? view : undefined;
+          },
+          { timeoutMs: 30_000, message: `outbound call ${callId} answered` },
+        );
         assert.equal(
-          placed.status,
-          201,
-          `${await placed.text()}\nprimary:\n${messages(primaryPort).slice(-2000)}\nbackup:\n${messages(backupPort).slice(-2000)}`,
+          call.state,
+          'answered',
+          `${JSON.stringify(call)}\nprimary:\n${messages(primaryPort).slice(-2000)}\nbackup:\n${messages(backupPort).slice(-2000)}`,
         );
         assert.match(messages(primaryPort), /SIP\/2\.0 503 Service Unavailable/, 'primary: 503');
         const backup = messages(backupPort);

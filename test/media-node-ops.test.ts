@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, waitFor } from '@voicefleet/devtools/processes';
+import type { OutboundCallView } from '@voicefleet/media-node';
+import {
+  startKamailioPeer,
+  type KamailioPeer,
+  type PeerBehaviour,
+} from './harness/kamailio-peer.js';
 import { sippMissing, startSippUas } from './harness/sipp.js';
 import { sampleValue } from './harness/prom-text.js';
 import { TestCaller, loudness } from './media-node-caller.js';
@@ -216,8 +222,49 @@ describe('media node: operations', { timeout: 180_000 }, () => {
     );
   });
 
+});
+
+describe('outbound calls an application places: POST /calls, then GET and DELETE /calls/{id}', () => {
+  const peers: KamailioPeer[] = [];
+  after(async () => {
+    await Promise.all(peers.map((p) => p.close()));
+  });
+
+  /** A node whose edge is a scripted far end on loopback. */
+  async function nodeWithFarEnd(behaviour: PeerBehaviour, extra: object = {}) {
+    const port = await freePort();
+    const farEnd = await startKamailioPeer(port, behaviour);
+    peers.push(farEnd);
+    const node = await startMediaNode({ edge: { uri: `sip:127.0.0.1:${port}` }, ...extra });
+    nodes.push(node);
+    return { node, farEnd };
+  }
+
+  async function place(node: RunningNode, body: object): Promise<string> {
+    const placed = await node.http('POST', '/calls', JSON.stringify(body));
+    assert.equal(placed.status, 202, placed.body);
+    const view = JSON.parse(placed.body) as OutboundCallView;
+    assert.equal(view.state, 'dialing', 'the id comes back at once, before any answer');
+    return view.callId;
+  }
+
+  const callView = async (node: RunningNode, id: string) => {
+    const got = await node.http('GET', `/calls/${id}`);
+    assert.equal(got.status, 200, got.body);
+    return JSON.parse(got.body) as OutboundCallView;
+  };
+
+  const untilState = (node: RunningNode, id: string, state: string) =>
+    waitFor(
+      async () => {
+        const view = await callView(node, id);
+        return view.state === state ? view : undefined;
+      },
+      { timeoutMs: 15_000, message: `call ${id} ${state}` },
+    );
+
   it(
-    'POST /calls places an outbound call through the edge; silence from the far end ends it by media timeout',
+    'answered: dialing -> answered -> ended as completed, the same id in the events; silence from the far end ends it by media timeout',
     { skip: sippMissing() ?? false },
     async () => {
       const farEndPort = await freePort();
@@ -228,28 +275,93 @@ describe('media node: operations', { timeout: 180_000 }, () => {
           edge: { uri: `sip:127.0.0.1:${farEndPort}` },
         });
         nodes.push(node);
-        const placed = await node.http('POST', '/calls', JSON.stringify({ to: '+14155550123' }));
-        assert.equal(placed.status, 201, placed.body);
-        const { callId } = JSON.parse(placed.body) as { callId: string };
-        await waitFor(
-          () =>
-            node.events.some(
-              (e) => e.type === 'call.started' && e.callId === callId && e.direction === 'outbound',
-            ),
-          { message: `call.started (outbound) for ${callId}` },
+        const callId = await place(node, { to: '+14155550123' });
+        const answered = await untilState(node, callId, 'answered');
+        assert.ok(answered.answeredAt, 'answeredAt');
+        assert.ok(
+          node.events.some(
+            (e) => e.type === 'call.started' && e.callId === callId && e.direction === 'outbound',
+          ),
+          'call.started (outbound) carries the id POST /calls returned',
         );
-        const ended = await waitFor(
-          () => node.events.find((e) => e.type === 'call.ended' && e.callId === callId),
-          {
-            timeoutMs: 15_000,
-            message: 'outbound call ended',
-          },
+        const ended = await untilState(node, callId, 'ended');
+        assert.equal(ended.result, 'completed');
+        assert.equal(ended.endReason, 'media-timeout');
+        assert.equal(ended.sipStatus, undefined);
+        const bad = await node.http('POST', '/calls', '{"to":"call me"}');
+        assert.equal(bad.status, 400);
+        assert.match(bad.body, /E\.164/);
+        const badTimeout = await node.http(
+          'POST',
+          '/calls',
+          '{"to":"+14155550123","timeoutSeconds":0}',
         );
-        assert.equal(ended.reason, 'media-timeout');
-        assert.equal((await node.http('POST', '/calls', '{"to":"call me"}')).status, 400);
+        assert.equal(badTimeout.status, 400);
+        assert.match(badTimeout.body, /timeoutSeconds.*1 to 300/);
       } finally {
         await farEnd.stop();
       }
     },
   );
+
+  it('busy: ended as busy with the far end\'s 486, in GET and in call.ended', async () => {
+    const { node, farEnd } = await nodeWithFarEnd({ kind: 'answer', code: 486 });
+    const callId = await place(node, { to: '+14155550124' });
+    const ended = await untilState(node, callId, 'ended');
+    assert.deepEqual([ended.result, ended.sipStatus], ['busy', 486]);
+    assert.equal(farEnd.invites[0]?.callId, callId, 'the INVITE\'s Call-ID is the call\'s id');
+    const event = await waitFor(
+      () => node.events.find((e) => e.type === 'call.ended' && e.callId === callId),
+      { message: 'call.ended' },
+    );
+    assert.deepEqual([event.reason, event.sipStatus], ['busy', 486]);
+    assert.equal((await status(node)).inProgress['settingUp'], 0);
+  });
+
+  it('ringing, then DELETE: the node CANCELs and the call ends as cancelled (487)', async () => {
+    const { node } = await nodeWithFarEnd({ kind: 'ring' });
+    const callId = await place(node, { to: '+14155550125' });
+    const ringing = await untilState(node, callId, 'ringing');
+    assert.ok(ringing.ringingAt);
+    const cancelled = await node.http('DELETE', `/calls/${callId}`);
+    assert.equal(cancelled.status, 202, cancelled.body);
+    const ended = await untilState(node, callId, 'ended');
+    assert.deepEqual([ended.result, ended.sipStatus], ['cancelled', 487]);
+  });
+
+  it('nobody answers within timeoutSeconds: the node CANCELs and the call ends as no-answer', async () => {
+    const { node } = await nodeWithFarEnd({ kind: 'ring' });
+    const started = Date.now();
+    const callId = await place(node, { to: '+14155550126', timeoutSeconds: 1 });
+    const ended = await untilState(node, callId, 'ended');
+    assert.equal(ended.result, 'no-answer');
+    const rang = Date.parse(ended.endedAt ?? '') - Date.parse(ended.createdAt);
+    assert.ok(rang >= 1000 && rang < 5000, `rang ${rang} ms for timeoutSeconds 1`);
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it('unknown ids get 404, other methods 405; a draining node refuses new calls 503 with Retry-After', async () => {
+    const { node } = await nodeWithFarEnd({ kind: 'ring' });
+    assert.equal((await node.http('GET', '/calls/nope')).status, 404);
+    assert.equal((await node.http('DELETE', '/calls/nope')).status, 404);
+    assert.equal((await node.http('PUT', '/calls/nope')).status, 405);
+    // a call still ringing keeps the draining node up (an idle one exits at once)
+    const ringing = await place(node, { to: '+14155550128' });
+    await untilState(node, ringing, 'ringing');
+    await node.http('POST', '/drain');
+    const refused = await fetch(`http://${node.host}:${node.httpPort}/calls`, {
+      method: 'POST',
+      body: JSON.stringify({ to: '+14155550127' }),
+    });
+    assert.equal(refused.status, 503);
+    assert.match(await refused.text(), /draining/);
+    assert.match(refused.headers.get('retry-after') ?? '', /^[1-9][0-9]*$/);
+    assert.equal((await node.http('DELETE', `/calls/${ringing}`)).status, 202);
+    // the cancelled call was all the draining node held: it ends, and the node exits
+    const ended = await waitFor(
+      () => node.events.find((e) => e.type === 'call.ended' && e.callId === ringing),
+      { message: 'call.ended for the cancelled call' },
+    );
+    assert.equal(ended.reason, 'cancelled');
+  });
 });

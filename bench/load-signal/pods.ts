@@ -38,6 +38,8 @@ for (let i = 0; i < n; i++) {
       },
       drain: () => undefined,
       placeCall: () => Promise.reject(new Error('not here')),
+      outboundCall: () => undefined,
+      cancelCall: () => Promise.resolve(undefined),
       events: buses[i] as CallEventBus,
       log,
     },

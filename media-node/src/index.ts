@@ -9,12 +9,19 @@
  * TypeScript).
  */
 export {
+  CallRefused,
   MediaNode,
   outboundTarget,
   type MediaNodeOptions,
   type MediaNodeSettings,
   type NodeStatus,
+  type PlaceCallOptions,
 } from './core/media-node.js';
+export type {
+  OutboundCallResult,
+  OutboundCallState,
+  OutboundCallView,
+} from './core/outbound-calls.js';
 export {
   WebhookEventMapper,
   maskPhoneNumbers,

@@ -163,12 +163,14 @@ export async function listenSipSignaling(options: SipSignalingOptions): Promise<
           : { status, headers: [['retry-after', String(RETRY_AFTER_FULL_SECONDS)]] };
       };
     },
-    invite: async (target, offerSdp, signal) => {
+    invite: async (target, offerSdp, { signal, callId, onProgress }) => {
       const dialog = await ep.invite({
         target,
         from: `<sip:agent@${ep.advertisedHost}:${ep.port}>`,
         sdp: offerSdp,
         signal,
+        callId,
+        ...(onProgress ? { onProgress: (status: number) => onProgress(status) } : {}),
       });
       return { dialog: dialogPort(dialog), answerSdp: dialog.remoteSdp ?? '' };
     },

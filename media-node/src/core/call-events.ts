@@ -47,6 +47,8 @@ export type CallEvent =
       type: 'call.ended';
       callId: string;
       reason: string;
+      /** An outbound call that was not answered: the INVITE's final SIP status. */
+      sipStatus?: number;
       /** What the caller heard: absent when no RTP came in. */
       quality?: CallQuality;
       at: string;

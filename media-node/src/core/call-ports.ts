@@ -159,6 +159,15 @@ export interface IncomingInvite {
   onCancel(listener: () => void): void;
 }
 
+export interface OutgoingCallOptions {
+  /** Cancels the call (CANCEL once the far end sent a provisional response). */
+  signal: AbortSignal;
+  /** The Call-ID, chosen before the INVITE leaves so the caller can name the call at once. */
+  callId: string;
+  /** The far end's provisional responses (180 ringing, 183 session progress). */
+  onProgress?: (status: number) => void;
+}
+
 export interface OutgoingCallResult {
   dialog: DialogPort;
   answerSdp: string;
@@ -177,8 +186,11 @@ export interface SignalingPort {
   onInvite(handler: (invite: IncomingInvite) => void): void;
   /** Status for OPTIONS probes. */
   onOptions(handler: () => 200 | 503): void;
-  /** UAC: INVITE `target` through the edge with `offerSdp`; resolves when answered (and ACKed). */
-  invite(target: string, offerSdp: string, signal: AbortSignal): Promise<OutgoingCallResult>;
+  /**
+   * UAC: INVITE `target` through the edge with `offerSdp`; resolves when answered (and ACKed),
+   * rejects otherwise with an error whose numeric `status` is the final SIP status, when one came.
+   */
+  invite(target: string, offerSdp: string, options: OutgoingCallOptions): Promise<OutgoingCallResult>;
   close(): Promise<void>;
 }
 

@@ -31,6 +31,8 @@ export type CallEndReason =
   /** The session timer ran out without a refresh, or a refresh failed (RFC 4028). */
   | 'session-expired'
   | 'agent-hangup'
+  /** The application that placed the call ended it (`DELETE /calls/{id}`). */
+  | 'application-hangup'
   | 'transferred'
   | 'media-timeout'
   | 'drain-deadline'
@@ -41,6 +43,10 @@ export type CallOutcome =
   | 'completed'
   | 'cancelled'
   | 'failed'
+  /** An outbound call the far end did not answer (OutboundCallResult). */
+  | 'busy'
+  | 'no-answer'
+  | 'declined'
   | 'transferred'
   /** Still up when the drain deadline passed: the node ended it with BYE. */
   | 'drain-deadline'

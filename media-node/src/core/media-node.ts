@@ -7,6 +7,7 @@
  * and the agent arrive as ports (see call-ports.ts).
  */
 import { TypedEmitter } from '../lib/typed-emitter.js';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Tracer } from '@opentelemetry/api';
 import { decideInvite, isAccepting, optionsStatus } from './admission.js';
@@ -24,11 +25,18 @@ import type {
   MediaPort,
   MediaReoffer,
   NegotiatedMedia,
+  OutgoingCallResult,
   ReinviteAnswer,
   SignalingInProgress,
   SignalingPort,
 } from './call-ports.js';
 import { DrainController } from './drain.js';
+import {
+  OutboundCalls,
+  resultOfStatus,
+  type OutboundCallResult,
+  type OutboundCallView,
+} from './outbound-calls.js';
 import type { Logger } from '../telemetry/log.js';
 import type { NodeMetrics } from '../telemetry/metrics.js';
 import { callTracing } from './turn-spans.js';
@@ -76,7 +84,24 @@ export interface NodeStatus {
   inProgress: InProgress;
 }
 
-const OUTBOUND_TIMEOUT_MS = 30_000;
+/** How long an outbound call rings before it counts as not answered, unless the caller says. */
+export const DEFAULT_RING_TIMEOUT_SECONDS = 30;
+
+export interface PlaceCallOptions {
+  /** Ring at most this long (1-300 s); the call ends as `no-answer` after it. */
+  timeoutSeconds?: number;
+}
+
+/** The node cannot take a call now (draining, or full): try another node, or again later. */
+export class CallRefused extends Error {
+  override readonly name = 'CallRefused';
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
 /** While a drain waits, what it waits for is logged this often. */
 const DRAIN_LOG_MS = 5_000;
 
@@ -105,6 +130,9 @@ const total = (p: InProgress): number =>
 export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'deadline' }] }> {
   readonly #o: MediaNodeOptions;
   readonly #calls = new Map<string, Call>();
+  readonly #outbound = new OutboundCalls();
+  /** Outbound calls not answered yet, by id: aborting one cancels it. */
+  readonly #dialing = new Map<string, AbortController>();
   #settingUp = 0;
   readonly #drain: DrainController;
   #drainLog: NodeJS.Timeout | undefined;
@@ -184,38 +212,110 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     await this.#o.signaling.close();
   }
 
-  /** Places a call through the edge; resolves with its id once answered. */
-  async placeCall(to: string): Promise<{ callId: string }> {
+  /**
+   * Places a call through the edge and returns its id as soon as the INVITE is on its way; the
+   * call's progress, answer and end are in `outboundCall(id)` and the event stream. Refused
+   * (CallRefused) while the node drains or is full.
+   */
+  async placeCall(to: string, options: PlaceCallOptions = {}): Promise<{ callId: string }> {
     const decision = decideInvite(this.#admission());
-    if (decision.kind === 'reject') throw new Error(`node is ${decision.reason}`);
+    if (decision.kind === 'reject') {
+      throw new CallRefused(`node is ${decision.reason}`, decision.retryAfterSeconds);
+    }
     this.#settingUp++;
     this.#publish();
-    const offer = await this.#o.media.offer();
+    let offer: MediaOffer;
     try {
-      const target = outboundTarget(to, this.#o.settings.edgeUri);
-      const { dialog, answerSdp } = await this.#o.signaling.invite(
-        target,
-        offer.offerSdp,
-        AbortSignal.timeout(OUTBOUND_TIMEOUT_MS),
-      );
-      const negotiated = offer.complete(answerSdp);
-      if ('status' in negotiated) {
-        await dialog.bye();
-        throw new Error('far end answered with no acceptable codec');
-      }
-      const startedAt = performance.now();
-      const call = this.#newCall(dialog, fromNegotiated(negotiated), 'outbound', startedAt);
-      this.#o.events.publish({ type: 'call.ringing', callId: call.callId, direction: 'outbound' });
-      this.#started(call, 'outbound', startedAt, undefined);
-      return { callId: dialog.callId };
+      offer = await this.#o.media.offer();
     } catch (error) {
-      offer.abort();
-      this.#o.metrics.callsTotal.inc({ direction: 'outbound', outcome: 'failed' });
-      throw new Error('outbound call failed', { cause: error });
-    } finally {
       this.#settingUp--;
       this.#publish();
+      throw error;
     }
+    const callId = randomUUID();
+    const cancel = new AbortController();
+    this.#dialing.set(callId, cancel);
+    this.#outbound.dialing(callId);
+    this.#o.events.publish({ type: 'call.ringing', callId, direction: 'outbound' });
+    void this.#dial(callId, outboundTarget(to, this.#o.settings.edgeUri), offer, {
+      cancel,
+      timeoutMs: (options.timeoutSeconds ?? DEFAULT_RING_TIMEOUT_SECONDS) * 1000,
+    }).finally(() => {
+      this.#dialing.delete(callId);
+      this.#settingUp--;
+      this.#drain.check();
+      this.#publish();
+    });
+    return { callId };
+  }
+
+  /** An outbound call this node placed, while it is known (see OutboundCalls). */
+  outboundCall(callId: string): OutboundCallView | undefined {
+    return this.#outbound.get(callId);
+  }
+
+  /**
+   * Ends an outbound call: CANCEL while it has not been answered, BYE once it has. Undefined
+   * when the node does not know the call.
+   */
+  async cancelCall(callId: string): Promise<OutboundCallView | undefined> {
+    const dialing = this.#dialing.get(callId);
+    if (dialing) dialing.abort(new Error('cancelled by the application'));
+    else await this.#calls.get(callId)?.hangup('application-hangup');
+    return this.#outbound.get(callId);
+  }
+
+  async #dial(
+    callId: string,
+    target: string,
+    offer: MediaOffer,
+    o: { cancel: AbortController; timeoutMs: number },
+  ): Promise<void> {
+    const { metrics, events, log } = this.#o;
+    const ringTimeout = AbortSignal.timeout(o.timeoutMs);
+    const failed = (result: Exclude<OutboundCallResult, 'completed'>, sipStatus?: number) => {
+      offer.abort();
+      this.#outbound.ended(callId, {
+        result,
+        ...(sipStatus === undefined ? {} : { sipStatus }),
+      });
+      metrics.callsTotal.inc({ direction: 'outbound', outcome: result });
+      events.publish({
+        type: 'call.ended',
+        callId,
+        reason: result,
+        ...(sipStatus === undefined ? {} : { sipStatus }),
+      });
+      log.info('outbound call not answered', { callId, result, sipStatus });
+    };
+    let answered: OutgoingCallResult;
+    try {
+      answered = await this.#o.signaling.invite(target, offer.offerSdp, {
+        signal: AbortSignal.any([o.cancel.signal, ringTimeout]),
+        callId,
+        onProgress: (status) => {
+          if (status === 180 || status === 183) this.#outbound.ringing(callId);
+        },
+      });
+    } catch (error) {
+      const status = finalStatusOf(error);
+      if (o.cancel.signal.aborted) return failed('cancelled', status);
+      if (ringTimeout.aborted) return failed('no-answer', status);
+      return failed(status === undefined ? 'failed' : resultOfStatus(status), status);
+    }
+    const negotiated = offer.complete(answered.answerSdp);
+    if ('status' in negotiated) {
+      await answered.dialog.bye();
+      log.info('outbound call answered with no acceptable codec', { callId });
+      return failed('failed', 488);
+    }
+    const startedAt = performance.now();
+    const call = this.#newCall(answered.dialog, fromNegotiated(negotiated), 'outbound', startedAt);
+    this.#outbound.answered(callId);
+    call.once('ended', (reason) =>
+      this.#outbound.ended(callId, { result: 'completed', endReason: reason }),
+    );
+    this.#started(call, 'outbound', startedAt, undefined);
   }
 
   #admission() {
@@ -439,6 +539,12 @@ export class MediaNode extends TypedEmitter<{ drained: [{ reason: 'empty' | 'dea
     });
     call.start();
   }
+}
+
+/** The final SIP status a failed INVITE was rejected with (SignalingPort.invite), if any. */
+function finalStatusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 function fromNegotiated(n: NegotiatedMedia): CallMedia {

@@ -1,19 +1,25 @@
 /**
  * The media node's HTTP control server: health, readiness, status, drain, the NDJSON call-event
- * stream and `POST /calls` for outbound calls. Prometheus metrics have a listener of their own
- * (metrics-server.ts), so a NetworkPolicy can admit Prometheus to them and not to these.
+ * stream, and outbound calls (`POST /calls`, then `GET` or `DELETE /calls/{id}`). Prometheus
+ * metrics have a listener of their own (metrics-server.ts), so a NetworkPolicy can admit
+ * Prometheus to them and not to these.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { CallEvent, CallEventBus } from '../core/call-events.js';
-import type { NodeStatus } from '../core/media-node.js';
+import { CallRefused, type NodeStatus, type PlaceCallOptions } from '../core/media-node.js';
+import type { OutboundCallView } from '../core/outbound-calls.js';
 import type { Logger } from '../telemetry/log.js';
 
 export interface OpsTarget {
   status(): NodeStatus;
   drain(): void;
-  /** Places an outbound call through the edge; resolves once the call is set up (or fails). */
-  placeCall(to: string): Promise<{ callId: string }>;
+  /** Places an outbound call through the edge; resolves with its id once the INVITE is sent. */
+  placeCall(to: string, options: PlaceCallOptions): Promise<{ callId: string }>;
+  /** An outbound call placed here, while the node keeps it. */
+  outboundCall(callId: string): OutboundCallView | undefined;
+  /** Cancels (before the answer) or hangs up an outbound call; undefined when unknown. */
+  cancelCall(callId: string): Promise<OutboundCallView | undefined>;
   events: CallEventBus;
   /** `GET /debug/media`: pacing percentiles of the shared scheduler (`?reset=1` restarts them). */
   mediaStats?: (reset: boolean) => Promise<unknown>;
@@ -42,8 +48,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `POST /calls` body: `{"to": "+14155550123"}` (E.164 or a sip: URI). */
-export function parsePlaceCallBody(text: string): { to: string } | { error: string } {
+export interface PlaceCallBody {
+  to: string;
+  timeoutSeconds?: number;
+}
+
+/** `POST /calls` body: `{"to": "+14155550123", "timeoutSeconds": 30}` (E.164 or a sip: URI). */
+export function parsePlaceCallBody(text: string): PlaceCallBody | { error: string } {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -57,7 +68,12 @@ export function parsePlaceCallBody(text: string): { to: string } | { error: stri
   if (!/^\+?[0-9]{2,15}$/.test(to) && !/^sips?:[^\s]+$/.test(to)) {
     return { error: '"to" must be an E.164 number (+14155550123) or a sip: URI' };
   }
-  return { to };
+  if (!('timeoutSeconds' in body) || body.timeoutSeconds === undefined) return { to };
+  const timeout = body.timeoutSeconds;
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > 300) {
+    return { error: '"timeoutSeconds" must be a whole number of seconds from 1 to 300' };
+  }
+  return { to, timeoutSeconds: timeout };
 }
 
 function streamEvents(target: OpsTarget, req: IncomingMessage, res: ServerResponse): void {
@@ -123,6 +139,20 @@ function watchStatus(target: OpsTarget, req: IncomingMessage, res: ServerRespons
 async function handle(target: OpsTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://node').pathname;
   const route = `${req.method ?? 'GET'} ${path}`;
+  const call = /^\/calls\/([^/]+)$/.exec(path);
+  if (call) {
+    const callId = decodeURIComponent(call[1] ?? '');
+    if (req.method !== 'GET' && req.method !== 'DELETE') {
+      res.setHeader('allow', 'GET, DELETE');
+      sendJson(res, 405, { error: 'GET or DELETE' });
+      return;
+    }
+    const view =
+      req.method === 'GET' ? target.outboundCall(callId) : await target.cancelCall(callId);
+    if (view) sendJson(res, req.method === 'GET' ? 200 : 202, view);
+    else sendJson(res, 404, { error: `no outbound call ${callId} on this node` });
+    return;
+  }
   switch (route) {
     case 'GET /healthz':
       sendJson(res, 200, { ok: true });
@@ -156,19 +186,17 @@ async function handle(target: OpsTarget, req: IncomingMessage, res: ServerRespon
         sendJson(res, 400, { error: parsed.error });
         return;
       }
-      if (!target.status().accepting) {
-        sendJson(res, 503, { error: 'node is draining or full' });
-        return;
-      }
       try {
-        const { callId } = await target.placeCall(parsed.to);
-        sendJson(res, 201, { callId });
+        const { callId } = await target.placeCall(
+          parsed.to,
+          parsed.timeoutSeconds === undefined ? {} : { timeoutSeconds: parsed.timeoutSeconds },
+        );
+        res.setHeader('location', `/calls/${encodeURIComponent(callId)}`);
+        sendJson(res, 202, target.outboundCall(callId) ?? { callId });
       } catch (error) {
-        const cause =
-          error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-        sendJson(res, 502, {
-          error: `${error instanceof Error ? error.message : 'call failed'}${cause}`,
-        });
+        if (!(error instanceof CallRefused)) throw error;
+        res.setHeader('retry-after', String(error.retryAfterSeconds));
+        sendJson(res, 503, { error: error.message });
       }
       return;
     }

@@ -105,7 +105,9 @@ export async function startMediaNodeServer(
         {
           status: () => node.status(),
           drain: () => node.drain(),
-          placeCall: (to) => node.placeCall(to),
+          placeCall: (to, options) => node.placeCall(to, options),
+          outboundCall: (callId) => node.outboundCall(callId),
+          cancelCall: (callId) => node.cancelCall(callId),
           events,
           log,
           mediaStats: async (reset) => {

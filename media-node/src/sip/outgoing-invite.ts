@@ -25,6 +25,8 @@ export interface InviteOptions {
   proxy?: string;
   credentials?: Credentials;
   signal?: AbortSignal;
+  /** The Call-ID to use (a caller that names the call before it is placed); a new one if unset. */
+  callId?: string;
   /** Provisional responses (180/183, with early-media SDP when present). */
   onProgress?: (status: number, sdp: string | undefined) => void;
 }
@@ -44,7 +46,7 @@ export function placeCall(core: SipCore, o: InviteOptions): Promise<Dialog> {
     return Promise.reject(new Error('sip invite: from must be a SIP URI or name-addr'));
   if (o.signal?.aborted)
     return Promise.reject(new SipError(487, 'Request Terminated', { cause: o.signal.reason }));
-  const callId = core.newCallId();
+  const callId = o.callId ?? core.newCallId();
   const localTag = core.newTag();
   const toUri = o.to ?? o.target;
   const from = formatNameAddr({

@@ -45,6 +45,20 @@ describe('WebhookEventMapper', () => {
     });
   });
 
+  it('an outbound call nobody answered: started, then ended with the result and the SIP status', () => {
+    const out = run([
+      { type: 'call.ringing', callId, direction: 'outbound', at: at(0) },
+      { type: 'call.ended', callId, reason: 'busy', sipStatus: 486, at: at(4) },
+    ]);
+    assert.deepEqual(
+      out.map((e) => [e.type, e.data]),
+      [
+        ['call.started', { direction: 'outbound' }],
+        ['call.ended', { reason: 'busy', sipStatus: 486, durationMs: 4000, turns: { count: 0 } }],
+      ],
+    );
+  });
+
   it('sends a caller turn the agent never answered on its own, at the next caller turn or the end', () => {
     const out = run([
       { type: 'call.started', callId, direction: 'inbound', at: at(0) },

@@ -28,7 +28,10 @@ export type WebhookData = {
     sipStatus?: number;
   };
   'call.ended': {
+    /** Why it ended; for an outbound call never answered: busy, no-answer, declined, cancelled or failed. */
     reason: string;
+    /** An outbound call never answered: the final SIP status of its INVITE. */
+    sipStatus?: number;
     durationMs: number;
     turns: { count: number; firstRtpMs?: LatencySummary };
     quality?: CallQuality;
@@ -132,6 +135,7 @@ export class WebhookEventMapper {
             at,
             data: {
               reason: event.reason,
+              ...(event.sipStatus === undefined ? {} : { sipStatus: event.sipStatus }),
               durationMs: Math.max(0, endedAt - from),
               turns: { count: call.turns, ...(firstRtpMs ? { firstRtpMs } : {}) },
               ...(event.quality ? { quality: event.quality } : {}),
