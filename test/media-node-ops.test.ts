@@ -221,7 +221,6 @@ describe('media node: operations', { timeout: 180_000 }, () => {
       'the log counts the calls the node ended',
     );
   });
-
 });
 
 describe('outbound calls an application places: POST /calls, then GET and DELETE /calls/{id}', () => {
@@ -304,12 +303,12 @@ describe('outbound calls an application places: POST /calls, then GET and DELETE
     },
   );
 
-  it('busy: ended as busy with the far end\'s 486, in GET and in call.ended', async () => {
+  it("busy: ended as busy with the far end's 486, in GET and in call.ended", async () => {
     const { node, farEnd } = await nodeWithFarEnd({ kind: 'answer', code: 486 });
     const callId = await place(node, { to: '+14155550124' });
     const ended = await untilState(node, callId, 'ended');
     assert.deepEqual([ended.result, ended.sipStatus], ['busy', 486]);
-    assert.equal(farEnd.invites[0]?.callId, callId, 'the INVITE\'s Call-ID is the call\'s id');
+    assert.equal(farEnd.invites[0]?.callId, callId, "the INVITE's Call-ID is the call's id");
     const event = await waitFor(
       () => node.events.find((e) => e.type === 'call.ended' && e.callId === callId),
       { message: 'call.ended' },

@@ -23,12 +23,7 @@ export {
   SecretReference,
   E164_PATTERN,
 } from './schema/common.js';
-export {
-  Events,
-  WEBHOOK_EVENT_TYPES,
-  Webhook,
-  type WebhookEventType,
-} from './schema/events.js';
+export { Events, WEBHOOK_EVENT_TYPES, Webhook, type WebhookEventType } from './schema/events.js';
 export { INTENT_ACTIONS, Intent, ScriptedDialogue, type IntentAction } from './schema/dialogue.js';
 export {
   BARGE_IN_DEFAULTS,

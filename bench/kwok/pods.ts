@@ -100,7 +100,15 @@ async function serve(pod: V1Pod): Promise<void> {
   for (let attempt = 0; attempt < 20 && !sim.closed; attempt++) {
     try {
       const server = await startOpsServer(
-        { status: () => status(sim), drain: () => undefined, placeCall: () => Promise.reject(new Error('simulated pod')), events: sim.bus, log }, // prettier-ignore
+        {
+          status: () => status(sim),
+          drain: () => undefined,
+          placeCall: () => Promise.reject(new Error('simulated pod')),
+          outboundCall: () => undefined,
+          cancelCall: () => Promise.resolve(undefined),
+          events: sim.bus,
+          log,
+        },
         sim.ip,
         Number(url.port),
       );

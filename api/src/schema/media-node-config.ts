@@ -141,10 +141,13 @@ export const MediaNodeConfig = Type.Object(
                   maxLength: 128,
                   description: 'Environment variable holding the HMAC-SHA256 signing key.',
                 }),
-                events: Type.Array(StringEnum(WEBHOOK_EVENT_TYPES, { description: 'A call event type.' }), {
-                  minItems: 1,
-                  maxItems: WEBHOOK_EVENT_TYPES.length,
-                }),
+                events: Type.Array(
+                  StringEnum(WEBHOOK_EVENT_TYPES, { description: 'A call event type.' }),
+                  {
+                    minItems: 1,
+                    maxItems: WEBHOOK_EVENT_TYPES.length,
+                  },
+                ),
               },
               { additionalProperties: false },
             ),

@@ -190,7 +190,11 @@ export interface SignalingPort {
    * UAC: INVITE `target` through the edge with `offerSdp`; resolves when answered (and ACKed),
    * rejects otherwise with an error whose numeric `status` is the final SIP status, when one came.
    */
-  invite(target: string, offerSdp: string, options: OutgoingCallOptions): Promise<OutgoingCallResult>;
+  invite(
+    target: string,
+    offerSdp: string,
+    options: OutgoingCallOptions,
+  ): Promise<OutgoingCallResult>;
   close(): Promise<void>;
 }
 
